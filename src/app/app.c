@@ -1,0 +1,60 @@
+/* app.c: a worker's long-lived state. */
+#include "app/app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const app_required_templates[] = {
+	"home", "errors/400", "errors/403", "errors/404", "errors/405", "errors/413",
+	"errors/415", "errors/429", "errors/500", "errors/503", NULL,
+};
+
+int app_check_templates(const tmpl_set *t, char *err, size_t errlen)
+{
+	for (const char *const *n = app_required_templates; *n; n++)
+		if (!tmpl_exists(t, *n)) {
+			snprintf(err, errlen, "missing template %s.mustache", *n);
+			return -1;
+		}
+	return 0;
+}
+
+int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m)
+{
+	memset(a, 0, sizeof *a);
+	a->cfg = cfg;
+	a->templates = templates;
+	a->metrics = m;
+	a->db = db_new(cfg->database_url, cfg->connect_timeout_s, cfg->statement_timeout_ms, "supportdesk");
+	a->kv = kv_new(cfg->redis_url, cfg->redis_timeout_ms);
+	if (!a->db || !a->kv) {
+		app_free(a);
+		return -1;
+	}
+	http_limits *l = &a->req_settings.limits;
+	http_limits_default(l);
+	l->max_body = (size_t)cfg->max_body;
+	l->max_fields = (size_t)cfg->max_fields;
+	l->max_field_size = (size_t)cfg->max_field_size;
+	l->max_parts = (size_t)cfg->max_parts;
+	l->max_part_header = (size_t)cfg->max_part_header;
+	l->max_files = (size_t)cfg->max_files;
+	l->max_file_size = (size_t)cfg->max_file_size;
+	l->max_cookies = (size_t)cfg->max_cookies;
+	a->req_settings.max_header_size = (size_t)cfg->max_header_size;
+	a->req_settings.secure_cookies = cfg->secure_cookies;
+	a->session_limits.idle_s = cfg->session_idle_s;
+	a->session_limits.absolute_s = cfg->session_absolute_s;
+	a->session_limits.remember_s = cfg->session_remember_s;
+	a->routes = app_routes;
+	a->nroutes = app_nroutes;
+	return 0;
+}
+
+void app_free(app *a)
+{
+	db_free(a->db);
+	kv_free(a->kv);
+	a->db = NULL;
+	a->kv = NULL;
+}

@@ -1,0 +1,119 @@
+/* dispatch.c: serves one request from start to finish. Errors become pages
+ * here, in one place; a transaction commits only when the response is a
+ * success, and the response leaves only after the commit. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "app/page.h"
+#include "auth/csrf.h"
+#include "core/log.h"
+
+static int load_session(req *r)
+{
+	app *a = r->app;
+	str cookie = req_cookie_get(r, page_session_cookie_name(r));
+	session *s = NULL;
+	if (session_load(a->kv, r->a, &a->session_limits, cookie, &s) != KV_OK) {
+		if (a->metrics)
+			atomic_fetch_add(&a->metrics->kv_unavailable, 1);
+		/* Nobody is let in on an unknown session state. */
+		return 503;
+	}
+	r->session = s;
+	r->user_id = s ? s->user_id : NULL;
+	return 0;
+}
+
+static int check_csrf(req *r)
+{
+	str posted = req_form_get(r, "_csrf");
+	if (r->session && csrf_session_check(r->session->csrf, posted))
+		return 0;
+	log_warn("csrf refused", "rid=%s path=%.*s", r->request_id, (int)r->path.len, r->path.ptr);
+	return 403;
+}
+
+static void finish_transaction(req *r)
+{
+	app *a = r->app;
+	if (!r->tx_open)
+		return;
+	r->tx_open = false;
+	if (r->tx_failed || r->status >= 400) {
+		db_rollback(a->db);
+		return;
+	}
+	enum db_status st = db_commit(a->db);
+	if (st != DB_OK) {
+		/* Nothing was written, so the user must not be told it was. */
+		buf_clear(&r->headers);
+		page_error(r, st == DB_UNAVAILABLE ? 503 : 500);
+	}
+}
+
+static int run_route(req *r)
+{
+	app *a = r->app;
+	const route *rt = NULL;
+	unsigned allow = 0;
+	switch (router_match(r, a->routes, a->nroutes, &rt, &allow)) {
+	case ROUTE_NOT_FOUND:
+		return 404;
+	case ROUTE_BAD_METHOD:
+		resp_header(r, "Allow", router_allow_header(allow));
+		return 405;
+	case ROUTE_FOUND:
+		break;
+	}
+	int st;
+	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_SIGNED_IN)) {
+		if ((st = load_session(r)))
+			return st;
+	}
+	if (r->method == METHOD_POST && (st = req_read_form(r)))
+		return st;
+	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r)))
+		return st;
+	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
+		resp_redirect(r, 303, "/login");
+		return 0;
+	}
+	return rt->handler(r);
+}
+
+static void log_request(const req *r)
+{
+	char path[600], ua[300];
+	str p = r->raw_path.len ? r->raw_path : r->path;
+	log_quote(path, sizeof path, p.ptr ? p.ptr : "", p.len > 512 ? 512 : p.len);
+	log_quote(ua, sizeof ua, r->user_agent.ptr ? r->user_agent.ptr : "",
+	    r->user_agent.len > 200 ? 200 : r->user_agent.len);
+	double ms = (monotonic_seconds() - r->started) * 1000.0;
+	log_msg(LOG_INFO, "request", "rid=%s method=%.*s path=%s status=%d ms=%.3f bytes=%zu ip=%s ua=%s",
+	    r->request_id, (int)r->method_name.len, r->method_name.ptr, path, r->status, ms,
+	    r->body.len, r->remote_addr.ptr ? r->remote_addr.ptr : "-", ua);
+}
+
+void app_handle(app *a, const req_io *io, arena *mem)
+{
+	req r;
+	int st = req_init(&r, a, io, mem, &a->req_settings);
+	if (st == 0)
+		st = run_route(&r);
+	if (st) {
+		if (r.tx_failed || st == 503) {
+			if (a->metrics && r.failure_status == 503)
+				atomic_fetch_add(&a->metrics->db_unavailable, 1);
+		}
+		page_error(&r, st);
+	}
+	finish_transaction(&r);
+	if (resp_send(&r) < 0)
+		log_warn("client went away", "rid=%s", r.request_id);
+	if (a->metrics)
+		metrics_observe(a->metrics, r.status, monotonic_seconds() - r.started);
+	if (!(r.route_flags & ROUTE_NO_LOG) || r.status >= 400)
+		log_request(&r);
+}

@@ -1,0 +1,16 @@
+/* fcgi_io.h: the libfcgi side of req_io. Only fcgi_io.c and server.c see
+ * fcgiapp.h. */
+#ifndef SD_FCGI_IO_H
+#define SD_FCGI_IO_H
+
+#include <fcgiapp.h>
+
+#include "http/request.h"
+
+void fcgi_io_bind(req_io *io, FCGX_Request *fr);
+/* Reads and discards what is left of the body (up to cap bytes), so nginx
+ * never sees a reset while it is still sending: an early 413 must reach the
+ * browser as a 413, not a 502. */
+void fcgi_io_drain(FCGX_Request *fr, long cap);
+
+#endif

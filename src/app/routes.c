@@ -1,0 +1,17 @@
+/* routes.c: every URL of the desk on one screen: method, pattern, handler,
+ * and what the dispatcher checks before the handler runs. */
+#include "app/app.h"
+#include "pages/pages.h"
+
+#define GET METHOD_GET
+#define POST METHOD_POST
+
+const route app_routes[] = {
+	{ GET, "/", page_home, 0 },
+	{ GET, "/healthz", page_healthz, ROUTE_NO_LOG },
+	{ GET, "/metrics", page_metrics, ROUTE_NO_LOG },
+	{ POST, "/logout", page_logout, ROUTE_SESSION | ROUTE_CSRF },
+	{ POST, "/logout/everywhere", page_logout_everywhere, ROUTE_SESSION | ROUTE_CSRF },
+};
+
+const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -1,0 +1,517 @@
+/* server.c: the master binds the FastCGI socket and keeps N single-threaded
+ * workers alive (respawn, crash-loop throttling, graceful reload on SIGHUP,
+ * drain on SIGTERM), much as php-fpm does.
+ *
+ * Workers keep SIGTERM blocked except while they wait for a connection in
+ * epoll_pwait(2): a stop can only land between requests, never in the middle of
+ * one, and there is no window in which it is missed. */
+#include "app/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "app/fcgi_io.h"
+#include "auth/crypto.h"
+#include "core/log.h"
+
+#define MAX_WORKERS 512
+#define CRASH_WINDOW_S 1.0     /* a worker dying sooner than this after start crashed early */
+#define BACKOFF_MAX_S 5.0
+
+typedef struct {
+	pid_t pid;
+	unsigned generation;
+	double started;
+	bool stopping;
+} worker_slot;
+
+typedef struct {
+	config *cfg;
+	tmpl_set *templates;
+	metrics *metrics;
+	int listen_fd;
+	unsigned generation;
+	worker_slot workers[MAX_WORKERS];
+	int nslots;
+	double backoff;           /* current respawn delay after early crashes */
+	double next_spawn_at;     /* no spawn before this time */
+	pid_t master_pid;
+} master;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- worker ---- */
+
+static volatile sig_atomic_t worker_stop;
+
+static void worker_on_term(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+static void worker_signals(sigset_t *wait_mask)
+{
+	struct sigaction sa = { 0 };
+	sa.sa_handler = worker_on_term; /* no SA_RESTART: ppoll must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	/* Ctrl-C reaches the whole process group; the master decides. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_SETMASK, &block, NULL);
+	sigemptyset(wait_mask);
+}
+
+/* A worker multiplexes up to WORKER_CONNS FastCGI connections: nginx keeps
+ * upstream connections alive (fastcgi_keep_conn), and an idle kept
+ * connection must never stop a worker from serving another one, or the
+ * listen backlog would starve. Requests are still served one at a time. */
+#define WORKER_CONNS 64
+#define CONN_IDLE_S 120.0
+#define LISTEN_TAG UINT32_MAX
+
+typedef struct {
+	FCGX_Request fr;
+	int registered_fd;  /* fd we watch in epoll, -1 none */
+	double last_used;
+} worker_conn;
+
+/* Keeps epoll in step with what libfcgi did to the slot's connection
+ * (closed it, kept it, or accepted a new one into it). */
+static void conn_sync(int ep, worker_conn *c, uint32_t index)
+{
+	if (c->fr.ipcFd == c->registered_fd)
+		return;
+	if (c->registered_fd >= 0)
+		epoll_ctl(ep, EPOLL_CTL_DEL, c->registered_fd, NULL); /* may be closed already */
+	c->registered_fd = -1;
+	if (c->fr.ipcFd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = index };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fr.ipcFd, &ev) == 0)
+			c->registered_fd = c->fr.ipcFd;
+	}
+}
+
+static void conn_close(int ep, worker_conn *c, uint32_t index)
+{
+	if (c->fr.ipcFd >= 0) {
+		c->fr.keepConnection = 0;
+		FCGX_Free(&c->fr, 1);
+	}
+	conn_sync(ep, c, index);
+}
+
+/* Serves the request that is waiting on slot c (a new connection when the
+ * slot is empty). */
+static void conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, uint32_t index)
+{
+	if (FCGX_Accept_r(&c->fr) < 0) {
+		/* EAGAIN on the listening socket (another worker took the
+		 * connection), or nginx closed a kept one. */
+		conn_sync(ep, c, index);
+		return;
+	}
+	req_io io;
+	fcgi_io_bind(&io, &c->fr);
+	app_handle(a, &io, mem);
+	fcgi_io_drain(&c->fr, m->cfg->max_body + 65536);
+	/* A stopping worker hangs up after each answer, so its kept
+	 * connections drain. When closing, the response is complete and the
+	 * body drained, so libfcgi's lingering close (shutdown, then wait
+	 * for nginx to hang up) only costs a round trip: detached skips it. */
+	if (worker_stop)
+		c->fr.keepConnection = 0;
+	if (!c->fr.keepConnection)
+		FCGX_Detach(&c->fr);
+	FCGX_Finish_r(&c->fr);
+	c->last_used = now_s();
+	conn_sync(ep, c, index);
+	arena_reset(mem);
+}
+
+static void worker_main(master *m)
+{
+	log_set_component("worker");
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sigset_t wait_mask;
+	worker_signals(&wait_mask);
+	if (getppid() != m->master_pid)
+		_exit(0);
+
+	app a;
+	if (app_init(&a, m->cfg, m->templates, m->metrics) < 0) {
+		log_error("worker init failed", NULL);
+		_exit(2);
+	}
+	/* Connect before the first request so it doesn't pay for it; failures
+	 * are retried on use. */
+	db_ensure(a.db);
+	kv_ping(a.kv);
+	FCGX_Init();
+
+	static worker_conn conns[WORKER_CONNS];
+	for (uint32_t i = 0; i < WORKER_CONNS; i++) {
+		FCGX_InitRequest(&conns[i].fr, m->listen_fd, 0);
+		conns[i].registered_fd = -1;
+	}
+	/* EPOLLEXCLUSIVE wakes one idle worker per new connection, not all. */
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event lev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = LISTEN_TAG };
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, m->listen_fd, &lev) < 0) {
+		log_error("epoll failed", "err=\"%s\"", strerror(errno));
+		_exit(2);
+	}
+	bool listening = true;
+	arena *mem = arena_new(64 * 1024);
+	double stop_deadline = 0;
+	for (;;) {
+		if (worker_stop && listening) {
+			epoll_ctl(ep, EPOLL_CTL_DEL, m->listen_fd, NULL);
+			listening = false;
+			stop_deadline = now_s() + 1.0;
+		}
+		int open = 0;
+		for (uint32_t i = 0; i < WORKER_CONNS; i++)
+			open += conns[i].registered_fd >= 0;
+		if (worker_stop && (open == 0 || now_s() > stop_deadline))
+			break;
+		struct epoll_event evs[16];
+		int n = epoll_pwait(ep, evs, 16, worker_stop ? 100 : 1000, &wait_mask);
+		if (n < 0 && errno != EINTR) {
+			log_error("epoll_pwait failed", "err=\"%s\"", strerror(errno));
+			break;
+		}
+		for (int k = 0; k < n; k++) {
+			uint32_t idx = evs[k].data.u32;
+			if (idx != LISTEN_TAG) {
+				conn_serve(&a, m, mem, ep, &conns[idx], idx);
+				continue;
+			}
+			uint32_t free_idx = LISTEN_TAG;
+			for (uint32_t i = 0; i < WORKER_CONNS && free_idx == LISTEN_TAG; i++)
+				if (conns[i].fr.ipcFd < 0)
+					free_idx = i;
+			if (free_idx == LISTEN_TAG) {
+				/* Full: drop the longest-idle kept connection; nginx
+				 * opens another when it needs one. */
+				free_idx = 0;
+				for (uint32_t i = 1; i < WORKER_CONNS; i++)
+					if (conns[i].last_used < conns[free_idx].last_used)
+						free_idx = i;
+				conn_close(ep, &conns[free_idx], free_idx);
+			}
+			conn_serve(&a, m, mem, ep, &conns[free_idx], free_idx);
+		}
+		double now = now_s();
+		for (uint32_t i = 0; i < WORKER_CONNS; i++)
+			if (conns[i].registered_fd >= 0 && now - conns[i].last_used > CONN_IDLE_S)
+				conn_close(ep, &conns[i], i);
+	}
+	for (uint32_t i = 0; i < WORKER_CONNS; i++)
+		conn_close(ep, &conns[i], i);
+	close(ep);
+	arena_free(mem);
+	app_free(&a);
+	_exit(0);
+}
+
+/* ---- master ---- */
+
+static int spawn_worker(master *m, int slot)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("fork failed", "err=\"%s\"", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		worker_main(m);
+	m->workers[slot] = (worker_slot){ pid, m->generation, now_s(), false };
+	atomic_fetch_add(&m->metrics->workers, 1);
+	log_info("worker started", "worker_pid=%d generation=%u", (int)pid, m->generation);
+	return 0;
+}
+
+static int free_slot(master *m)
+{
+	for (int i = 0; i < m->nslots; i++)
+		if (m->workers[i].pid == 0)
+			return i;
+	if (m->nslots < MAX_WORKERS)
+		return m->nslots++;
+	return -1;
+}
+
+static int live_current(const master *m)
+{
+	int n = 0;
+	for (int i = 0; i < m->nslots; i++)
+		if (m->workers[i].pid && m->workers[i].generation == m->generation && !m->workers[i].stopping)
+			n++;
+	return n;
+}
+
+static void spawn_missing(master *m, bool stopping)
+{
+	if (stopping || now_s() < m->next_spawn_at)
+		return;
+	while (live_current(m) < m->cfg->workers) {
+		int slot = free_slot(m);
+		if (slot < 0 || spawn_worker(m, slot) < 0)
+			break;
+	}
+}
+
+static void reap(master *m, bool stopping)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		int i;
+		for (i = 0; i < m->nslots; i++)
+			if (m->workers[i].pid == pid)
+				break;
+		if (i == m->nslots)
+			continue;
+		worker_slot w = m->workers[i];
+		m->workers[i].pid = 0;
+		atomic_fetch_sub(&m->metrics->workers, 1);
+		double lived = now_s() - w.started;
+		if (WIFSIGNALED(status))
+			log_warn("worker died", "worker_pid=%d signal=%d lived_s=%.1f", (int)pid,
+			    WTERMSIG(status), lived);
+		else
+			log_info("worker exited", "worker_pid=%d status=%d lived_s=%.1f", (int)pid,
+			    WEXITSTATUS(status), lived);
+		if (w.stopping || stopping)
+			continue;
+		bool crashed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
+		if (crashed)
+			atomic_fetch_add(&m->metrics->worker_crashes, 1);
+		atomic_fetch_add(&m->metrics->worker_restarts, 1);
+		if (crashed && lived < CRASH_WINDOW_S) {
+			/* Crash loop: back off exponentially instead of forking
+			 * thousands of times a second. */
+			m->backoff = m->backoff ? m->backoff * 2 : 0.1;
+			if (m->backoff > BACKOFF_MAX_S)
+				m->backoff = BACKOFF_MAX_S;
+			m->next_spawn_at = now_s() + m->backoff;
+			log_warn("worker crash loop; delaying respawn", "delay_s=%.1f", m->backoff);
+		} else {
+			m->backoff = 0;
+		}
+	}
+}
+
+static void signal_workers(master *m, int sig, bool only_old)
+{
+	for (int i = 0; i < m->nslots; i++) {
+		worker_slot *w = &m->workers[i];
+		if (!w->pid || (only_old && w->generation == m->generation))
+			continue;
+		w->stopping = true;
+		kill(w->pid, sig);
+	}
+}
+
+static int load_templates(const config *cfg, tmpl_set **out)
+{
+	char err[512];
+	if (tmpl_set_load_dir(cfg->templates_dir, out, err, sizeof err) < 0 ||
+	    app_check_templates(*out, err, sizeof err) < 0) {
+		log_error("templates", "err=\"%s\"", err);
+		fprintf(stderr, "supportdesk: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_config(config **out)
+{
+	char err[512];
+	config *c = calloc(1, sizeof *c);
+	if (!c)
+		return -1;
+	if (config_load(c, err, sizeof err) < 0 || config_load_secret(c, err, sizeof err) < 0) {
+		fprintf(stderr, "supportdesk: %s\n", err);
+		log_error("config", "err=\"%s\"", err);
+		config_free(c);
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+static void reload(master *m)
+{
+	config *cfg;
+	tmpl_set *t;
+	if (load_config(&cfg) < 0)
+		return;
+	if (load_templates(cfg, &t) < 0) {
+		config_free(cfg);
+		free(cfg);
+		log_error("reload refused; the old workers keep serving", NULL);
+		return;
+	}
+	config *old_cfg = m->cfg;
+	tmpl_set *old_t = m->templates;
+	m->cfg = cfg;
+	m->templates = t;
+	m->generation++;
+	m->backoff = 0;
+	m->next_spawn_at = 0;
+	/* New workers first, so the socket always has someone accepting; then
+	 * the old ones finish what they are doing and leave. */
+	spawn_missing(m, false);
+	signal_workers(m, SIGTERM, true);
+	atomic_fetch_add(&m->metrics->reloads, 1);
+	log_info("reloaded", "generation=%u workers=%d", m->generation, cfg->workers);
+	tmpl_set_free(old_t);
+	config_free(old_cfg);
+	free(old_cfg);
+}
+
+static int open_listen_socket(const config *cfg)
+{
+	const char *addr = cfg->listen;
+	bool is_unix = addr[0] == '/' || addr[0] == '.' || strchr(addr, ':') == NULL;
+	if (is_unix) {
+		struct stat st;
+		/* A socket left by a killed master would make bind fail. */
+		if (lstat(addr, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(addr);
+	}
+	int fd = FCGX_OpenSocket(addr, cfg->backlog);
+	if (fd < 0) {
+		fprintf(stderr, "supportdesk: cannot listen on %s: %s\n", addr, strerror(errno));
+		return -1;
+	}
+	if (is_unix && chmod(addr, (mode_t)cfg->socket_mode) < 0)
+		log_warn("chmod socket failed", "err=\"%s\"", strerror(errno));
+	int flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+static void write_pidfile(const char *path)
+{
+	if (!path || !*path)
+		return;
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		log_warn("cannot write pidfile", "path=\"%s\"", path);
+		return;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+}
+
+int server_run(void)
+{
+	master m = { 0 };
+	m.listen_fd = -1;
+	log_set_component("master");
+	if (crypto_init() < 0) {
+		fprintf(stderr, "supportdesk: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (load_config(&m.cfg) < 0)
+		return 1;
+	if (strcmp(m.cfg->log_level, "debug") == 0)
+		log_set_level(LOG_DEBUG);
+	else if (strcmp(m.cfg->log_level, "warn") == 0)
+		log_set_level(LOG_WARN);
+	else if (strcmp(m.cfg->log_level, "error") == 0)
+		log_set_level(LOG_ERROR);
+	if (load_templates(m.cfg, &m.templates) < 0)
+		return 1;
+	m.metrics = metrics_new_shared();
+	if (!m.metrics)
+		return 1;
+	m.listen_fd = open_listen_socket(m.cfg);
+	if (m.listen_fd < 0)
+		return 1;
+	m.master_pid = getpid();
+	write_pidfile(m.cfg->pidfile);
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	log_info("serving", "listen=\"%s\" workers=%d", m.cfg->listen, m.cfg->workers);
+	bool stopping = false;
+	double stop_deadline = 0;
+	for (;;) {
+		spawn_missing(&m, stopping);
+		struct timespec timeout = { 0, 100 * 1000 * 1000 };
+		siginfo_t info;
+		int sig = sigtimedwait(&set, &info, &timeout);
+		if (sig == SIGHUP && !stopping) {
+			log_info("SIGHUP: reloading", NULL);
+			reload(&m);
+		} else if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && !stopping) {
+			log_info("stopping: draining workers", "signal=%d", sig);
+			stopping = true;
+			stop_deadline = now_s() + m.cfg->drain_timeout_s;
+			signal_workers(&m, SIGTERM, false);
+		}
+		reap(&m, stopping);
+		if (stopping) {
+			bool any = false;
+			for (int i = 0; i < m.nslots; i++)
+				any |= m.workers[i].pid != 0;
+			if (!any)
+				break;
+			if (now_s() > stop_deadline) {
+				log_warn("drain timeout; killing workers", NULL);
+				signal_workers(&m, SIGKILL, false);
+				stop_deadline = now_s() + 5;
+			}
+		}
+	}
+	close(m.listen_fd);
+	if (m.cfg->listen[0] == '/' || !strchr(m.cfg->listen, ':'))
+		unlink(m.cfg->listen);
+	if (m.cfg->pidfile && *m.cfg->pidfile)
+		unlink(m.cfg->pidfile);
+	log_info("stopped", NULL);
+	tmpl_set_free(m.templates);
+	config_free(m.cfg);
+	free(m.cfg);
+	metrics_free(m.metrics);
+	return 0;
+}

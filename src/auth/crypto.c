@@ -1,0 +1,91 @@
+/* crypto.c: libsodium behind one module (the only file that includes sodium.h
+ * together with csrf.c). */
+#include "crypto.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+int crypto_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void crypto_random(void *dst, size_t n)
+{
+	randombytes_buf(dst, n);
+}
+
+char *crypto_b64url_encode(arena *a, const void *p, size_t n)
+{
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, len);
+	sodium_bin2base64(out, len, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+long crypto_b64url_decode(const char *s, size_t n, unsigned char *dst, size_t cap)
+{
+	size_t out_len = 0;
+	const char *end = NULL;
+	if (sodium_base642bin(dst, cap, s, n, NULL, &out_len, &end,
+	        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || end != s + n)
+		return -1;
+	return (long)out_len;
+}
+
+char *crypto_token_new(arena *a, unsigned char raw[CRYPTO_TOKEN_LEN])
+{
+	randombytes_buf(raw, CRYPTO_TOKEN_LEN);
+	return crypto_b64url_encode(a, raw, CRYPTO_TOKEN_LEN);
+}
+
+void crypto_sha256(unsigned char out[CRYPTO_SHA256_LEN], const void *p, size_t n)
+{
+	crypto_hash_sha256(out, p, n);
+}
+
+char *crypto_hex(arena *a, const void *p, size_t n)
+{
+	char *out = arena_alloc(a, n * 2 + 1);
+	sodium_bin2hex(out, n * 2 + 1, p, n);
+	return out;
+}
+
+char *crypto_sha256_hex(arena *a, const void *p, size_t n)
+{
+	unsigned char h[CRYPTO_SHA256_LEN];
+	crypto_hash_sha256(h, p, n);
+	return crypto_hex(a, h, sizeof h);
+}
+
+void crypto_hmac(unsigned char out[CRYPTO_HMAC_LEN], const unsigned char key[32], const void *p, size_t n)
+{
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, 32);
+	crypto_auth_hmacsha256_update(&st, p, n);
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
+bool crypto_equal(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
+char *crypto_password_hash(const char *password, size_t n)
+{
+	char *out = malloc(crypto_pwhash_STRBYTES);
+	if (!out)
+		return NULL;
+	if (crypto_pwhash_str_alg(out, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	        crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+bool crypto_password_verify(const char *hash, const char *password, size_t n)
+{
+	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}

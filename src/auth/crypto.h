@@ -1,0 +1,39 @@
+/* crypto.h: every cryptographic primitive Supportdesk uses, on libsodium. */
+#ifndef SD_CRYPTO_H
+#define SD_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/str.h"
+
+#define CRYPTO_SHA256_LEN 32
+#define CRYPTO_HMAC_LEN 32
+#define CRYPTO_TOKEN_LEN 32
+
+/* sodium_init(); call once before forking workers. Returns 0 or -1. */
+int crypto_init(void);
+
+void crypto_random(void *dst, size_t n);
+/* A fresh 32-byte token as 43 base64url characters (no padding). */
+char *crypto_token_new(arena *a, unsigned char raw[CRYPTO_TOKEN_LEN]);
+
+void crypto_sha256(unsigned char out[CRYPTO_SHA256_LEN], const void *p, size_t n);
+/* Lower-case hex of sha256(p): what we store instead of a token. */
+char *crypto_sha256_hex(arena *a, const void *p, size_t n);
+void crypto_hmac(unsigned char out[CRYPTO_HMAC_LEN], const unsigned char key[32], const void *p, size_t n);
+/* Constant-time equality (sodium_memcmp). */
+bool crypto_equal(const void *a, const void *b, size_t n);
+
+char *crypto_b64url_encode(arena *a, const void *p, size_t n);
+/* Returns decoded length, or -1 when s is not strict unpadded base64url or
+ * decodes to more than cap bytes. */
+long crypto_b64url_decode(const char *s, size_t n, unsigned char *dst, size_t cap);
+char *crypto_hex(arena *a, const void *p, size_t n);
+
+/* argon2id, libsodium's interactive limits or stronger; malloc'd string. */
+char *crypto_password_hash(const char *password, size_t n);
+bool crypto_password_verify(const char *hash, const char *password, size_t n);
+
+#endif

@@ -1,0 +1,78 @@
+/* log.c: structured (logfmt) log lines to stderr, one write(2) per line. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum log_level min_level = LOG_INFO;
+static const char *component = "main";
+
+static const char *const level_names[LOG__MAX] = { "debug", "info", "warn", "error" };
+
+void log_set_level(enum log_level level) { min_level = level; }
+void log_set_component(const char *c) { component = c; }
+
+void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
+{
+	if (level < min_level)
+		return;
+	char line[2048];
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	struct tm tm;
+	gmtime_r(&tv.tv_sec, &tm);
+	int n = snprintf(line, sizeof line,
+	    "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s proc=%s pid=%d msg=\"%s\"",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (long)(tv.tv_usec / 1000), level_names[level], component,
+	    (int)getpid(), msg);
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+	if (fmt && *fmt && len < sizeof line - 2) {
+		line[len++] = ' ';
+		va_list ap;
+		va_start(ap, fmt);
+		int m = vsnprintf(line + len, sizeof line - len, fmt, ap);
+		va_end(ap);
+		if (m > 0)
+			len += (size_t)m < sizeof line - len ? (size_t)m : sizeof line - len - 1;
+	}
+	if (len >= sizeof line - 1)
+		len = sizeof line - 2;
+	line[len++] = '\n';
+	/* One write keeps lines from different workers from interleaving. */
+	ssize_t w = write(STDERR_FILENO, line, len);
+	(void)w;
+}
+
+void log_quote(char *out, size_t outlen, const char *v, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	if (outlen < 3) {
+		if (outlen)
+			out[0] = '\0';
+		return;
+	}
+	out[o++] = '"';
+	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}

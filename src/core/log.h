@@ -1,0 +1,24 @@
+/* log.h: structured (logfmt) log lines to stderr. */
+#ifndef SD_LOG_H
+#define SD_LOG_H
+
+#include <stdbool.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG__MAX };
+
+void log_set_level(enum log_level level);
+void log_set_component(const char *component); /* "master", "worker", "mailer" */
+/* msg is a short constant; kv is a preformatted "k=v k=v" tail (may be NULL). */
+void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_info(msg, ...) log_msg(LOG_INFO, msg, __VA_ARGS__)
+#define log_warn(msg, ...) log_msg(LOG_WARN, msg, __VA_ARGS__)
+#define log_error(msg, ...) log_msg(LOG_ERROR, msg, __VA_ARGS__)
+
+/* Appends v to out as a logfmt value: quoted and escaped when needed, control
+ * bytes never written raw (a client can't forge log lines). */
+#include <stddef.h>
+void log_quote(char *out, size_t outlen, const char *v, size_t n);
+
+#endif

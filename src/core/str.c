@@ -1,0 +1,96 @@
+/* str.c: string views and the arena-backed buffer builder. */
+#include "str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+bool str_eq_nocase(str a, str b)
+{
+	return a.len == b.len && (a.len == 0 || strncasecmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+bool str_has_prefix(str s, str prefix)
+{
+	return s.len >= prefix.len && memcmp(s.ptr, prefix.ptr, prefix.len) == 0;
+}
+
+char *str_dup(arena *a, str s)
+{
+	return arena_strndup(a, s.ptr ? s.ptr : "", s.len);
+}
+
+void buf_init(buf *b, arena *a, size_t initial_cap)
+{
+	b->a = a;
+	b->len = 0;
+	b->cap = initial_cap ? initial_cap : 64;
+	b->data = arena_alloc(a, b->cap + 1);
+	b->data[0] = '\0';
+}
+
+void buf_reserve(buf *b, size_t extra)
+{
+	if (b->cap - b->len >= extra)
+		return;
+	size_t cap = b->cap * 2;
+	while (cap - b->len < extra)
+		cap *= 2;
+	b->data = arena_realloc(b->a, b->data, b->cap + 1, cap + 1);
+	b->cap = cap;
+}
+
+void buf_append(buf *b, const void *p, size_t n)
+{
+	if (!n)
+		return;
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_putc(buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void buf_printf(buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->data + b->len, b->cap - b->len + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, b->cap - b->len + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void buf_append_html(buf *b, const char *p, size_t n)
+{
+	buf_reserve(b, n);
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *rep;
+		switch (p[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		buf_append(b, p + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
+	}
+	buf_append(b, p + start, n - start);
+}

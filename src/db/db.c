@@ -1,0 +1,293 @@
+/* db.c: the worker's PostgreSQL connection (libpq). */
+#include "db/db.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+
+#define DB_MAX_PREPARED 256
+#define DB_RETRY_INTERVAL 0.5
+
+struct db {
+	PGconn *conn;
+	char *url;
+	char connect_timeout[16];
+	char options[128];
+	char app_name[64];
+	const db_stmt *prepared[DB_MAX_PREPARED];
+	size_t nprepared;
+	double last_attempt;
+	unsigned long reconnects;
+	bool ever_connected;
+	char sqlstate[6];
+};
+
+struct db_result {
+	PGresult *res;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+db *db_new(const char *url, int connect_timeout_s, int statement_timeout_ms, const char *app_name)
+{
+	db *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->url = strdup(url);
+	snprintf(d->connect_timeout, sizeof d->connect_timeout, "%d", connect_timeout_s);
+	/* A request never waits on a lock or a slow plan for ever, and a worker
+	 * that died mid-transaction doesn't hold locks for long. */
+	snprintf(d->options, sizeof d->options,
+	    "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+	    statement_timeout_ms, statement_timeout_ms * 2);
+	snprintf(d->app_name, sizeof d->app_name, "%s", app_name);
+	d->last_attempt = -1e9;
+	return d;
+}
+
+void db_free(db *d)
+{
+	if (!d)
+		return;
+	if (d->conn)
+		PQfinish(d->conn);
+	free(d->url);
+	free(d);
+}
+
+static void notice_quiet(void *arg, const PGresult *res)
+{
+	(void)arg;
+	(void)res;
+}
+
+static enum db_status db_connect(db *d)
+{
+	if (d->conn) {
+		PQfinish(d->conn);
+		d->conn = NULL;
+	}
+	d->nprepared = 0;
+	d->last_attempt = now_seconds();
+	const char *keys[] = { "dbname", "connect_timeout", "options", "application_name",
+		"keepalives", "keepalives_idle", NULL };
+	const char *vals[] = { d->url, d->connect_timeout, d->options, d->app_name, "1", "30", NULL };
+	d->conn = PQconnectdbParams(keys, vals, 1);
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+		const char *msg = d->conn ? PQerrorMessage(d->conn) : "out of memory";
+		char q[256];
+		log_quote(q, sizeof q, msg, strcspn(msg, "\n"));
+		log_warn("postgresql unavailable", "err=%s", q);
+		if (d->conn) {
+			PQfinish(d->conn);
+			d->conn = NULL;
+		}
+		return DB_UNAVAILABLE;
+	}
+	PQsetNoticeReceiver(d->conn, notice_quiet, NULL);
+	if (d->ever_connected) {
+		d->reconnects++;
+		log_info("postgresql reconnected", "reconnects=%lu", d->reconnects);
+	}
+	d->ever_connected = true;
+	return DB_OK;
+}
+
+enum db_status db_ensure(db *d)
+{
+	if (d->conn && PQstatus(d->conn) == CONNECTION_OK)
+		return DB_OK;
+	if (now_seconds() - d->last_attempt < DB_RETRY_INTERVAL)
+		return DB_UNAVAILABLE;
+	return db_connect(d);
+}
+
+bool db_connected(const db *d)
+{
+	return d->conn && PQstatus(d->conn) == CONNECTION_OK;
+}
+
+unsigned long db_reconnects(const db *d)
+{
+	return d->reconnects;
+}
+
+const char *db_last_sqlstate(const db *d)
+{
+	return d->sqlstate;
+}
+
+static void result_clear(void *p)
+{
+	PQclear(p);
+}
+
+/* Maps a failed result to a status, remembering the SQLSTATE. */
+static enum db_status db_failure(db *d, PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+		log_warn("postgresql connection lost", "during=%s", what);
+		return DB_UNAVAILABLE;
+	}
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn);
+	char q[512];
+	log_quote(q, sizeof q, msg, strcspn(msg, "\n"));
+	/* SQL text and details go to the log, never to the user. */
+	log_error("statement failed", "stmt=%s sqlstate=%s err=%s", what, d->sqlstate, q);
+	return DB_ERROR;
+}
+
+static bool is_prepared(const db *d, const db_stmt *s)
+{
+	for (size_t i = 0; i < d->nprepared; i++)
+		if (d->prepared[i] == s)
+			return true;
+	return false;
+}
+
+static enum db_status db_prepare(db *d, const db_stmt *s)
+{
+	if (is_prepared(d, s))
+		return DB_OK;
+	PGresult *res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		enum db_status st = db_failure(d, res, s->name);
+		PQclear(res);
+		return st;
+	}
+	PQclear(res);
+	if (d->nprepared < DB_MAX_PREPARED)
+		d->prepared[d->nprepared++] = s;
+	return DB_OK;
+}
+
+db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *const *params,
+    enum db_status *status)
+{
+	enum db_status st = db_ensure(d);
+	if (st == DB_OK)
+		st = db_prepare(d, s);
+	if (st != DB_OK) {
+		*status = st;
+		return NULL;
+	}
+	PGresult *res = PQexecPrepared(d->conn, s->name, nparams, params, NULL, NULL, 0);
+	ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+		*status = db_failure(d, res, s->name);
+		PQclear(res);
+		return NULL;
+	}
+	db_result *out = arena_alloc(a, sizeof *out);
+	out->res = res;
+	arena_on_free(a, result_clear, res);
+	*status = DB_OK;
+	return out;
+}
+
+static enum db_status db_simple(db *d, const char *sql)
+{
+	PGresult *res = PQexec(d->conn, sql);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		enum db_status st = db_failure(d, res, sql);
+		PQclear(res);
+		return st;
+	}
+	PQclear(res);
+	return DB_OK;
+}
+
+static const db_stmt stmt_set_context = {
+	"sd_set_context",
+	"select set_config('app.user_id', $1, true), set_config('app.request_id', $2, true), "
+	"set_config('app.client_ip', $3, true)",
+};
+
+enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip)
+{
+	enum db_status st = db_ensure(d);
+	if (st != DB_OK)
+		return st;
+	st = db_prepare(d, &stmt_set_context);
+	if (st != DB_OK)
+		return st;
+	st = db_simple(d, "BEGIN");
+	if (st != DB_OK)
+		return st;
+	const char *params[3] = { user_id ? user_id : "", request_id ? request_id : "",
+		client_ip ? client_ip : "" };
+	PGresult *res = PQexecPrepared(d->conn, stmt_set_context.name, 3, params, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		st = db_failure(d, res, stmt_set_context.name);
+		PQclear(res);
+		db_rollback(d);
+		return st;
+	}
+	PQclear(res);
+	return DB_OK;
+}
+
+enum db_status db_commit(db *d)
+{
+	if (!db_connected(d))
+		return DB_UNAVAILABLE;
+	return db_simple(d, "COMMIT");
+}
+
+void db_rollback(db *d)
+{
+	if (!db_connected(d))
+		return;
+	PGresult *res = PQexec(d->conn, "ROLLBACK");
+	PQclear(res);
+}
+
+int db_rows(const db_result *r) { return PQntuples(r->res); }
+int db_cols(const db_result *r) { return PQnfields(r->res); }
+
+bool db_is_null(const db_result *r, int row, int col)
+{
+	return PQgetisnull(r->res, row, col);
+}
+
+str db_get(const db_result *r, int row, int col)
+{
+	if (row >= PQntuples(r->res) || col >= PQnfields(r->res) || PQgetisnull(r->res, row, col))
+		return STR_NULL;
+	return (str){ PQgetvalue(r->res, row, col), (size_t)PQgetlength(r->res, row, col) };
+}
+
+long long db_get_int(const db_result *r, int row, int col, long long fallback)
+{
+	str s = db_get(r, row, col);
+	if (!s.ptr)
+		return fallback;
+	char *end;
+	long long v = strtoll(s.ptr, &end, 10);
+	return end == s.ptr ? fallback : v;
+}
+
+static const db_stmt stmt_ping = { "sd_ping", "select 1" };
+
+bool db_ping(db *d)
+{
+	if (db_ensure(d) != DB_OK || db_prepare(d, &stmt_ping) != DB_OK)
+		return false;
+	PGresult *res = PQexecPrepared(d->conn, stmt_ping.name, 0, NULL, NULL, NULL, 0);
+	bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok)
+		db_failure(d, res, stmt_ping.name);
+	PQclear(res);
+	return ok;
+}

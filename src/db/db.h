@@ -1,0 +1,67 @@
+/* db.h: one PostgreSQL connection per worker: reconnect, prepared statements,
+ * transactions that carry the acting user for row-level security. Only
+ * src/db/ includes libpq-fe.h. */
+#ifndef SD_DB_H
+#define SD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/str.h"
+
+/* A statement declared once, in a model file, as a static const. It is
+ * prepared on a connection the first time it runs there. */
+typedef struct {
+	const char *name;
+	const char *sql;
+} db_stmt;
+
+typedef struct db db;
+typedef struct db_result db_result;
+
+enum db_status {
+	DB_OK = 0,
+	DB_UNAVAILABLE = -1, /* no connection: answer 503 */
+	DB_ERROR = -2,       /* the statement failed: answer 500 (or a constraint the model maps) */
+};
+
+/* Does not connect; the first use does. */
+db *db_new(const char *url, int connect_timeout_s, int statement_timeout_ms, const char *app_name);
+void db_free(db *d);
+/* Connects (or reconnects) when needed, at most every 500 ms while PostgreSQL
+ * is down so that a dead database costs requests nothing but a quick 503. */
+enum db_status db_ensure(db *d);
+bool db_connected(const db *d);
+
+/* BEGIN and set_config('app.user_id', user_id or '', true) (plus request id
+ * and client address) in one round trip. */
+enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip);
+enum db_status db_commit(db *d);
+void db_rollback(db *d);
+
+/* Runs a prepared statement with text parameters (NULL = SQL NULL). The result
+ * is freed with the arena. On failure returns NULL and sets *status; a unique
+ * violation or check failure reports its SQLSTATE through db_last_sqlstate. */
+db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *const *params,
+    enum db_status *status);
+const char *db_last_sqlstate(const db *d);
+
+int db_rows(const db_result *res);
+int db_cols(const db_result *res);
+/* Text of one value; ptr NULL when SQL NULL. Valid until the arena is reset. */
+str db_get(const db_result *res, int row, int col);
+bool db_is_null(const db_result *res, int row, int col);
+long long db_get_int(const db_result *res, int row, int col, long long fallback);
+
+/* SELECT 1 through a prepared statement: true when PostgreSQL answers. */
+bool db_ping(db *d);
+/* Counters for /metrics. */
+unsigned long db_reconnects(const db *d);
+
+/* `supportdesk migrate`: applies dir/NNNN_*.sql in order, each in its own
+ * transaction, recorded with a sha256 in schema_migrations. Refuses a
+ * migration whose file changed after it was applied. Returns 0 or -1. */
+int db_migrate(const char *url, const char *dir, bool quiet);
+
+#endif

@@ -1,0 +1,219 @@
+/* form.c: collects a request body into text fields and memfd-backed uploads, within limits. */
+#include "http/form.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/utf8.h"
+
+/* Bounded so one fixed buffer serves every request, whatever its size. */
+#define FORM_CHUNK (64u * 1024)
+
+typedef struct {
+	arena *a;
+	const http_limits *l;
+	http_form *form;
+	size_t nfields;
+	size_t files_cap;
+	/* the current part */
+	bool is_file;
+	str name, filename, content_type;
+	buf text;
+	int fd; /* -1 until the first byte, so "no file chosen" parts cost no fd */
+	size_t size;
+} form_collector;
+
+static void form_fd_close(void *p)
+{
+	close(*(int *)p);
+}
+
+static http_err form_file_open(form_collector *c)
+{
+	if (c->form->nfiles >= c->l->max_files)
+		return HTTP_ETOOLARGE;
+	int fd = memfd_create("supportdesk-upload", MFD_CLOEXEC);
+	if (fd < 0)
+		return HTTP_EINTERNAL;
+	int *slot = arena_alloc(c->a, sizeof *slot);
+	*slot = fd;
+	arena_on_free(c->a, form_fd_close, slot);
+	c->fd = fd;
+	return HTTP_OK;
+}
+
+static http_err form_fd_write(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			/* tmpfs full or over a memory cgroup: the server's problem */
+			return HTTP_EINTERNAL;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return HTTP_OK;
+}
+
+static int form_part_begin(void *ud, str name, str filename, str content_type)
+{
+	form_collector *c = ud;
+	c->name = name;
+	c->filename = filename;
+	c->content_type = content_type;
+	c->is_file = filename.ptr != NULL;
+	c->fd = -1;
+	c->size = 0;
+	if (c->is_file) {
+		if (filename.len > 0)
+			return form_file_open(c);
+		return HTTP_OK;
+	}
+	if (++c->nfields > c->l->max_fields)
+		return HTTP_ETOOLARGE;
+	buf_init(&c->text, c->a, 64);
+	return HTTP_OK;
+}
+
+static int form_part_data(void *ud, const char *p, size_t n)
+{
+	form_collector *c = ud;
+	if (!c->is_file) {
+		if (n > c->l->max_field_size - c->text.len)
+			return HTTP_ETOOLARGE;
+		buf_append(&c->text, p, n);
+		return HTTP_OK;
+	}
+	if (n > c->l->max_file_size - c->size)
+		return HTTP_ETOOLARGE;
+	if (c->fd < 0) {
+		http_err e = form_file_open(c);
+		if (e != HTTP_OK)
+			return e;
+	}
+	c->size += n;
+	return form_fd_write(c->fd, p, n);
+}
+
+static int form_part_end(void *ud)
+{
+	form_collector *c = ud;
+	http_form *f = c->form;
+	if (!c->is_file) {
+		if (!utf8_valid(c->text.data, c->text.len))
+			return HTTP_EBADREQ;
+		http_params_add(c->a, &f->fields, c->name, buf_str(&c->text));
+		return HTTP_OK;
+	}
+	/* Named files got their fd in form_part_begin, so no fd here means an
+	 * empty filename and no data: a browser's "no file chosen". */
+	if (c->fd < 0)
+		return HTTP_OK;
+	if (lseek(c->fd, 0, SEEK_SET) != 0)
+		return HTTP_EINTERNAL;
+	if (f->nfiles == c->files_cap) {
+		size_t cap = c->files_cap ? c->files_cap * 2 : 4;
+		f->files = arena_realloc(c->a, f->files, c->files_cap * sizeof *f->files, cap * sizeof *f->files);
+		c->files_cap = cap;
+	}
+	f->files[f->nfiles++] = (http_file){ c->name, c->filename, c->content_type, c->fd, c->size };
+	return HTTP_OK;
+}
+
+typedef http_err (*form_sink)(void *ctx, const char *p, size_t n);
+
+static http_err form_sink_buf(void *ctx, const char *p, size_t n)
+{
+	buf_append(ctx, p, n);
+	return HTTP_OK;
+}
+
+static http_err form_sink_multipart(void *ctx, const char *p, size_t n)
+{
+	return multipart_parser_feed(ctx, p, n);
+}
+
+/* Pumps the body into sink, enforcing max_body and content_length. */
+static http_err form_body_pump(arena *a, size_t content_length, http_body_reader read, void *ctx,
+                               const http_limits *l, form_sink sink, void *sink_ctx)
+{
+	char *chunk = arena_alloc(a, FORM_CHUNK);
+	size_t total = 0;
+	for (;;) {
+		size_t want = FORM_CHUNK;
+		if (content_length) {
+			if (total == content_length)
+				break;
+			if (content_length - total < want)
+				want = content_length - total;
+		} else if (l->max_body - total < want) {
+			/* one byte past the limit is enough to know it was exceeded */
+			want = l->max_body - total + 1;
+		}
+		long r = read(ctx, chunk, want);
+		if (r < 0 || (size_t)r > want)
+			return HTTP_EBADREQ;
+		if (r == 0)
+			break;
+		total += (size_t)r;
+		if (total > l->max_body)
+			return HTTP_ETOOLARGE;
+		http_err e = sink(sink_ctx, chunk, (size_t)r);
+		if (e != HTTP_OK)
+			return e;
+	}
+	if (content_length && total != content_length)
+		return HTTP_EBADREQ; /* the client hung up early */
+	return HTTP_OK;
+}
+
+http_err http_form_read(arena *a, str content_type, size_t content_length, http_body_reader read,
+                        void *ctx, const http_limits *l, http_form *out)
+{
+	*out = (http_form){ 0 };
+	if (content_type.len == 0)
+		return content_length == 0 ? HTTP_OK : HTTP_EUNSUPPORTED;
+	if (content_length > l->max_body)
+		return HTTP_ETOOLARGE;
+	str type;
+	http_params params = { 0 };
+	http_err e = http_header_value_parse(a, content_type, &type, &params);
+	if (e != HTTP_OK)
+		return e;
+
+	if (str_eq_nocase(type, STR_LIT("application/x-www-form-urlencoded"))) {
+		buf body;
+		buf_init(&body, a, content_length && content_length < FORM_CHUNK ? content_length : 1024);
+		e = form_body_pump(a, content_length, read, ctx, l, form_sink_buf, &body);
+		if (e != HTTP_OK)
+			return e;
+		return http_urlencoded_parse(a, body.data, body.len, l, &out->fields);
+	}
+	if (str_eq_nocase(type, STR_LIT("multipart/form-data"))) {
+		str boundary;
+		e = http_multipart_boundary(content_type, &boundary);
+		if (e != HTTP_OK)
+			return e;
+		form_collector *c = arena_calloc(a, 1, sizeof *c);
+		c->a = a;
+		c->l = l;
+		c->form = out;
+		c->fd = -1;
+		static const multipart_callbacks cb = { form_part_begin, form_part_data, form_part_end };
+		multipart_parser *mp = multipart_parser_new(a, boundary, l, &cb, c);
+		e = form_body_pump(a, content_length, read, ctx, l, form_sink_multipart, mp);
+		if (e != HTTP_OK)
+			return e;
+		return multipart_parser_finish(mp);
+	}
+	return HTTP_EUNSUPPORTED;
+}
+
+str http_form_field(const http_form *f, const char *name)
+{
+	return http_params_get(&f->fields, name);
+}

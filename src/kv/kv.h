@@ -1,0 +1,79 @@
+/* kv.h: one Redis connection per worker (hiredis) with timeouts and
+ * reconnect, and what lives in Redis: sessions, rate limits, one-time keys.
+ * Only src/kv/ includes hiredis.h. Every key of one operation sits in one
+ * hash slot ({...} tags), so Redis Cluster works too. */
+#ifndef SD_KV_H
+#define SD_KV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/str.h"
+
+typedef struct kv kv;
+
+enum kv_status { KV_OK = 0, KV_UNAVAILABLE = -1 };
+
+kv *kv_new(const char *url, int timeout_ms);
+void kv_free(kv *k);
+bool kv_ping(kv *k);
+unsigned long kv_reconnects(const kv *k);
+
+/* ---- sessions ---- */
+
+/* What the browser holds is 32 random bytes (base64url); Redis holds only
+ * their sha256. */
+typedef struct session {
+	char *key_hash;        /* hex sha256 of the raw id: the Redis key's tag */
+	char *user_id;         /* uuid, or NULL for an anonymous session */
+	char *csrf;            /* base64url, tied to this session */
+	long created;          /* unix seconds */
+	bool remember;
+	int level;             /* privilege level; a change rotates the id */
+	char *cookie_value;    /* set when a new id must go to the browser */
+} session;
+
+typedef struct {
+	int idle_s;            /* inactivity timeout */
+	int absolute_s;        /* hard cap from creation */
+	int remember_s;        /* both, for remembered customer sessions */
+} session_limits;
+
+/* Looks up the session named by a cookie value and slides its idle expiry,
+ * in one round trip. *out is NULL when the cookie names no live session (or
+ * is malformed). */
+enum kv_status session_load(kv *k, arena *a, const session_limits *l, str cookie, session **out);
+/* Starts a new session for user_id (NULL: anonymous) with a fresh id and
+ * CSRF token; out->cookie_value must be sent. */
+enum kv_status session_create(kv *k, arena *a, const session_limits *l, const char *user_id,
+    bool remember, int level, session **out);
+/* Issues a new id for the same session (sign-in, privilege change) and
+ * deletes the old one. */
+enum kv_status session_rotate(kv *k, arena *a, const session_limits *l, session *s,
+    const char *user_id, int level);
+enum kv_status session_destroy(kv *k, session *s);
+/* "Sign out everywhere": deletes every session of the user. */
+enum kv_status session_destroy_all(kv *k, arena *a, const char *user_id, long *deleted);
+
+/* ---- rate limits ---- */
+
+typedef struct {
+	bool allowed;
+	long count;
+	long limit;
+	long retry_after_s;    /* seconds until the window resets, when refused */
+} ratelimit_result;
+
+/* Counts one hit of `action` by `subject` (an IP, a normalised email, a user
+ * id) in a fixed window, atomically and in one round trip (a Lua script). The
+ * subject is hashed, so no address sits in Redis in clear. */
+enum kv_status ratelimit_hit(kv *k, arena *a, const char *action, str subject, long limit,
+    long window_s, ratelimit_result *out);
+
+/* ---- one-time keys (used captchas, idempotency tokens) ---- */
+
+/* SET key NX EX ttl: true when this call claimed it first. */
+enum kv_status kv_claim_once(kv *k, const char *ns, str id, long ttl_s, bool *first);
+
+#endif

@@ -1,0 +1,33 @@
+/* ratelimit.c: fixed-window counters in Redis, one round trip per check. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kv/kv_internal.h"
+
+enum kv_status ratelimit_hit(kv *k, arena *a, const char *action, str subject, long limit,
+    long window_s, ratelimit_result *out)
+{
+	unsigned char h[CRYPTO_SHA256_LEN];
+	crypto_sha256(h, subject.ptr, subject.len);
+	char key[128], window[24];
+	int n = snprintf(key, sizeof key, "sd:rl:%s:", action);
+	for (int i = 0; i < 16 && n + 2 < (int)sizeof key; i++)
+		n += snprintf(key + n, sizeof key - (size_t)n, "%02x", h[i]);
+	snprintf(window, sizeof window, "%ld", window_s * 1000);
+	const char *args[2] = { key, window };
+	redisReply *r = kv_script(k, a, KV_SCRIPT_RATELIMIT, 1, 2, args, NULL);
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_INTEGER || r->element[1]->type != REDIS_REPLY_INTEGER) {
+		/* Unknown state means refuse: nothing is accepted unchecked. */
+		out->allowed = false;
+		return KV_UNAVAILABLE;
+	}
+	out->count = (long)r->element[0]->integer;
+	out->limit = limit;
+	out->allowed = out->count <= limit;
+	long ms = (long)r->element[1]->integer;
+	out->retry_after_s = out->allowed ? 0 : (ms + 999) / 1000;
+	if (!out->allowed && out->retry_after_s < 1)
+		out->retry_after_s = 1;
+	return KV_OK;
+}

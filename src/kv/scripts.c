@@ -1,0 +1,29 @@
+/* scripts.c: the Lua scripts that make a session touch or a rate-limit hit
+ * one atomic round trip. */
+#include "kv/kv_internal.h"
+
+const char *const kv_scripts[KV_SCRIPT__MAX] = {
+	/* KEYS[1] session key; ARGV: now, idle, absolute, remember lifetime.
+	 * Returns uid, csrf, created, remember, level or nil; slides the idle
+	 * expiry but never past the absolute cap. */
+	[KV_SCRIPT_SESSION_LOAD] =
+	    "local v = redis.call('HMGET', KEYS[1], 'uid', 'csrf', 'created', 'remember', 'level')\n"
+	    "if not v[3] then return nil end\n"
+	    "local now = tonumber(ARGV[1])\n"
+	    "local idle, abs = tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+	    "if v[4] == '1' then idle = tonumber(ARGV[4]); abs = tonumber(ARGV[4]) end\n"
+	    "local left = tonumber(v[3]) + abs - now\n"
+	    "if left <= 0 then redis.call('DEL', KEYS[1]); return nil end\n"
+	    "redis.call('EXPIRE', KEYS[1], math.min(idle, left))\n"
+	    "return v\n",
+	/* KEYS[1] counter; ARGV[1] window in ms. Fixed window: the first hit
+	 * starts it. Returns {count, ms left}. */
+	[KV_SCRIPT_RATELIMIT] =
+	    "local n = redis.call('INCR', KEYS[1])\n"
+	    "local ttl = redis.call('PTTL', KEYS[1])\n"
+	    "if n == 1 or ttl < 0 then\n"
+	    "  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+	    "  ttl = tonumber(ARGV[1])\n"
+	    "end\n"
+	    "return {n, ttl}\n",
+};

@@ -1,0 +1,550 @@
+/* test_integration.c: handlers against a real PostgreSQL and Redis, through
+ * the in-process request harness. Needs the environment of var/stack.env. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/page.h"
+#include "harness/harness.h"
+
+/* ---- test-only routes, beside the real table ---- */
+
+static int t_signin(req *r)
+{
+	str user = req_form_get(r, "user");
+	int st = page_session_signin(r, str_dup(r->a, user), req_form_get(r, "remember").len > 0, 1);
+	if (st)
+		return st;
+	resp_body(r, 200, "text/plain", r->session->csrf, strlen(r->session->csrf));
+	return 0;
+}
+
+static int t_whoami(req *r)
+{
+	const char *who = r->user_id ? r->user_id : "anonymous";
+	resp_body(r, 200, "text/plain", who, strlen(who));
+	return 0;
+}
+
+static int t_anon(req *r)
+{
+	int st = page_session_ensure(r);
+	if (st)
+		return st;
+	resp_body(r, 200, "text/plain", r->session->csrf, strlen(r->session->csrf));
+	return 0;
+}
+
+static const db_stmt q_context = { "t_context",
+	"select coalesce(current_setting('app.user_id', true), ''), current_user" };
+
+static int t_db(req *r)
+{
+	db_result *res = page_query(r, &q_context, 0, NULL);
+	if (!res)
+		return page_db_failure(r);
+	str uid = db_get(res, 0, 0), role = db_get(res, 0, 1);
+	buf_clear(&r->body);
+	buf_printf(&r->body, "user=%.*s role=%.*s", (int)uid.len, uid.ptr, (int)role.len, role.ptr);
+	r->status = 200;
+	resp_header(r, "Content-Type", "text/plain");
+	return 0;
+}
+
+static int t_rate(req *r)
+{
+	int st = page_ratelimit(r, "itest", STR_LIT("fixed-subject"), 3, 60);
+	if (st)
+		return st;
+	resp_body(r, 200, "text/plain", "ok", 2);
+	return 0;
+}
+
+static int t_form(req *r)
+{
+	str v = req_form_get(r, "title");
+	buf_clear(&r->body);
+	buf_printf(&r->body, "title=%.*s files=%zu", (int)v.len, v.ptr, r->form.nfiles);
+	r->status = 200;
+	resp_header(r, "Content-Type", "text/plain");
+	return 0;
+}
+
+static route routes[32];
+static size_t nroutes;
+
+static void routes_init(void)
+{
+	if (nroutes)
+		return;
+	for (size_t i = 0; i < app_nroutes; i++)
+		routes[nroutes++] = app_routes[i];
+	routes[nroutes++] = (route){ METHOD_POST, "/t/signin", t_signin, ROUTE_SESSION };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/whoami", t_whoami, ROUTE_SESSION };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/anon", t_anon, ROUTE_SESSION };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/db", t_db, 0 };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/rate", t_rate, 0 };
+	routes[nroutes++] = (route){ METHOD_POST, "/t/form", t_form, 0 };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/private", t_whoami, ROUTE_SIGNED_IN };
+}
+
+static app *test_app(const char *db_url, const char *redis_url)
+{
+	routes_init();
+	app *a = db_url || redis_url ? harness_app_with(db_url, redis_url) : harness_app_new();
+	a->routes = routes;
+	a->nroutes = nroutes;
+	return a;
+}
+
+static void get(app *a, const char *uri, const char *cookie, harness_response *out)
+{
+	char c[512];
+	const char *extra[2] = { NULL, NULL };
+	if (cookie) {
+		snprintf(c, sizeof c, "HTTP_COOKIE=%s", cookie);
+		extra[0] = c;
+	}
+	harness_request(a, "GET", uri, extra, NULL, 0, out);
+}
+
+static void post_form(app *a, const char *uri, const char *cookie, const char *body, harness_response *out)
+{
+	char c[512];
+	const char *extra[3] = { "CONTENT_TYPE=application/x-www-form-urlencoded", NULL, NULL };
+	if (cookie) {
+		snprintf(c, sizeof c, "HTTP_COOKIE=%s", cookie);
+		extra[1] = c;
+	}
+	harness_request(a, "POST", uri, extra, body, strlen(body), out);
+}
+
+static void assert_security_headers(const harness_response *r)
+{
+	static const char *const names[] = { "Content-Security-Policy", "X-Content-Type-Options",
+		"Referrer-Policy", "X-Frame-Options" };
+	for (size_t i = 0; i < 4; i++) {
+		char *v = harness_header(r, names[i]);
+		ck_assert_msg(v != NULL, "missing %s", names[i]);
+		free(v);
+	}
+	char *csp = harness_header(r, "Content-Security-Policy");
+	ck_assert(strstr(csp, "frame-ancestors 'none'") && strstr(csp, "script-src 'self'"));
+	ck_assert(!strstr(csp, "unsafe-inline"));
+	free(csp);
+}
+
+/* ---- pages ---- */
+
+START_TEST(home_renders_with_headers)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "How can we help?") != NULL);
+	ck_assert(strstr(r.body, "<!doctype html>") == r.body);
+	char *ct = harness_header(&r, "Content-Type");
+	ck_assert_str_eq(ct, "text/html; charset=utf-8");
+	free(ct);
+	assert_security_headers(&r);
+	harness_response_free(&r);
+	harness_request(a, "HEAD", "/", NULL, NULL, 0, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, 0);
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(errors_are_pages_with_headers)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/no/such/page", NULL, &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert(strstr(r.body, "Page not found") != NULL);
+	assert_security_headers(&r);
+	harness_response_free(&r);
+
+	post_form(a, "/", NULL, "a=1", &r);
+	ck_assert_int_eq(r.status, 405);
+	char *allow = harness_header(&r, "Allow");
+	ck_assert_str_eq(allow, "GET, HEAD");
+	free(allow);
+	assert_security_headers(&r);
+	harness_response_free(&r);
+
+	harness_request(a, "DELETE", "/", NULL, NULL, 0, &r);
+	ck_assert_int_eq(r.status, 405);
+	harness_response_free(&r);
+
+	static const char *const bad_uris[] = { "/%zz", "/a/../b", "/%00", "/%c0%af", "/\\x", "/a%2e%2e/..", "/?q=%ff" };
+	for (size_t i = 0; i < sizeof bad_uris / sizeof *bad_uris; i++) {
+		get(a, bad_uris[i], NULL, &r);
+		ck_assert_msg(r.status == 400 || r.status == 404, "%s gave %d", bad_uris[i], r.status);
+		assert_security_headers(&r);
+		harness_response_free(&r);
+	}
+	get(a, "/%zz", NULL, &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(strstr(r.body, "Bad request") != NULL);
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(bodies_bad_and_oversized)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	post_form(a, "/t/form", NULL, "title=hello+world", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "title=hello world files=0");
+	harness_response_free(&r);
+
+	post_form(a, "/t/form", NULL, "title=%ff%fe", &r);
+	ck_assert_int_eq(r.status, 400);
+	harness_response_free(&r);
+
+	const char *xml[] = { "CONTENT_TYPE=application/xml", NULL };
+	harness_request(a, "POST", "/t/form", xml, "<a/>", 4, &r);
+	ck_assert_int_eq(r.status, 415);
+	harness_response_free(&r);
+
+	/* A declared length over the limit is refused before reading. */
+	const char *big[] = { "CONTENT_TYPE=application/x-www-form-urlencoded", NULL };
+	size_t n = (size_t)a->cfg->max_body + 10;
+	char *body = malloc(n);
+	memset(body, 'a', n);
+	harness_request(a, "POST", "/t/form", big, body, n, &r);
+	ck_assert_int_eq(r.status, 413);
+	ck_assert(strstr(r.body, "larger than we accept") != NULL);
+	harness_response_free(&r);
+	free(body);
+
+	/* multipart without its closing boundary */
+	const char *mp[] = { "CONTENT_TYPE=multipart/form-data; boundary=XyZ", NULL };
+	const char *unclosed = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhi\r\n";
+	harness_request(a, "POST", "/t/form", mp, unclosed, strlen(unclosed), &r);
+	ck_assert_int_eq(r.status, 400);
+	harness_response_free(&r);
+
+	/* 10,000 parts */
+	size_t cap = 10000 * 64 + 64, len = 0;
+	char *many = malloc(cap);
+	for (int i = 0; i < 10000; i++)
+		len += (size_t)snprintf(many + len, cap - len,
+		    "--XyZ\r\nContent-Disposition: form-data; name=\"f%d\"\r\n\r\nx\r\n", i);
+	len += (size_t)snprintf(many + len, cap - len, "--XyZ--\r\n");
+	harness_request(a, "POST", "/t/form", mp, many, len, &r);
+	ck_assert_int_eq(r.status, 413);
+	harness_response_free(&r);
+	free(many);
+
+	const char *ok = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhi\r\n"
+	                 "--XyZ\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.txt\"\r\n"
+	                 "Content-Type: text/plain\r\n\r\nfile body\r\n--XyZ--\r\n";
+	harness_request(a, "POST", "/t/form", mp, ok, strlen(ok), &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "title=hi files=1");
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+/* ---- database ---- */
+
+START_TEST(transaction_carries_user_and_runs_as_app_role)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/t/db", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "user= role=supportdesk_app") != NULL, "got %s", r.body);
+	harness_response_free(&r);
+
+	post_form(a, "/t/signin", NULL, "user=11111111-2222-3333-4444-555555555555", &r);
+	char *cookie = harness_cookie(&r, "sd_session");
+	harness_response_free(&r);
+	get(a, "/t/db", cookie, &r);
+	/* /t/db has no session flag: an anonymous transaction. */
+	ck_assert(strstr(r.body, "user= ") != NULL);
+	harness_response_free(&r);
+	free(cookie);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(healthz_reports_dependencies)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/healthz", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "\"status\":\"ok\"") != NULL);
+	harness_response_free(&r);
+	harness_app_free(a);
+
+	a = test_app("postgresql:///nope?host=/nonexistent&connect_timeout=1", NULL);
+	get(a, "/healthz", NULL, &r);
+	ck_assert_int_eq(r.status, 503);
+	ck_assert(strstr(r.body, "\"postgresql\":\"down\"") != NULL);
+	harness_response_free(&r);
+	get(a, "/t/db", NULL, &r);
+	ck_assert_int_eq(r.status, 503);
+	ck_assert(strstr(r.body, "briefly unavailable") != NULL);
+	ck_assert(strstr(r.body, "nonexistent") == NULL); /* no internals shown */
+	char *retry = harness_header(&r, "Retry-After");
+	ck_assert_ptr_nonnull(retry);
+	free(retry);
+	harness_response_free(&r);
+	harness_app_free(a);
+
+	a = test_app(NULL, "unix:///nonexistent/redis.sock");
+	get(a, "/healthz", NULL, &r);
+	ck_assert_int_eq(r.status, 503);
+	ck_assert(strstr(r.body, "\"redis\":\"down\"") != NULL);
+	harness_response_free(&r);
+	/* Anything that needs a session is refused, nobody is let in. */
+	get(a, "/t/whoami", "sd_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &r);
+	ck_assert_int_eq(r.status, 503);
+	harness_response_free(&r);
+	get(a, "/t/rate", NULL, &r);
+	ck_assert_int_eq(r.status, 503);
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+/* ---- sessions, CSRF ---- */
+
+START_TEST(session_signin_rotate_signout)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/t/anon", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	char *anon = harness_cookie(&r, "sd_session");
+	ck_assert_ptr_nonnull(anon);
+	char *setc = harness_header(&r, "Set-Cookie");
+	ck_assert(strstr(setc, "HttpOnly") && strstr(setc, "SameSite=Lax") && strstr(setc, "Path=/"));
+	free(setc);
+	harness_response_free(&r);
+
+	get(a, "/t/whoami", anon, &r);
+	ck_assert_str_eq(r.body, "anonymous");
+	harness_response_free(&r);
+
+	/* Signing in issues a new id; the old one is dead. */
+	post_form(a, "/t/signin", anon, "user=aaaaaaaa-0000-0000-0000-000000000001", &r);
+	ck_assert_int_eq(r.status, 200);
+	char *signed_in = harness_cookie(&r, "sd_session");
+	char csrf[128];
+	snprintf(csrf, sizeof csrf, "%s", r.body);
+	ck_assert_str_ne(signed_in, anon);
+	harness_response_free(&r);
+	get(a, "/t/whoami", anon, &r);
+	ck_assert_str_eq(r.body, "anonymous");
+	harness_response_free(&r);
+	get(a, "/t/whoami", signed_in, &r);
+	ck_assert_str_eq(r.body, "aaaaaaaa-0000-0000-0000-000000000001");
+	harness_response_free(&r);
+
+	/* Signed-in only page: anonymous is sent to /login. */
+	get(a, "/t/private", NULL, &r);
+	ck_assert_int_eq(r.status, 303);
+	harness_response_free(&r);
+	get(a, "/t/private", signed_in, &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_response_free(&r);
+
+	/* CSRF: missing or wrong token is refused, and the session survives. */
+	post_form(a, "/logout", signed_in, "x=1", &r);
+	ck_assert_int_eq(r.status, 403);
+	harness_response_free(&r);
+	post_form(a, "/logout", signed_in, "_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &r);
+	ck_assert_int_eq(r.status, 403);
+	harness_response_free(&r);
+	get(a, "/t/whoami", signed_in, &r);
+	ck_assert_str_eq(r.body, "aaaaaaaa-0000-0000-0000-000000000001");
+	harness_response_free(&r);
+
+	char body[256];
+	snprintf(body, sizeof body, "_csrf=%s", csrf);
+	post_form(a, "/logout", signed_in, body, &r);
+	ck_assert_int_eq(r.status, 303);
+	harness_response_free(&r);
+	get(a, "/t/whoami", signed_in, &r);
+	ck_assert_str_eq(r.body, "anonymous");
+	harness_response_free(&r);
+	free(anon);
+	free(signed_in);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(signout_everywhere)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	const char *user = "user=bbbbbbbb-0000-0000-0000-000000000002";
+	char *cookies[3];
+	char csrf[128];
+	for (int i = 0; i < 3; i++) {
+		post_form(a, "/t/signin", NULL, user, &r);
+		cookies[i] = harness_cookie(&r, "sd_session");
+		snprintf(csrf, sizeof csrf, "%s", r.body);
+		harness_response_free(&r);
+	}
+	char body[256];
+	snprintf(body, sizeof body, "_csrf=%s", csrf);
+	post_form(a, "/logout/everywhere", cookies[2], body, &r);
+	ck_assert_int_eq(r.status, 303);
+	harness_response_free(&r);
+	for (int i = 0; i < 3; i++) {
+		get(a, "/t/whoami", cookies[i], &r);
+		ck_assert_str_eq(r.body, "anonymous");
+		harness_response_free(&r);
+		free(cookies[i]);
+	}
+	harness_app_free(a);
+}
+END_TEST
+
+/* ---- rate limits ---- */
+
+START_TEST(ratelimit_answers_429_with_retry_after)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	/* Start from a clean window for this subject. */
+	for (int i = 0; i < 10; i++) {
+		get(a, "/t/rate", NULL, &r);
+		harness_response_free(&r);
+	}
+	get(a, "/t/rate", NULL, &r);
+	ck_assert_int_eq(r.status, 429);
+	char *retry = harness_header(&r, "Retry-After");
+	ck_assert_ptr_nonnull(retry);
+	ck_assert_int_ge(atoi(retry), 1);
+	ck_assert_int_le(atoi(retry), 60);
+	ck_assert(strstr(r.body, "Please wait") != NULL);
+	free(retry);
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(ratelimit_is_atomic_under_concurrency)
+{
+	/* 8 processes x 50 hits against a limit of 100: exactly 100 pass. */
+	char subject[64];
+	snprintf(subject, sizeof subject, "concurrency-%d-%ld", (int)getpid(), (long)time(NULL));
+	int pipes[8][2];
+	for (int p = 0; p < 8; p++) {
+		ck_assert_int_eq(pipe(pipes[p]), 0);
+		pid_t pid = fork();
+		if (pid == 0) {
+			app *a = test_app(NULL, NULL);
+			arena *mem = arena_new(4096);
+			int allowed = 0;
+			for (int i = 0; i < 50; i++) {
+				ratelimit_result res;
+				if (ratelimit_hit(a->kv, mem, "conc", str_from_cstr(subject), 100, 60, &res) == KV_OK && res.allowed)
+					allowed++;
+				arena_reset(mem);
+			}
+			ssize_t w = write(pipes[p][1], &allowed, sizeof allowed);
+			_exit(w == sizeof allowed ? 0 : 1);
+		}
+		close(pipes[p][1]);
+	}
+	int total = 0;
+	for (int p = 0; p < 8; p++) {
+		int n = 0;
+		ck_assert_int_eq(read(pipes[p][0], &n, sizeof n), (ssize_t)sizeof n);
+		total += n;
+		close(pipes[p][0]);
+	}
+	while (wait(NULL) > 0)
+		;
+	ck_assert_int_eq(total, 100);
+}
+END_TEST
+
+START_TEST(one_time_keys_claim_once)
+{
+	app *a = test_app(NULL, NULL);
+	char id[64];
+	snprintf(id, sizeof id, "once-%d-%ld", (int)getpid(), (long)time(NULL));
+	bool first;
+	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), 60, &first), KV_OK);
+	ck_assert(first);
+	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), 60, &first), KV_OK);
+	ck_assert(!first);
+	harness_app_free(a);
+}
+END_TEST
+
+/* ---- memory: run under valgrind by make test ---- */
+
+START_TEST(ten_thousand_requests)
+{
+	app *a = test_app(NULL, NULL);
+	long n = getenv("SD_LEAK_REQUESTS") ? atol(getenv("SD_LEAK_REQUESTS")) : 10000;
+	for (long i = 0; i < n; i++) {
+		harness_response r;
+		switch (i % 5) {
+		case 0: get(a, "/", NULL, &r); break;
+		case 1: get(a, "/missing?x=1&y=%20", NULL, &r); break;
+		case 2: post_form(a, "/t/form", NULL, "title=t&description=d", &r); break;
+		case 3: get(a, "/t/db", NULL, &r); break;
+		default: get(a, "/t/whoami", "sd_session=bogus; other=1", &r); break;
+		}
+		ck_assert_int_gt(r.status, 0);
+		harness_response_free(&r);
+	}
+	harness_app_free(a);
+}
+END_TEST
+
+static Suite *integration_suite(void)
+{
+	Suite *s = suite_create("integration");
+	TCase *pages = tcase_create("pages");
+	tcase_add_test(pages, home_renders_with_headers);
+	tcase_add_test(pages, errors_are_pages_with_headers);
+	tcase_add_test(pages, bodies_bad_and_oversized);
+	suite_add_tcase(s, pages);
+	TCase *deps = tcase_create("dependencies");
+	tcase_set_timeout(deps, 30);
+	tcase_add_test(deps, transaction_carries_user_and_runs_as_app_role);
+	tcase_add_test(deps, healthz_reports_dependencies);
+	suite_add_tcase(s, deps);
+	TCase *sess = tcase_create("sessions");
+	tcase_add_test(sess, session_signin_rotate_signout);
+	tcase_add_test(sess, signout_everywhere);
+	tcase_add_test(sess, ratelimit_answers_429_with_retry_after);
+	tcase_add_test(sess, ratelimit_is_atomic_under_concurrency);
+	tcase_add_test(sess, one_time_keys_claim_once);
+	suite_add_tcase(s, sess);
+	TCase *leaks = tcase_create("leaks");
+	tcase_set_timeout(leaks, 600);
+	tcase_add_test(leaks, ten_thousand_requests);
+	suite_add_tcase(s, leaks);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(integration_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

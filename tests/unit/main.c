@@ -1,0 +1,15 @@
+/* main.c: runs every unit test suite; Check prints the summary. */
+#include <stdlib.h>
+
+#include "unit/suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(core_suite());
+	srunner_add_suite(sr, http_parse_suite());
+	srunner_add_suite(sr, tmpl_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,11 @@
+/* suites.h: every unit test suite, for the test runner to add. */
+#ifndef SD_TEST_SUITES_H
+#define SD_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *core_suite(void);
+Suite *http_parse_suite(void);
+Suite *tmpl_suite(void);
+
+#endif
