@@ -242,6 +242,18 @@ static void worker_main(master *m)
 
 /* ---- master ---- */
 
+double server_respawn_delay(double previous, bool crashed, double lived_s)
+{
+	/* A worker that dies soon after it started is crashing in a loop
+	 * (bad deploy, dependency it cannot survive): back off exponentially
+	 * instead of forking thousands of times a second. A worker that lived
+	 * a while is replaced at once. */
+	if (!crashed || lived_s >= CRASH_WINDOW_S)
+		return 0;
+	double next = previous > 0 ? previous * 2 : 0.1;
+	return next > BACKOFF_MAX_S ? BACKOFF_MAX_S : next;
+}
+
 static int spawn_worker(master *m, int slot)
 {
 	pid_t pid = fork();
@@ -314,16 +326,10 @@ static void reap(master *m, bool stopping)
 		if (crashed)
 			atomic_fetch_add(&m->metrics->worker_crashes, 1);
 		atomic_fetch_add(&m->metrics->worker_restarts, 1);
-		if (crashed && lived < CRASH_WINDOW_S) {
-			/* Crash loop: back off exponentially instead of forking
-			 * thousands of times a second. */
-			m->backoff = m->backoff ? m->backoff * 2 : 0.1;
-			if (m->backoff > BACKOFF_MAX_S)
-				m->backoff = BACKOFF_MAX_S;
+		m->backoff = server_respawn_delay(m->backoff, crashed, lived);
+		if (m->backoff > 0) {
 			m->next_spawn_at = now_s() + m->backoff;
 			log_warn("worker crash loop; delaying respawn", "delay_s=%.1f", m->backoff);
-		} else {
-			m->backoff = 0;
 		}
 	}
 }
@@ -453,6 +459,14 @@ int server_run(void)
 		log_set_level(LOG_ERROR);
 	if (load_templates(m.cfg, &m.templates) < 0)
 		return 1;
+	/* A malformed REDIS_URL would make every worker exit at start: refuse
+	 * it here, once, with a message. */
+	kv *probe = kv_new(m.cfg->redis_url, m.cfg->redis_timeout_ms);
+	if (!probe) {
+		fprintf(stderr, "supportdesk: REDIS_URL must be unix:///path or redis://host:port/db\n");
+		return 1;
+	}
+	kv_free(probe);
 	m.metrics = metrics_new_shared();
 	if (!m.metrics)
 		return 1;

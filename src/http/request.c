@@ -117,9 +117,11 @@ int req_init(req *r, struct app *app, const req_io *io, arena *a, const req_sett
 	if (header_bytes > settings->max_header_size)
 		return 400;
 
+	/* Only the raw REQUEST_URI: nginx's DOCUMENT_URI is already decoded, and
+	 * decoding it again would turn %252e%252e into "..". */
 	str uri = param_str(r, "REQUEST_URI");
 	if (uri.len == 0)
-		uri = param_str(r, "DOCUMENT_URI");
+		return 400;
 	const char *q = memchr(uri.ptr ? uri.ptr : "", '?', uri.len);
 	r->raw_path = q ? (str){ uri.ptr, (size_t)(q - uri.ptr) } : uri;
 	r->query_string = q ? (str){ q + 1, uri.len - (size_t)(q - uri.ptr) - 1 } : STR_LIT("");

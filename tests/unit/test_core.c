@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/server.h"
 #include "auth/crypto.h"
 #include "auth/csrf.h"
 #include "core/arena.h"
@@ -259,6 +260,22 @@ START_TEST(config_file_then_env)
 }
 END_TEST
 
+START_TEST(respawn_backoff_policy)
+{
+	ck_assert(server_respawn_delay(0, false, 0.01) == 0);     /* clean exit: at once */
+	ck_assert(server_respawn_delay(0, true, 30) == 0);        /* died after a while: at once */
+	double d = 0;
+	double seen[8];
+	for (int i = 0; i < 8; i++)
+		seen[i] = d = server_respawn_delay(d, true, 0.05);
+	ck_assert(seen[0] > 0 && seen[0] < 0.5);
+	for (int i = 1; i < 8; i++)
+		ck_assert(seen[i] >= seen[i - 1]);
+	ck_assert(seen[7] <= 5.0 && seen[7] >= 1.0);
+	ck_assert(server_respawn_delay(d, true, 2.0) == 0);       /* a healthy worker resets it */
+}
+END_TEST
+
 Suite *core_suite(void)
 {
 	crypto_init();
@@ -276,6 +293,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, password_hash_verifies);
 	tcase_add_test(tc, config_env_overrides_and_validates);
 	tcase_add_test(tc, config_file_then_env);
+	tcase_add_test(tc, respawn_backoff_policy);
 	suite_add_tcase(s, tc);
 	return s;
 }
