@@ -69,6 +69,12 @@ static bool run(PGconn *c, const char *sql, const char *what)
 	return ok;
 }
 
+static void notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 int db_migrate(const char *url, const char *dir, bool quiet)
 {
 	int rc = -1;
@@ -99,13 +105,15 @@ int db_migrate(const char *url, const char *dir, bool quiet)
 		fprintf(stderr, "migrate: cannot connect: %s", PQerrorMessage(c));
 		goto out;
 	}
-	PQsetNoticeProcessor(c, NULL, NULL);
+	PQsetNoticeProcessor(c, notice_ignore, NULL);
 	/* Two runners (two nodes deploying at once) must not interleave. */
 	if (!run(c, "select pg_advisory_lock(727274)", "lock") ||
 	    !run(c, "create table if not exists schema_migrations ("
 	             " version text primary key,"
 	             " checksum text not null,"
-	             " applied_at timestamptz not null default now())", "schema_migrations"))
+	             " applied_at timestamptz not null default now())", "schema_migrations") ||
+	    /* Only the owner reads it; RLS on every table is the rule, here too. */
+	    !run(c, "alter table schema_migrations enable row level security", "schema_migrations"))
 		goto out;
 
 	size_t applied = 0;
