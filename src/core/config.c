@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum var_type { VAR_STR, VAR_INT, VAR_LONG, VAR_OCTAL };
+enum var_type { VAR_STR, VAR_INT, VAR_LONG, VAR_OCTAL, VAR_RATE };
 
 struct config_var {
 	const char *name;
@@ -53,6 +53,35 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_SESSION_ABSOLUTE", VAR_INT, OFF(session_absolute_s), "43200", 60, 31536000, "seconds a session lives at most" },
 	{ "SUPPORTDESK_SESSION_REMEMBER", VAR_INT, OFF(session_remember_s), "2592000", 60, 31536000, "idle and absolute lifetime of a remembered customer session" },
 	{ "SUPPORTDESK_LOG_LEVEL", VAR_STR, OFF(log_level), "info", 0, 0, "debug, info, warn or error" },
+	{ "SUPPORTDESK_MAIL_FROM", VAR_STR, OFF(mail_from), "Supportdesk <support@localhost>", 0, 0, "From: of every email" },
+	{ "SUPPORTDESK_MAIL_TRANSPORT", VAR_STR, OFF(mail_transport), "file", 0, 0, "file (writes .eml to MAIL_DIR) or smtp" },
+	{ "SUPPORTDESK_SMTP_URL", VAR_STR, OFF(smtp_url), "smtp://127.0.0.1:25", 0, 0, "smtp://host:port or smtps://host:port" },
+	{ "SUPPORTDESK_SMTP_USER", VAR_STR, OFF(smtp_user), "", 0, 0, "SMTP user (empty: no authentication)" },
+	{ "SUPPORTDESK_SMTP_PASSWORD", VAR_STR, OFF(smtp_password), "", 0, 0, "SMTP password" },
+	{ "SUPPORTDESK_SMTP_TLS", VAR_STR, OFF(smtp_tls), "try", 0, 0, "STARTTLS: off, try or required" },
+	{ "SUPPORTDESK_MAILER", VAR_INT, OFF(run_mailer), "1", 0, 1, "1: serve runs the mailer; 0: run `supportdesk mailer` yourself" },
+	{ "SUPPORTDESK_CAPTCHA_MAX_NUMBER", VAR_LONG, OFF(captcha_max_number), "100000", 1000, 100000000, "captcha difficulty (work grows linearly)" },
+	{ "SUPPORTDESK_CAPTCHA_TTL", VAR_INT, OFF(captcha_ttl_s), "1200", 60, 86400, "seconds a captcha challenge stays valid" },
+	{ "SUPPORTDESK_VERIFY_TTL", VAR_INT, OFF(verify_ttl_s), "3600", 300, 604800, "seconds an email verification link stays valid" },
+	{ "SUPPORTDESK_SUBMIT_MIN_SECONDS", VAR_INT, OFF(submit_min_fill_s), "3", 0, 600, "a form sent faster than this adds to its spam score" },
+	{ "SUPPORTDESK_SPAM_THRESHOLD", VAR_STR, OFF(spam_threshold), "0.70", 0, 0, "spam_score at or above which a ticket is flagged is_spam" },
+	{ "SUPPORTDESK_EMAIL_STRIP_PLUS", VAR_INT, OFF(email_strip_plus), "1", 0, 1, "rate limits treat a+tag@x as a@x" },
+	{ "SUPPORTDESK_TRUSTED_PROXIES", VAR_STR, OFF(trusted_proxies), "", 0, 0, "proxies whose X-Forwarded-For is believed (comma-separated IPs)" },
+	{ "SUPPORTDESK_ATTACHMENT_TYPES", VAR_STR, OFF(attachment_types),
+	  "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,application/zip,"
+	  "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+	  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/html,image/svg+xml",
+	  0, 0, "content types accepted as attachments, as detected from the bytes" },
+	{ "SUPPORTDESK_RATE_SUBMIT_IP", VAR_RATE, OFF(rate_submit_ip), "10/3600", 0, 0, "submissions per client address" },
+	{ "SUPPORTDESK_RATE_SUBMIT_EMAIL", VAR_RATE, OFF(rate_submit_email), "5/3600", 0, 0, "submissions per email address" },
+	{ "SUPPORTDESK_RATE_VERIFY_IP", VAR_RATE, OFF(rate_verify_ip), "30/600", 0, 0, "verification attempts per client address" },
+	{ "SUPPORTDESK_RATE_VERIFY_TOKEN", VAR_RATE, OFF(rate_verify_token), "10/3600", 0, 0, "attempts per verification token" },
+	{ "SUPPORTDESK_RATE_CHALLENGE_IP", VAR_RATE, OFF(rate_challenge_ip), "60/600", 0, 0, "captcha challenges per client address" },
+	{ "SUPPORTDESK_RATE_LOGIN_IP", VAR_RATE, OFF(rate_login_ip), "30/600", 0, 0, "sign-in attempts per client address" },
+	{ "SUPPORTDESK_RATE_LOGIN_EMAIL", VAR_RATE, OFF(rate_login_email), "10/600", 0, 0, "sign-in attempts per email address" },
+	{ "SUPPORTDESK_RATE_LOGIN_LINK_IP", VAR_RATE, OFF(rate_login_link_ip), "10/600", 0, 0, "sign-in links per client address" },
+	{ "SUPPORTDESK_RATE_LOGIN_LINK_EMAIL", VAR_RATE, OFF(rate_login_link_email), "3/600", 0, 0, "sign-in links per email address" },
+	{ "SUPPORTDESK_RATE_REPLY_USER", VAR_RATE, OFF(rate_reply_user), "30/600", 0, 0, "replies per user" },
 };
 
 #define NVARS (sizeof config_vars / sizeof config_vars[0])
@@ -107,6 +136,22 @@ static int var_set(config *c, const struct config_var *v, const char *value, cha
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
+		return 0;
+	}
+	if (v->type == VAR_RATE) {
+		config_rate *r = (config_rate *)(void *)field;
+		char *slash;
+		errno = 0;
+		long lim = strtol(value, &slash, 10);
+		char *end2 = NULL;
+		long win = *slash == '/' ? strtol(slash + 1, &end2, 10) : -1;
+		if (errno || slash == value || *slash != '/' || !end2 || *end2 != '\0' || lim < 1 ||
+		    lim > 1000000 || win < 1 || win > 604800) {
+			snprintf(err, errlen, "%s: '%s' is not LIMIT/SECONDS (e.g. 5/600)", v->name, value);
+			return -1;
+		}
+		r->limit = lim;
+		r->window_s = win;
 		return 0;
 	}
 	errno = 0;
@@ -195,6 +240,15 @@ int config_load(config *c, char *err, size_t errlen)
 	const char *file = getenv("SUPPORTDESK_CONFIG");
 	if (file && *file && config_load_file(c, file, err, errlen) < 0)
 		return -1;
+	if (strcmp(c->mail_transport, "file") != 0 && strcmp(c->mail_transport, "smtp") != 0) {
+		snprintf(err, errlen, "SUPPORTDESK_MAIL_TRANSPORT must be file or smtp");
+		return -1;
+	}
+	if (strcmp(c->smtp_tls, "off") != 0 && strcmp(c->smtp_tls, "try") != 0 &&
+	    strcmp(c->smtp_tls, "required") != 0) {
+		snprintf(err, errlen, "SUPPORTDESK_SMTP_TLS must be off, try or required");
+		return -1;
+	}
 	c->secure_cookies = strncmp(c->base_url, "https://", 8) == 0;
 	if (c->max_field_size > c->max_body)
 		c->max_field_size = c->max_body;
@@ -274,11 +328,19 @@ void config_print(const config *c, FILE *out)
 		fprintf(out, "%s=", v->name);
 		switch (v->type) {
 		case VAR_STR:
-			print_masked_url(out, *(char *const *)(const void *)field);
+			if (strstr(v->name, "PASSWORD") && **(char *const *)(const void *)field)
+				fputs("***", out);
+			else
+				print_masked_url(out, *(char *const *)(const void *)field);
 			break;
 		case VAR_INT: fprintf(out, "%d", *(const int *)(const void *)field); break;
 		case VAR_LONG: fprintf(out, "%ld", *(const long *)(const void *)field); break;
 		case VAR_OCTAL: fprintf(out, "0%o", (unsigned)*(const int *)(const void *)field); break;
+		case VAR_RATE: {
+			const config_rate *r = (const config_rate *)(const void *)field;
+			fprintf(out, "%ld/%ld", r->limit, r->window_s);
+			break;
+		}
 		}
 		fprintf(out, "\t# %s\n", v->help);
 	}

@@ -8,6 +8,12 @@
 
 #define CONFIG_SECRET_LEN 32
 
+/* "LIMIT/WINDOW_SECONDS", e.g. 5/600: five per ten minutes. */
+typedef struct {
+	long limit;
+	long window_s;
+} config_rate;
+
 typedef struct {
 	/* connections */
 	char *database_url;
@@ -44,6 +50,33 @@ typedef struct {
 	int session_remember_s;
 	/* logs */
 	char *log_level;
+	/* mail */
+	char *mail_from;
+	char *mail_transport;      /* "file" (MAIL_DIR) or "smtp" */
+	char *smtp_url;
+	char *smtp_user;
+	char *smtp_password;
+	char *smtp_tls;            /* "off", "try" or "required" (STARTTLS) */
+	int run_mailer;            /* serve supervises `supportdesk mailer` */
+	/* public submission */
+	long captcha_max_number;   /* difficulty: the solver searches 0..max */
+	int captcha_ttl_s;
+	int verify_ttl_s;
+	int submit_min_fill_s;
+	char *spam_threshold;      /* numeric(3,2) as text, e.g. "0.50" */
+	int email_strip_plus;      /* rate-limit buckets ignore +tag */
+	char *trusted_proxies;     /* comma-separated addresses */
+	char *attachment_types;    /* comma-separated content types */
+	config_rate rate_submit_ip;
+	config_rate rate_submit_email;
+	config_rate rate_verify_ip;
+	config_rate rate_verify_token;
+	config_rate rate_challenge_ip;
+	config_rate rate_login_ip;
+	config_rate rate_login_email;
+	config_rate rate_login_link_ip;
+	config_rate rate_login_link_email;
+	config_rate rate_reply_user;
 
 	/* derived */
 	bool secure_cookies; /* BASE_URL is https: __Host- cookie, Secure */
