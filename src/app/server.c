@@ -139,7 +139,9 @@ static void conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, ui
 	req_io io;
 	fcgi_io_bind(&io, &c->fr);
 	app_handle(a, &io, mem);
-	fcgi_io_drain(&c->fr, m->cfg->max_body + 65536);
+	/* nginx bounds the body (client_max_body_size); read it all so the
+	 * answer is never lost to a reset. */
+	fcgi_io_drain(&c->fr, 4 * m->cfg->max_body);
 	/* A stopping worker hangs up after each answer, so its kept
 	 * connections drain. When closing, the response is complete and the
 	 * body drained, so libfcgi's lingering close (shutdown, then wait

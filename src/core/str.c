@@ -12,7 +12,7 @@ bool str_eq_nocase(str a, str b)
 
 bool str_has_prefix(str s, str prefix)
 {
-	return s.len >= prefix.len && memcmp(s.ptr, prefix.ptr, prefix.len) == 0;
+	return prefix.len == 0 || (s.len >= prefix.len && memcmp(s.ptr, prefix.ptr, prefix.len) == 0);
 }
 
 char *str_dup(arena *a, str s)

@@ -153,8 +153,20 @@ size_t tv_number_format(const tv *v, char out[TV_NUMBER_BUFSZ])
 {
 	int n;
 	if (v->is_int) {
-		n = snprintf(out, TV_NUMBER_BUFSZ, "%lld", v->u.i);
-		return n > 0 ? (size_t)n : 0;
+		/* Integers are most numbers on a page (ids, counts): skip printf. */
+		unsigned long long u = v->u.i < 0 ? 0ULL - (unsigned long long)v->u.i : (unsigned long long)v->u.i;
+		char tmp[24];
+		size_t k = 0, len = 0;
+		do {
+			tmp[k++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v->u.i < 0)
+			out[len++] = '-';
+		while (k)
+			out[len++] = tmp[--k];
+		out[len] = '\0';
+		return len;
 	}
 	double d = v->u.d;
 	if (isnan(d))

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# scripts/bench.sh (make bench): throughput through nginx, against nginx
+# serving the same bytes as a static file, measured in the same run.
+#
+# Builds, brings up a throwaway stack with demo data in a temporary
+# directory, starts `supportdesk serve`, warms up, and for each path in
+# BENCH_PATHS saves the body of GET PATH as a file that nginx serves at
+# /__bench/static[/NAME]. Then wrk runs against the page and against its
+# static copy, one after the other. It prints requests/s, p50 and p99 for
+# both, the app's throughput as a % of the static file's, and the memory of
+# each supportdesk process (VmRSS, and PSS from smaps_rollup).
+#
+# It never fails: it prints figures, or why there are none, and exits 0.
+#
+# Environment: BENCH_PATHS ("/"), BENCH_DURATION (10s), BENCH_THREADS (2),
+# BENCH_CONNECTIONS (32), SUPPORTDESK_WORKERS (CPU count), NGINX_WORKERS
+# (auto), SKIP_BUILD=1, SKIP_DEPS=1, KEEP=1 (keep the temporary directory).
+set -uo pipefail
+LOG_TAG=bench
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO" || exit 0
+
+BENCH_PATHS=${BENCH_PATHS:-/}
+BENCH_DURATION=${BENCH_DURATION:-10s}
+BENCH_THREADS=${BENCH_THREADS:-2}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+BIN=${SUPPORTDESK_BIN:-$REPO/build/supportdesk}
+
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+  "$REPO/scripts/deps.sh" || { echo "bench: packages missing; no figures"; exit 0; }
+fi
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  make -s -C "$REPO" all || { echo "bench: build failed; no figures"; exit 0; }
+fi
+[ -x "$BIN" ] || { echo "bench: $BIN not built; no figures"; exit 0; }
+command -v wrk >/dev/null || { echo "bench: wrk not installed; no figures"; exit 0; }
+
+TMP=$(mktemp -d /tmp/supportdesk-bench.XXXXXX) || exit 0
+chmod 0755 "$TMP"
+export VAR_DIR=$TMP/var
+export PORT=${BENCH_PORT:-$(free_port)} PGPORT=${BENCH_PGPORT:-$(free_pgport)}
+export STACK_MODE=test DEMO=1 SUPPORTDESK_BIN=$BIN
+STACK=$REPO/scripts/stack.sh
+serve_pid=
+
+teardown() {
+  trap '' INT TERM HUP
+  if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
+    stop_pid "$serve_pid" "supportdesk serve" TERM 20
+  fi
+  "$STACK" down >/dev/null 2>&1
+  if [ "${KEEP:-0}" = 1 ]; then info "KEEP=1: kept $TMP"; else rm -rf "$TMP"; fi
+  exit 0
+}
+trap teardown EXIT
+trap 'exit 0' INT TERM HUP
+
+"$STACK" up || { echo "bench: the stack did not start; no figures"; exit 0; }
+load_env "$VAR_DIR/stack.env"
+(
+  export DATABASE_URL=$APP_DATABASE_URL
+  exec setsid "$BIN" serve </dev/null >>"$TMP/serve.log" 2>&1
+) &
+serve_pid=$!
+for _ in $(seq 1 100); do
+  [ -S "$SUPPORTDESK_LISTEN" ] && break
+  kill -0 "$serve_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ ! -S "$SUPPORTDESK_LISTEN" ]; then
+  echo "bench: supportdesk serve did not start; its log:"; tail -n 30 "$TMP/serve.log"
+  exit 0
+fi
+
+# ---------------------------------------------------------- static copies
+
+mkdir -p "$VAR_DIR/bench"
+conf=$VAR_DIR/nginx/conf.d/bench.conf
+: >"$conf.tmp"
+declare -A static_url
+for p in $BENCH_PATHS; do
+  if [ "$p" = / ]; then name=index; url=/__bench/static
+  else name=$(printf '%s' "${p#/}" | tr -c 'A-Za-z0-9._-' '_'); url=/__bench/static/$name
+  fi
+  file=$VAR_DIR/bench/$name.html
+  # Warm up: templates, prepared statements, caches, nginx's buffers.
+  for _ in $(seq 1 50); do curl -s -o /dev/null "$BASE_URL$p"; done
+  code=$(curl -s -o "$file" -w '%{http_code}' "$BASE_URL$p")
+  if [ "$code" != 200 ]; then
+    echo "bench: GET $p answered $code (figures for it are still printed)"
+  fi
+  static_url[$p]=$url
+  cat >>"$conf.tmp" <<EOF
+location = $url {
+    alias $file;
+    types { }
+    default_type "text/html; charset=utf-8";
+}
+EOF
+done
+mv "$conf.tmp" "$conf"
+"$STACK" nginx-reload >/dev/null 2>&1 || echo "bench: nginx reload failed"
+
+# ------------------------------------------------------------------ wrk
+
+# bench_one URL: "rps p50_us p99_us non2xx errors" from wrk and bench.lua.
+bench_one() {
+  local out line
+  out=$(wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency \
+            -s "$REPO/scripts/bench.lua" "$1" 2>&1)
+  printf '%s\n' "$out" >>"$TMP/wrk.log"
+  line=$(grep '^BENCH ' <<<"$out")
+  if [ -z "$line" ]; then echo "- - - - -"; return; fi
+  kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+  echo "$(kv rps) $(kv p50_us) $(kv p99_us) $(kv non2xx) $(kv errors)"
+}
+
+ms() { case $1 in -|'') echo - ;; *) awk -v u="$1" 'BEGIN { printf "%.2fms", u / 1000 }' ;; esac; }
+
+cores=$(nproc 2>/dev/null || echo '?')
+echo
+echo "== bench: wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION, $cores cores," \
+     "supportdesk workers ${SUPPORTDESK_WORKERS:-default}, nginx workers ${NGINX_WORKERS:-auto} =="
+printf '%-22s %-7s %10s %10s %10s %8s\n' path target 'req/s' p50 p99 errors
+results=()
+for p in $BENCH_PATHS; do
+  read -r a_rps a_p50 a_p99 a_non a_err <<<"$(bench_one "$BASE_URL$p")"
+  read -r s_rps s_p50 s_p99 s_non s_err <<<"$(bench_one "$BASE_URL${static_url[$p]}")"
+  printf '%-22s %-7s %10s %10s %10s %8s\n' "$p" app "$a_rps" "$(ms "$a_p50")" "$(ms "$a_p99")" "$((${a_non/-/0} + ${a_err/-/0}))"
+  printf '%-22s %-7s %10s %10s %10s %8s\n' "" static "$s_rps" "$(ms "$s_p50")" "$(ms "$s_p99")" "$((${s_non/-/0} + ${s_err/-/0}))"
+  ratio=$(awk -v a="$a_rps" -v s="$s_rps" 'BEGIN { if (a == "-" || s == "-" || s == 0) print "-"; else printf "%.1f%%", 100 * a / s }')
+  printf '%-22s %-7s %10s\n' "" app/static "$ratio"
+  results+=("$p $ratio")
+done
+
+# --------------------------------------------------------------- memory
+
+echo
+echo "== supportdesk processes (after the run) =="
+master=$(pid_of "$SUPPORTDESK_PIDFILE" 2>/dev/null)
+[ -n "$master" ] || master=$serve_pid
+printf '%-8s %-8s %10s %10s  %s\n' pid role VmRSS PSS command
+mem_line() {
+  local pid=$1 role=$2 rss pss cmd
+  rss=$(awk '/^VmRSS:/ { print $2 " kB" }' "/proc/$pid/status" 2>/dev/null)
+  pss=$(awk '/^Pss:/ { print $2 " kB" }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-60)
+  printf '%-8s %-8s %10s %10s  %s\n' "$pid" "$role" "${rss:--}" "${pss:--}" "$cmd"
+}
+mem_line "$master" master
+for st in /proc/[0-9]*/stat; do
+  pid=${st#/proc/}; pid=${pid%/stat}
+  ppid=$(awk '{ sub(/.*\) /, ""); print $2 }' "$st" 2>/dev/null)
+  [ "$ppid" = "$master" ] && mem_line "$pid" worker
+done
+
+echo
+for r in "${results[@]}"; do echo "bench: ${r%% *} app/static ${r#* }"; done
+if [ "${KEEP:-0}" = 1 ]; then echo "(raw wrk output: $TMP/wrk.log)"; fi
+exit 0
