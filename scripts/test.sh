@@ -11,7 +11,7 @@
 #
 # Environment:
 #   LAYERS="unit e2e"   run a subset (default: all, in this order)
-#                       unit mustache pgtap integration e2e asan fuzz browser
+#                       unit mustache pgtap integration leaks e2e asan fuzz browser
 #   FUZZ_SECONDS=20     per fuzz target
 #   LAYER_TIMEOUT=1200  seconds before a layer is killed and counted failed
 #   KEEP=1              keep the temporary directory (logs, data) afterwards
@@ -22,7 +22,7 @@ LOG_TAG='test'
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO" || exit 1
 
-ALL_LAYERS="unit mustache pgtap integration e2e asan fuzz browser"
+ALL_LAYERS="unit mustache pgtap integration leaks e2e asan fuzz browser"
 LAYERS=${LAYERS:-$ALL_LAYERS}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 LAYER_TIMEOUT=${LAYER_TIMEOUT:-1200}
@@ -151,6 +151,19 @@ layer_integration() {
   ( stack_env; run_timed "$BUILD/test_integration" )
 }
 
+# 10,000 requests through the in-process harness under valgrind: any leak
+# or memory error fails the layer (the arena frees each request in one go).
+layer_leaks() {
+  [ -x "$BUILD/test_integration" ] || skip "not built yet: $BUILD/test_integration" || return
+  command -v valgrind >/dev/null || { echo "valgrind is not installed"; return 1; }
+  ensure_stack || return 1
+  ( stack_env
+    CK_RUN_CASE=leaks CK_FORK=no CK_DEFAULT_TIMEOUT=0 \
+      run_timed valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+        "$BUILD/test_integration" )
+}
+
 layer_e2e() {
   [ -x "$BUILD/test_e2e" ] || skip "not built yet: $BUILD/test_e2e" || return
   [ -x "$BIN" ] || skip "not built yet: $BIN" || return
@@ -236,6 +249,7 @@ canon() {
     mustache|spec|mustache-spec) echo mustache ;;
     pgtap|db|database) echo pgtap ;;
     integration) echo integration ;;
+    leaks|valgrind) echo leaks ;;
     e2e|end-to-end) echo e2e ;;
     asan|sanitizers|sanitizer) echo asan ;;
     fuzz) echo fuzz ;;

@@ -10,6 +10,7 @@ const route app_routes[] = {
 	{ GET, "/", page_home, 0 },
 	{ GET, "/healthz", page_healthz, ROUTE_NO_LOG },
 	{ GET, "/metrics", page_metrics, ROUTE_NO_LOG },
+	{ GET, "/captcha/challenge", page_captcha_challenge, 0 },
 	{ POST, "/logout", page_logout, ROUTE_SESSION | ROUTE_CSRF },
 	{ POST, "/logout/everywhere", page_logout_everywhere, ROUTE_SESSION | ROUTE_CSRF },
 };

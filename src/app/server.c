@@ -101,20 +101,28 @@ typedef struct {
 	double last_used;
 } worker_conn;
 
-/* Keeps epoll in step with what libfcgi did to the slot's connection
- * (closed it, kept it, or accepted a new one into it). */
+/* Keeps epoll in step with what libfcgi did to the slot's connection: kept
+ * it, closed it, or closed it and accepted a new one, which may well get
+ * the same descriptor number back (so comparing numbers is not enough, and
+ * a closed descriptor has already left the epoll set). */
 static void conn_sync(int ep, worker_conn *c, uint32_t index)
 {
-	if (c->fr.ipcFd == c->registered_fd)
+	if (c->fr.ipcFd < 0) {
+		if (c->registered_fd >= 0)
+			epoll_ctl(ep, EPOLL_CTL_DEL, c->registered_fd, NULL); /* may be closed already */
+		c->registered_fd = -1;
 		return;
-	if (c->registered_fd >= 0)
-		epoll_ctl(ep, EPOLL_CTL_DEL, c->registered_fd, NULL); /* may be closed already */
-	c->registered_fd = -1;
-	if (c->fr.ipcFd >= 0) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = index };
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fr.ipcFd, &ev) == 0)
-			c->registered_fd = c->fr.ipcFd;
 	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = index };
+	if (c->registered_fd >= 0 && c->registered_fd != c->fr.ipcFd)
+		epoll_ctl(ep, EPOLL_CTL_DEL, c->registered_fd, NULL);
+	if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fr.ipcFd, &ev) < 0 &&
+	    epoll_ctl(ep, EPOLL_CTL_ADD, c->fr.ipcFd, &ev) < 0) {
+		log_error("epoll_ctl failed", "err=\"%s\"", strerror(errno));
+		c->registered_fd = -1;
+		return;
+	}
+	c->registered_fd = c->fr.ipcFd;
 }
 
 static void conn_close(int ep, worker_conn *c, uint32_t index)
@@ -127,14 +135,14 @@ static void conn_close(int ep, worker_conn *c, uint32_t index)
 }
 
 /* Serves the request that is waiting on slot c (a new connection when the
- * slot is empty). */
-static void conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, uint32_t index)
+ * slot is empty). False when there was none. */
+static bool conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, uint32_t index)
 {
 	if (FCGX_Accept_r(&c->fr) < 0) {
 		/* EAGAIN on the listening socket (another worker took the
 		 * connection), or nginx closed a kept one. */
 		conn_sync(ep, c, index);
-		return;
+		return false;
 	}
 	req_io io;
 	fcgi_io_bind(&io, &c->fr);
@@ -154,6 +162,22 @@ static void conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, ui
 	c->last_used = now_s();
 	conn_sync(ep, c, index);
 	arena_reset(mem);
+	return true;
+}
+
+static uint32_t conn_free_slot(int ep, worker_conn *conns)
+{
+	for (uint32_t i = 0; i < WORKER_CONNS; i++)
+		if (conns[i].fr.ipcFd < 0)
+			return i;
+	/* Full: drop the longest-idle kept connection; nginx opens another
+	 * when it needs one. */
+	uint32_t oldest = 0;
+	for (uint32_t i = 1; i < WORKER_CONNS; i++)
+		if (conns[i].last_used < conns[oldest].last_used)
+			oldest = i;
+	conn_close(ep, &conns[oldest], oldest);
+	return oldest;
 }
 
 static void worker_main(master *m)
@@ -196,6 +220,13 @@ static void worker_main(master *m)
 			epoll_ctl(ep, EPOLL_CTL_DEL, m->listen_fd, NULL);
 			listening = false;
 			stop_deadline = now_s() + 1.0;
+			/* An exclusive wake-up this worker took but never acted on
+			 * (the stop interrupted the wait) would leave a connection
+			 * in the backlog with nobody told: accept what is pending
+			 * before leaving. Later arrivals wake the other workers. */
+			uint32_t i = conn_free_slot(ep, conns);
+			while (now_s() < stop_deadline && conn_serve(&a, m, mem, ep, &conns[i], i))
+				i = conn_free_slot(ep, conns);
 		}
 		int open = 0;
 		for (uint32_t i = 0; i < WORKER_CONNS; i++)
@@ -214,19 +245,7 @@ static void worker_main(master *m)
 				conn_serve(&a, m, mem, ep, &conns[idx], idx);
 				continue;
 			}
-			uint32_t free_idx = LISTEN_TAG;
-			for (uint32_t i = 0; i < WORKER_CONNS && free_idx == LISTEN_TAG; i++)
-				if (conns[i].fr.ipcFd < 0)
-					free_idx = i;
-			if (free_idx == LISTEN_TAG) {
-				/* Full: drop the longest-idle kept connection; nginx
-				 * opens another when it needs one. */
-				free_idx = 0;
-				for (uint32_t i = 1; i < WORKER_CONNS; i++)
-					if (conns[i].last_used < conns[free_idx].last_used)
-						free_idx = i;
-				conn_close(ep, &conns[free_idx], free_idx);
-			}
+			uint32_t free_idx = conn_free_slot(ep, conns);
 			conn_serve(&a, m, mem, ep, &conns[free_idx], free_idx);
 		}
 		double now = now_s();

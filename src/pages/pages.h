@@ -15,5 +15,6 @@ int page_metrics(req *r);            /* GET /metrics: 200 (nginx allows loopback
 /* session.c */
 int page_logout(req *r);             /* POST /logout: 303 to /; 403 bad CSRF; 503 Redis down */
 int page_logout_everywhere(req *r);  /* POST /logout/everywhere: as /logout, for every session of the user */
+int page_captcha_challenge(req *r);  /* captcha.c: GET /captcha/challenge?form=: 200 JSON; 400 unknown form; 429, 503 */
 
 #endif

@@ -7,5 +7,7 @@
 Suite *core_suite(void);
 Suite *http_parse_suite(void);
 Suite *tmpl_suite(void);
+Suite *mail_suite(void);
+Suite *captcha_suite(void);
 
 #endif
