@@ -46,7 +46,10 @@ static void finish_transaction(req *r)
 		return;
 	}
 	enum db_status st = db_commit(a->db);
-	if (st != DB_OK) {
+	if (st != DB_OK && r->streamed) {
+		/* Already sent; a streamed response only ever reads. */
+		log_warn("commit failed after a streamed response", "rid=%s", r->request_id);
+	} else if (st != DB_OK) {
 		/* Nothing was written, so the user must not be told it was. */
 		buf_clear(&r->headers);
 		page_error(r, st == DB_UNAVAILABLE ? 503 : 500);
@@ -102,6 +105,10 @@ void app_handle(app *a, const req_io *io, arena *mem)
 	int st = req_init(&r, a, io, mem, &a->req_settings);
 	if (st == 0)
 		st = run_route(&r);
+	if (st && r.streamed) {
+		log_error("handler failed after streaming", "rid=%s status=%d", r.request_id, st);
+		st = 0;
+	}
 	if (st) {
 		if (r.tx_failed || st == 503) {
 			if (a->metrics && r.failure_status == 503)

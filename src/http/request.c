@@ -273,19 +273,26 @@ static const char security_headers[] =
     "Cross-Origin-Opener-Policy: same-origin\r\n"
     "Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n";
 
+static void resp_head(req *r, buf *out, size_t length)
+{
+	buf_printf(out, "Status: %d %s\r\n", r->status, http_status_text(r->status));
+	buf_append(out, security_headers, sizeof security_headers - 1);
+	if (r->is_html)
+		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");
+	if (!r->has_cache_control)
+		buf_puts(out, "Cache-Control: no-store\r\n");
+	buf_printf(out, "X-Request-Id: %s\r\n", r->request_id);
+	buf_append(out, r->headers.data, r->headers.len);
+	buf_printf(out, "Content-Length: %zu\r\n\r\n", length);
+}
+
 int resp_send(req *r)
 {
+	if (r->streamed)
+		return 0;
 	buf out;
 	buf_init(&out, r->a, 1024 + r->headers.len);
-	buf_printf(&out, "Status: %d %s\r\n", r->status, http_status_text(r->status));
-	buf_append(&out, security_headers, sizeof security_headers - 1);
-	if (r->is_html)
-		buf_puts(&out, "Content-Type: text/html; charset=utf-8\r\n");
-	if (!r->has_cache_control)
-		buf_puts(&out, "Cache-Control: no-store\r\n");
-	buf_printf(&out, "X-Request-Id: %s\r\n", r->request_id);
-	buf_append(&out, r->headers.data, r->headers.len);
-	buf_printf(&out, "Content-Length: %zu\r\n\r\n", r->body.len);
+	resp_head(r, &out, r->body.len);
 	if (r->method == METHOD_HEAD)
 		return r->io->write(r->io->ctx, out.data, out.len);
 	/* One write for small pages keeps it to a single FastCGI record. */
@@ -296,4 +303,23 @@ int resp_send(req *r)
 	if (r->io->write(r->io->ctx, out.data, out.len) < 0)
 		return -1;
 	return r->io->write(r->io->ctx, r->body.data, r->body.len);
+}
+
+int resp_stream_begin(req *r, int status, size_t length)
+{
+	r->status = status;
+	r->is_html = false;
+	r->streamed = true;
+	buf_clear(&r->body);
+	buf out;
+	buf_init(&out, r->a, 1024 + r->headers.len);
+	resp_head(r, &out, length);
+	return r->io->write(r->io->ctx, out.data, out.len);
+}
+
+int resp_stream_write(req *r, const char *p, size_t n)
+{
+	if (r->method == METHOD_HEAD)
+		return 0;
+	return r->io->write(r->io->ctx, p, n);
 }

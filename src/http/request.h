@@ -76,6 +76,7 @@ typedef struct req {
 	buf body;
 	bool has_cache_control;
 	bool is_html;
+	bool streamed;            /* the handler wrote the response itself */
 } req;
 
 /* Reads method, URI, headers and cookies through io. Returns 0, or the HTTP
@@ -107,6 +108,12 @@ void resp_cookie(req *r, const char *name, const char *value, long max_age, unsi
 /* Writes status line, security headers, extra headers and the body. HEAD
  * gets the headers only. Returns 0 or -1 when the client went away. */
 int resp_send(req *r);
+
+/* For large bodies (attachment downloads): sends status and headers now,
+ * with Content-Length: length; the handler then writes exactly length bytes
+ * with resp_stream_write, and the dispatcher sends nothing more. */
+int resp_stream_begin(req *r, int status, size_t length);
+int resp_stream_write(req *r, const char *p, size_t n);
 
 const char *http_status_text(int status);
 double monotonic_seconds(void);
