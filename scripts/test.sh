@@ -11,7 +11,7 @@
 #
 # Environment:
 #   LAYERS="unit e2e"   run a subset (default: all, in this order)
-#                       unit mustache pgtap integration leaks e2e asan fuzz browser
+#                       unit mustache pgtap integration leaks mail e2e asan fuzz browser
 #   FUZZ_SECONDS=20     per fuzz target
 #   LAYER_TIMEOUT=1200  seconds before a layer is killed and counted failed
 #   KEEP=1              keep the temporary directory (logs, data) afterwards
@@ -22,7 +22,7 @@ LOG_TAG='test'
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO" || exit 1
 
-ALL_LAYERS="unit mustache pgtap integration leaks e2e asan fuzz browser"
+ALL_LAYERS="unit mustache pgtap integration leaks mail e2e asan fuzz browser"
 LAYERS=${LAYERS:-$ALL_LAYERS}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 LAYER_TIMEOUT=${LAYER_TIMEOUT:-1200}
@@ -164,6 +164,19 @@ layer_leaks() {
         "$BUILD/test_integration" )
 }
 
+# The mailer against a real SMTP server on loopback (python3-aiosmtpd). It
+# delivers every due outbox row, so it runs before serve (and serve's own
+# mailer) is started.
+layer_mail() {
+  [ -f tests/mail/smtp_test.sh ] || skip "not written yet: tests/mail/smtp_test.sh" || return
+  [ -x "$BIN" ] || skip "not built yet: $BIN" || return
+  if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
+    echo "serve is already running: the mail layer must run before e2e"; return 1
+  fi
+  ensure_stack || return 1
+  ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/smtp_test.sh )
+}
+
 layer_e2e() {
   [ -x "$BUILD/test_e2e" ] || skip "not built yet: $BUILD/test_e2e" || return
   [ -x "$BIN" ] || skip "not built yet: $BIN" || return
@@ -250,6 +263,7 @@ canon() {
     pgtap|db|database) echo pgtap ;;
     integration) echo integration ;;
     leaks|valgrind) echo leaks ;;
+    mail|smtp) echo mail ;;
     e2e|end-to-end) echo e2e ;;
     asan|sanitizers|sanitizer) echo asan ;;
     fuzz) echo fuzz ;;

@@ -7,6 +7,7 @@
 #include "auth/crypto.h"
 #include "core/config.h"
 #include "db/db.h"
+#include "mail/mailer.h"
 #include "tmpl/render_cli.h"
 
 static int usage(FILE *out)
@@ -14,6 +15,7 @@ static int usage(FILE *out)
 	fputs("usage: supportdesk COMMAND\n"
 	      "  serve                     run the FastCGI master and its workers\n"
 	      "  migrate                   apply sql/migrations to DATABASE_URL (the owner role)\n"
+	      "  mailer [--once]           deliver the email outbox (serve runs one unless SUPPORTDESK_MAILER=0)\n"
 	      "  render DIR NAME DATA.json render template NAME from DIR with a JSON context\n"
 	      "  config                    print every setting and its current value\n"
 	      "  passwd-hash               read a password on stdin, print its argon2id hash\n",
@@ -47,6 +49,27 @@ static int cmd_config(void)
 	return 0;
 }
 
+static int cmd_mailer(int argc, char **argv)
+{
+	config cfg;
+	char err[512];
+	if (config_load(&cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "supportdesk: %s\n", err);
+		return 1;
+	}
+	int rc;
+	if (argc > 2 && strcmp(argv[2], "--once") == 0) {
+		int n = 0;
+		rc = mailer_deliver_once(&cfg, &n);
+		if (rc == 0)
+			printf("mailer: %d delivered\n", n);
+	} else {
+		rc = mailer_run(&cfg);
+	}
+	config_free(&cfg);
+	return rc;
+}
+
 static int cmd_passwd_hash(void)
 {
 	char pw[1024];
@@ -78,6 +101,8 @@ int main(int argc, char **argv)
 		return server_run();
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate();
+	if (strcmp(cmd, "mailer") == 0)
+		return cmd_mailer(argc, argv);
 	if (strcmp(cmd, "render") == 0)
 		return tmpl_render_cli(argc - 1, argv + 1);
 	if (strcmp(cmd, "config") == 0)

@@ -1,6 +1,8 @@
 /* fcgi_io.c: req_io over a libfcgi request. */
 #include "app/fcgi_io.h"
 
+#include <stdio.h>
+
 static const char *fcgi_param(void *ctx, const char *name)
 {
 	FCGX_Request *fr = ctx;
@@ -45,11 +47,13 @@ void fcgi_io_bind(req_io *io, FCGX_Request *fr)
 	io->ctx = fr;
 }
 
-void fcgi_io_drain(FCGX_Request *fr, long cap)
+bool fcgi_io_drain(FCGX_Request *fr, long cap)
 {
+	FCGX_FFlush(fr->out);
 	char sink[16384];
 	long total = 0;
 	int got;
 	while (total < cap && (got = FCGX_GetStr(sink, sizeof sink, fr->in)) > 0)
 		total += got;
+	return FCGX_HasSeenEOF(fr->in) == EOF;
 }

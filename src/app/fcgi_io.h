@@ -8,9 +8,10 @@
 #include "http/request.h"
 
 void fcgi_io_bind(req_io *io, FCGX_Request *fr);
-/* Reads and discards what is left of the body (up to cap bytes), so nginx
- * never sees a reset while it is still sending: an early 413 must reach the
- * browser as a 413, not a 502. */
-void fcgi_io_drain(FCGX_Request *fr, long cap);
+/* Flushes the response, then reads and discards what is left of the body
+ * (up to cap bytes), so nginx never sees a reset while it is still sending:
+ * an early 413 must reach the browser as a 413, not a 502. True when the
+ * body was read to its end. */
+bool fcgi_io_drain(FCGX_Request *fr, long cap);
 
 #endif

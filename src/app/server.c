@@ -25,6 +25,7 @@
 #include "app/fcgi_io.h"
 #include "auth/crypto.h"
 #include "core/log.h"
+#include "mail/mailer.h"
 
 #define MAX_WORKERS 512
 #define CRASH_WINDOW_S 1.0     /* a worker dying sooner than this after start crashed early */
@@ -48,6 +49,11 @@ typedef struct {
 	double backoff;           /* current respawn delay after early crashes */
 	double next_spawn_at;     /* no spawn before this time */
 	pid_t master_pid;
+	/* the mailer child (SUPPORTDESK_MAILER=1) */
+	pid_t mailer_pid;
+	double mailer_started;
+	double mailer_backoff;
+	double mailer_next_at;
 } master;
 
 static double now_s(void)
@@ -147,16 +153,24 @@ static bool conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, ui
 	req_io io;
 	fcgi_io_bind(&io, &c->fr);
 	app_handle(a, &io, mem);
-	/* nginx bounds the body (client_max_body_size); read it all so the
-	 * answer is never lost to a reset. */
-	fcgi_io_drain(&c->fr, 4 * m->cfg->max_body);
+	/* Read what is left of the body so the answer is never lost to a
+	 * reset. nginx buffers bodies and sends CONTENT_LENGTH exactly, and
+	 * bounds it (client_max_body_size); our ceiling guards the rest. */
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", c->fr.envp);
+	long declared = cl ? strtol(cl, NULL, 10) : 0;
+	long cap = (declared > m->cfg->max_body ? declared : m->cfg->max_body) + 65536;
+	if (cap > (1L << 30))
+		cap = 1L << 30;
+	bool drained = fcgi_io_drain(&c->fr, cap);
 	/* A stopping worker hangs up after each answer, so its kept
 	 * connections drain. When closing, the response is complete and the
 	 * body drained, so libfcgi's lingering close (shutdown, then wait
 	 * for nginx to hang up) only costs a round trip: detached skips it. */
 	if (worker_stop)
 		c->fr.keepConnection = 0;
-	if (!c->fr.keepConnection)
+	if (!drained)
+		c->fr.keepConnection = 0; /* libfcgi's lingering close reads the rest */
+	else if (!c->fr.keepConnection)
 		FCGX_Detach(&c->fr);
 	FCGX_Finish_r(&c->fr);
 	c->last_used = now_s();
@@ -320,11 +334,58 @@ static void spawn_missing(master *m, bool stopping)
 	}
 }
 
+static void spawn_mailer(master *m, bool stopping)
+{
+	if (!m->cfg->run_mailer || stopping || m->mailer_pid || now_s() < m->mailer_next_at)
+		return;
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("fork failed", "err=\"%s\"", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		close(m->listen_fd);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != m->master_pid)
+			_exit(0);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		_exit(mailer_run(m->cfg));
+	}
+	m->mailer_pid = pid;
+	m->mailer_started = now_s();
+	log_info("mailer started", "mailer_pid=%d", (int)pid);
+}
+
+/* The mailer ended: log why and schedule the next one (with the same
+ * crash-loop back-off as workers). */
+static void mailer_exited(master *m, int status, bool stopping)
+{
+	double lived = now_s() - m->mailer_started;
+	bool crashed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
+	if (WIFSIGNALED(status))
+		log_warn("mailer died", "mailer_pid=%d signal=%d lived_s=%.1f", (int)m->mailer_pid,
+		    WTERMSIG(status), lived);
+	else
+		log_info("mailer exited", "mailer_pid=%d status=%d lived_s=%.1f", (int)m->mailer_pid,
+		    WEXITSTATUS(status), lived);
+	m->mailer_pid = 0;
+	if (stopping)
+		return;
+	m->mailer_backoff = server_respawn_delay(m->mailer_backoff, crashed, lived);
+	m->mailer_next_at = now_s() + m->mailer_backoff;
+}
+
 static void reap(master *m, bool stopping)
 {
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m->mailer_pid) {
+			mailer_exited(m, status, stopping);
+			continue;
+		}
 		int i;
 		for (i = 0; i < m->nslots; i++)
 			if (m->workers[i].pid == pid)
@@ -418,6 +479,8 @@ static void reload(master *m)
 	 * the old ones finish what they are doing and leave. */
 	spawn_missing(m, false);
 	signal_workers(m, SIGTERM, true);
+	if (m->mailer_pid)
+		kill(m->mailer_pid, SIGTERM); /* respawned with the new config once it has left */
 	atomic_fetch_add(&m->metrics->reloads, 1);
 	log_info("reloaded", "generation=%u workers=%d", m->generation, cfg->workers);
 	tmpl_set_free(old_t);
@@ -512,6 +575,7 @@ int server_run(void)
 	double stop_deadline = 0;
 	for (;;) {
 		spawn_missing(&m, stopping);
+		spawn_mailer(&m, stopping);
 		struct timespec timeout = { 0, 100 * 1000 * 1000 };
 		siginfo_t info;
 		int sig = sigtimedwait(&set, &info, &timeout);
@@ -523,10 +587,12 @@ int server_run(void)
 			stopping = true;
 			stop_deadline = now_s() + m.cfg->drain_timeout_s;
 			signal_workers(&m, SIGTERM, false);
+			if (m.mailer_pid)
+				kill(m.mailer_pid, SIGTERM);
 		}
 		reap(&m, stopping);
 		if (stopping) {
-			bool any = false;
+			bool any = m.mailer_pid != 0;
 			for (int i = 0; i < m.nslots; i++)
 				any |= m.workers[i].pid != 0;
 			if (!any)
@@ -534,6 +600,8 @@ int server_run(void)
 			if (now_s() > stop_deadline) {
 				log_warn("drain timeout; killing workers", NULL);
 				signal_workers(&m, SIGKILL, false);
+				if (m.mailer_pid)
+					kill(m.mailer_pid, SIGKILL); /* its row is retried after the lease */
 				stop_deadline = now_s() + 5;
 			}
 		}

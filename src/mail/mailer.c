@@ -1,0 +1,353 @@
+/* mailer.c: the outbox delivery loop (claim -> compose -> deliver -> mark). */
+#include "mail/mailer.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "db/outbox.h"
+#include "mail/mime.h"
+#include "mail/transport.h"
+
+/* Poll even without a NOTIFY: retries and expired leases are only found so. */
+#define MAILER_POLL_MS 5000
+/* One row per claim, leased for longer than one SMTP transfer may take (60 s
+ * plus connect). Claiming singly means a lease never ticks while other rows
+ * are being sent, and a stopping mailer holds nothing it hasn't started. */
+#define MAILER_LEASE_S 180
+#define MAILER_BACKOFF_MAX_S 30
+/* mailer_deliver_once gives up after this many rows, so a flood can't keep
+ * a test (or an operator's --once) running for ever. */
+#define MAILER_ONCE_MAX 10000
+#define MAILER_ERR_LEN 512
+
+typedef struct {
+	const config *cfg;
+	db_outbox *db;
+	mail_transport *tr;
+	arena *keep;        /* lives as long as the mailer: from address, host */
+	arena *msg;         /* reset for every message */
+	const char *from_addr;
+	const char *host;
+	double next_due;    /* monotonic time of the earliest retry we scheduled; 0 none */
+	/* A delivered (or failed) row whose mark did not reach PostgreSQL: marked
+	 * again before anything new is claimed, so a blip doesn't cause a resend. */
+	bool unmarked;
+	char unmarked_id[40];
+	enum mail_result unmarked_res;
+	int unmarked_attempts;
+	char unmarked_err[MAILER_ERR_LEN];
+	unsigned long sent, retried, failed;
+} mailer;
+
+/* ------------------------------------------------------------------ signals */
+
+/* Process-wide by nature: the handler can only set a flag. */
+static volatile sig_atomic_t mailer_stop;
+static bool mailer_signals_installed;
+static sigset_t mailer_stop_set;   /* blocked except while waiting */
+static sigset_t mailer_wait_mask;  /* the mask ppoll waits with */
+
+static void mailer_on_stop(int sig)
+{
+	(void)sig;
+	mailer_stop = 1;
+}
+
+static void mailer_signals(void)
+{
+	struct sigaction sa = { 0 };
+	sa.sa_handler = mailer_on_stop; /* no SA_RESTART: ppoll must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	/* The master restarts us on reload; curl must not die on a closed peer. */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	/* Stop signals are taken only where we can act on them (ppoll, between
+	 * messages), so a message in flight always finishes and a signal that
+	 * arrives just before ppoll is not lost. The mask is set, not added to:
+	 * a child forked by the master inherits the master's blocked set. */
+	sigemptyset(&mailer_stop_set);
+	sigaddset(&mailer_stop_set, SIGTERM);
+	sigaddset(&mailer_stop_set, SIGINT);
+	sigprocmask(SIG_SETMASK, &mailer_stop_set, NULL);
+	sigemptyset(&mailer_wait_mask);
+	mailer_signals_installed = true;
+}
+
+/* True once a stop signal arrived; lets a pending one in first. */
+static bool mailer_should_stop(void)
+{
+	if (mailer_signals_installed) {
+		sigprocmask(SIG_SETMASK, &mailer_wait_mask, NULL);
+		sigprocmask(SIG_SETMASK, &mailer_stop_set, NULL);
+	}
+	return mailer_stop != 0;
+}
+
+/* Sleeps until fd is readable (fd < 0: just the timeout) or a stop signal. */
+static void mailer_wait(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+	const sigset_t *mask = mailer_signals_installed ? &mailer_wait_mask : NULL;
+	if (ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, mask) < 0 && errno != EINTR)
+		log_warn("ppoll failed", "err=\"%s\"", strerror(errno));
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static int mailer_init(mailer *m, const config *cfg)
+{
+	memset(m, 0, sizeof *m);
+	m->cfg = cfg;
+	m->keep = arena_new(1024);
+	m->msg = arena_new(64 * 1024);
+	char err[256];
+	if (!cfg->database_url || !*cfg->database_url) {
+		log_error("mailer cannot start", "err=\"DATABASE_URL is not set\"");
+		return -1;
+	}
+	/* A bad From would fail every row; refuse to start instead of burning
+	 * their attempts. */
+	m->from_addr = mime_mailbox_addr(m->keep, cfg->mail_from);
+	if (!m->from_addr) {
+		log_error("mailer cannot start", "err=\"SUPPORTDESK_MAIL_FROM has no valid address\"");
+		return -1;
+	}
+	m->host = mime_host_from_url(m->keep, cfg->base_url);
+	m->tr = mail_transport_new(cfg, err, sizeof err);
+	if (!m->tr) {
+		char q[300];
+		log_quote(q, sizeof q, err, strlen(err));
+		log_error("mailer cannot start", "err=%s", q);
+		return -1;
+	}
+	m->db = db_outbox_new(cfg->database_url, cfg->connect_timeout_s, cfg->statement_timeout_ms);
+	if (!m->db) {
+		log_error("mailer cannot start", "err=\"out of memory\"");
+		return -1;
+	}
+	return 0;
+}
+
+static void mailer_free(mailer *m)
+{
+	db_outbox_free(m->db);
+	mail_transport_free(m->tr);
+	if (m->msg)
+		arena_free(m->msg);
+	if (m->keep)
+		arena_free(m->keep);
+}
+
+/* ------------------------------------------------------------------ one row */
+
+/* Backoff of outbox_mark_failed (migration 0006), mirrored so that the loop
+ * wakes when the row is due: 1 min * 2^(attempts-1), at most 6 h. */
+static double retry_delay_s(int attempts)
+{
+	double d = 60.0;
+	for (int i = 1; i < attempts && d < 6 * 3600.0; i++)
+		d *= 2;
+	return d < 6 * 3600.0 ? d : 6 * 3600.0;
+}
+
+/* Records the outcome of a row in PostgreSQL. 0, or -1 when it could not be
+ * recorded (remembered in m->unmarked for the next round). */
+static int mailer_mark(mailer *m, const char *id, int attempts, enum mail_result res,
+    const char *err)
+{
+	char status[16] = "";
+	int rc;
+	char q[MAILER_ERR_LEN + 16];
+	if (res == MAIL_SENT) {
+		rc = db_outbox_mark_sent(m->db, id);
+		if (rc == 0) {
+			m->sent++;
+			log_info("mail sent", "id=%s attempt=%d", id, attempts);
+		}
+	} else {
+		rc = db_outbox_mark_failed(m->db, id, err, res == MAIL_PERMANENT, status, sizeof status);
+		if (rc == 0) {
+			log_quote(q, sizeof q, err, strlen(err));
+			bool retry = strcmp(status, "pending") == 0;
+			if (retry) {
+				m->retried++;
+				double due = mono_now() + retry_delay_s(attempts);
+				if (m->next_due == 0 || due < m->next_due)
+					m->next_due = due;
+			} else {
+				m->failed++;
+			}
+			log_warn(retry ? "mail deferred" : "mail failed", "id=%s attempt=%d permanent=%s status=%s err=%s",
+			    id, attempts, res == MAIL_PERMANENT ? "yes" : "no", status[0] ? status : "lost_lease", q);
+		}
+	}
+	if (rc < 0) {
+		m->unmarked = true;
+		snprintf(m->unmarked_id, sizeof m->unmarked_id, "%s", id);
+		m->unmarked_res = res;
+		m->unmarked_attempts = attempts;
+		snprintf(m->unmarked_err, sizeof m->unmarked_err, "%s", err ? err : "");
+		return -1;
+	}
+	m->unmarked = false;
+	return 0;
+}
+
+static int mailer_flush_unmarked(mailer *m)
+{
+	if (!m->unmarked)
+		return 0;
+	char id[sizeof m->unmarked_id], err[MAILER_ERR_LEN];
+	memcpy(id, m->unmarked_id, sizeof id);
+	memcpy(err, m->unmarked_err, sizeof err);
+	return mailer_mark(m, id, m->unmarked_attempts, m->unmarked_res, err);
+}
+
+/* Composes and delivers one claimed row; err gets the reason on failure. */
+static enum mail_result mailer_deliver(mailer *m, const db_outbox_row *row, char *err, size_t errlen)
+{
+	mime_message msg = {
+		.id = row->id,
+		.from = m->cfg->mail_from,
+		.to_email = row->to_email,
+		.to_name = row->to_name,
+		.subject = row->subject,
+		.body_text = row->body_text,
+		.body_html = row->body_html,
+		.host = m->host,
+		.date = time(NULL),
+	};
+	buf out;
+	buf_init(&out, m->msg, 4096);
+	const char *why = NULL;
+	/* Every compose failure is a property of the row (an address with a
+	 * CR in it, a template-only row): retrying can't help. */
+	if (mime_compose(&out, &msg, &why) < 0) {
+		snprintf(err, errlen, "mime: %s", why);
+		return MAIL_PERMANENT;
+	}
+	return mail_transport_send(m->tr, row->id, m->from_addr, row->to_email, buf_str(&out),
+	    msg.date, err, errlen);
+}
+
+/* Claims and delivers due rows one by one until none is due, a stop signal
+ * (run mode) or max rows. Returns the number sent, or -1 on a database error. */
+static int mailer_process_due(mailer *m, int max)
+{
+	int sent = 0;
+	for (int i = 0; i < max; i++) {
+		if (mailer_should_stop())
+			break;
+		arena_reset(m->msg);
+		db_outbox_row *rows = NULL;
+		int n = db_outbox_claim(m->db, m->msg, 1, MAILER_LEASE_S, &rows);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		char err[MAILER_ERR_LEN] = "";
+		enum mail_result res = mailer_deliver(m, &rows[0], err, sizeof err);
+		if (res == MAIL_SENT)
+			sent++;
+		if (mailer_mark(m, rows[0].id, rows[0].attempts, res, err) < 0)
+			return -1;
+	}
+	arena_reset(m->msg);
+	return sent;
+}
+
+/* ------------------------------------------------------------------ entry points */
+
+int mailer_deliver_once(const config *cfg, int *delivered)
+{
+	if (delivered)
+		*delivered = 0;
+	mailer m;
+	int rc = 1;
+	log_set_component("mailer");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (mailer_init(&m, cfg) < 0)
+		goto out;
+	if (db_outbox_ensure(m.db) < 0)
+		goto out;
+	int sent = mailer_process_due(&m, MAILER_ONCE_MAX);
+	if (sent < 0 || mailer_flush_unmarked(&m) < 0)
+		goto out;
+	if (delivered)
+		*delivered = sent;
+	rc = 0;
+out:
+	mailer_free(&m);
+	curl_global_cleanup();
+	return rc;
+}
+
+int mailer_run(const config *cfg)
+{
+	log_set_component("mailer");
+	mailer_signals();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	mailer m;
+	if (mailer_init(&m, cfg) < 0) {
+		mailer_free(&m);
+		curl_global_cleanup();
+		return 1;
+	}
+	log_info("mailer started", "transport=%s", cfg->mail_transport);
+	int backoff_s = 1;
+	while (!mailer_should_stop()) {
+		if (db_outbox_ensure(m.db) < 0) {
+			mailer_wait(-1, backoff_s * 1000);
+			backoff_s = backoff_s * 2 > MAILER_BACKOFF_MAX_S ? MAILER_BACKOFF_MAX_S : backoff_s * 2;
+			continue;
+		}
+		backoff_s = 1;
+		if (mailer_flush_unmarked(&m) < 0 || db_outbox_drain(m.db) < 0 ||
+		    mailer_process_due(&m, MAILER_ONCE_MAX) < 0) {
+			db_outbox_disconnect(m.db);
+			continue;
+		}
+		/* A NOTIFY read while we were busy is in libpq's queue, not on the
+		 * socket: look before sleeping, or it would wait for the poll. */
+		if (db_outbox_drain(m.db) != 0)
+			continue; /* lost (reconnect) or woken again (claim again) */
+		int timeout = MAILER_POLL_MS;
+		if (m.next_due > 0) {
+			double left = m.next_due - mono_now();
+			if (left <= 0) {
+				m.next_due = 0;
+				timeout = 0;
+			} else if (left * 1000 < timeout) {
+				timeout = (int)(left * 1000) + 1;
+			}
+		}
+		mailer_wait(db_outbox_socket(m.db), timeout);
+	}
+	/* One last try to record the message we finished before the signal. */
+	if (m.unmarked && db_outbox_ensure(m.db) == 0)
+		mailer_flush_unmarked(&m);
+	log_info("mailer stopped", "sent=%lu deferred=%lu failed=%lu", m.sent, m.retried, m.failed);
+	mailer_free(&m);
+	curl_global_cleanup();
+	return 0;
+}
