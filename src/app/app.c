@@ -1,5 +1,6 @@
 /* app.c: a worker's long-lived state. */
 #include "app/app.h"
+#include "model/submit_form.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,8 @@ int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m)
 
 void app_free(app *a)
 {
+	submit_form_cache_free(a->form_cache);
+	a->form_cache = NULL;
 	db_free(a->db);
 	kv_free(a->kv);
 	a->db = NULL;

@@ -21,6 +21,7 @@ typedef struct app {
 	session_limits session_limits;
 	const route *routes;
 	size_t nroutes;
+	struct form_cache *form_cache; /* src/model/submit_form.c */
 } app;
 
 /* The templates every page relies on; a missing one stops start-up. */

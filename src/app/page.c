@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/crypto.h"
+#include "auth/csrf.h"
 #include "core/log.h"
+#include "model/email.h"
 
 const char *page_session_cookie_name(const req *r)
 {
@@ -110,6 +113,17 @@ db_result *page_query(req *r, const db_stmt *s, int nparams, const char *const *
 	return res;
 }
 
+static const db_stmt q_act_as = { "page_act_as", "select set_config('app.user_id', $1, true)" };
+
+int page_act_as(req *r, const char *user_id)
+{
+	const char *p[1] = { user_id };
+	if (!page_query(r, &q_act_as, 1, p))
+		return page_db_failure(r);
+	r->user_id = user_id;
+	return 0;
+}
+
 int page_db_failure(const req *r)
 {
 	return r->failure_status ? r->failure_status : 500;
@@ -187,4 +201,116 @@ int page_session_signout(req *r, bool everywhere)
 	r->user_id = NULL;
 	resp_cookie(r, page_session_cookie_name(r), "", 0, COOKIE_DELETE);
 	return 0;
+}
+
+/* ---- client address ---- */
+
+static bool in_list(const char *list, const char *addr, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t len = strcspn(p, ", ");
+		if (len && len == n && strncmp(p, addr, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+const char *page_client_ip(req *r)
+{
+	const char *remote = r->remote_addr.ptr ? r->remote_addr.ptr : "";
+	const char *trusted = r->app->cfg->trusted_proxies;
+	if (!trusted || !*trusted || !in_list(trusted, remote, strlen(remote)))
+		return remote;
+	const char *xff = req_header(r, "HTTP_X_FORWARDED_FOR");
+	if (!xff)
+		return remote;
+	/* Right to left: the first address a trusted proxy did not add is the
+	 * client as far as anyone trustworthy can tell. */
+	size_t end = strlen(xff);
+	while (end > 0) {
+		size_t start = end;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		size_t a = start, b = end;
+		while (a < b && xff[a] == ' ')
+			a++;
+		while (b > a && xff[b - 1] == ' ')
+			b--;
+		if (b > a && b - a < 64 && !in_list(trusted, xff + a, b - a))
+			return arena_strndup(r->a, xff + a, b - a);
+		end = start ? start - 1 : 0;
+	}
+	return remote;
+}
+
+/* ---- CSRF for forms ---- */
+
+#define ANON_COOKIE "sd_anon"
+#define ANON_TOKEN_TTL (4 * 3600)
+
+static str anon_id(req *r, bool create)
+{
+	str id = req_cookie_get(r, ANON_COOKIE);
+	if (id.len == 43)
+		return id;
+	if (!create)
+		return STR_NULL;
+	if (r->anon_id)
+		return str_from_cstr(r->anon_id);
+	unsigned char raw[CRYPTO_TOKEN_LEN];
+	r->anon_id = crypto_token_new(r->a, raw);
+	/* A browser cookie, not a session: it only binds anonymous forms to
+	 * this browser, and holds nothing. */
+	resp_cookie(r, ANON_COOKIE, r->anon_id, 0, COOKIE_SESSION_ONLY);
+	return str_from_cstr(r->anon_id);
+}
+
+const char *page_csrf_token(req *r, const char *form)
+{
+	if (r->session && r->session->user_id)
+		return r->session->csrf;
+	return csrf_anon_token(r->a, r->app->cfg->secret, form, anon_id(r, true), (long)time(NULL),
+	    ANON_TOKEN_TTL);
+}
+
+bool page_csrf_ok(req *r, const char *form)
+{
+	str posted = req_form_get(r, "_csrf");
+	if (r->session && r->session->user_id && csrf_session_check(r->session->csrf, posted))
+		return true;
+	/* A form rendered before this browser signed in (a double click on
+	 * "confirm") carries the anonymous token; it is bound to the browser's
+	 * own cookie and to the form, so it is as safe to accept. */
+	return csrf_anon_check(r->app->cfg->secret, form, anon_id(r, false), posted, (long)time(NULL));
+}
+
+/* ---- email ---- */
+
+int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
+    const char *ticket_id, const char *user_id, const char *dedupe_key)
+{
+	const tmpl_set *t = r->app->templates;
+	buf subject, text, html;
+	buf_init(&subject, r->a, 128);
+	buf_init(&text, r->a, 2048);
+	buf_init(&html, r->a, 4096);
+	char tn[96];
+	snprintf(tn, sizeof tn, "email/%s_subject", name);
+	int rc = tmpl_render_text(t, tn, view, &subject);
+	snprintf(tn, sizeof tn, "email/%s_text", name);
+	rc |= tmpl_render_text(t, tn, view, &text);
+	snprintf(tn, sizeof tn, "email/%s_html", name);
+	rc |= tmpl_render(t, tn, view, &html);
+	if (rc) {
+		log_error("email render failed", "rid=%s template=%s", r->request_id, name);
+		return 500;
+	}
+	/* Template files end with a newline; a subject is one line. */
+	while (subject.len && (subject.data[subject.len - 1] == '\n' || subject.data[subject.len - 1] == ' '))
+		subject.data[--subject.len] = '\0';
+	email_message m = { to, to_name, subject.data, text.data, html.data, ticket_id, user_id, dedupe_key };
+	return email_enqueue(r, &m) == 0 ? 0 : page_db_failure(r);
 }

@@ -18,6 +18,11 @@ void page_error(req *r, int status);
  * with app.user_id set. NULL on failure: the handler then returns
  * page_db_failure(r). */
 db_result *page_query(req *r, const db_stmt *s, int nparams, const char *const *params);
+/* Switches the acting user of the request's transaction (app.user_id), for
+ * the moment a visitor proves who they are (a verification link) and row-
+ * level security should see them as that user from then on. 0 or status. */
+int page_act_as(req *r, const char *user_id);
+
 /* 503 when PostgreSQL is unreachable, 500 otherwise. */
 int page_db_failure(const req *r);
 
@@ -35,5 +40,25 @@ int page_session_signout(req *r, bool everywhere);
 
 /* The name of the session cookie: __Host-sd_session behind TLS. */
 const char *page_session_cookie_name(const req *r);
+
+/* The client's address: nginx's REMOTE_ADDR, or, when that is one of
+ * SUPPORTDESK_TRUSTED_PROXIES, the last X-Forwarded-For entry that is not a
+ * trusted proxy. A client's own X-Forwarded-For is never believed. */
+const char *page_client_ip(req *r);
+
+/* CSRF for forms: the session's token when signed in; otherwise a token
+ * signed for `form` and bound to the browser's anonymous cookie (set here
+ * when missing). */
+const char *page_csrf_token(req *r, const char *form);
+/* Checks the posted _csrf: the session's token, or an anonymous one signed
+ * for this form and browser. */
+bool page_csrf_ok(req *r, const char *form);
+
+struct email_message;
+/* Renders templates/email/NAME_subject, NAME_text (plain, unescaped) and
+ * NAME_html with view, and queues the message in the outbox. 0, or the
+ * status to answer (500, 503). */
+int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
+    const char *ticket_id, const char *user_id, const char *dedupe_key);
 
 #endif

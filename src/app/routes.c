@@ -11,6 +11,13 @@ const route app_routes[] = {
 	{ GET, "/healthz", page_healthz, ROUTE_NO_LOG },
 	{ GET, "/metrics", page_metrics, ROUTE_NO_LOG },
 	{ GET, "/captcha/challenge", page_captcha_challenge, 0 },
+	{ GET, "/submit", page_submit_form, ROUTE_SESSION },
+	{ POST, "/submit", page_submit_post, ROUTE_SESSION },
+	{ GET, "/verify/{token}", page_verify_show, ROUTE_SESSION },
+	{ POST, "/verify/{token}", page_verify_confirm, ROUTE_SESSION },
+	{ POST, "/verify/{token}/renew", page_verify_renew, ROUTE_SESSION },
+	{ GET, "/my/tickets/{number}", page_my_ticket, ROUTE_SESSION },
+	{ GET, "/attachments/{id}", page_attachment_download, ROUTE_SESSION },
 	{ POST, "/logout", page_logout, ROUTE_SESSION | ROUTE_CSRF },
 	{ POST, "/logout/everywhere", page_logout_everywhere, ROUTE_SESSION | ROUTE_CSRF },
 };

@@ -45,6 +45,25 @@ void crypto_sha256(unsigned char out[CRYPTO_SHA256_LEN], const void *p, size_t n
 	crypto_hash_sha256(out, p, n);
 }
 
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(crypto_sha256_state),
+    "crypto_sha256_state too small for libsodium's state");
+_Static_assert(_Alignof(crypto_hash_sha256_state) <= 16, "crypto_sha256_state under-aligned");
+
+void crypto_sha256_init(crypto_sha256_state *st)
+{
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)st->opaque);
+}
+
+void crypto_sha256_update(crypto_sha256_state *st, const void *p, size_t n)
+{
+	crypto_hash_sha256_update((crypto_hash_sha256_state *)st->opaque, p, n);
+}
+
+void crypto_sha256_final(crypto_sha256_state *st, unsigned char out[CRYPTO_SHA256_LEN])
+{
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)st->opaque, out);
+}
+
 char *crypto_hex(arena *a, const void *p, size_t n)
 {
 	char *out = arena_alloc(a, n * 2 + 1);

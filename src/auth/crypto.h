@@ -20,6 +20,15 @@ void crypto_random(void *dst, size_t n);
 char *crypto_token_new(arena *a, unsigned char raw[CRYPTO_TOKEN_LEN]);
 
 void crypto_sha256(unsigned char out[CRYPTO_SHA256_LEN], const void *p, size_t n);
+/* Incremental sha256, for input that is never in memory at once (an
+ * attachment is hashed in one pass over its memfd). Opaque: sodium.h stays
+ * inside src/auth/. */
+typedef struct {
+	_Alignas(16) unsigned char opaque[128];
+} crypto_sha256_state;
+void crypto_sha256_init(crypto_sha256_state *st);
+void crypto_sha256_update(crypto_sha256_state *st, const void *p, size_t n);
+void crypto_sha256_final(crypto_sha256_state *st, unsigned char out[CRYPTO_SHA256_LEN]);
 /* Lower-case hex of sha256(p): what we store instead of a token. */
 char *crypto_sha256_hex(arena *a, const void *p, size_t n);
 void crypto_hmac(unsigned char out[CRYPTO_HMAC_LEN], const unsigned char key[32], const void *p, size_t n);

@@ -64,14 +64,9 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_CAPTCHA_TTL", VAR_INT, OFF(captcha_ttl_s), "1200", 60, 86400, "seconds a captcha challenge stays valid" },
 	{ "SUPPORTDESK_VERIFY_TTL", VAR_INT, OFF(verify_ttl_s), "3600", 300, 604800, "seconds an email verification link stays valid" },
 	{ "SUPPORTDESK_SUBMIT_MIN_SECONDS", VAR_INT, OFF(submit_min_fill_s), "3", 0, 600, "a form sent faster than this adds to its spam score" },
-	{ "SUPPORTDESK_SPAM_THRESHOLD", VAR_STR, OFF(spam_threshold), "0.70", 0, 0, "spam_score at or above which a ticket is flagged is_spam" },
+	{ "SUPPORTDESK_FORM_CACHE_SECONDS", VAR_INT, OFF(form_cache_s), "5", 0, 3600, "seconds a worker keeps the form configuration before reading it again" },
 	{ "SUPPORTDESK_EMAIL_STRIP_PLUS", VAR_INT, OFF(email_strip_plus), "1", 0, 1, "rate limits treat a+tag@x as a@x" },
 	{ "SUPPORTDESK_TRUSTED_PROXIES", VAR_STR, OFF(trusted_proxies), "", 0, 0, "proxies whose X-Forwarded-For is believed (comma-separated IPs)" },
-	{ "SUPPORTDESK_ATTACHMENT_TYPES", VAR_STR, OFF(attachment_types),
-	  "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,application/zip,"
-	  "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
-	  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/html,image/svg+xml",
-	  0, 0, "content types accepted as attachments, as detected from the bytes" },
 	{ "SUPPORTDESK_RATE_SUBMIT_IP", VAR_RATE, OFF(rate_submit_ip), "10/3600", 0, 0, "submissions per client address" },
 	{ "SUPPORTDESK_RATE_SUBMIT_EMAIL", VAR_RATE, OFF(rate_submit_email), "5/3600", 0, 0, "submissions per email address" },
 	{ "SUPPORTDESK_RATE_VERIFY_IP", VAR_RATE, OFF(rate_verify_ip), "30/600", 0, 0, "verification attempts per client address" },

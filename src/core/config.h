@@ -63,10 +63,9 @@ typedef struct {
 	int captcha_ttl_s;
 	int verify_ttl_s;
 	int submit_min_fill_s;
-	char *spam_threshold;      /* numeric(3,2) as text, e.g. "0.50" */
+	int form_cache_s;          /* seconds a worker keeps the form configuration */
 	int email_strip_plus;      /* rate-limit buckets ignore +tag */
 	char *trusted_proxies;     /* comma-separated addresses */
-	char *attachment_types;    /* comma-separated content types */
 	config_rate rate_submit_ip;
 	config_rate rate_submit_email;
 	config_rate rate_verify_ip;

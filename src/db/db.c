@@ -126,9 +126,19 @@ const char *db_last_sqlstate(const db *d)
 	return d->sqlstate;
 }
 
+/* Registered on the arena with the wrapper, so db_result_free can clear it
+ * early and leave the cleanup nothing to do. */
 static void result_clear(void *p)
 {
-	PQclear(p);
+	db_result *r = p;
+	PQclear(r->res);
+	r->res = NULL;
+}
+
+void db_result_free(db_result *res)
+{
+	if (res)
+		result_clear(res);
 }
 
 /* Maps a failed result to a status, remembering the SQLSTATE. */
@@ -191,7 +201,7 @@ db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *c
 	}
 	db_result *out = arena_alloc(a, sizeof *out);
 	out->res = res;
-	arena_on_free(a, result_clear, res);
+	arena_on_free(a, result_clear, out);
 	*status = DB_OK;
 	return out;
 }

@@ -46,6 +46,10 @@ void db_rollback(db *d);
 db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *const *params,
     enum db_status *status);
 const char *db_last_sqlstate(const db *d);
+/* Frees a result now rather than when the arena is reset, for loops that
+ * fetch large results one after another (attachment chunks). res (may be
+ * NULL) must not be read afterwards. */
+void db_result_free(db_result *res);
 
 int db_rows(const db_result *res);
 int db_cols(const db_result *res);

@@ -65,6 +65,7 @@ typedef struct req {
 	/* per-request state filled by the dispatcher */
 	struct session *session;
 	const char *user_id;      /* NULL when anonymous */
+	const char *anon_id;      /* sd_anon cookie set by this response */
 	bool tx_open;
 	bool tx_failed;
 	int failure_status;       /* 500 or 503 once tx_failed */

@@ -16,5 +16,19 @@ int page_metrics(req *r);            /* GET /metrics: 200 (nginx allows loopback
 int page_logout(req *r);             /* POST /logout: 303 to /; 403 bad CSRF; 503 Redis down */
 int page_logout_everywhere(req *r);  /* POST /logout/everywhere: as /logout, for every session of the user */
 int page_captcha_challenge(req *r);  /* captcha.c: GET /captcha/challenge?form=: 200 JSON; 400 unknown form; 429, 503 */
+int page_attachment_download(req *r); /* attachments.c: GET /attachments/{id}: 200 streamed; 404 unknown, not visible or not a uuid; 500, 503 */
+
+/* submit.c */
+int page_submit_form(req *r);        /* GET /submit[?request_type=]: 200; 503 */
+int page_submit_post(req *r);        /* POST /submit: 200 check-your-email, 303 to the ticket (signed in),
+                                        403 bad CSRF, 422 form errors, 413, 429, 503 */
+
+/* verify.c */
+int page_verify_show(req *r);        /* GET /verify/{token}: 200 confirm button; 404 unknown; 410 used/expired/locked */
+int page_verify_confirm(req *r);     /* POST /verify/{token}: 303 to the ticket; 403, 404, 410, 429, 503 */
+int page_verify_renew(req *r);       /* POST /verify/{token}/renew: 200 new link sent; 403, 404, 410, 429, 503 */
+
+/* my_tickets.c */
+int page_my_ticket(req *r);          /* GET /my/tickets/{number}: 200 for its requester, else 404 */
 
 #endif

@@ -16,6 +16,7 @@ struct rstate {
 	 * not been indented yet. Only template text ends lines: newlines in
 	 * interpolated data are not indented, as the spec requires. */
 	bool bol;
+	bool escape_html;  /* false only for plain-text outputs (tmpl_render_text) */
 	const tv *ctx[TMPL_RENDER_DEPTH_MAX + 1];
 	str indent[TMPL_RENDER_DEPTH_MAX];
 	const tnode *frames[TMPL_PARTIAL_DEPTH_MAX]; /* parents, outermost first */
@@ -109,7 +110,7 @@ static void var_put(struct rstate *st, const tnode *n)
 	if (st->bol && st->nindent)
 		indent_put(st);
 	st->bol = false;
-	if (n->kind == TN_VAR)
+	if (n->kind == TN_VAR && st->escape_html)
 		buf_append_html(st->out, p, len);
 	else
 		buf_append(st->out, p, len);
@@ -219,7 +220,7 @@ static int nodes_render(struct rstate *st, const tnode *n, unsigned count)
 	return rc;
 }
 
-int tmpl_render(const tmpl_set *set, const char *name, const tv *ctx, buf *out)
+static int render_mode(const tmpl_set *set, const char *name, const tv *ctx, buf *out, bool escape)
 {
 	const struct tmpl *t = tmpl_find(set, name);
 	if (!t)
@@ -231,7 +232,18 @@ int tmpl_render(const tmpl_set *set, const char *name, const tv *ctx, buf *out)
 	st.steps = 0;
 	st.out_start = out->len;
 	st.bol = true;
+	st.escape_html = escape;
 	if (ctx)
 		st.ctx[st.nctx++] = ctx;
 	return nodes_render(&st, t->nodes, t->n);
+}
+
+int tmpl_render(const tmpl_set *set, const char *name, const tv *ctx, buf *out)
+{
+	return render_mode(set, name, ctx, out, true);
+}
+
+int tmpl_render_text(const tmpl_set *set, const char *name, const tv *ctx, buf *out)
+{
+	return render_mode(set, name, ctx, out, false);
 }

@@ -71,5 +71,9 @@ bool tmpl_exists(const tmpl_set *set, const char *name);
  * output size); out then holds whatever was rendered before the cap: do not
  * send it. Allocates only from out's arena. */
 int tmpl_render(const tmpl_set *set, const char *name, const tv *ctx, buf *out);
+/* The same without HTML escaping, for plain-text outputs only: the text part
+ * and the subject of an email, which are never parsed as HTML (the mailer
+ * encodes them and strips control characters from headers). */
+int tmpl_render_text(const tmpl_set *set, const char *name, const tv *ctx, buf *out);
 
 #endif

@@ -491,6 +491,85 @@ START_TEST(one_time_keys_claim_once)
 }
 END_TEST
 
+/* ---- the public form ---- */
+
+static char *extract(const char *html, const char *before, char end)
+{
+	const char *p = strstr(html, before);
+	if (!p)
+		return NULL;
+	p += strlen(before);
+	const char *q = strchr(p, end);
+	return q ? strndup(p, (size_t)(q - p)) : NULL;
+}
+
+START_TEST(submit_form_renders_every_type)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/submit", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "General question") && strstr(r.body, "Technical issue"));
+	ck_assert(strstr(r.body, "data-challenge=\"{&quot;algorithm&quot;:&quot;SHA-256&quot;") != NULL);
+	ck_assert(strstr(r.body, "name=\"_csrf\"") && strstr(r.body, "name=\"idem\""));
+	ck_assert(strstr(r.body, "name=\"website\"") != NULL); /* the honeypot */
+	char *anon = harness_cookie(&r, "sd_anon");
+	ck_assert_ptr_nonnull(anon);
+	free(anon);
+	harness_response_free(&r);
+	get(a, "/submit?request_type=00000000-0000-0000-0000-000000000000", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "Please choose one of the request types below.") != NULL);
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(submit_errors_keep_input_next_to_fields)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/submit", NULL, &r);
+	char *anon = harness_cookie(&r, "sd_anon");
+	char *csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
+	char *idem = extract(r.body, "name=\"idem\" value=\"", '"');
+	/* The first real type, after the select's empty "Choose…" option. */
+	const char *choose = strstr(r.body, "<option value=\"\">");
+	char *type = choose ? extract(choose + 1, "<option value=\"", '"') : NULL;
+	harness_response_free(&r);
+	ck_assert_ptr_nonnull(csrf);
+	ck_assert_ptr_nonnull(type);
+
+	/* Without the form's token: refused, the form shown again. */
+	post_form(a, "/submit", anon, "title=Hello+there", &r);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert(strstr(r.body, "has expired or was not sent from this site") != NULL);
+	harness_response_free(&r);
+
+	char body[1024];
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=%%3Cb%%3EHi%%3C%%2Fb%%3E&description=short&email=not-an-email",
+	    csrf, idem, type);
+	post_form(a, "/submit", anon, body, &r);
+	ck_assert_int_eq(r.status, 422);
+	/* Each message sits next to its field and is linked to it. */
+	ck_assert(strstr(r.body, "Please tell us a little more") != NULL);
+	ck_assert(strstr(r.body, "Please enter a valid email address") != NULL);
+	ck_assert(strstr(r.body, "aria-describedby=\"f-email-desc f-email-error\"") != NULL);
+	ck_assert(strstr(r.body, "id=\"f-email-error\"") != NULL);
+	ck_assert(strstr(r.body, "role=\"alert\"") != NULL);
+	/* What was typed is kept, escaped. */
+	ck_assert(strstr(r.body, "value=\"&lt;b&gt;Hi&lt;/b&gt;\"") != NULL);
+	ck_assert(strstr(r.body, "value=\"not-an-email\"") != NULL);
+	ck_assert(strstr(r.body, "<b>Hi</b>") == NULL);
+	harness_response_free(&r);
+	free(anon);
+	free(csrf);
+	free(idem);
+	free(type);
+	harness_app_free(a);
+}
+END_TEST
+
 /* ---- memory: run under valgrind by make test ---- */
 
 START_TEST(ten_thousand_requests)
@@ -533,6 +612,10 @@ static Suite *integration_suite(void)
 	tcase_add_test(sess, ratelimit_is_atomic_under_concurrency);
 	tcase_add_test(sess, one_time_keys_claim_once);
 	suite_add_tcase(s, sess);
+	TCase *submit = tcase_create("submit");
+	tcase_add_test(submit, submit_form_renders_every_type);
+	tcase_add_test(submit, submit_errors_keep_input_next_to_fields);
+	suite_add_tcase(s, submit);
 	TCase *leaks = tcase_create("leaks");
 	tcase_set_timeout(leaks, 600);
 	tcase_add_test(leaks, ten_thousand_requests);

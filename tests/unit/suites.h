@@ -9,5 +9,8 @@ Suite *http_parse_suite(void);
 Suite *tmpl_suite(void);
 Suite *mail_suite(void);
 Suite *captcha_suite(void);
+Suite *attachment_suite(void);
+
+Suite *submit_form_suite(void);
 
 #endif

@@ -1,0 +1,22 @@
+/* email.h: putting an email in the outbox, in the request's transaction, so
+ * it is sent if and only if the change that causes it commits. */
+#ifndef SD_MODEL_EMAIL_H
+#define SD_MODEL_EMAIL_H
+
+#include "http/request.h"
+
+typedef struct {
+	const char *to;
+	const char *to_name;     /* may be NULL */
+	const char *subject;
+	const char *text;
+	const char *html;        /* may be NULL */
+	const char *ticket_id;   /* may be NULL */
+	const char *user_id;     /* may be NULL */
+	const char *dedupe_key;  /* may be NULL: the same key is queued once */
+} email_message;
+
+/* 0, or -1 on a database failure (answer page_db_failure). */
+int email_enqueue(req *r, const email_message *m);
+
+#endif

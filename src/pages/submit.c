@@ -1,0 +1,539 @@
+/* submit.c: the public submission form (GET, POST /submit). Anonymous
+ * visitors get a "check your email" page and a verification link; a
+ * signed-in customer gets the ticket at once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/page.h"
+#include "auth/captcha.h"
+#include "auth/crypto.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "model/attachment.h"
+#include "model/submission.h"
+#include "model/submit_form.h"
+#include "pages/pages.h"
+
+#define FORM_NAME "submit"
+#define TITLE_MIN 3
+#define TITLE_MAX 200
+#define DESCRIPTION_MIN 10
+#define DESCRIPTION_MAX 20000
+#define NAME_MAX 100
+
+/* Spam signals, added up into tickets.spam_score (numeric(3,2), 0..1); the
+ * database flags is_spam at its spam_threshold. */
+#define SPAM_HONEYPOT 0.80
+#define SPAM_TOO_FAST 0.40
+
+static enum form_role role_of(const req *r)
+{
+	return r->user_id ? FORM_ROLE_CUSTOMER : FORM_ROLE_ANONYMOUS;
+}
+
+/* ---- the signed start time: how long the visitor took to fill it in ---- */
+
+static const char *started_stamp(req *r, long now)
+{
+	char msg[64];
+	int n = snprintf(msg, sizeof msg, "started|%ld", now);
+	unsigned char mac[CRYPTO_HMAC_LEN];
+	crypto_hmac(mac, r->app->cfg->secret, msg, (size_t)n);
+	return arena_sprintf(r->a, "%ld.%s", now, crypto_b64url_encode(r->a, mac, 16));
+}
+
+/* Seconds since the form was rendered, or -1 when the stamp is missing or
+ * forged (which counts as "too fast"). */
+static long started_elapsed(req *r, long now)
+{
+	str s = req_form_get(r, "started");
+	if (!s.ptr || s.len > 40)
+		return -1;
+	char *copy = str_dup(r->a, s);
+	char *dot = strchr(copy, '.');
+	if (!dot)
+		return -1;
+	*dot = '\0';
+	char *end;
+	long ts = strtol(copy, &end, 10);
+	if (*end || ts <= 0 || ts > now)
+		return -1;
+	const char *want = started_stamp(r, ts);
+	size_t wl = strlen(want);
+	if (wl != s.len || !crypto_equal(want, s.ptr, wl))
+		return -1;
+	return now - ts;
+}
+
+/* ---- the view ---- */
+
+static const char *const kind_flags[FIELD__MAX] = { "is_text", "is_textarea", "is_date", "is_select",
+	"is_event", "is_file", "is_checkbox" };
+
+static void set_error(req *r, tv *obj, const char *id, const char *message)
+{
+	if (!message)
+		return;
+	tv_set_str(r->a, obj, "error", message);
+	tv_set_str(r->a, obj, "error_id", arena_sprintf(r->a, "%s-error", id));
+}
+
+static char *describedby(req *r, const char *desc_id, const char *error_id)
+{
+	if (desc_id && error_id)
+		return arena_sprintf(r->a, "%s %s", desc_id, error_id);
+	return (char *)(desc_id ? desc_id : error_id);
+}
+
+static tv *field_view(req *r, size_t type_index, const form_type *t, const form_field *f, bool posted,
+    const form_errors *errors)
+{
+	arena *a = r->a;
+	tv *v = tv_object(a);
+	/* Mustache looks names up the context stack: a field without a
+	 * description must not show its type's. Every optional key is set. */
+	static const char *const optional[] = { "description", "desc_id", "placeholder", "error", "error_id",
+		"describedby", "maxlength", "minlength", "pattern", "min", "max", "multiple", "value",
+		"checked", "options", "no_events" };
+	for (size_t i = 0; i < sizeof optional / sizeof *optional; i++)
+		tv_set(a, v, optional[i], tv_null());
+	for (int k = 0; k < FIELD__MAX; k++)
+		tv_set(a, v, kind_flags[k], tv_bool(false));
+	const char *name = arena_sprintf(a, "cf_%s", f->key);
+	const char *id = arena_sprintf(a, "t%zu-%s", type_index, f->key);
+	tv_set_str(a, v, "name", name);
+	tv_set_str(a, v, "id", id);
+	tv_set_str(a, v, "label", f->label);
+	tv_set_bool(a, v, "required", f->required);
+	tv_set_bool(a, v, kind_flags[f->kind], true);
+	if (f->placeholder)
+		tv_set_str(a, v, "placeholder", f->placeholder);
+	const char *desc_id = NULL;
+	if (f->description) {
+		desc_id = arena_sprintf(a, "%s-desc", id);
+		tv_set_str(a, v, "description", f->description);
+		tv_set_str(a, v, "desc_id", desc_id);
+	}
+	const char *err = posted ? form_errors_get(errors, name) : NULL;
+	set_error(r, v, id, err);
+	const char *dby = describedby(r, desc_id, err ? arena_sprintf(a, "%s-error", id) : NULL);
+	if (dby)
+		tv_set_str(a, v, "describedby", dby);
+	if (f->max_length > 0)
+		tv_set_int(a, v, "maxlength", f->max_length);
+	if (f->min_length > 0)
+		tv_set_int(a, v, "minlength", f->min_length);
+	if (f->pattern)
+		tv_set_str(a, v, "pattern", f->pattern);
+	if (f->min_date)
+		tv_set_str(a, v, "min", f->min_date);
+	if (f->max_date)
+		tv_set_str(a, v, "max", f->max_date);
+	if (f->kind == FIELD_FILE && f->max_files != 1)
+		tv_set_bool(a, v, "multiple", true);
+
+	str value = posted ? req_form_get(r, name) : str_from_cstr(f->default_value);
+	if (f->kind == FIELD_CHECKBOX) {
+		bool on = posted ? value.len > 0 : (value.ptr && (str_eq_cstr(value, "true") || str_eq_cstr(value, "on")));
+		tv_set_bool(a, v, "checked", on);
+	} else if (value.ptr) {
+		tv_set_strn(a, v, "value", value.ptr, value.len);
+	}
+	if (f->kind == FIELD_SELECT) {
+		tv *opts = tv_list(a);
+		for (size_t i = 0; i < f->noptions; i++) {
+			tv *o = tv_object(a);
+			tv_set_str(a, o, "value", f->options[i].value);
+			tv_set_str(a, o, "label", f->options[i].label);
+			tv_set_bool(a, o, "selected", value.ptr && f->options[i].value &&
+			    str_eq_cstr(value, f->options[i].value));
+			tv_push(a, opts, o);
+		}
+		tv_set(a, v, "options", opts);
+	}
+	if (f->kind == FIELD_EVENT) {
+		tv *opts = tv_list(a);
+		for (size_t i = 0; i < t->nevents; i++) {
+			const form_event *e = &t->events[i];
+			tv *o = tv_object(a);
+			tv_set_str(a, o, "value", e->id);
+			tv_set_str(a, o, "label", e->location
+			    ? arena_sprintf(a, "%s — %s, %s", e->name, e->starts_on, e->location)
+			    : arena_sprintf(a, "%s — %s", e->name, e->starts_on));
+			tv_set_bool(a, o, "selected", value.ptr && str_eq_cstr(value, e->id));
+			tv_push(a, opts, o);
+		}
+		tv_set(a, v, "options", opts);
+		tv_set_bool(a, v, "no_events", t->nevents == 0);
+	}
+	return v;
+}
+
+static void common_field(req *r, tv *view, const char *key, bool posted, const form_errors *errors)
+{
+	arena *a = r->a;
+	tv *v = tv_object(a);
+	if (posted) {
+		str value = req_form_get(r, key);
+		if (value.ptr)
+			tv_set_strn(a, v, "value", value.ptr, value.len);
+		const char *err = form_errors_get(errors, key);
+		const char *id = arena_sprintf(a, "f-%s", key);
+		set_error(r, v, id, err);
+	}
+	tv_set(a, view, key, v);
+}
+
+/* Everything the form shows: built for GET and for a POST that needs fixing
+ * (posted: the visitor's input is kept and each error sits by its field). */
+static tv *form_view(req *r, const form_doc *d, const form_type *selected, bool posted,
+    const form_errors *errors)
+{
+	arena *a = r->a;
+	const config *cfg = r->app->cfg;
+	long now = (long)time(NULL);
+	tv *view = page_view(r);
+	tv_set_str(a, view, "csrf", page_csrf_token(r, FORM_NAME));
+	unsigned char raw[CRYPTO_TOKEN_LEN];
+	str idem = posted ? req_form_get(r, "idem") : STR_NULL;
+	tv_set_str(a, view, "idem", idem.len == 43 ? str_dup(a, idem) : crypto_token_new(a, raw));
+	tv_set_str(a, view, "started", posted && req_form_get(r, "started").ptr
+	    ? str_dup(a, req_form_get(r, "started")) : started_stamp(r, now));
+	tv_set_str(a, view, "captcha_challenge", captcha_challenge_json(a, cfg->secret, FORM_NAME,
+	    cfg->captcha_max_number, now, cfg->captcha_ttl_s));
+	tv_set_bool(a, view, "anonymous", r->user_id == NULL);
+	tv_set_bool(a, view, "step_two", selected != NULL);
+	if (selected)
+		tv_set_str(a, view, "selected_type", selected->id);
+
+	tv *types = tv_list(a);
+	for (size_t i = 0; i < d->ntypes; i++) {
+		const form_type *t = &d->types[i];
+		tv *tt = tv_object(a);
+		tv_set_str(a, tt, "id", t->id);
+		tv_set_str(a, tt, "name", t->name);
+		tv_set_str(a, tt, "description", t->description);
+		tv_set_bool(a, tt, "selected", t == selected);
+		tv *fields = tv_list(a);
+		for (size_t k = 0; k < t->nfields; k++)
+			tv_push(a, fields, field_view(r, i, t, &t->fields[k], posted && t == selected, errors));
+		tv_set(a, tt, "fields", fields);
+		tv_set_bool(a, tt, "has_fields", t->nfields > 0);
+		tv_push(a, types, tt);
+	}
+	tv_set(a, view, "types", types);
+	tv_set_bool(a, view, "no_types", d->ntypes == 0);
+
+	static const char *const common[] = { "title", "description", "email", "name" };
+	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+		common_field(r, view, common[i], posted, errors);
+	if (posted) {
+		const char *e;
+		if ((e = form_errors_get(errors, "request_type")))
+			tv_set_str(a, view, "request_type_error", e);
+		if ((e = form_errors_get(errors, "attachments")))
+			tv_set_str(a, view, "attachments_error", e);
+		if ((e = form_errors_get(errors, "form")))
+			tv_set_str(a, view, "form_error", e);
+		/* Files are not kept across a failed POST: say so, by name. */
+		if (r->form.nfiles) {
+			tv *names = tv_list(a);
+			for (size_t i = 0; i < r->form.nfiles; i++)
+				tv_push(a, names, tv_string(a, r->form.files[i].filename.ptr,
+				    r->form.files[i].filename.len));
+			tv_set(a, view, "reattach", names);
+			tv_set_bool(a, view, "has_reattach", true);
+		}
+		tv *summary = tv_list(a);
+		for (size_t i = 0; i < errors->len; i++) {
+			const char *f = errors->items[i].field;
+			tv *s = tv_object(a);
+			const char *anchor = strcmp(f, "form") == 0 ? "submit-form"
+			    : strcmp(f, "request_type") == 0 ? "request_type"
+			    : strcmp(f, "attachments") == 0 ? "f-attachments"
+			    : strncmp(f, "cf_", 3) == 0 ? arena_sprintf(a, "t%zu-%s",
+			          (size_t)(selected ? selected - d->types : 0), f + 3)
+			    : arena_sprintf(a, "f-%s", f);
+			tv_set_str(a, s, "anchor", anchor);
+			tv_set_str(a, s, "message", errors->items[i].message);
+			tv_push(a, summary, s);
+		}
+		tv_set(a, view, "errors", summary);
+		tv_set_bool(a, view, "has_errors", errors->len > 0);
+	}
+	return view;
+}
+
+/* ---- GET /submit ---- */
+
+int page_submit_form(req *r)
+{
+	const form_doc *d = submit_form_get(r, role_of(r));
+	if (!d)
+		return page_db_failure(r);
+	const form_type *selected = submit_form_type(d, req_query_get(r, "request_type"));
+	form_errors none = { 0 };
+	if (!selected && req_query_get(r, "request_type").len) {
+		/* A stale or hand-made link: say so instead of ignoring it. */
+		form_errors_add(r->a, &none, "request_type", "Please choose one of the request types below.");
+		tv *view = form_view(r, d, NULL, false, &none);
+		tv_set_str(r->a, view, "request_type_error", none.items[0].message);
+		return page_render(r, 200, "submit", view);
+	}
+	return page_render(r, 200, "submit", form_view(r, d, selected, false, &none));
+}
+
+/* ---- POST /submit ---- */
+
+static int refuse(req *r, int status, const form_doc *d, const form_type *t, form_errors *errors)
+{
+	return page_render(r, status, "submit", form_view(r, d, t, true, errors));
+}
+
+static size_t files_named(const http_form *form, const char *name)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < form->nfiles; i++)
+		if (str_eq_cstr(form->files[i].field, name))
+			n++;
+	return n;
+}
+
+static void validate_common(req *r, form_errors *errors)
+{
+	arena *a = r->a;
+	str title = req_form_get(r, "title");
+	str description = req_form_get(r, "description");
+	long tl = title.ptr ? (long)title.len : 0;
+	if (tl == 0)
+		form_errors_add(a, errors, "title", "Please give your request a short title.");
+	else if (tl < TITLE_MIN)
+		form_errors_add(a, errors, "title", "Please use at least 3 characters for the title.");
+	else if (tl > TITLE_MAX * 4 || memchr(title.ptr, '\n', title.len))
+		form_errors_add(a, errors, "title", "Please keep the title on one line, under 200 characters.");
+	long dl = description.ptr ? (long)description.len : 0;
+	if (dl == 0)
+		form_errors_add(a, errors, "description", "Please describe what you need.");
+	else if (dl < DESCRIPTION_MIN)
+		form_errors_add(a, errors, "description", "Please tell us a little more (at least 10 characters).");
+	else if (dl > DESCRIPTION_MAX * 4)
+		form_errors_add(a, errors, "description", "Please keep the description under 20,000 characters.");
+	if (!r->user_id) {
+		str email = req_form_get(r, "email");
+		if (!email.len)
+			form_errors_add(a, errors, "email", "Please enter your email address: we send a confirmation link there.");
+		else if (!form_email_valid(email))
+			form_errors_add(a, errors, "email", "Please enter a valid email address, like name@example.com.");
+		str name = req_form_get(r, "name");
+		if (name.len > NAME_MAX * 4 || (name.ptr && memchr(name.ptr, '\n', name.len)))
+			form_errors_add(a, errors, "name", "Please keep your name on one line, under 100 characters.");
+	}
+}
+
+static const char *spam_score(req *r)
+{
+	double score = 0;
+	if (req_form_get(r, "website").len)
+		score += SPAM_HONEYPOT;
+	long elapsed = started_elapsed(r, (long)time(NULL));
+	if (elapsed < r->app->cfg->submit_min_fill_s)
+		score += SPAM_TOO_FAST;
+	if (score > 1)
+		score = 1;
+	return arena_sprintf(r->a, "%.2f", score);
+}
+
+static const char *user_agent(req *r)
+{
+	str ua = r->user_agent;
+	if (!ua.ptr || !utf8_valid(ua.ptr, ua.len))
+		return NULL;
+	return str_dup(r->a, (str){ ua.ptr, ua.len > 1000 ? 1000 : ua.len });
+}
+
+static int send_verification(req *r, const submission_input *in, const char *token)
+{
+	tv *v = tv_object(r->a);
+	tv_set_str(r->a, v, "site_name", "Supportdesk");
+	tv_set_str(r->a, v, "name", in->name);
+	tv_set_str(r->a, v, "title", in->title);
+	tv_set_str(r->a, v, "link", arena_sprintf(r->a, "%s/verify/%s", r->app->cfg->base_url, token));
+	tv_set_int(r->a, v, "minutes", r->app->cfg->verify_ttl_s / 60);
+	return page_email(r, "verify", v, in->email, in->name, NULL, NULL, NULL);
+}
+
+static int sent_page(req *r, const char *email)
+{
+	tv *v = page_view(r);
+	tv_set_str(r->a, v, "email", email);
+	tv_set_int(r->a, v, "minutes", r->app->cfg->verify_ttl_s / 60);
+	return page_render(r, 200, "submit_sent", v);
+}
+
+int page_submit_post(req *r)
+{
+	const config *cfg = r->app->cfg;
+	const char *ip = page_client_ip(r);
+	int st = page_ratelimit(r, "submit_ip", str_from_cstr(ip), cfg->rate_submit_ip.limit,
+	    cfg->rate_submit_ip.window_s);
+	if (st)
+		return st;
+	const form_doc *d = submit_form_get(r, role_of(r));
+	if (!d)
+		return page_db_failure(r);
+	form_errors errors = { 0 };
+	const form_type *t = submit_form_type(d, req_form_get(r, "request_type"));
+	if (!page_csrf_ok(r, FORM_NAME)) {
+		form_errors_add(r->a, &errors, "form",
+		    "This form has expired or was not sent from this site. Please check your entries and send it again.");
+		return refuse(r, 403, d, t, &errors);
+	}
+	str idem = req_form_get(r, "idem");
+	if (idem.len != 43) {
+		form_errors_add(r->a, &errors, "form", "This form is incomplete. Please send it again.");
+		return refuse(r, 400, d, t, &errors);
+	}
+
+	/* Every field, each problem next to its field. */
+	if (!t)
+		form_errors_add(r->a, &errors, "request_type", "Please choose what your request is about.");
+	validate_common(r, &errors);
+	const char *event = NULL;
+	if (t) {
+		for (size_t i = 0; i < t->nfields; i++) {
+			const form_field *f = &t->fields[i];
+			char *name = arena_sprintf(r->a, "cf_%s", f->key);
+			str value = req_form_get(r, name);
+			if (!form_field_check(r->a, f, value, files_named(&r->form, name), &errors))
+				continue;
+			if (f->kind == FIELD_EVENT && value.len) {
+				const form_event *e = submit_form_event(t, value);
+				if (!e)
+					form_errors_add(r->a, &errors, name, "Please choose one of the events listed.");
+				else
+					event = e->id;
+			}
+		}
+		if (t->requires_event && !event && !form_errors_get(&errors, "request_type"))
+			form_errors_add(r->a, &errors, "request_type", "This kind of request needs an event: please choose one.");
+	}
+	attachment_limits lim;
+	if (attachment_limits_load(r, &lim) != 0)
+		return page_db_failure(r);
+	if ((long)r->form.nfiles > lim.max_per_message)
+		form_errors_add(r->a, &errors, "attachments", arena_sprintf(r->a,
+		    "Attach at most %ld files to one request.", (long)lim.max_per_message));
+	if (errors.len)
+		return refuse(r, 422, d, t, &errors);
+
+	str email = r->user_id ? STR_NULL : req_form_get(r, "email");
+	if (!r->user_id) {
+		st = page_ratelimit(r, "submit_email", str_from_cstr(form_email_bucket(r->a, email,
+		    cfg->email_strip_plus)), cfg->rate_submit_email.limit, cfg->rate_submit_email.window_s);
+		if (st)
+			return st;
+	}
+
+	/* The captcha last: only a form that would be accepted spends it. */
+	captcha_status cs = captcha_check_and_claim(r->app->kv, r->a, cfg->secret, FORM_NAME,
+	    req_form_get(r, "altcha"), cfg->captcha_max_number, (long)time(NULL), cfg->captcha_ttl_s);
+	if (cs == CAPTCHA_UNAVAILABLE)
+		return 503;
+	if (cs == CAPTCHA_REPLAYED && !r->user_id) {
+		/* A retried POST (after a network error or a 502) whose first try
+		 * went through: the same answer, and nothing new stored. */
+		int exists = submission_exists_for_key(r, str_dup(r->a, idem));
+		if (exists < 0)
+			return page_db_failure(r);
+		if (exists)
+			return sent_page(r, str_dup(r->a, email));
+	}
+	if (cs != CAPTCHA_OK && !(cs == CAPTCHA_REPLAYED && r->user_id)) {
+		log_info("captcha refused", "rid=%s status=%s", r->request_id, captcha_status_str(cs));
+		form_errors_add(r->a, &errors, "form",
+		    "We could not confirm you are not a robot. Please wait until the check below says "
+		    "“Verified” and send the form again.");
+		return refuse(r, 422, d, t, &errors);
+	}
+
+	/* Attachments: sniffed, checked and stored in this transaction. */
+	attachment_ref *refs = arena_calloc(r->a, r->form.nfiles + 1, sizeof *refs);
+	size_t nrefs = 0;
+	for (size_t i = 0; i < r->form.nfiles; i++) {
+		const http_file *f = &r->form.files[i];
+		const char *field = str_eq_cstr(f->field, "attachments") ? "attachments" : str_dup(r->a, f->field);
+		switch (attachment_store(r, f, &lim, &refs[nrefs])) {
+		case ATTACH_OK:
+			nrefs++;
+			break;
+		case ATTACH_EMPTY:
+			form_errors_add(r->a, &errors, field, arena_sprintf(r->a, "“%.*s” is empty.",
+			    (int)f->filename.len, f->filename.ptr));
+			break;
+		case ATTACH_TOO_LARGE:
+			form_errors_add(r->a, &errors, field, arena_sprintf(r->a, "“%.*s” is larger than %ld MB.",
+			    (int)f->filename.len, f->filename.ptr, lim.max_bytes / (1024 * 1024)));
+			break;
+		case ATTACH_TYPE_NOT_ALLOWED:
+			form_errors_add(r->a, &errors, field, arena_sprintf(r->a,
+			    "“%.*s” is a kind of file we do not accept. Images, PDFs, text and office documents are fine.",
+			    (int)f->filename.len, f->filename.ptr));
+			break;
+		case ATTACH_DB:
+		default:
+			return page_db_failure(r);
+		}
+	}
+	if (errors.len)
+		return refuse(r, 422, d, t, &errors);
+
+	submission_input in = {
+		.email = r->user_id ? NULL : str_dup(r->a, email),
+		.name = req_form_get(r, "name").len ? str_dup(r->a, req_form_get(r, "name")) : NULL,
+		.request_type = t->id,
+		.title = str_dup(r->a, req_form_get(r, "title")),
+		.description = str_dup(r->a, req_form_get(r, "description")),
+		.event = event,
+		.form_data = submit_form_data_json(r->a, t, &r->form),
+		.attachments = attachment_refs_json(r->a, refs, nrefs),
+		.ip = ip && *ip ? ip : NULL,
+		.user_agent = user_agent(r),
+		.idempotency_key = str_dup(r->a, idem),
+		.spam_score = spam_score(r),
+		.captcha_verified = true,
+	};
+
+	if (r->user_id) {
+		submission_ticket tk;
+		const char *status = ticket_create_for_customer(r, &in, &tk);
+		if (!status)
+			return page_db_failure(r);
+		if (strcmp(status, "created") == 0 || strcmp(status, "duplicate") == 0) {
+			resp_redirect(r, 303, arena_sprintf(r->a, "/my/tickets/%s", tk.ticket_number));
+			return 0;
+		}
+		if (strcmp(status, "email_not_verified") == 0)
+			form_errors_add(r->a, &errors, "form", "Please confirm your email address first: use the link we sent you.");
+		else
+			form_errors_add(r->a, &errors, "request_type", "This request type is no longer available. Please choose another.");
+		return refuse(r, 422, d, t, &errors);
+	}
+
+	unsigned char raw[CRYPTO_TOKEN_LEN], hash[CRYPTO_SHA256_LEN];
+	char *token = crypto_token_new(r->a, raw);
+	crypto_sha256(hash, token, strlen(token));
+	const char *status = submission_create(r, &in, hash);
+	if (!status)
+		return page_db_failure(r);
+	if (strcmp(status, "created") == 0) {
+		if ((st = send_verification(r, &in, token)))
+			return st;
+	} else if (strcmp(status, "duplicate") != 0) {
+		log_warn("submission refused", "rid=%s status=%s", r->request_id, status);
+		form_errors_add(r->a, &errors, "request_type", "This request type is no longer available. Please choose another.");
+		return refuse(r, 422, d, t, &errors);
+	}
+	return sent_page(r, in.email);
+}
