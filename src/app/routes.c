@@ -7,7 +7,7 @@
 #define POST METHOD_POST
 
 const route app_routes[] = {
-	{ GET, "/", page_home, 0 },
+	{ GET, "/", page_home, ROUTE_SESSION },
 	{ GET, "/healthz", page_healthz, ROUTE_NO_LOG },
 	{ GET, "/metrics", page_metrics, ROUTE_NO_LOG },
 	{ GET, "/captcha/challenge", page_captcha_challenge, 0 },
@@ -16,6 +16,8 @@ const route app_routes[] = {
 	{ GET, "/verify/{token}", page_verify_show, ROUTE_SESSION },
 	{ POST, "/verify/{token}", page_verify_confirm, ROUTE_SESSION },
 	{ POST, "/verify/{token}/renew", page_verify_renew, ROUTE_SESSION },
+	{ GET, "/login/link/{token}", page_login_link_show, ROUTE_SESSION },
+	{ POST, "/login/link/{token}", page_login_link_use, ROUTE_SESSION },
 	{ GET, "/my/tickets/{number}", page_my_ticket, ROUTE_SESSION },
 	{ GET, "/attachments/{id}", page_attachment_download, ROUTE_SESSION },
 	{ POST, "/logout", page_logout, ROUTE_SESSION | ROUTE_CSRF },

@@ -62,6 +62,7 @@ typedef struct {
 	long captcha_max_number;   /* difficulty: the solver searches 0..max */
 	int captcha_ttl_s;
 	int verify_ttl_s;
+	int signin_link_ttl_s;     /* sign-in links in confirmation emails */
 	int submit_min_fill_s;
 	int form_cache_s;          /* seconds a worker keeps the form configuration */
 	int email_strip_plus;      /* rate-limit buckets ignore +tag */

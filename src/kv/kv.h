@@ -71,6 +71,19 @@ typedef struct {
 enum kv_status ratelimit_hit(kv *k, arena *a, const char *action, str subject, long limit,
     long window_s, ratelimit_result *out);
 
+/* ---- sign-in links ---- */
+
+/* A one-time sign-in link for user_id that lands on `next` (a local path):
+ * 32 random bytes go in the link, Redis keeps their sha256 for ttl_s.
+ * *token is the link's last segment. */
+enum kv_status signin_link_create(kv *k, arena *a, const char *user_id, const char *next, long ttl_s,
+    char **token);
+/* Consumes the link once (GETDEL): *user_id and *next are NULL when it is
+ * unknown, used or expired. */
+enum kv_status signin_link_consume(kv *k, arena *a, str token, char **user_id, char **next);
+/* Whether the link would work, without consuming it (for GET). */
+enum kv_status signin_link_peek(kv *k, arena *a, str token, bool *valid);
+
 /* ---- one-time keys (used captchas, idempotency tokens) ---- */
 
 /* SET key NX EX ttl: true when this call claimed it first. */

@@ -28,6 +28,10 @@ int page_verify_show(req *r);        /* GET /verify/{token}: 200 confirm button;
 int page_verify_confirm(req *r);     /* POST /verify/{token}: 303 to the ticket; 403, 404, 410, 429, 503 */
 int page_verify_renew(req *r);       /* POST /verify/{token}/renew: 200 new link sent; 403, 404, 410, 429, 503 */
 
+/* login_link.c */
+int page_login_link_show(req *r);    /* GET /login/link/{token}: 200 sign-in button; 410 used or expired; 429, 503 */
+int page_login_link_use(req *r);     /* POST /login/link/{token}: 303 where the link leads; 403, 410, 429, 503 */
+
 /* my_tickets.c */
 int page_my_ticket(req *r);          /* GET /my/tickets/{number}: 200 for its requester, else 404 */
 

@@ -72,8 +72,13 @@ static int send_confirmation(req *r, const submission_ticket *tk, const char *em
 	tv *v = tv_object(r->a);
 	tv_set_str(r->a, v, "site_name", "Supportdesk");
 	tv_set_str(r->a, v, "number", tk->ticket_number);
-	tv_set_str(r->a, v, "link", arena_sprintf(r->a, "%s/my/tickets/%s", r->app->cfg->base_url,
-	    tk->ticket_number));
+	/* A sign-in link, so the email leads to the ticket from any device. */
+	char *token;
+	if (signin_link_create(r->app->kv, r->a, tk->user_id, arena_sprintf(r->a, "/my/tickets/%s",
+	        tk->ticket_number), r->app->cfg->signin_link_ttl_s, &token) != KV_OK)
+		return 503;
+	tv_set_str(r->a, v, "link", arena_sprintf(r->a, "%s/login/link/%s", r->app->cfg->base_url, token));
+	tv_set_int(r->a, v, "link_hours", r->app->cfg->signin_link_ttl_s / 3600);
 	return page_email(r, "ticket_created", v, email, NULL, tk->ticket_id, tk->user_id,
 	    arena_sprintf(r->a, "ticket-created:%s", tk->ticket_id));
 }
