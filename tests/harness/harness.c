@@ -155,6 +155,10 @@ app *harness_app_new(void)
 	/* One log line per request would drown the test output. */
 	if (!getenv("SD_TEST_VERBOSE"))
 		log_set_level(LOG_WARN);
+	/* stack.env's DATABASE_URL is the owner: keep it for test setup, and
+	 * run the app as the row-level-security role. */
+	if (getenv("DATABASE_URL") && !getenv("OWNER_DATABASE_URL"))
+		setenv("OWNER_DATABASE_URL", getenv("DATABASE_URL"), 1);
 	const char *app_url = getenv("APP_DATABASE_URL");
 	if (app_url)
 		setenv("DATABASE_URL", app_url, 1);

@@ -8,7 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "app/page.h"
+#include "auth/crypto.h"
 #include "harness/harness.h"
 
 /* ---- test-only routes, beside the real table ---- */
@@ -570,6 +573,171 @@ START_TEST(submit_errors_keep_input_next_to_fields)
 }
 END_TEST
 
+/* A verified customer, made as the owner (the test's own setup). */
+static char *make_verified_customer(const char *email)
+{
+	const char *owner = getenv("OWNER_DATABASE_URL");
+	PGconn *c = PQconnectdb(owner ? owner : "");
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	const char *p[1] = { email };
+	PGresult *res = PQexecParams(c, "select customer_find_or_create($1, 'Signed In')", 1, NULL, p,
+	    NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	char *id = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	const char *q[1] = { id };
+	res = PQexecParams(c, "update users set email_verified_at = now() where id = $1", 1, NULL, q, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(c);
+	return id;
+}
+
+static char *html_unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	while (*s) {
+		if (strncmp(s, "&quot;", 6) == 0) { *o++ = '"'; s += 6; }
+		else if (strncmp(s, "&amp;", 5) == 0) { *o++ = '&'; s += 5; }
+		else if (strncmp(s, "&#39;", 5) == 0) { *o++ = '\''; s += 5; }
+		else *o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+static char *json_field(const char *json, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\":\"", key);
+	return extract(json, pat, '"');
+}
+
+static char *b64(const unsigned char *p, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+		*o++ = t[v >> 18 & 63];
+		*o++ = t[v >> 12 & 63];
+		*o++ = i + 1 < n ? t[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? t[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Solves the page's embedded challenge as the browser's worker would. */
+static char *solve_captcha(const char *page)
+{
+	char *raw = extract(page, "data-challenge=\"", '"');
+	ck_assert_ptr_nonnull(raw);
+	char *json = html_unescape(raw);
+	char *salt = json_field(json, "salt"), *challenge = json_field(json, "challenge");
+	char *signature = json_field(json, "signature");
+	long number = -1;
+	for (long n = 0; n <= 10000000 && number < 0; n++) {
+		char attempt[256];
+		int len = snprintf(attempt, sizeof attempt, "%s%ld", salt, n);
+		unsigned char h[32];
+		crypto_sha256(h, attempt, (size_t)len);
+		arena *a = arena_new(1024);
+		if (strcmp(crypto_hex(a, h, 32), challenge) == 0)
+			number = n;
+		arena_free(a);
+	}
+	char payload[1024];
+	int len = snprintf(payload, sizeof payload,
+	    "{\"algorithm\":\"SHA-256\",\"challenge\":\"%s\",\"number\":%ld,\"salt\":\"%s\",\"signature\":\"%s\"}",
+	    challenge, number, salt, signature);
+	char *out = b64((const unsigned char *)payload, (size_t)len);
+	free(raw);
+	free(json);
+	free(salt);
+	free(challenge);
+	free(signature);
+	return out;
+}
+
+static char *urlencode(const char *s)
+{
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
+			*o++ = (char)c;
+		else
+			o += sprintf(o, "%%%02X", c);
+	}
+	*o = '\0';
+	return out;
+}
+
+START_TEST(signed_in_customer_skips_verification)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	char email[96];
+	snprintf(email, sizeof email, "signed-%d-%ld@example.com", (int)getpid(), (long)time(NULL));
+	char *uid = make_verified_customer(email);
+	char body[4096];
+	snprintf(body, sizeof body, "user=%s", uid);
+	post_form(a, "/t/signin", NULL, body, &r);
+	char *cookie = harness_cookie(&r, "sd_session");
+	harness_response_free(&r);
+
+	get(a, "/submit", cookie, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "name=\"email\"") == NULL); /* the account's address is used */
+	char *csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
+	char *idem = extract(r.body, "name=\"idem\" value=\"", '"');
+	char *started = extract(r.body, "name=\"started\" value=\"", '"');
+	const char *choose = strstr(r.body, "<option value=\"\">");
+	char *type = extract(choose + 1, "<option value=\"", '"');
+	char *altcha = solve_captcha(r.body);
+	harness_response_free(&r);
+
+	char *altcha_q = urlencode(altcha), *started_q = urlencode(started);
+	snprintf(body, sizeof body,
+	    "_csrf=%s&idem=%s&started=%s&request_type=%s&title=Signed+in+request&description=Created+without+a+link"
+	    "&altcha=%s&website=", csrf, idem, started_q, type, altcha_q);
+	post_form(a, "/submit", cookie, body, &r);
+	ck_assert_msg(r.status == 303, "status %d: %s", r.status, r.body);
+	char *loc = harness_header(&r, "Location");
+	ck_assert(strncmp(loc, "/my/tickets/TKT-", 16) == 0);
+	harness_response_free(&r);
+
+	/* The same form again (a retry): the same ticket, not a second one. */
+	post_form(a, "/submit", cookie, body, &r);
+	ck_assert_int_eq(r.status, 303);
+	char *loc2 = harness_header(&r, "Location");
+	ck_assert_str_eq(loc, loc2);
+	harness_response_free(&r);
+
+	get(a, loc, cookie, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "Signed in request") != NULL);
+	harness_response_free(&r);
+	/* Anybody else: 404, as for a ticket that does not exist. */
+	get(a, loc, NULL, &r);
+	ck_assert_int_eq(r.status, 404);
+	harness_response_free(&r);
+	free(loc);
+	free(loc2);
+	free(altcha);
+	free(altcha_q);
+	free(started_q);
+	free(type);
+	free(started);
+	free(idem);
+	free(csrf);
+	free(cookie);
+	free(uid);
+	harness_app_free(a);
+}
+END_TEST
+
 /* ---- memory: run under valgrind by make test ---- */
 
 START_TEST(ten_thousand_requests)
@@ -615,6 +783,8 @@ static Suite *integration_suite(void)
 	TCase *submit = tcase_create("submit");
 	tcase_add_test(submit, submit_form_renders_every_type);
 	tcase_add_test(submit, submit_errors_keep_input_next_to_fields);
+	tcase_add_test(submit, signed_in_customer_skips_verification);
+	tcase_set_timeout(submit, 30);
 	suite_add_tcase(s, submit);
 	TCase *leaks = tcase_create("leaks");
 	tcase_set_timeout(leaks, 600);
