@@ -63,6 +63,10 @@ void harness_request(app *a, const char *method, const char *uri, const char *co
 	mem_io m = { 0 };
 	char clen[64];
 	int k = 0;
+	/* Extra parameters first: the first match wins, so a test may set its
+	 * own REMOTE_ADDR (its own rate-limit bucket). */
+	for (; extra && *extra && k < 58; extra++)
+		m.params[k++] = strdup(*extra);
 	m.params[k++] = strdup("REMOTE_ADDR=127.0.0.1");
 	char *mp = malloc(strlen(method) + 16);
 	sprintf(mp, "REQUEST_METHOD=%s", method);
@@ -72,8 +76,6 @@ void harness_request(app *a, const char *method, const char *uri, const char *co
 	m.params[k++] = up;
 	snprintf(clen, sizeof clen, "CONTENT_LENGTH=%zu", body_len);
 	m.params[k++] = strdup(clen);
-	for (; extra && *extra && k < 62; extra++)
-		m.params[k++] = strdup(*extra);
 	m.params[k] = NULL;
 	m.body = body ? body : "";
 	m.body_len = body ? body_len : 0;
