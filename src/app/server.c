@@ -49,6 +49,8 @@ typedef struct {
 	double backoff;           /* current respawn delay after early crashes */
 	double next_spawn_at;     /* no spawn before this time */
 	pid_t master_pid;
+	struct stat socket_st;    /* the socket file we made, so we only remove ours */
+	bool socket_is_file;
 	/* the mailer child (SUPPORTDESK_MAILER=1) */
 	pid_t mailer_pid;
 	double mailer_started;
@@ -511,6 +513,17 @@ static int open_listen_socket(const config *cfg)
 	return fd;
 }
 
+static bool pidfile_is_ours(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	int pid = 0;
+	bool ours = fscanf(f, "%d", &pid) == 1 && pid == (int)getpid();
+	fclose(f);
+	return ours;
+}
+
 static void write_pidfile(const char *path)
 {
 	if (!path || !*path)
@@ -557,6 +570,7 @@ int server_run(void)
 	m.listen_fd = open_listen_socket(m.cfg);
 	if (m.listen_fd < 0)
 		return 1;
+	m.socket_is_file = lstat(m.cfg->listen, &m.socket_st) == 0 && S_ISSOCK(m.socket_st.st_mode);
 	m.master_pid = getpid();
 	write_pidfile(m.cfg->pidfile);
 
@@ -607,9 +621,13 @@ int server_run(void)
 		}
 	}
 	close(m.listen_fd);
-	if (m.cfg->listen[0] == '/' || !strchr(m.cfg->listen, ':'))
+	/* A newer master may already have replaced the socket and the pidfile
+	 * (a restart while this one drained): remove only our own. */
+	struct stat now_st;
+	if (m.socket_is_file && lstat(m.cfg->listen, &now_st) == 0 && now_st.st_ino == m.socket_st.st_ino &&
+	    now_st.st_dev == m.socket_st.st_dev)
 		unlink(m.cfg->listen);
-	if (m.cfg->pidfile && *m.cfg->pidfile)
+	if (m.cfg->pidfile && *m.cfg->pidfile && pidfile_is_ours(m.cfg->pidfile))
 		unlink(m.cfg->pidfile);
 	log_info("stopped", NULL);
 	tmpl_set_free(m.templates);

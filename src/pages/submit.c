@@ -92,15 +92,10 @@ static tv *field_view(req *r, size_t type_index, const form_type *t, const form_
 {
 	arena *a = r->a;
 	tv *v = tv_object(a);
-	/* Mustache looks names up the context stack: a field without a
-	 * description must not show its type's. Every optional key is set. */
-	static const char *const optional[] = { "description", "desc_id", "placeholder", "error", "error_id",
-		"describedby", "maxlength", "minlength", "pattern", "min", "max", "multiple", "value",
-		"checked", "options", "no_events" };
-	for (size_t i = 0; i < sizeof optional / sizeof *optional; i++)
-		tv_set(a, v, optional[i], tv_null());
-	for (int k = 0; k < FIELD__MAX; k++)
-		tv_set(a, v, kind_flags[k], tv_bool(false));
+	/* Mustache looks a missing name up the context stack, and the type and
+	 * the page both have a "description": a field without one must not show
+	 * theirs. (No other key of the field template exists further up.) */
+	tv_set(a, v, "description", tv_null());
 	const char *name = arena_sprintf(a, "cf_%s", f->key);
 	const char *id = arena_sprintf(a, "t%zu-%s", type_index, f->key);
 	tv_set_str(a, v, "name", name);
