@@ -23,6 +23,9 @@ int page_submit_form(req *r);        /* GET /submit[?request_type=]: 200; 503 */
 int page_submit_post(req *r);        /* POST /submit: 200 check-your-email, 303 to the ticket (signed in),
                                         403 bad CSRF, 422 form errors, 413, 429, 503 */
 
+/* Queues the email with a verification link for token (submit.c). 0 or status. */
+int page_send_verification(req *r, const char *email, const char *name, const char *title, const char *token);
+
 /* verify.c */
 int page_verify_show(req *r);        /* GET /verify/{token}: 200 confirm button; 404 unknown; 410 used/expired/locked */
 int page_verify_confirm(req *r);     /* POST /verify/{token}: 303 to the ticket; 403, 404, 410, 429, 503 */

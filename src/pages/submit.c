@@ -348,15 +348,15 @@ static const char *user_agent(req *r)
 	return str_dup(r->a, (str){ ua.ptr, ua.len > 1000 ? 1000 : ua.len });
 }
 
-static int send_verification(req *r, const submission_input *in, const char *token)
+int page_send_verification(req *r, const char *email, const char *name, const char *title, const char *token)
 {
 	tv *v = tv_object(r->a);
 	tv_set_str(r->a, v, "site_name", "Supportdesk");
-	tv_set_str(r->a, v, "name", in->name);
-	tv_set_str(r->a, v, "title", in->title);
+	tv_set_str(r->a, v, "name", name);
+	tv_set_str(r->a, v, "title", title);
 	tv_set_str(r->a, v, "link", arena_sprintf(r->a, "%s/verify/%s", r->app->cfg->base_url, token));
 	tv_set_int(r->a, v, "minutes", r->app->cfg->verify_ttl_s / 60);
-	return page_email(r, "verify", v, in->email, in->name, NULL, NULL, NULL);
+	return page_email(r, "verify", v, email, name, NULL, NULL, NULL);
 }
 
 static int sent_page(req *r, const char *email)
@@ -523,7 +523,7 @@ int page_submit_post(req *r)
 	if (!status)
 		return page_db_failure(r);
 	if (strcmp(status, "created") == 0) {
-		if ((st = send_verification(r, &in, token)))
+		if ((st = page_send_verification(r, in.email, in.name, in.title, token)))
 			return st;
 	} else if (strcmp(status, "duplicate") != 0) {
 		log_warn("submission refused", "rid=%s status=%s", r->request_id, status);

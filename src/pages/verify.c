@@ -27,6 +27,23 @@ static bool token_hash(req *r, unsigned char hash[CRYPTO_SHA256_LEN], const char
 	return true;
 }
 
+static int verify_limits(req *r, const char *token);
+static int state_page(req *r, int status, const char *state, const char *token);
+
+/* The POST handlers' common start: the token from the path (hashed), the
+ * rate limits and the form's CSRF token. False when *answer is the
+ * response to give instead. */
+static bool token_checked(req *r, unsigned char hash[CRYPTO_SHA256_LEN], const char **token, int *answer)
+{
+	if (!token_hash(r, hash, token)) {
+		*answer = state_page(r, 404, "unknown", NULL);
+		return false;
+	}
+	if ((*answer = verify_limits(r, *token)))
+		return false;
+	return true;
+}
+
 static int verify_limits(req *r, const char *token)
 {
 	const config *cfg = r->app->cfg;
@@ -90,10 +107,8 @@ int page_verify_confirm(req *r)
 {
 	unsigned char hash[CRYPTO_SHA256_LEN];
 	const char *token = NULL;
-	if (!token_hash(r, hash, &token))
-		return state_page(r, 404, "unknown", NULL);
-	int st = verify_limits(r, token);
-	if (st)
+	int st;
+	if (!token_checked(r, hash, &token, &st))
 		return st;
 	if (!page_csrf_ok(r, FORM_NAME)) {
 		tv *v = page_view(r);
@@ -140,10 +155,8 @@ int page_verify_renew(req *r)
 {
 	unsigned char hash[CRYPTO_SHA256_LEN];
 	const char *token = NULL;
-	if (!token_hash(r, hash, &token))
-		return state_page(r, 404, "unknown", NULL);
-	int st = verify_limits(r, token);
-	if (st)
+	int st;
+	if (!token_checked(r, hash, &token, &st))
 		return st;
 	if (!page_csrf_ok(r, FORM_NAME))
 		return state_page(r, 403, "expired", token);
@@ -157,13 +170,7 @@ int page_verify_renew(req *r)
 	if (strcmp(state, "renewed") != 0)
 		return state_page(r, strcmp(state, "unknown") == 0 ? 404 : 410, strcmp(state, "valid") == 0
 		    ? "valid" : state, token);
-	tv *v = tv_object(r->a);
-	tv_set_str(r->a, v, "site_name", "Supportdesk");
-	tv_set_str(r->a, v, "name", c.name);
-	tv_set_str(r->a, v, "title", c.title);
-	tv_set_str(r->a, v, "link", arena_sprintf(r->a, "%s/verify/%s", r->app->cfg->base_url, fresh));
-	tv_set_int(r->a, v, "minutes", r->app->cfg->verify_ttl_s / 60);
-	if ((st = page_email(r, "verify", v, c.email, c.name, NULL, NULL, NULL)))
+	if ((st = page_send_verification(r, c.email, c.name, c.title, fresh)))
 		return st;
 	return state_page(r, 200, "renewed", NULL);
 }
