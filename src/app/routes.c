@@ -12,6 +12,7 @@ const route app_routes[] = {
 	{ GET, "/metrics", page_metrics, ROUTE_NO_LOG },
 	{ GET, "/captcha/challenge", page_captcha_challenge, 0 },
 	{ GET, "/submit", page_submit_form, ROUTE_SESSION },
+	{ GET, "/submit/fields", page_submit_fields, ROUTE_SESSION },
 	{ POST, "/submit", page_submit_post, ROUTE_SESSION },
 	{ GET, "/verify/{token}", page_verify_show, ROUTE_SESSION },
 	{ POST, "/verify/{token}", page_verify_confirm, ROUTE_SESSION },

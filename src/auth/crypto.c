@@ -80,10 +80,21 @@ char *crypto_sha256_hex(arena *a, const void *p, size_t n)
 
 void crypto_hmac(unsigned char out[CRYPTO_HMAC_LEN], const unsigned char key[32], const void *p, size_t n)
 {
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, key, 32);
+	/* A page signs several tokens with the same server key: keep the state
+	 * after the key's two blocks are absorbed and start each HMAC from a
+	 * copy of it. */
+	static unsigned char cached_key[32];
+	static crypto_auth_hmacsha256_state keyed;
+	static bool have_keyed;
+	if (!have_keyed || sodium_memcmp(cached_key, key, 32) != 0) {
+		crypto_auth_hmacsha256_init(&keyed, key, 32);
+		memcpy(cached_key, key, 32);
+		have_keyed = true;
+	}
+	crypto_auth_hmacsha256_state st = keyed;
 	crypto_auth_hmacsha256_update(&st, p, n);
 	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
 }
 
 bool crypto_equal(const void *a, const void *b, size_t n)

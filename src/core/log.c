@@ -10,11 +10,21 @@
 
 static enum log_level min_level = LOG_INFO;
 static const char *component = "main";
+static pid_t log_pid; /* set with the component, after every fork */
 
 static const char *const level_names[LOG__MAX] = { "debug", "info", "warn", "error" };
 
 void log_set_level(enum log_level level) { min_level = level; }
-void log_set_component(const char *c) { component = c; }
+pid_t log_process_id(void)
+{
+	return log_pid ? log_pid : getpid();
+}
+
+void log_set_component(const char *c)
+{
+	component = c;
+	log_pid = getpid();
+}
 
 void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
 {
@@ -29,7 +39,7 @@ void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
 	    "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s proc=%s pid=%d msg=\"%s\"",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec, (long)(tv.tv_usec / 1000), level_names[level], component,
-	    (int)getpid(), msg);
+	    (int)log_process_id(), msg);
 	if (n < 0)
 		return;
 	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;

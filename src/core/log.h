@@ -7,7 +7,12 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG__MAX };
 
 void log_set_level(enum log_level level);
-void log_set_component(const char *component); /* "master", "worker", "mailer" */
+/* "master", "worker", "mailer": call it first thing after a fork (it also
+ * caches the pid that every line carries). */
+void log_set_component(const char *component);
+#include <sys/types.h>
+/* This process's pid, without a system call once the component is set. */
+pid_t log_process_id(void);
 /* msg is a short constant; kv is a preformatted "k=v k=v" tail (may be NULL). */
 void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

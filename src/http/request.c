@@ -44,17 +44,21 @@ static int status_of(http_err e)
 
 static void request_id_new(req *r)
 {
-	/* Not a secret: only has to be unique enough to find a request in logs. */
+	/* Not a secret: only has to be unique enough to find a request in the
+	 * logs, across workers and restarts. No system call: the clock is in
+	 * the vDSO and the pid is cached. */
 	static const char alphabet[] = "0123456789abcdefghijklmnopqrstuv";
+	static unsigned long long counter;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	unsigned long long x = (unsigned long long)ts.tv_sec * 1000003ULL ^
-	    (unsigned long long)ts.tv_nsec * 2654435761ULL ^ ((unsigned long long)getpid() << 40);
+	unsigned long long x = (unsigned long long)ts.tv_sec * 1000000007ULL ^
+	    (unsigned long long)ts.tv_nsec * 2654435761ULL ^
+	    ((unsigned long long)log_process_id() << 40) ^ ++counter * 0x9E3779B97F4A7C15ULL;
 	for (int i = 0; i < 16; i++) {
+		x ^= x >> 29;
+		x *= 0xBF58476D1CE4E5B9ULL;
+		x ^= x >> 32;
 		r->request_id[i] = alphabet[x & 31];
-		x = (x >> 5) | ((x & 31) << 59);
-		x ^= x >> 13;
-		x *= 0x9E3779B97F4A7C15ULL;
 	}
 	r->request_id[16] = '\0';
 }

@@ -20,6 +20,7 @@ int page_attachment_download(req *r); /* attachments.c: GET /attachments/{id}: 2
 
 /* submit.c */
 int page_submit_form(req *r);        /* GET /submit[?request_type=]: 200; 503 */
+int page_submit_fields(req *r);      /* GET /submit/fields?request_type=: 200 fragment; 404 unknown type */
 int page_submit_post(req *r);        /* POST /submit: 200 check-your-email, 303 to the ticket (signed in),
                                         403 bad CSRF, 422 form errors, 413, 429, 503 */
 

@@ -87,8 +87,7 @@ static char *describedby(req *r, const char *desc_id, const char *error_id)
 	return (char *)(desc_id ? desc_id : error_id);
 }
 
-static tv *field_view(req *r, size_t type_index, const form_type *t, const form_field *f, bool posted,
-    const form_errors *errors)
+static tv *field_view(req *r, const form_type *t, const form_field *f, bool posted, const form_errors *errors)
 {
 	arena *a = r->a;
 	tv *v = tv_object(a);
@@ -97,7 +96,7 @@ static tv *field_view(req *r, size_t type_index, const form_type *t, const form_
 	 * theirs. (No other key of the field template exists further up.) */
 	tv_set(a, v, "description", tv_null());
 	const char *name = arena_sprintf(a, "cf_%s", f->key);
-	const char *id = arena_sprintf(a, "t%zu-%s", type_index, f->key);
+	const char *id = arena_sprintf(a, "cf-%s", f->key);
 	tv_set_str(a, v, "name", name);
 	tv_set_str(a, v, "id", id);
 	tv_set_str(a, v, "label", f->label);
@@ -181,6 +180,22 @@ static void common_field(req *r, tv *view, const char *key, bool posted, const f
 	tv_set(a, view, key, v);
 }
 
+/* One request type: its heading and its custom fields. */
+static tv *type_view(req *r, const form_type *t, bool posted, const form_errors *errors)
+{
+	arena *a = r->a;
+	tv *tt = tv_object(a);
+	tv_set_str(a, tt, "id", t->id);
+	tv_set_str(a, tt, "name", t->name);
+	tv_set_str(a, tt, "description", t->description);
+	tv *fields = tv_list(a);
+	for (size_t k = 0; k < t->nfields; k++)
+		tv_push(a, fields, field_view(r, t, &t->fields[k], posted, errors));
+	tv_set(a, tt, "fields", fields);
+	tv_set_bool(a, tt, "has_fields", t->nfields > 0);
+	return tt;
+}
+
 /* Everything the form shows: built for GET and for a POST that needs fixing
  * (posted: the visitor's input is kept and each error sits by its field). */
 static tv *form_view(req *r, const form_doc *d, const form_type *selected, bool posted,
@@ -203,21 +218,18 @@ static tv *form_view(req *r, const form_doc *d, const form_type *selected, bool 
 	if (selected)
 		tv_set_str(a, view, "selected_type", selected->id);
 
+	/* The select lists every type; only the chosen one's fields are on the
+	 * page (the others come from /submit/fields when a script asks). */
 	tv *types = tv_list(a);
 	for (size_t i = 0; i < d->ntypes; i++) {
-		const form_type *t = &d->types[i];
 		tv *tt = tv_object(a);
-		tv_set_str(a, tt, "id", t->id);
-		tv_set_str(a, tt, "name", t->name);
-		tv_set_str(a, tt, "description", t->description);
-		tv_set_bool(a, tt, "selected", t == selected);
-		tv *fields = tv_list(a);
-		for (size_t k = 0; k < t->nfields; k++)
-			tv_push(a, fields, field_view(r, i, t, &t->fields[k], posted && t == selected, errors));
-		tv_set(a, tt, "fields", fields);
-		tv_set_bool(a, tt, "has_fields", t->nfields > 0);
+		tv_set_str(a, tt, "id", d->types[i].id);
+		tv_set_str(a, tt, "name", d->types[i].name);
+		tv_set_bool(a, tt, "selected", &d->types[i] == selected);
 		tv_push(a, types, tt);
 	}
+	if (selected)
+		tv_set(a, view, "chosen", type_view(r, selected, posted, errors));
 	tv_set(a, view, "types", types);
 	tv_set_bool(a, view, "no_types", d->ntypes == 0);
 
@@ -248,8 +260,7 @@ static tv *form_view(req *r, const form_doc *d, const form_type *selected, bool 
 			const char *anchor = strcmp(f, "form") == 0 ? "submit-form"
 			    : strcmp(f, "request_type") == 0 ? "request_type"
 			    : strcmp(f, "attachments") == 0 ? "f-attachments"
-			    : strncmp(f, "cf_", 3) == 0 ? arena_sprintf(a, "t%zu-%s",
-			          (size_t)(selected ? selected - d->types : 0), f + 3)
+			    : strncmp(f, "cf_", 3) == 0 ? arena_sprintf(a, "cf-%s", f + 3)
 			    : arena_sprintf(a, "f-%s", f);
 			tv_set_str(a, s, "anchor", anchor);
 			tv_set_str(a, s, "message", errors->items[i].message);
@@ -278,6 +289,22 @@ int page_submit_form(req *r)
 		return page_render(r, 200, "submit", view);
 	}
 	return page_render(r, 200, "submit", form_view(r, d, selected, false, &none));
+}
+
+/* GET /submit/fields?request_type=ID: one type's heading and fields, for
+ * the form's script to put in place when the visitor picks a type. */
+int page_submit_fields(req *r)
+{
+	const form_doc *d = submit_form_get(r, role_of(r));
+	if (!d)
+		return page_db_failure(r);
+	const form_type *t = submit_form_type(d, req_query_get(r, "request_type"));
+	if (!t)
+		return 404;
+	form_errors none = { 0 };
+	tv *v = tv_object(r->a);
+	tv_set(r->a, v, "chosen", type_view(r, t, false, &none));
+	return page_render(r, 200, "submit_fields", v);
 }
 
 /* ---- POST /submit ---- */

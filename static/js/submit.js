@@ -1,5 +1,6 @@
 // submit.js: with scripts on, choosing a request type shows its fields at
-// once; without them the form works in two steps (choose, then fill in).
+// once (fetched from /submit/fields); without them the form works in two
+// steps (choose and continue, then fill in).
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
@@ -7,18 +8,36 @@
   var select = document.getElementById('request_type');
   var form = document.getElementById('submit-form');
   var hidden = document.getElementById('request_type_value');
-  if (!picker || !select || !form || !hidden) return;
+  var details = document.getElementById('type-details');
+  if (!picker || !select || !form || !hidden || !details) return;
+
+  var shown = hidden.value; // the type whose fields the server rendered
+  var pending = null;
 
   function show(typeId) {
     hidden.value = typeId;
     form.hidden = !typeId;
-    var parts = form.querySelectorAll('[data-request-type]');
-    for (var i = 0; i < parts.length; i++) {
-      var on = parts[i].getAttribute('data-request-type') === typeId;
-      parts[i].hidden = !on;
-      // Hidden fields of other types must not be sent or validated.
-      if (parts[i].tagName === 'FIELDSET') parts[i].disabled = !on;
-    }
+    if (!typeId || typeId === shown) return;
+    if (pending) pending.abort();
+    pending = new AbortController();
+    details.setAttribute('aria-busy', 'true');
+    fetch('/submit/fields?request_type=' + encodeURIComponent(typeId),
+          { credentials: 'same-origin', signal: pending.signal })
+      .then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        // Our own server-rendered, escaped markup for this form.
+        details.innerHTML = html;
+        shown = typeId;
+      })
+      .catch(function (e) {
+        if (e.name === 'AbortError') return;
+        // Fall back to the two-step form: load the page for this type.
+        window.location.href = '/submit?request_type=' + encodeURIComponent(typeId);
+      })
+      .finally(function () { details.removeAttribute('aria-busy'); });
   }
 
   select.addEventListener('change', function () { show(select.value); });
@@ -26,7 +45,7 @@
     e.preventDefault();
     show(select.value);
     if (select.value) {
-      var first = form.querySelector('fieldset:not([disabled]) input, #f-email, #f-title');
+      var first = document.getElementById('f-email') || document.getElementById('f-title');
       if (first) first.focus();
     }
   });
