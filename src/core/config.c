@@ -2,6 +2,7 @@
  * Every variable is declared once in config_vars[], which drives loading,
  * validation and `supportdesk config`. */
 #include "config.h"
+#include "core/str.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -251,14 +252,6 @@ int config_load(config *c, char *err, size_t errlen)
 	return 0;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9') return ch - '0';
-	if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-	return -1;
-}
-
 int config_load_secret(config *c, char *err, size_t errlen)
 {
 	char hex[256] = "";
@@ -282,7 +275,7 @@ int config_load_secret(config *c, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < CONFIG_SECRET_LEN; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = str_hex_value((unsigned char)hex[2 * i]), lo = str_hex_value((unsigned char)hex[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			snprintf(err, errlen, "the server key is not hex");
 			return -1;

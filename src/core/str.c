@@ -15,6 +15,17 @@ bool str_has_prefix(str s, str prefix)
 	return prefix.len == 0 || (s.len >= prefix.len && memcmp(s.ptr, prefix.ptr, prefix.len) == 0);
 }
 
+int str_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 char *str_dup(arena *a, str s)
 {
 	return arena_strndup(a, s.ptr ? s.ptr : "", s.len);

@@ -21,6 +21,8 @@ static inline bool str_eq(str a, str b) { return a.len == b.len && (a.len == 0 |
 static inline bool str_eq_cstr(str a, const char *b) { return str_eq(a, str_from_cstr(b)); }
 bool str_eq_nocase(str a, str b);
 bool str_has_prefix(str s, str prefix);
+/* The value of one hex digit (either case), or -1. */
+int str_hex_value(int c);
 /* Copies into the arena with a trailing NUL. */
 char *str_dup(arena *a, str s);
 

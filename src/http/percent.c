@@ -1,17 +1,6 @@
 /* percent.c: RFC 3986 percent-decoding shared by the query, form and path parsers. */
 #include "http/http_parse.h"
 
-static int hex_val(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 http_err http_percent_decode(arena *a, const char *p, size_t n, bool plus_is_space, str *out)
 {
 	/* Decoding only shrinks, so n + 1 bytes always suffice. */
@@ -22,8 +11,8 @@ http_err http_percent_decode(arena *a, const char *p, size_t n, bool plus_is_spa
 		if (c == '%') {
 			if (n - i < 3)
 				return HTTP_EBADREQ;
-			int hi = hex_val((unsigned char)p[i + 1]);
-			int lo = hex_val((unsigned char)p[i + 2]);
+			int hi = str_hex_value((unsigned char)p[i + 1]);
+			int lo = str_hex_value((unsigned char)p[i + 2]);
 			if (hi < 0 || lo < 0)
 				return HTTP_EBADREQ;
 			d[o++] = (char)(hi << 4 | lo);

@@ -332,17 +332,6 @@ int attachment_meta_load(req *r, const char *id, attachment_meta *out)
 static const db_stmt q_chunk_read = { "attachment_read_chunk",
 	"select attachment_read_chunk($1::uuid, $2::int)" };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long attachment_chunk_read(req *r, const char *id, int seq, unsigned char *dst, size_t cap)
 {
 	char seqs[16];
@@ -360,7 +349,7 @@ long attachment_chunk_read(req *r, const char *id, int seq, unsigned char *dst, 
 			n = -1;
 		} else {
 			for (size_t i = 2; i < v.len; i += 2) {
-				int hi = hexval(v.ptr[i]), lo = hexval(v.ptr[i + 1]);
+				int hi = str_hex_value((unsigned char)v.ptr[i]), lo = str_hex_value((unsigned char)v.ptr[i + 1]);
 				if (hi < 0 || lo < 0) {
 					n = -1;
 					break;
