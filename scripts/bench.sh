@@ -10,9 +10,16 @@
 # both, the app's throughput as a % of the static file's, and the memory of
 # each supportdesk process (VmRSS, and PSS from smaps_rollup).
 #
+# Then full public submissions per second (tests/bench/submit_bench.py):
+# BENCH_SUBMISSIONS forms fetched and their captchas solved beforehand, then
+# POST /submit with BENCH_SUBMIT_CONCURRENCY in flight, then the emailed
+# verification links confirmed (GET + POST /verify). serve runs with the
+# submit and verify rate limits raised for it.
+#
 # It never fails: it prints figures, or why there are none, and exits 0.
 #
-# Environment: BENCH_PATHS ("/"), BENCH_DURATION (10s), BENCH_THREADS (2),
+# Environment: BENCH_PATHS ("/ /submit"), BENCH_DURATION (10s), BENCH_THREADS (2),
+# BENCH_SUBMISSIONS (300, 0 to skip), BENCH_SUBMIT_CONCURRENCY (16),
 # BENCH_CONNECTIONS (32), SUPPORTDESK_WORKERS (CPU count), NGINX_WORKERS
 # (auto), SKIP_BUILD=1, SKIP_DEPS=1, KEEP=1 (keep the temporary directory).
 set -uo pipefail
@@ -20,7 +27,9 @@ LOG_TAG=bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO" || exit 0
 
-BENCH_PATHS=${BENCH_PATHS:-/}
+BENCH_PATHS=${BENCH_PATHS:-/ /submit}
+BENCH_SUBMISSIONS=${BENCH_SUBMISSIONS:-300}
+BENCH_SUBMIT_CONCURRENCY=${BENCH_SUBMIT_CONCURRENCY:-16}
 BENCH_DURATION=${BENCH_DURATION:-10s}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
@@ -59,6 +68,9 @@ trap 'exit 0' INT TERM HUP
 load_env "$VAR_DIR/stack.env"
 (
   export DATABASE_URL=$APP_DATABASE_URL
+  # Every benchmark request comes from 127.0.0.1.
+  export SUPPORTDESK_RATE_SUBMIT_IP=10000000/3600 SUPPORTDESK_RATE_SUBMIT_EMAIL=10000000/3600 \
+         SUPPORTDESK_RATE_VERIFY_IP=10000000/600
   exec setsid "$BIN" serve </dev/null >>"$TMP/serve.log" 2>&1
 ) &
 serve_pid=$!
@@ -133,6 +145,22 @@ for p in $BENCH_PATHS; do
   results+=("$p $ratio")
 done
 
+# ---------------------------------------------------------- submissions
+
+if [ "$BENCH_SUBMISSIONS" -gt 0 ] 2>/dev/null; then
+  echo
+  echo "== full submissions: $BENCH_SUBMISSIONS, $BENCH_SUBMIT_CONCURRENCY in flight =="
+  if command -v python3 >/dev/null; then
+    BASE_URL=$BASE_URL MAIL_DIR=$MAIL_DIR timeout -k 5 90 \
+      python3 "$REPO/tests/bench/submit_bench.py" "$BENCH_SUBMISSIONS" "$BENCH_SUBMIT_CONCURRENCY" 2>&1 |
+      tee "$TMP/submit_bench.log"
+    sub_rate=$(sed -n 's/.* \([0-9.]*\) submissions\/s .*/\1/p' "$TMP/submit_bench.log" | head -1)
+    full_rate=$(sed -n 's/.*mail delay): \([0-9.]*\) per second/\1/p' "$TMP/submit_bench.log" | head -1)
+  else
+    echo "bench: python3 not installed; no submission figures"
+  fi
+fi
+
 # --------------------------------------------------------------- memory
 
 echo
@@ -156,5 +184,6 @@ done
 
 echo
 for r in "${results[@]}"; do echo "bench: ${r%% *} app/static ${r#* }"; done
+[ -n "${sub_rate:-}" ] && echo "bench: POST /submit ${sub_rate} submissions/s; submit+verify ${full_rate:--} full submissions/s"
 if [ "${KEEP:-0}" = 1 ]; then echo "(raw wrk output: $TMP/wrk.log)"; fi
 exit 0

@@ -1,5 +1,5 @@
--- 0010: what the public form needs in one round trip, and the last pieces of
--- the verification flow (idempotent retries, a new link for an expired one).
+-- 0010: what the public form needs in one round trip, and a new verification
+-- link for an expired one.
 
 -- The whole form for a role: every request type it may file, in order, with
 -- its frontend fields and the events a dynamic dropdown offers. Workers cache
@@ -27,13 +27,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
                       WHERE e.starts_at >= now()))
          ORDER BY rt.sort_order, rt.name), '[]'::jsonb)
   FROM submit_form_request_types(p_role) rt
-$$;
-
--- A retried POST whose captcha was already spent: did its first attempt
--- store a submission? (The key is 32 random bytes from the form.)
-CREATE FUNCTION submission_exists_for_key(p_idempotency_key text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT EXISTS (SELECT FROM submissions WHERE idempotency_key = p_idempotency_key)
 $$;
 
 -- "Send me a new link" for an expired verification link: the old token dies,
@@ -71,7 +64,5 @@ BEGIN
 END;
 $$;
 
-REVOKE EXECUTE ON FUNCTION submit_form_document(text), submission_exists_for_key(text),
-  submission_renew(bytea, bytea) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION submit_form_document(text), submission_exists_for_key(text),
-  submission_renew(bytea, bytea) TO supportdesk_app;
+REVOKE EXECUTE ON FUNCTION submit_form_document(text), submission_renew(bytea, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION submit_form_document(text), submission_renew(bytea, bytea) TO supportdesk_app;

@@ -259,7 +259,7 @@ captcha_status captcha_verify(arena *a, const unsigned char key[32], const char 
 }
 
 captcha_status captcha_check_and_claim(kv *k, arena *a, const unsigned char key[32],
-    const char *form, str payload, long max_number, long now, long ttl_s)
+    const char *form, str payload, str claimant, long max_number, long now, long ttl_s)
 {
 	str challenge;
 	long expires = 0;
@@ -273,8 +273,8 @@ captcha_status captcha_check_and_claim(kv *k, arena *a, const unsigned char key[
 		ttl = CAPTCHA_TTL_LIMIT;
 	if (ttl < 1)
 		ttl = 1;
-	bool first = false;
-	if (kv_claim_once(k, "captcha", challenge, ttl + CAPTCHA_CLAIM_SLACK, &first) != KV_OK)
+	bool granted = false;
+	if (kv_claim_once(k, "captcha", challenge, claimant, ttl + CAPTCHA_CLAIM_SLACK, &granted) != KV_OK)
 		return CAPTCHA_UNAVAILABLE;
-	return first ? CAPTCHA_OK : CAPTCHA_REPLAYED;
+	return granted ? CAPTCHA_OK : CAPTCHA_REPLAYED;
 }

@@ -66,10 +66,14 @@ captcha_status captcha_verify(arena *a, const unsigned char key[32], const char 
 
 /* captcha_verify, then claims the challenge in Redis so it passes only once:
  * CAPTCHA_REPLAYED for a second use, CAPTCHA_UNAVAILABLE when Redis is down.
+ * claimant is the form's one-time idempotency token: the same form sent
+ * again (after a network error or a worker that died mid-request) may use
+ * its challenge again, since the form's token keeps it from being stored
+ * twice; any other form may not.
  * The claim lives at least ttl_s seconds and at least until the salt's
  * expiry (plus a minute of clock slack between workers). */
 captcha_status captcha_check_and_claim(kv *k, arena *a, const unsigned char key[32],
-    const char *form, str payload, long max_number, long now, long ttl_s);
+    const char *form, str payload, str claimant, long max_number, long now, long ttl_s);
 
 /* "ok", "malformed", "algorithm", ...: for logs and metrics. */
 const char *captcha_status_str(captcha_status s);

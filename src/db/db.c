@@ -224,19 +224,15 @@ static const db_stmt stmt_set_context = {
 	"set_config('app.client_ip', $3, true)",
 };
 
-enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip)
+static enum db_status db_begin_once(db *d, const char *const params[3])
 {
 	enum db_status st = db_ensure(d);
+	if (st == DB_OK)
+		st = db_prepare(d, &stmt_set_context);
+	if (st == DB_OK)
+		st = db_simple(d, "BEGIN");
 	if (st != DB_OK)
 		return st;
-	st = db_prepare(d, &stmt_set_context);
-	if (st != DB_OK)
-		return st;
-	st = db_simple(d, "BEGIN");
-	if (st != DB_OK)
-		return st;
-	const char *params[3] = { user_id ? user_id : "", request_id ? request_id : "",
-		client_ip ? client_ip : "" };
 	PGresult *res = PQexecPrepared(d->conn, stmt_set_context.name, 3, params, NULL, NULL, 0);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		st = db_failure(d, res, stmt_set_context.name);
@@ -246,6 +242,21 @@ enum db_status db_begin(db *d, const char *user_id, const char *request_id, cons
 	}
 	PQclear(res);
 	return DB_OK;
+}
+
+enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip)
+{
+	const char *params[3] = { user_id ? user_id : "", request_id ? request_id : "",
+		client_ip ? client_ip : "" };
+	enum db_status st = db_begin_once(d, params);
+	if (st == DB_UNAVAILABLE && d->ever_connected && !db_connected(d)) {
+		/* A connection idle across a PostgreSQL restart fails on first
+		 * use: nothing has happened in this request yet, so reconnect at
+		 * once and begin again. */
+		d->last_attempt = -1e9;
+		st = db_begin_once(d, params);
+	}
+	return st;
 }
 
 enum db_status db_commit(db *d)
@@ -290,7 +301,7 @@ long long db_get_int(const db_result *r, int row, int col, long long fallback)
 
 static const db_stmt stmt_ping = { "sd_ping", "select 1" };
 
-bool db_ping(db *d)
+static bool ping_once(db *d)
 {
 	if (db_ensure(d) != DB_OK || db_prepare(d, &stmt_ping) != DB_OK)
 		return false;
@@ -300,4 +311,16 @@ bool db_ping(db *d)
 		db_failure(d, res, stmt_ping.name);
 	PQclear(res);
 	return ok;
+}
+
+bool db_ping(db *d)
+{
+	if (ping_once(d))
+		return true;
+	/* As in db_begin: a connection that went stale gets one fresh try. */
+	if (d->ever_connected && !db_connected(d)) {
+		d->last_attempt = -1e9;
+		return ping_once(d);
+	}
+	return false;
 }

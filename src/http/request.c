@@ -266,11 +266,12 @@ void resp_cookie(req *r, const char *name, const char *value, long max_age, unsi
 }
 
 /* Sent on every response, error pages included. nginx adds the same to the
- * static files it serves itself. */
+ * static files it serves itself. A handler may only make the policy
+ * stricter (resp_csp). */
+static const char default_csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 static const char security_headers[] =
-    "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: same-origin\r\n"
     "X-Frame-Options: DENY\r\n"
@@ -280,6 +281,7 @@ static const char security_headers[] =
 static void resp_head(req *r, buf *out, size_t length)
 {
 	buf_printf(out, "Status: %d %s\r\n", r->status, http_status_text(r->status));
+	buf_printf(out, "Content-Security-Policy: %s\r\n", r->csp ? r->csp : default_csp);
 	buf_append(out, security_headers, sizeof security_headers - 1);
 	if (r->is_html)
 		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");
@@ -288,6 +290,12 @@ static void resp_head(req *r, buf *out, size_t length)
 	buf_printf(out, "X-Request-Id: %s\r\n", r->request_id);
 	buf_append(out, r->headers.data, r->headers.len);
 	buf_printf(out, "Content-Length: %zu\r\n\r\n", length);
+}
+
+void resp_csp(req *r, const char *policy)
+{
+	if (header_safe(policy))
+		r->csp = policy;
 }
 
 int resp_send(req *r)

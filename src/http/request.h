@@ -78,6 +78,7 @@ typedef struct req {
 	bool has_cache_control;
 	bool is_html;
 	bool streamed;            /* the handler wrote the response itself */
+	const char *csp;          /* NULL: the site's policy */
 } req;
 
 /* Reads method, URI, headers and cookies through io. Returns 0, or the HTTP
@@ -100,6 +101,9 @@ str req_form_get(const req *r, const char *name);
  * logged): no header injection whatever a caller passes. */
 void resp_header(req *r, const char *name, const char *value);
 void resp_redirect(req *r, int status, const char *location);
+/* Replaces the site's Content-Security-Policy for this response with a
+ * stricter one (downloads: "default-src 'none'; sandbox"). */
+void resp_csp(req *r, const char *policy);
 void resp_body(req *r, int status, const char *content_type, const char *p, size_t n);
 
 enum cookie_flags { COOKIE_SESSION_ONLY = 1, COOKIE_DELETE = 2 };

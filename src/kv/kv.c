@@ -157,9 +157,20 @@ static void reply_free(void *p)
 
 redisReply *kv_command(kv *k, arena *a, int argc, const char **argv, const size_t *lens)
 {
+	bool reused = k->c != NULL;
 	if (kv_ensure(k) != KV_OK)
 		return NULL;
 	redisReply *r = redisCommandArgv(k->c, argc, argv, lens);
+	if (!r && reused) {
+		/* A connection idle across a Redis restart fails on first use:
+		 * reconnect at once and try again, rather than answer 503 to a
+		 * request that arrives after Redis is back. */
+		kv_drop(k, k->c->errstr);
+		k->last_attempt = -1e9;
+		if (kv_ensure(k) != KV_OK)
+			return NULL;
+		r = redisCommandArgv(k->c, argc, argv, lens);
+	}
 	if (!r) {
 		kv_drop(k, k->c->errstr);
 		return NULL;
@@ -207,7 +218,7 @@ bool kv_ping(kv *k)
 	return ok;
 }
 
-enum kv_status kv_claim_once(kv *k, const char *ns, str id, long ttl_s, bool *first)
+enum kv_status kv_claim_once(kv *k, const char *ns, str id, str claimant, long ttl_s, bool *granted)
 {
 	char key[160], ttl[24];
 	unsigned char h[CRYPTO_SHA256_LEN];
@@ -216,12 +227,18 @@ enum kv_status kv_claim_once(kv *k, const char *ns, str id, long ttl_s, bool *fi
 	for (int i = 0; i < 16 && n + 2 < (int)sizeof key; i++)
 		n += snprintf(key + n, sizeof key - (size_t)n, "%02x", h[i]);
 	snprintf(ttl, sizeof ttl, "%ld", ttl_s);
-	const char *argv[6] = { "SET", key, "1", "NX", "EX", ttl };
-	redisReply *r = kv_command(k, NULL, 6, argv, NULL);
+	/* The claimant is stored as given: a random form token, bounded. */
+	char who[129];
+	size_t wl = claimant.len < sizeof who - 1 ? claimant.len : sizeof who - 1;
+	if (wl)
+		memcpy(who, claimant.ptr, wl);
+	who[wl] = '\0';
+	const char *args[3] = { key, who, ttl };
+	redisReply *r = kv_script(k, NULL, KV_SCRIPT_CLAIM, 1, 3, args, NULL);
 	if (!r)
 		return KV_UNAVAILABLE;
-	*first = r->type == REDIS_REPLY_STATUS;
-	enum kv_status st = r->type == REDIS_REPLY_ERROR ? KV_UNAVAILABLE : KV_OK;
+	enum kv_status st = r->type == REDIS_REPLY_INTEGER ? KV_OK : KV_UNAVAILABLE;
+	*granted = st == KV_OK && r->integer > 0;
 	freeReplyObject(r);
 	return st;
 }

@@ -41,8 +41,8 @@ typedef struct {
 } session_limits;
 
 /* Looks up the session named by a cookie value and slides its idle expiry,
- * in one round trip. *out is NULL when the cookie names no live session (or
- * is malformed). */
+ * in one round trip. *out is NULL when the cookie names no live session;
+ * an absent or malformed cookie costs no round trip. */
 enum kv_status session_load(kv *k, arena *a, const session_limits *l, str cookie, session **out);
 /* Starts a new session for user_id (NULL: anonymous) with a fresh id and
  * CSRF token; out->cookie_value must be sent. */
@@ -86,7 +86,9 @@ enum kv_status signin_link_peek(kv *k, arena *a, str token, bool *valid);
 
 /* ---- one-time keys (used captchas, idempotency tokens) ---- */
 
-/* SET key NX EX ttl: true when this call claimed it first. */
-enum kv_status kv_claim_once(kv *k, const char *ns, str id, long ttl_s, bool *first);
+/* Claims `id` once (ttl_s seconds): *granted is true when this call made
+ * the claim, or when the same non-empty claimant made it before (a form
+ * sent again after a network error), false when anyone else did. */
+enum kv_status kv_claim_once(kv *k, const char *ns, str id, str claimant, long ttl_s, bool *granted);
 
 #endif

@@ -8,7 +8,7 @@
 #include "auth/crypto.h"
 #include "kv/kv.h"
 
-enum kv_script_id { KV_SCRIPT_SESSION_LOAD, KV_SCRIPT_RATELIMIT, KV_SCRIPT__MAX };
+enum kv_script_id { KV_SCRIPT_SESSION_LOAD, KV_SCRIPT_RATELIMIT, KV_SCRIPT_CLAIM, KV_SCRIPT__MAX };
 extern const char *const kv_scripts[KV_SCRIPT__MAX];
 
 struct kv {

@@ -26,4 +26,11 @@ const char *const kv_scripts[KV_SCRIPT__MAX] = {
 	    "  ttl = tonumber(ARGV[1])\n"
 	    "end\n"
 	    "return {n, ttl}\n",
+	/* KEYS[1] the one-time key; ARGV: claimant, ttl in seconds. 1: claimed
+	 * now; 2: already claimed by the same claimant (a retried form); 0:
+	 * claimed by someone else. An empty claimant never matches. */
+	[KV_SCRIPT_CLAIM] =
+	    "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end\n"
+	    "if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then return 2 end\n"
+	    "return 0\n",
 };

@@ -31,9 +31,11 @@ enum kv_status session_load(kv *k, arena *a, const session_limits *l, str cookie
 	unsigned char raw[CRYPTO_TOKEN_LEN + 4];
 	if (cookie.len != SESSION_COOKIE_LEN ||
 	    crypto_b64url_decode(cookie.ptr, cookie.len, raw, sizeof raw) != CRYPTO_TOKEN_LEN) {
-		/* A malformed cookie is no session; still check Redis is up, so a
-		 * Redis outage answers 503 the same way for everyone. */
-		return kv_ensure(k);
+		/* No cookie (or one we never issued) is no session: nothing to
+		 * ask Redis, so pages for anonymous visitors work without it.
+		 * Whatever such a page needs from Redis later (a limit, a
+		 * captcha) answers 503 by itself. */
+		return KV_OK;
 	}
 	char *hash = crypto_sha256_hex(a, raw, CRYPTO_TOKEN_LEN);
 	char key[96], now[24], idle[16], abs[16], rem[16];

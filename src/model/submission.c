@@ -83,16 +83,6 @@ const char *submission_renew(req *r, const unsigned char old_hash[32], const uns
 	return st;
 }
 
-static const db_stmt q_exists = { "submission_exists_for_key",
-	"select submission_exists_for_key($1)" };
-
-int submission_exists_for_key(req *r, const char *key)
-{
-	const char *p[1] = { key };
-	const char *st = status_of(r, page_query(r, &q_exists, 1, p), 0);
-	return st ? strcmp(st, "t") == 0 : -1;
-}
-
 static const db_stmt q_create_for_customer = { "ticket_create_for_customer",
 	"select status, ticket_id, ticket_number from ticket_create_for_customer("
 	"p_request_type => $1::uuid, p_title => $2, p_description => $3, p_custom_fields => $4::jsonb, "

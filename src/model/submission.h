@@ -49,8 +49,6 @@ typedef struct {
 /* A new token for an expired one; out is filled when "renewed". */
 const char *submission_renew(req *r, const unsigned char old_hash[32], const unsigned char new_hash[32],
     submission_contact *out);
-/* 1 when a submission with this idempotency key exists, 0 if not, -1 on failure. */
-int submission_exists_for_key(req *r, const char *key);
 
 /* A signed-in customer with a verified email: the ticket at once. */
 const char *ticket_create_for_customer(req *r, const submission_input *in, submission_ticket *out);

@@ -45,7 +45,7 @@ int page_attachment_download(req *r)
 	    filename_content_disposition(r->a, show ? "inline" : "attachment", m.file_name));
 	resp_header(r, "Cache-Control", "private, no-store");
 	/* Even if a browser rendered it, nothing in it may run or load. */
-	resp_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
+	resp_csp(r, "default-src 'none'; sandbox");
 	resp_header(r, "Cross-Origin-Resource-Policy", "same-origin");
 
 	unsigned char *chunk = arena_alloc(r->a, ATTACHMENT_CHUNK_MAX);

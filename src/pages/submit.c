@@ -458,21 +458,14 @@ int page_submit_post(req *r)
 			return st;
 	}
 
-	/* The captcha last: only a form that would be accepted spends it. */
+	/* The captcha last: only a form that would be accepted spends it. The
+	 * same form sent again may reuse it: its idempotency token makes the
+	 * database answer "duplicate" instead of storing it twice. */
 	captcha_status cs = captcha_check_and_claim(r->app->kv, r->a, cfg->secret, FORM_NAME,
-	    req_form_get(r, "altcha"), cfg->captcha_max_number, (long)time(NULL), cfg->captcha_ttl_s);
+	    req_form_get(r, "altcha"), idem, cfg->captcha_max_number, (long)time(NULL), cfg->captcha_ttl_s);
 	if (cs == CAPTCHA_UNAVAILABLE)
 		return 503;
-	if (cs == CAPTCHA_REPLAYED && !r->user_id) {
-		/* A retried POST (after a network error or a 502) whose first try
-		 * went through: the same answer, and nothing new stored. */
-		int exists = submission_exists_for_key(r, str_dup(r->a, idem));
-		if (exists < 0)
-			return page_db_failure(r);
-		if (exists)
-			return sent_page(r, str_dup(r->a, email));
-	}
-	if (cs != CAPTCHA_OK && !(cs == CAPTCHA_REPLAYED && r->user_id)) {
+	if (cs != CAPTCHA_OK) {
 		log_info("captcha refused", "rid=%s status=%s", r->request_id, captcha_status_str(cs));
 		form_errors_add(r->a, &errors, "form",
 		    "We could not confirm you are not a robot. Please wait until the check below says "

@@ -1076,6 +1076,8 @@ END_TEST
 
 /* ------------------------------------------------------------ main */
 
+Suite *submit_suite(void); /* test_submit.c */
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -1121,6 +1123,7 @@ int main(void)
 		return 2;
 	}
 	SRunner *sr = srunner_create(e2e_suite());
+	srunner_add_suite(sr, submit_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

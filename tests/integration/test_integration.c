@@ -508,11 +508,15 @@ START_TEST(one_time_keys_claim_once)
 	app *a = test_app(NULL, NULL);
 	char id[64];
 	snprintf(id, sizeof id, "once-%d-%ld", (int)getpid(), (long)time(NULL));
-	bool first;
-	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), 60, &first), KV_OK);
-	ck_assert(first);
-	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), 60, &first), KV_OK);
-	ck_assert(!first);
+	bool granted;
+	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), STR_LIT("me"), 60, &granted), KV_OK);
+	ck_assert(granted);
+	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), STR_LIT("other"), 60, &granted), KV_OK);
+	ck_assert(!granted);
+	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), STR_LIT(""), 60, &granted), KV_OK);
+	ck_assert(!granted);
+	ck_assert_int_eq(kv_claim_once(a->kv, "itest", str_from_cstr(id), STR_LIT("me"), 60, &granted), KV_OK);
+	ck_assert(granted); /* the same claimant again: a retried form */
 	harness_app_free(a);
 }
 END_TEST

@@ -470,9 +470,9 @@ START_TEST(captcha_claim_unavailable_without_redis)
 	kv *k = kv_new("redis://127.0.0.1:1", 200);
 	ck_assert_ptr_nonnull(k);
 	str p = forged(a, SHA256, SALT_OK, "7", NULL);
-	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, MAXN, NOW, 600), CAPTCHA_UNAVAILABLE);
+	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, STR_LIT("form-a"), MAXN, NOW, 600), CAPTCHA_UNAVAILABLE);
 	/* An invalid payload is refused before Redis is asked. */
-	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "login", p, MAXN, NOW, 600), CAPTCHA_FORM_MISMATCH);
+	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "login", p, STR_LIT("form-a"), MAXN, NOW, 600), CAPTCHA_FORM_MISMATCH);
 	kv_free(k);
 	arena_free(a);
 }
@@ -496,9 +496,12 @@ START_TEST(captcha_claim_once_with_redis)
 	char *json = captcha_challenge_json(a, KEY, "submit", MAXN, now, 60);
 	char *challenge;
 	str p = solve(a, json, &challenge);
-	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, MAXN, now, 60), CAPTCHA_OK);
-	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, MAXN, now, 60), CAPTCHA_REPLAYED);
-	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, MAXN, now + 1, 60), CAPTCHA_REPLAYED);
+	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, STR_LIT("form-a"), MAXN, now, 60), CAPTCHA_OK);
+	/* Another form replaying it: refused; with no claimant: refused. */
+	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, STR_LIT("form-b"), MAXN, now, 60), CAPTCHA_REPLAYED);
+	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, STR_LIT(""), MAXN, now + 1, 60), CAPTCHA_REPLAYED);
+	/* The same form sent again (a retry): its own challenge still passes. */
+	ck_assert_int_eq(captcha_check_and_claim(k, a, KEY, "submit", p, STR_LIT("form-a"), MAXN, now + 1, 60), CAPTCHA_OK);
 	kv_free(k);
 	arena_free(a);
 }

@@ -1,0 +1,1735 @@
+/* test_submit.c: end-to-end tests of the public submission flow (SPEC 3
+ * "Public submission", "Captcha", "Rate limits", 4, 5) through nginx with
+ * libcurl, the database checked with libpq as the owner ($DATABASE_URL),
+ * the emails read from $MAIL_DIR (the file mailer of `supportdesk serve`).
+ *
+ * The captcha is solved here like the browser does: the challenge embedded
+ * in the form, brute-forced with libsodium's SHA-256. Expired challenges are
+ * signed with the server key ($SUPPORTDESK_SECRET_FILE).
+ *
+ * Rate limits are per client address and every test comes from 127.0.0.1:
+ * each test starts by deleting the rate-limit keys (sd:rl:*) with redis-cli.
+ * scripts/test.sh starts serve with SUPPORTDESK_RATE_SUBMIT_IP and _EMAIL
+ * raised (the 200-submission burst); the 429 tests use the limits left at
+ * their defaults (challenge 60/600, verify 30/600) and run last.
+ *
+ * Registered from test_e2e.c's main() as the suite "submit". */
+#include <check.h>
+#include <curl/curl.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+Suite *submit_suite(void);
+
+#define SB_TIMEOUT_S 30L
+
+/* ------------------------------------------------------------ buffers */
+
+typedef struct {
+	char *data;
+	size_t len, cap;
+} sb;
+
+static void sb_add(sb *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *d = realloc(b->data, cap);
+		ck_assert_ptr_nonnull(d);
+		b->data = d;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void sb_adds(sb *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+static void sb_addf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_addf(sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	ck_assert(n >= 0);
+	char *tmp = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(tmp);
+	va_start(ap, fmt);
+	vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb_add(b, tmp, (size_t)n);
+	free(tmp);
+}
+
+static void sb_free(sb *b)
+{
+	free(b->data);
+	*b = (sb){ 0 };
+}
+
+static const char *sb_str(const sb *b) { return b->data ? b->data : ""; }
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+static const char *base(void)
+{
+	static char fallback[64];
+	const char *b = getenv("BASE_URL");
+	if (b && *b)
+		return b;
+	snprintf(fallback, sizeof fallback, "http://127.0.0.1:%s", env_or("PORT", "8080"));
+	return fallback;
+}
+
+/* A unique tag per test process: emails and titles carry it. */
+static const char *run_tag(void)
+{
+	static char tag[32];
+	if (!tag[0]) {
+		unsigned char r[5];
+		randombytes_buf(r, sizeof r);
+		snprintf(tag, sizeof tag, "%lx%02x%02x%02x%02x%02x", (unsigned long)time(NULL) % 100000, r[0], r[1],
+		    r[2], r[3], r[4]);
+	}
+	return tag;
+}
+
+/* ------------------------------------------------------------ HTTP client */
+
+/* A browser, as far as these tests need one: its cookies. */
+typedef struct {
+	char names[8][64];
+	char values[8][512];
+	int n;
+} jar;
+
+typedef struct {
+	long status;
+	CURLcode rc;
+	sb body, headers;
+} hres;
+
+static size_t w_body(char *p, size_t s, size_t n, void *ud)
+{
+	sb_add(ud, p, s * n);
+	return s * n;
+}
+
+static size_t w_header(char *p, size_t s, size_t n, void *ud)
+{
+	sb *h = ud;
+	if (s * n >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		h->len = 0;
+	sb_add(h, p, s * n);
+	return s * n;
+}
+
+static void hres_free(hres *r)
+{
+	sb_free(&r->body);
+	sb_free(&r->headers);
+}
+
+static bool hdr(const hres *r, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name);
+	const char *p = r->headers.data;
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		if (len > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1, *end = p + len;
+			while (v < end && (*v == ' ' || *v == '\t'))
+				v++;
+			while (end > v && (end[-1] == '\r' || end[-1] == ' '))
+				end--;
+			size_t vl = (size_t)(end - v);
+			if (vl >= outlen)
+				vl = outlen - 1;
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+static void jar_take(jar *j, const hres *r)
+{
+	if (!j)
+		return;
+	const char *p = r->headers.data;
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		if (len > 11 && strncasecmp(p, "Set-Cookie:", 11) == 0) {
+			const char *v = p + 11;
+			while (*v == ' ')
+				v++;
+			const char *eq = strchr(v, '='), *semi = v;
+			while (semi < p + len && *semi != ';' && *semi != '\r')
+				semi++;
+			if (eq && eq < semi && (size_t)(eq - v) < 64 && (size_t)(semi - eq - 1) < 512) {
+				char name[64], value[512];
+				snprintf(name, sizeof name, "%.*s", (int)(eq - v), v);
+				snprintf(value, sizeof value, "%.*s", (int)(semi - eq - 1), eq + 1);
+				int k = 0;
+				while (k < j->n && strcmp(j->names[k], name) != 0)
+					k++;
+				if (k < 8) {
+					snprintf(j->names[k], sizeof j->names[k], "%s", name);
+					snprintf(j->values[k], sizeof j->values[k], "%s", value);
+					if (k == j->n)
+						j->n++;
+				}
+			}
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+}
+
+static void jar_header(const jar *j, char *out, size_t outlen)
+{
+	size_t o = (size_t)snprintf(out, outlen, "Cookie: ");
+	for (int k = 0; j && k < j->n && o < outlen; k++)
+		o += (size_t)snprintf(out + o, outlen - o, "%s%s=%s", k ? "; " : "", j->names[k], j->values[k]);
+}
+
+/* Sets up an easy handle for one request (no redirects followed). */
+static CURL *req_new(const char *method, const char *path, jar *j, const char *ctype, const char *body,
+    size_t blen, hres *r, struct curl_slist **hl_out)
+{
+	CURL *c = curl_easy_init();
+	ck_assert_ptr_nonnull(c);
+	char url[4096];
+	snprintf(url, sizeof url, "%s%s", base(), path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, SB_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "supportdesk-e2e-submit");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, w_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, w_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
+	struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
+	char line[4600];
+	if (j && j->n) {
+		jar_header(j, line, sizeof line);
+		hl = curl_slist_append(hl, line);
+	}
+	if (ctype) {
+		snprintf(line, sizeof line, "Content-Type: %s", ctype);
+		hl = curl_slist_append(hl, line);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? blen : 0));
+	}
+	*hl_out = hl;
+	return c;
+}
+
+static hres http(const char *method, const char *path, jar *j, const char *ctype, const char *body, size_t blen)
+{
+	hres r = { 0 };
+	struct curl_slist *hl;
+	CURL *c = req_new(method, path, j, ctype, body, blen, &r, &hl);
+	r.rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hl);
+	sb_add(&r.body, "", 0);
+	sb_add(&r.headers, "", 0);
+	jar_take(j, &r);
+	return r;
+}
+
+#define ck_status(r, want, what) \
+	ck_assert_msg((r).rc == CURLE_OK && (r).status == (want), "%s: status %ld (curl %d: %s), want %d; body: %.600s", \
+	    (what), (r).status, (int)(r).rc, curl_easy_strerror((r).rc), (want), sb_str(&(r).body))
+
+/* ------------------------------------------------------------ HTML */
+
+static char *html_unescape(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	ck_assert_ptr_nonnull(out);
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '&') {
+			static const struct { const char *ent, *ch; } ents[] = { { "&amp;", "&" }, { "&quot;", "\"" },
+				{ "&#39;", "'" }, { "&#x27;", "'" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&#x2F;", "/" },
+				{ "&#47;", "/" }, { "&#34;", "\"" }, { "&#x3D;", "=" }, { "&#61;", "=" }, { "&#x60;", "`" } };
+			bool done = false;
+			for (size_t k = 0; k < sizeof ents / sizeof ents[0]; k++) {
+				size_t el = strlen(ents[k].ent);
+				if (i + el <= n && strncmp(s + i, ents[k].ent, el) == 0) {
+					out[o++] = ents[k].ch[0];
+					i += el;
+					done = true;
+					break;
+				}
+			}
+			if (done)
+				continue;
+		}
+		out[o++] = s[i++];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The value of attribute `attr` right after `marker` in html (unescaped), or NULL. */
+static char *attr_after(const char *html, const char *marker, const char *attr)
+{
+	const char *p = strstr(html, marker);
+	if (!p)
+		return NULL;
+	char pat[64];
+	snprintf(pat, sizeof pat, "%s=\"", attr);
+	const char *v = strstr(p, pat);
+	if (!v)
+		return NULL;
+	v += strlen(pat);
+	const char *e = strchr(v, '"');
+	if (!e)
+		return NULL;
+	return html_unescape(v, (size_t)(e - v));
+}
+
+/* ------------------------------------------------------------ captcha */
+
+typedef struct {
+	char salt[256], challenge[65], signature[65];
+	long maxnumber;
+} challenge;
+
+static bool challenge_parse(const char *json, challenge *c)
+{
+	json_error_t err;
+	json_t *root = json_loads(json, 0, &err);
+	if (!root)
+		return false;
+	const char *salt = json_string_value(json_object_get(root, "salt"));
+	const char *ch = json_string_value(json_object_get(root, "challenge"));
+	const char *sig = json_string_value(json_object_get(root, "signature"));
+	json_t *mx = json_object_get(root, "maxnumber");
+	bool ok = salt && ch && sig && json_is_integer(mx) && strlen(salt) < sizeof c->salt && strlen(ch) == 64 &&
+	    strlen(sig) == 64;
+	if (ok) {
+		snprintf(c->salt, sizeof c->salt, "%s", salt);
+		snprintf(c->challenge, sizeof c->challenge, "%s", ch);
+		snprintf(c->signature, sizeof c->signature, "%s", sig);
+		c->maxnumber = (long)json_integer_value(mx);
+	}
+	json_decref(root);
+	return ok;
+}
+
+/* The number n in 0..max with hex(SHA-256(salt || n)) == challenge, or -1. */
+static long solve(const challenge *c)
+{
+	unsigned char want[32];
+	size_t bl;
+	if (sodium_hex2bin(want, sizeof want, c->challenge, 64, NULL, &bl, NULL) != 0 || bl != 32)
+		return -1;
+	char input[320];
+	size_t sl = strlen(c->salt);
+	memcpy(input, c->salt, sl);
+	unsigned char h[32];
+	for (long n = 0; n <= c->maxnumber; n++) {
+		int k = snprintf(input + sl, sizeof input - sl, "%ld", n);
+		crypto_hash_sha256(h, (const unsigned char *)input, sl + (size_t)k);
+		if (memcmp(h, want, 32) == 0)
+			return n;
+	}
+	return -1;
+}
+
+/* base64(JSON) as captcha.js posts it. */
+static char *altcha_payload(const char *algorithm, const challenge *c, long number)
+{
+	char json[1024];
+	int n = snprintf(json, sizeof json,
+	    "{\"algorithm\":\"%s\",\"challenge\":\"%s\",\"number\":%ld,\"salt\":\"%s\",\"signature\":\"%s\"}",
+	    algorithm, c->challenge, number, c->salt, c->signature);
+	ck_assert(n > 0 && (size_t)n < sizeof json);
+	size_t cap = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_ORIGINAL);
+	char *out = malloc(cap);
+	ck_assert_ptr_nonnull(out);
+	sodium_bin2base64(out, cap, (const unsigned char *)json, (size_t)n, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
+static void server_key(unsigned char key[32])
+{
+	const char *path = getenv("SUPPORTDESK_SECRET_FILE");
+	ck_assert_msg(path && *path, "SUPPORTDESK_SECRET_FILE is not set");
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
+	char hex[65] = { 0 };
+	size_t n = fread(hex, 1, 64, f);
+	fclose(f);
+	size_t bl = 0;
+	ck_assert_msg(n == 64 && sodium_hex2bin(key, 32, hex, 64, NULL, &bl, NULL) == 0 && bl == 32,
+	    "%s does not start with 64 hex digits", path);
+}
+
+/* A challenge signed with the server key, as the server would issue one
+ * for `form` expiring at `expires`; number is known. */
+static void forge_challenge(challenge *c, const char *form, long expires, long number)
+{
+	unsigned char key[32], rnd[12], h[32], mac[32];
+	char rnd_hex[25];
+	server_key(key);
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
+	snprintf(c->salt, sizeof c->salt, "%s?form=%s&expires=%ld&", rnd_hex, form, expires);
+	char input[320];
+	int n = snprintf(input, sizeof input, "%s%ld", c->salt, number);
+	crypto_hash_sha256(h, (const unsigned char *)input, (size_t)n);
+	sodium_bin2hex(c->challenge, sizeof c->challenge, h, sizeof h);
+	crypto_auth_hmacsha256(mac, (const unsigned char *)c->challenge, 64, key);
+	sodium_bin2hex(c->signature, sizeof c->signature, mac, sizeof mac);
+	c->maxnumber = 100000;
+	sodium_memzero(key, sizeof key);
+}
+
+/* ------------------------------------------------------------ the form */
+
+typedef struct {
+	jar j;
+	char *csrf, *idem, *started, *type_id;
+	challenge ch;
+	long number;
+	char *altcha; /* SHA-256, solved */
+} sform;
+
+static char *type_id_named(const char *html, const char *name)
+{
+	char marker[128];
+	snprintf(marker, sizeof marker, ">%s</option>", name);
+	const char *p = strstr(html, marker);
+	if (!p)
+		return NULL;
+	const char *v = p;
+	while (v > html && strncmp(v, "value=\"", 7) != 0)
+		v--;
+	if (strncmp(v, "value=\"", 7) != 0)
+		return NULL;
+	v += 7;
+	const char *e = strchr(v, '"');
+	return e && e - v == 36 ? strndup(v, 36) : NULL;
+}
+
+/* GET /submit?request_type=<"General question"> in a fresh browser, and
+ * solve its embedded challenge. */
+static void form_fetch(sform *f, const char *type_name)
+{
+	memset(f, 0, sizeof *f);
+	static char *cached_name, *cached_id;
+	if (!cached_id || strcmp(cached_name, type_name) != 0) {
+		hres r = http("GET", "/submit", NULL, NULL, NULL, 0);
+		ck_status(r, 200, "GET /submit");
+		free(cached_name);
+		free(cached_id);
+		cached_name = strdup(type_name);
+		cached_id = type_id_named(r.body.data, type_name);
+		ck_assert_msg(cached_id != NULL, "no request type \"%s\" on /submit", type_name);
+		hres_free(&r);
+	}
+	f->type_id = strdup(cached_id);
+	char path[128];
+	snprintf(path, sizeof path, "/submit?request_type=%s", f->type_id);
+	hres r = http("GET", path, &f->j, NULL, NULL, 0);
+	ck_status(r, 200, "GET /submit?request_type=");
+	f->csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
+	f->idem = attr_after(r.body.data, "name=\"idem\"", "value");
+	f->started = attr_after(r.body.data, "name=\"started\"", "value");
+	char *cj = attr_after(r.body.data, "class=\"captcha\"", "data-challenge");
+	ck_assert_msg(f->csrf && f->idem && f->started && cj, "the form lacks _csrf, idem, started or data-challenge");
+	ck_assert_msg(strlen(f->idem) == 43, "idem: %s", f->idem);
+	ck_assert_msg(challenge_parse(cj, &f->ch), "data-challenge is not a challenge: %s", cj);
+	free(cj);
+	hres_free(&r);
+	f->number = solve(&f->ch);
+	ck_assert_msg(f->number >= 0, "no solution for the embedded challenge");
+	f->altcha = altcha_payload("SHA-256", &f->ch, f->number);
+}
+
+static void form_free(sform *f)
+{
+	free(f->csrf);
+	free(f->idem);
+	free(f->started);
+	free(f->type_id);
+	free(f->altcha);
+}
+
+typedef struct {
+	const char *field, *filename, *ctype;
+	const void *data;
+	size_t len;
+} upload;
+
+#define BOUNDARY "----sde2eBoundary7MA4YWxkTrZu0gW"
+#define MP_CTYPE "multipart/form-data; boundary=" BOUNDARY
+
+static void mp_field(sb *b, const char *name, const char *value)
+{
+	sb_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", BOUNDARY, name);
+	sb_adds(b, value ? value : "");
+	sb_adds(b, "\r\n");
+}
+
+static void mp_file(sb *b, const upload *u)
+{
+	sb_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+	    BOUNDARY, u->field, u->filename, u->ctype);
+	sb_add(b, u->data, u->len);
+	sb_adds(b, "\r\n");
+}
+
+typedef struct {
+	const char *email, *name, *title, *description, *altcha, *idem;
+	const upload *files;
+	int nfiles;
+} fill;
+
+/* The multipart body of POST /submit for form f filled with x (altcha and
+ * idem default to the form's own). */
+static void submit_body(sb *b, const sform *f, const fill *x)
+{
+	mp_field(b, "_csrf", f->csrf);
+	mp_field(b, "idem", x->idem ? x->idem : f->idem);
+	mp_field(b, "started", f->started);
+	mp_field(b, "request_type", f->type_id);
+	mp_field(b, "email", x->email);
+	mp_field(b, "name", x->name ? x->name : "E2E Tester");
+	mp_field(b, "title", x->title);
+	mp_field(b, "description", x->description ? x->description : "Something to look at, from the e2e tests.");
+	mp_field(b, "website", "");
+	mp_field(b, "altcha", x->altcha ? x->altcha : f->altcha);
+	for (int i = 0; i < x->nfiles; i++)
+		mp_file(b, &x->files[i]);
+	sb_addf(b, "--%s--\r\n", BOUNDARY);
+}
+
+static hres submit(sform *f, const fill *x)
+{
+	sb b = { 0 };
+	submit_body(&b, f, x);
+	hres r = http("POST", "/submit", &f->j, MP_CTYPE, b.data, b.len);
+	sb_free(&b);
+	return r;
+}
+
+static bool is_sent_page(const hres *r)
+{
+	return r->rc == CURLE_OK && r->status == 200 && strstr(sb_str(&r->body), "<h1>Check your email</h1>");
+}
+
+static bool has_form_error(const hres *r)
+{
+	return strstr(sb_str(&r->body), "class=\"form-error\"") != NULL;
+}
+
+/* ------------------------------------------------------------ database */
+
+static PGconn *db(void)
+{
+	static PGconn *c;
+	if (c && PQstatus(c) == CONNECTION_OK)
+		return c;
+	if (c)
+		PQfinish(c);
+	const char *url = getenv("DATABASE_URL");
+	ck_assert_msg(url && *url, "DATABASE_URL (the owner) is not set");
+	c = PQconnectdb(url);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "cannot connect to %s: %s", url, PQerrorMessage(c));
+	return c;
+}
+
+/* The single integer a query with up to one text parameter returns. */
+static long db_long(const char *sql, const char *param)
+{
+	const char *p[1] = { param };
+	PGresult *res = PQexecParams(db(), sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1, "%s: %s", sql,
+	    PQresultErrorMessage(res));
+	long v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return v;
+}
+
+static long submissions_for(const char *email)
+{
+	return db_long("select count(*) from submissions where email = $1::citext", email);
+}
+
+static long outbox_for(const char *email)
+{
+	return db_long("select count(*) from outbox where to_email = $1::citext", email);
+}
+
+/* ------------------------------------------------------------ mail */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	sb b = { 0 };
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&b, buf, n);
+	fclose(f);
+	sb_add(&b, "", 0);
+	if (len)
+		*len = b.len;
+	return b.data;
+}
+
+/* The header block of a message (up to the first empty line). */
+static bool mail_to_is(const char *raw, const char *addr)
+{
+	const char *end = strstr(raw, "\r\n\r\n");
+	if (!end)
+		end = strstr(raw, "\n\n");
+	size_t hl = end ? (size_t)(end - raw) : strlen(raw);
+	for (const char *p = raw; p && p < raw + hl;) {
+		if (strncasecmp(p, "To:", 3) == 0) {
+			const char *eol = strchr(p, '\n');
+			size_t n = eol ? (size_t)(eol - p) : strlen(p);
+			char line[1024];
+			snprintf(line, sizeof line, "%.*s", (int)(n < 1023 ? n : 1023), p);
+			return strcasestr(line, addr) != NULL;
+		}
+		const char *eol = strchr(p, '\n');
+		p = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+/* .eml files in $MAIL_DIR addressed to addr; *newest gets the newest's content (or NULL). */
+static int mails_to(const char *addr, char **newest)
+{
+	const char *dir = getenv("MAIL_DIR");
+	ck_assert_msg(dir && *dir, "MAIL_DIR is not set");
+	DIR *d = opendir(dir);
+	if (newest)
+		*newest = NULL;
+	if (!d)
+		return 0;
+	int count = 0;
+	struct timespec best = { 0, 0 };
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t nl = strlen(e->d_name);
+		if (nl < 5 || strcmp(e->d_name + nl - 4, ".eml") != 0)
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		char *raw = slurp(path, NULL);
+		if (!raw)
+			continue;
+		if (mail_to_is(raw, addr)) {
+			count++;
+			struct stat st;
+			if (newest && stat(path, &st) == 0 &&
+			    (st.st_mtim.tv_sec > best.tv_sec ||
+			        (st.st_mtim.tv_sec == best.tv_sec && st.st_mtim.tv_nsec >= best.tv_nsec))) {
+				best = st.st_mtim;
+				free(*newest);
+				*newest = raw;
+				raw = NULL;
+			}
+		}
+		free(raw);
+	}
+	closedir(d);
+	return count;
+}
+
+static char *wait_mail(const char *addr, double limit_s)
+{
+	double t0 = mono_s();
+	char *m = NULL;
+	while (mono_s() - t0 < limit_s) {
+		if (mails_to(addr, &m) > 0 && m)
+			return m;
+		nap_ms(200);
+	}
+	ck_abort_msg("no email to %s in %s within %.0f s", addr, getenv("MAIL_DIR"), limit_s);
+	return NULL;
+}
+
+static int hexv(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Quoted-printable decoding of s (soft breaks removed, =XX decoded). */
+static char *qp_decode(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n + 1);
+	ck_assert_ptr_nonnull(out);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=') {
+			if (s[i + 1] == '\r' && s[i + 2] == '\n') {
+				i += 2;
+				continue;
+			}
+			if (s[i + 1] == '\n') {
+				i += 1;
+				continue;
+			}
+			int a = hexv(s[i + 1]), b = a >= 0 ? hexv(s[i + 2]) : -1;
+			if (a >= 0 && b >= 0) {
+				out[o++] = (char)(a * 16 + b);
+				i += 2;
+				continue;
+			}
+		}
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The body of the part with that Content-Type, QP-decoded (malloc'd), or NULL. */
+static char *mail_part(const char *raw, const char *ctype)
+{
+	char marker[64];
+	snprintf(marker, sizeof marker, "Content-Type: %s", ctype);
+	const char *p = strcasestr(raw, marker);
+	if (!p)
+		return NULL;
+	const char *b = strstr(p, "\r\n\r\n");
+	size_t skip = 4;
+	if (!b) {
+		b = strstr(p, "\n\n");
+		skip = 2;
+	}
+	if (!b)
+		return NULL;
+	b += skip;
+	const char *e = strstr(b, "\n--");
+	char *part = strndup(b, e ? (size_t)(e - b) : strlen(b));
+	char *dec = qp_decode(part);
+	free(part);
+	return dec;
+}
+
+/* "/verify/<token>" from the text part of the newest email to addr. */
+static char *verify_path_for(const char *addr, char **raw_out)
+{
+	char *raw = wait_mail(addr, 30);
+	char *text = mail_part(raw, "text/plain");
+	ck_assert_msg(text != NULL, "no text/plain part in the email to %s", addr);
+	const char *v = strstr(text, "/verify/");
+	ck_assert_msg(v != NULL, "no /verify/ link in: %s", text);
+	size_t n = 8;
+	while (isalnum((unsigned char)v[n]) || v[n] == '-' || v[n] == '_')
+		n++;
+	char *path = strndup(v, n);
+	free(text);
+	if (raw_out)
+		*raw_out = raw;
+	else
+		free(raw);
+	return path;
+}
+
+/* ------------------------------------------------------------ stack */
+
+static int run_sh(const char *cmd)
+{
+	fflush(NULL);
+	int st = system(cmd);
+	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Deletes the rate-limit counters: every test comes from 127.0.0.1. */
+static void flush_ratelimits(void)
+{
+	const char *url = env_or("REDIS_URL", "");
+	char target[600], cmd[1600];
+	if (strncmp(url, "unix://", 7) == 0)
+		snprintf(target, sizeof target, "-s '%s'", url + 7);
+	else if (*url)
+		snprintf(target, sizeof target, "-u '%s'", url);
+	else
+		return;
+	snprintf(cmd, sizeof cmd,
+	    "redis-cli %s --scan --pattern 'sd:rl:*' 2>/dev/null | xargs -r redis-cli %s DEL >/dev/null 2>&1", target,
+	    target);
+	if (run_sh(cmd) != 0)
+		fprintf(stderr, "test_submit: flushing the rate-limit keys failed\n");
+}
+
+static int stack(const char *verb)
+{
+	const char *s = getenv("SUPPORTDESK_STACK");
+	if (!s || !*s)
+		return -1;
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "'%s' %s </dev/null 1>&2", s, verb);
+	return run_sh(cmd);
+}
+
+static void restart_redis(void)
+{
+	if (stack("redis-start") != 0)
+		fprintf(stderr, "test_submit: redis-start failed\n");
+}
+
+static bool healthz_is(long want, double limit_s)
+{
+	double t0 = mono_s();
+	while (mono_s() - t0 < limit_s) {
+		hres r = http("GET", "/healthz", NULL, NULL, NULL, 0);
+		bool ok = r.rc == CURLE_OK && r.status == want;
+		hres_free(&r);
+		if (ok)
+			return true;
+		nap_ms(100);
+	}
+	return false;
+}
+
+/* ============================================================ tests */
+
+static void uniq(char *out, size_t n, const char *what)
+{
+	static int seq;
+	snprintf(out, n, "%s-%s-%d", what, run_tag(), ++seq);
+}
+
+/* A replayed captcha payload: a second POST with a new idempotency token but
+ * the same altcha is refused with a form error, nothing stored. */
+START_TEST(test_captcha_replay)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "replay");
+	snprintf(email, sizeof email, "%s@example.com", title);
+	sform f, g;
+	form_fetch(&f, "General question");
+	hres r = submit(&f, &(fill){ .email = email, .title = title });
+	ck_assert_msg(is_sent_page(&r), "first POST: %ld %.400s", r.status, sb_str(&r.body));
+	hres_free(&r);
+	ck_assert_int_eq(submissions_for(email), 1);
+
+	form_fetch(&g, "General question"); /* another form: its own idem and csrf */
+	r = submit(&g, &(fill){ .email = email, .title = title, .altcha = f.altcha });
+	ck_assert_msg(r.status == 422 && has_form_error(&r), "replayed altcha: status %ld, want 422 with a form error: %.600s",
+	    r.status, sb_str(&r.body));
+	ck_assert_msg(strstr(r.body.data, "not a robot"), "the error talks about the captcha");
+	hres_free(&r);
+	ck_assert_int_eq(submissions_for(email), 1);
+	form_free(&f);
+	form_free(&g);
+}
+END_TEST
+
+/* Expired (signed with the real key), issued for another form, or claiming
+ * SHA-1: each refused; a forged but valid one passes (so the signing is
+ * right and the refusals are for the stated reason). */
+START_TEST(test_captcha_expired_mismatch_algorithm)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "captcha");
+	snprintf(email, sizeof email, "%s@example.com", title);
+	long now = (long)time(NULL);
+	sform f;
+	form_fetch(&f, "General question");
+
+	/* Expired an hour ago, signed with the server key. */
+	challenge c;
+	forge_challenge(&c, "submit", now - 3600, 4242);
+	char *p = altcha_payload("SHA-256", &c, 4242);
+	hres r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
+	ck_assert_msg(r.status == 422 && has_form_error(&r), "expired challenge: status %ld: %.400s", r.status,
+	    sb_str(&r.body));
+	hres_free(&r);
+	free(p);
+
+	/* A salt without the trailing '&' (CVE-2025-68113 shape). */
+	forge_challenge(&c, "submit", now + 600, 77);
+	size_t sl = strlen(c.salt);
+	c.salt[sl - 1] = '\0';
+	{
+		unsigned char key[32], h[32], mac[32];
+		char in[320];
+		int n = snprintf(in, sizeof in, "%s%d", c.salt, 77);
+		crypto_hash_sha256(h, (const unsigned char *)in, (size_t)n);
+		sodium_bin2hex(c.challenge, sizeof c.challenge, h, sizeof h);
+		server_key(key);
+		crypto_auth_hmacsha256(mac, (const unsigned char *)c.challenge, 64, key);
+		sodium_bin2hex(c.signature, sizeof c.signature, mac, sizeof mac);
+	}
+	p = altcha_payload("SHA-256", &c, 77);
+	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
+	ck_assert_msg(r.status == 422 && has_form_error(&r), "salt without a trailing &: status %ld", r.status);
+	hres_free(&r);
+	free(p);
+
+	/* Issued for sign-in, posted to /submit. */
+	hres cr = http("GET", "/captcha/challenge?form=login", NULL, NULL, NULL, 0);
+	ck_status(cr, 200, "GET /captcha/challenge?form=login");
+	ck_assert_msg(challenge_parse(cr.body.data, &c), "not a challenge: %s", cr.body.data);
+	ck_assert_msg(strstr(c.salt, "form=login&"), "salt: %s", c.salt);
+	hres_free(&cr);
+	long n = solve(&c);
+	ck_assert(n >= 0);
+	p = altcha_payload("SHA-256", &c, n);
+	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
+	ck_assert_msg(r.status == 422 && has_form_error(&r), "login challenge on /submit: status %ld", r.status);
+	hres_free(&r);
+	free(p);
+
+	/* The form's own challenge, solved, but claiming SHA-1. */
+	p = altcha_payload("SHA-1", &f.ch, f.number);
+	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
+	ck_assert_msg(r.status == 422 && has_form_error(&r), "algorithm SHA-1: status %ld", r.status);
+	hres_free(&r);
+	free(p);
+	p = altcha_payload("sha-256", &f.ch, f.number);
+	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
+	ck_assert_msg(r.status == 422 && has_form_error(&r), "algorithm sha-256 (lower case): status %ld", r.status);
+	hres_free(&r);
+	free(p);
+	ck_assert_int_eq(submissions_for(email), 0);
+
+	/* Positive controls: a forged challenge valid for ten minutes passes,
+	 * and the refused SHA-1 attempt did not spend the form's challenge. */
+	forge_challenge(&c, "submit", now + 600, 31337);
+	p = altcha_payload("SHA-256", &c, 31337);
+	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
+	ck_assert_msg(is_sent_page(&r), "a valid challenge signed with the server key: status %ld: %.400s", r.status,
+	    sb_str(&r.body));
+	hres_free(&r);
+	free(p);
+	ck_assert_int_eq(submissions_for(email), 1);
+	sform g;
+	form_fetch(&g, "General question");
+	char email2[192];
+	snprintf(email2, sizeof email2, "second-%s", email);
+	r = submit(&g, &(fill){ .email = email2, .title = title, .altcha = f.altcha });
+	ck_assert_msg(is_sent_page(&r), "the form's own challenge after the refusals: status %ld: %.400s", r.status,
+	    sb_str(&r.body));
+	hres_free(&r);
+	form_free(&f);
+	form_free(&g);
+}
+END_TEST
+
+/* GET of the verification link consumes nothing: GET, GET, POST creates
+ * the ticket; a second POST of the token creates no second ticket. */
+START_TEST(test_verify_get_consumes_nothing)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "verify");
+	snprintf(email, sizeof email, "%s@example.com", title);
+	sform f;
+	form_fetch(&f, "General question");
+	hres r = submit(&f, &(fill){ .email = email, .title = title });
+	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld", r.status);
+	hres_free(&r);
+	char *path = verify_path_for(email, NULL);
+
+	jar scanner = { 0 }, person = { 0 };
+	for (int i = 0; i < 2; i++) {
+		r = http("GET", path, &scanner, NULL, NULL, 0);
+		ck_status(r, 200, "GET /verify/{token} (a link scanner)");
+		ck_assert_msg(strstr(r.body.data, "Confirm your request"), "GET shows the confirm button");
+		hres_free(&r);
+	}
+	ck_assert_int_eq(db_long("select count(*) from submissions where email = $1::citext and used_at is null", email), 1);
+	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 0);
+
+	r = http("GET", path, &person, NULL, NULL, 0);
+	ck_status(r, 200, "GET /verify/{token}");
+	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
+	ck_assert_ptr_nonnull(csrf);
+	hres_free(&r);
+	char *enc = curl_easy_escape(NULL, csrf, 0);
+	sb body = { 0 };
+	sb_addf(&body, "_csrf=%s", enc);
+	r = http("POST", path, &person, "application/x-www-form-urlencoded", body.data, body.len);
+	char loc[512] = "";
+	hdr(&r, "Location", loc, sizeof loc);
+	ck_assert_msg(r.status == 303 && strncmp(loc, "/my/tickets/", 12) == 0, "POST /verify: %ld Location %s: %.300s",
+	    r.status, loc, sb_str(&r.body));
+	hres_free(&r);
+	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 1);
+
+	/* The ticket page, signed in by the confirmation. */
+	r = http("GET", loc, &person, NULL, NULL, 0);
+	ck_status(r, 200, "GET the new ticket");
+	hres_free(&r);
+
+	/* The same token again: from the same browser (a double click) and
+	 * from another one with a valid form token of its own. */
+	r = http("POST", path, &person, "application/x-www-form-urlencoded", body.data, body.len);
+	ck_assert_msg(r.status == 303 || r.status == 410, "second POST, same browser: %ld", r.status);
+	hres_free(&r);
+	r = http("GET", path, &scanner, NULL, NULL, 0);
+	ck_assert_msg(r.status == 410 && strstr(r.body.data, "Already confirmed"), "GET a used link: %ld", r.status);
+	hres_free(&r);
+	r = http("POST", path, &scanner, "application/x-www-form-urlencoded", body.data, body.len);
+	ck_assert_msg(r.status == 410 || r.status == 403, "second POST, another browser: %ld", r.status);
+	hres_free(&r);
+	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 1);
+	ck_assert_int_eq(db_long("select count(*) from submissions where email = $1::citext and used_at is not null "
+	                         "and ticket_id is not null", email), 1);
+	curl_free(enc);
+	free(csrf);
+	free(path);
+	sb_free(&body);
+	form_free(&f);
+}
+END_TEST
+
+/* A retried POST (same idempotency token, same altcha): both answered
+ * "Check your email", one submission, one email. */
+START_TEST(test_idempotent_retry)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "retry");
+	snprintf(email, sizeof email, "%s@example.com", title);
+	sform f;
+	form_fetch(&f, "General question");
+	for (int i = 0; i < 2; i++) {
+		hres r = submit(&f, &(fill){ .email = email, .title = title });
+		ck_assert_msg(is_sent_page(&r), "POST #%d: %ld %.400s", i + 1, r.status, sb_str(&r.body));
+		hres_free(&r);
+	}
+	ck_assert_int_eq(submissions_for(email), 1);
+	ck_assert_int_eq(outbox_for(email), 1);
+	char *m = wait_mail(email, 30);
+	free(m);
+	nap_ms(1500); /* a second email would have been written by now */
+	ck_assert_int_eq(mails_to(email, NULL), 1);
+	form_free(&f);
+}
+END_TEST
+
+/* 30 MiB: 413, and neither a blob nor a submission is stored. */
+START_TEST(test_too_big_413)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "big");
+	snprintf(email, sizeof email, "%s@example.com", title);
+	long blobs = db_long("select count(*) from attachment_blobs", NULL);
+	long subs = db_long("select count(*) from submissions", NULL);
+	size_t n = 30u << 20;
+	char *big = malloc(n);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'a', n);
+	sform f;
+	form_fetch(&f, "General question");
+	upload u = { "attachments", "big.txt", "text/plain", big, n };
+	hres r = submit(&f, &(fill){ .email = email, .title = title, .files = &u, .nfiles = 1 });
+	ck_assert_msg(r.rc == CURLE_OK && r.status == 413, "30 MiB upload: status %ld (curl %d)", r.status, (int)r.rc);
+	hres_free(&r);
+	free(big);
+	ck_assert_int_eq(db_long("select count(*) from attachment_blobs", NULL), blobs);
+	ck_assert_int_eq(db_long("select count(*) from submissions", NULL), subs);
+	ck_assert_int_eq(submissions_for(email), 0);
+	/* The form's captcha was not spent: the same form still goes through. */
+	r = submit(&f, &(fill){ .email = email, .title = title });
+	ck_assert_msg(is_sent_page(&r), "the same form after the 413: %ld", r.status);
+	hres_free(&r);
+	form_free(&f);
+}
+END_TEST
+
+/* Submits through to the ticket; returns the browser (signed in) and the ticket path. */
+static char *submit_and_confirm(const char *email, const char *name, const char *title, const char *description,
+    const upload *files, int nfiles, jar *person, char **raw_mail)
+{
+	sform f;
+	form_fetch(&f, "General question");
+	hres r = submit(&f, &(fill){ .email = email, .name = name, .title = title, .description = description,
+	                                .files = files, .nfiles = nfiles });
+	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld %.600s", r.status, sb_str(&r.body));
+	hres_free(&r);
+	form_free(&f);
+	char *path = verify_path_for(email, raw_mail);
+	r = http("GET", path, person, NULL, NULL, 0);
+	ck_status(r, 200, "GET /verify/{token}");
+	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
+	ck_assert_ptr_nonnull(csrf);
+	hres_free(&r);
+	char *enc = curl_easy_escape(NULL, csrf, 0);
+	sb body = { 0 };
+	sb_addf(&body, "_csrf=%s", enc);
+	r = http("POST", path, person, "application/x-www-form-urlencoded", body.data, body.len);
+	char loc[512] = "";
+	hdr(&r, "Location", loc, sizeof loc);
+	ck_assert_msg(r.status == 303 && strncmp(loc, "/my/tickets/", 12) == 0, "POST /verify: %ld", r.status);
+	hres_free(&r);
+	curl_free(enc);
+	free(csrf);
+	free(path);
+	sb_free(&body);
+	return strdup(loc);
+}
+
+/* The href of the attachment named `name` on a ticket page. */
+static char *attachment_href(const char *page, const char *name)
+{
+	char marker[256];
+	snprintf(marker, sizeof marker, ">%s</a>", name);
+	const char *p = strstr(page, marker);
+	if (!p)
+		return NULL;
+	const char *h = p;
+	while (h > page && strncmp(h, "href=\"", 6) != 0)
+		h--;
+	if (strncmp(h, "href=\"", 6) != 0)
+		return NULL;
+	h += 6;
+	const char *e = strchr(h, '"');
+	return e ? strndup(h, (size_t)(e - h)) : NULL;
+}
+
+/* HTML and SVG uploads are served as downloads, never rendered. */
+START_TEST(test_html_svg_served_as_attachments)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "files");
+	snprintf(email, sizeof email, "%s@example.com", title);
+	static const char html[] = "<!doctype html><html><body><script>alert(document.cookie)</script></body></html>\n";
+	static const char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script>"
+	                          "<circle r=\"5\"/></svg>\n";
+	static const char disguised[] = "<html><script>alert(3)</script></html>\n";
+	upload files[] = {
+		{ "attachments", "page.html", "text/html", html, sizeof html - 1 },
+		{ "attachments", "drawing.svg", "image/svg+xml", svg, sizeof svg - 1 },
+		{ "attachments", "innocent.png", "image/png", disguised, sizeof disguised - 1 },
+	};
+	jar person = { 0 };
+	char *ticket = submit_and_confirm(email, NULL, title, NULL, files, 3, &person, NULL);
+	hres page = http("GET", ticket, &person, NULL, NULL, 0);
+	ck_status(page, 200, "GET the ticket");
+	for (int i = 0; i < 3; i++) {
+		char *href = attachment_href(page.body.data, files[i].filename);
+		ck_assert_msg(href != NULL, "the ticket lists %s", files[i].filename);
+		hres r = http("GET", href, &person, NULL, NULL, 0);
+		ck_status(r, 200, "GET the attachment");
+		char ct[256] = "", cd[512] = "", xcto[64] = "", csp[512] = "";
+		hdr(&r, "Content-Type", ct, sizeof ct);
+		hdr(&r, "Content-Disposition", cd, sizeof cd);
+		hdr(&r, "X-Content-Type-Options", xcto, sizeof xcto);
+		hdr(&r, "Content-Security-Policy", csp, sizeof csp);
+		ck_assert_msg(strncasecmp(cd, "attachment", 10) == 0, "%s: Content-Disposition: %s", files[i].filename, cd);
+		ck_assert_msg(strcasecmp(xcto, "nosniff") == 0, "%s: X-Content-Type-Options: %s", files[i].filename, xcto);
+		ck_assert_msg(!strcasestr(ct, "html") && !strcasestr(ct, "svg") && !strcasestr(ct, "xml") &&
+		        !strcasestr(ct, "image/"),
+		    "%s: Content-Type: %s", files[i].filename, ct);
+		ck_assert_msg(r.body.len == files[i].len && memcmp(r.body.data, files[i].data, files[i].len) == 0,
+		    "%s: the bytes differ", files[i].filename);
+		ck_assert_msg(csp[0], "%s: no Content-Security-Policy", files[i].filename);
+		hres_free(&r);
+		/* Another browser sees nothing (404, not 403). */
+		r = http("GET", href, NULL, NULL, NULL, 0);
+		ck_assert_msg(r.status == 404, "%s without the session: %ld", files[i].filename, r.status);
+		hres_free(&r);
+		free(href);
+	}
+	hres_free(&page);
+	free(ticket);
+}
+END_TEST
+
+/* <script> in title, description and name is text: escaped on the ticket
+ * page and in the email's HTML part. */
+START_TEST(test_script_is_text)
+{
+	char email[160], tag[64], title[256], name[128];
+	uniq(tag, sizeof tag, "xss");
+	snprintf(email, sizeof email, "%s@example.com", tag);
+	snprintf(title, sizeof title, "T<script>alert('t')</script> %s", tag);
+	snprintf(name, sizeof name, "N<script>alert('n')</script>");
+	const char *desc = "D<script>alert('d')</script> and <img src=x onerror=alert(1)>";
+	jar person = { 0 };
+	char *raw = NULL;
+	char *ticket = submit_and_confirm(email, name, title, desc, NULL, 0, &person, &raw);
+	char *mhtml = mail_part(raw, "text/html");
+	ck_assert_msg(mhtml != NULL, "the email has an HTML part");
+	ck_assert_msg(!strstr(mhtml, "<script>") && !strstr(mhtml, "<img"), "the email's HTML part holds markup: %s", mhtml);
+	ck_assert_msg(strstr(mhtml, "&lt;script&gt;alert("), "the email's HTML part shows the text escaped: %s", mhtml);
+	free(mhtml);
+	free(raw);
+	hres r = http("GET", ticket, &person, NULL, NULL, 0);
+	ck_status(r, 200, "GET the ticket");
+	ck_assert_msg(!strstr(r.body.data, "<script>alert") && !strstr(r.body.data, "<img src=x"),
+	    "raw markup on the ticket page: %s", r.body.data);
+	ck_assert_msg(strstr(r.body.data, "T&lt;script&gt;alert("), "the title shows as text");
+	ck_assert_msg(strstr(r.body.data, "D&lt;script&gt;alert("), "the description shows as text");
+	ck_assert_msg(strstr(r.body.data, "&lt;img src=x onerror=alert(1)&gt;"), "the img tag shows as text");
+	hres_free(&r);
+	free(ticket);
+}
+END_TEST
+
+/* True when a header line (split at CR, LF or CRLF) in the message's
+ * header block starts with name. */
+static bool has_header_line(const char *raw, const char *name)
+{
+	const char *end = strstr(raw, "\r\n\r\n");
+	size_t hl = end ? (size_t)(end - raw) : strlen(raw);
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < hl; i++)
+		if ((i == 0 || raw[i - 1] == '\r' || raw[i - 1] == '\n') && strncasecmp(raw + i, name, nl) == 0)
+			return true;
+	return false;
+}
+
+/* CR/LF in name or title injects no header into the email; an email
+ * address with CRLF is refused by validation. */
+START_TEST(test_crlf_no_header_injection)
+{
+	static const char *const names[] = { "Eve\r\nBcc: victim@example.com", "Eve\rBcc: victim@example.com",
+		"Eve\nBcc: victim@example.com" };
+	for (int i = 0; i < 3; i++) {
+		char email[160], title[96];
+		uniq(title, sizeof title, "crlf");
+		snprintf(email, sizeof email, "%s@example.com", title);
+		sform f;
+		form_fetch(&f, "General question");
+		hres r = submit(&f, &(fill){ .email = email, .name = names[i], .title = title });
+		ck_assert_msg(r.status == 200 || r.status == 422, "name #%d: status %ld", i, r.status);
+		if (is_sent_page(&r)) {
+			char *raw = wait_mail(email, 30);
+			ck_assert_msg(!has_header_line(raw, "Bcc:"), "name #%d injected a Bcc header:\n%.1200s", i, raw);
+			/* The name may still read "Eve Bcc: victim@..." inside the quoted
+			 * display name; what matters is that no line of the header
+			 * block starts a header and no bare CR or LF is left in it. */
+			ck_assert_msg(!strstr(raw, "<victim@example.com>"), "name #%d: the victim is a recipient", i);
+			const char *hend = strstr(raw, "\r\n\r\n");
+			for (const char *q = raw; hend && q < hend; q++)
+				ck_assert_msg((*q != '\r' || q[1] == '\n') && (*q != '\n' || (q > raw && q[-1] == '\r')),
+				    "name #%d: a bare CR or LF in the header block:\n%.600s", i, raw);
+			free(raw);
+		} else {
+			ck_assert_msg(strstr(r.body.data, "f-name-error"), "name #%d refused, next to the name field", i);
+			ck_assert_int_eq(outbox_for(email), 0);
+		}
+		hres_free(&r);
+		form_free(&f);
+	}
+	/* The title goes into the Subject. */
+	{
+		char email[160], tag[64], title[192];
+		uniq(tag, sizeof tag, "crlft");
+		snprintf(email, sizeof email, "%s@example.com", tag);
+		snprintf(title, sizeof title, "Hello %s\rBcc: victim@example.com", tag);
+		sform f;
+		form_fetch(&f, "General question");
+		hres r = submit(&f, &(fill){ .email = email, .title = title });
+		ck_assert_msg(r.status == 200 || r.status == 422, "CR in the title: status %ld", r.status);
+		if (is_sent_page(&r)) {
+			char *raw = wait_mail(email, 30);
+			ck_assert_msg(!has_header_line(raw, "Bcc:"), "the title injected a Bcc header:\n%.1200s", raw);
+			free(raw);
+		}
+		hres_free(&r);
+		form_free(&f);
+	}
+	/* CRLF in the address itself: a validation error, nothing queued. */
+	{
+		char tag[64], email[192];
+		uniq(tag, sizeof tag, "crlfe");
+		snprintf(email, sizeof email, "%s@example.com\r\nBcc: victim@example.com", tag);
+		sform f;
+		form_fetch(&f, "General question");
+		hres r = submit(&f, &(fill){ .email = email, .title = tag });
+		ck_assert_msg(r.status == 422 && strstr(r.body.data, "f-email-error"), "CRLF in the email: status %ld", r.status);
+		hres_free(&r);
+		char like[128];
+		snprintf(like, sizeof like, "%s%%", tag);
+		ck_assert_int_eq(db_long("select count(*) from submissions where email::text like $1", like), 0);
+		ck_assert_int_eq(db_long("select count(*) from outbox where to_email::text like $1", like), 0);
+		form_free(&f);
+	}
+}
+END_TEST
+
+/* n GETs of path, par at a time; returns how many answered `status`. */
+static long parallel_get_count(const char *path, int n, int par, long status)
+{
+	CURLM *mh = curl_multi_init();
+	ck_assert_ptr_nonnull(mh);
+	hres *rs = calloc((size_t)n, sizeof *rs);
+	struct curl_slist **hls = calloc((size_t)n, sizeof *hls);
+	ck_assert(rs && hls);
+	int next = 0, running = 0, done = 0;
+	long hits = 0;
+	while (done < n) {
+		while (running < par && next < n) {
+			CURL *c = req_new("GET", path, NULL, NULL, NULL, 0, &rs[next], &hls[next]);
+			curl_easy_setopt(c, CURLOPT_PRIVATE, (char *)&rs[next]);
+			curl_multi_add_handle(mh, c);
+			next++;
+			running++;
+		}
+		int still;
+		curl_multi_perform(mh, &still);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(mh, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			long st = 0;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &st);
+			if (msg->data.result == CURLE_OK && st == status)
+				hits++;
+			curl_multi_remove_handle(mh, msg->easy_handle);
+			curl_easy_cleanup(msg->easy_handle);
+			running--;
+			done++;
+		}
+		curl_multi_poll(mh, NULL, 0, 50, NULL);
+	}
+	curl_multi_cleanup(mh);
+	for (int i = 0; i < n; i++) {
+		hres_free(&rs[i]);
+		curl_slist_free_all(hls[i]);
+	}
+	free(rs);
+	free(hls);
+	return hits;
+}
+
+/* Redis down: POST /submit answers 503 and nothing is stored. */
+START_TEST(test_redis_down_503)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "redis");
+	snprintf(email, sizeof email, "%s@example.com", title);
+	sform f;
+	form_fetch(&f, "General question");
+	ck_assert_int_eq(stack("redis-stop"), 0);
+	ck_assert_msg(healthz_is(503, 5), "/healthz did not report Redis down");
+	for (int i = 0; i < 3; i++) {
+		hres r = submit(&f, &(fill){ .email = email, .title = title });
+		ck_assert_msg(r.rc == CURLE_OK && r.status == 503, "POST /submit with Redis down: %ld", r.status);
+		hres_free(&r);
+	}
+	ck_assert_int_eq(submissions_for(email), 0);
+	ck_assert_int_eq(outbox_for(email), 0);
+	ck_assert_int_eq(stack("redis-start"), 0);
+	ck_assert_msg(healthz_is(200, 10), "/healthz not back to 200 after redis-start");
+	/* The same form goes through once Redis is back (nothing was claimed). */
+	hres r = submit(&f, &(fill){ .email = email, .title = title });
+	ck_assert_msg(is_sent_page(&r), "after Redis is back: %ld %.300s", r.status, sb_str(&r.body));
+	hres_free(&r);
+	ck_assert_int_eq(submissions_for(email), 1);
+	form_free(&f);
+
+	/* Once /healthz says Redis is back, no request may still get a 503:
+	 * every worker must notice its stale connection and reconnect at once
+	 * (a dead connection is found on the first command after the restart;
+	 * that command must be retried on a new connection, not answered 503).
+	 * In parallel, so that every worker gets some of them. */
+	long n503 = parallel_get_count("/captcha/challenge?form=submit", 48, 16, 503);
+	ck_assert_msg(n503 == 0, "%ld of 48 parallel GET /captcha/challenge answered 503 after Redis came back and "
+	                         "/healthz said 200: a worker's first Redis command on its stale connection fails "
+	                         "instead of reconnecting (src/kv/kv.c kv_command)", n503);
+}
+END_TEST
+
+/* ------------------------------------------------------------ burst */
+
+#define BURST_N 200
+#define BURST_PAR 16
+
+typedef struct {
+	sform f;
+	char email[160], title[96];
+	sb body;
+	hres r;
+	struct curl_slist *hl;
+	CURL *c;
+} burst_item;
+
+/* Socket inode of the FastCGI listening socket, from /proc/net/unix. */
+static unsigned long listen_inode(void)
+{
+	const char *path = getenv("SUPPORTDESK_LISTEN");
+	if (!path || !*path)
+		return 0;
+	FILE *f = fopen("/proc/net/unix", "r");
+	if (!f)
+		return 0;
+	char line[1024];
+	unsigned long ino = 0;
+	while (fgets(line, sizeof line, f)) {
+		char p[600] = "";
+		unsigned long i;
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %599s", &i, p) == 2 && strcmp(p, path) == 0) {
+			ino = i;
+			break;
+		}
+	}
+	fclose(f);
+	return ino;
+}
+
+static bool holds_socket(pid_t pid, unsigned long ino)
+{
+	char dir[64], want[64];
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	snprintf(want, sizeof want, "socket:[%lu]", ino);
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	struct dirent *e;
+	bool found = false;
+	while (!found && (e = readdir(d))) {
+		char p[400], t[128];
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(p, t, sizeof t - 1);
+		if (n > 0) {
+			t[n] = '\0';
+			found = strcmp(t, want) == 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* A worker of the master: a child holding the FastCGI socket (the mailer
+ * does not). Returns 0 when none is found. */
+static pid_t some_worker(void)
+{
+	const char *pf = getenv("SUPPORTDESK_PIDFILE");
+	if (!pf)
+		return 0;
+	char *s = slurp(pf, NULL);
+	if (!s)
+		return 0;
+	int m = atoi(s);
+	free(s);
+	char path[96];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", m, m);
+	char *kids = slurp(path, NULL);
+	if (!kids)
+		return 0;
+	unsigned long ino = listen_inode();
+	pid_t pick = 0;
+	for (char *t = strtok(kids, " \n"); t && !pick; t = strtok(NULL, " \n")) {
+		pid_t p = (pid_t)atoi(t);
+		if (p > 1 && (!ino || holds_socket(p, ino)))
+			pick = p;
+	}
+	free(kids);
+	return pick;
+}
+
+/* 200 concurrent verified submissions; one worker is kill -9'ed mid-burst.
+ * Every 2xx answer is stored exactly once; nothing is half-written: each
+ * stored submission has its verification email in the outbox. */
+START_TEST(test_burst_with_worker_kill)
+{
+	burst_item *items = calloc(BURST_N, sizeof *items);
+	ck_assert_ptr_nonnull(items);
+	char tag[64];
+	uniq(tag, sizeof tag, "burst");
+	double t0 = mono_s();
+	for (int i = 0; i < BURST_N; i++) {
+		burst_item *it = &items[i];
+		form_fetch(&it->f, "General question");
+		snprintf(it->title, sizeof it->title, "%s-%03d", tag, i);
+		snprintf(it->email, sizeof it->email, "%s-%03d@example.com", tag, i);
+		submit_body(&it->body, &it->f, &(fill){ .email = it->email, .title = it->title });
+	}
+	double t_prep = mono_s() - t0;
+	CURLM *mh = curl_multi_init();
+	ck_assert_ptr_nonnull(mh);
+	int next = 0, running = 0, done = 0;
+	pid_t killed = 0;
+	int killed_after = -1;
+	t0 = mono_s();
+	while (done < BURST_N) {
+		while (running < BURST_PAR && next < BURST_N) {
+			burst_item *it = &items[next++];
+			it->c = req_new("POST", "/submit", &it->f.j, MP_CTYPE, it->body.data, it->body.len, &it->r, &it->hl);
+			curl_easy_setopt(it->c, CURLOPT_PRIVATE, it);
+			curl_multi_add_handle(mh, it->c);
+			running++;
+		}
+		int still = 0;
+		curl_multi_perform(mh, &still);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(mh, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			burst_item *it;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&it);
+			it->r.rc = msg->data.result;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &it->r.status);
+			curl_multi_remove_handle(mh, msg->easy_handle);
+			curl_easy_cleanup(msg->easy_handle);
+			curl_slist_free_all(it->hl);
+			it->c = NULL;
+			running--;
+			done++;
+		}
+		if (!killed && done >= BURST_N / 4) {
+			killed = some_worker();
+			if (killed > 0) {
+				ck_assert_int_eq(kill(killed, SIGKILL), 0);
+				killed_after = done;
+			}
+		}
+		curl_multi_poll(mh, NULL, 0, 50, NULL);
+	}
+	double t_burst = mono_s() - t0;
+	curl_multi_cleanup(mh);
+	ck_assert_msg(killed > 0, "no worker found to kill (SUPPORTDESK_PIDFILE, SUPPORTDESK_LISTEN)");
+
+	int ok = 0, failed = 0, other = 0, n503 = 0;
+	long statuses[6] = { 0 };
+	for (int i = 0; i < BURST_N; i++) {
+		burst_item *it = &items[i];
+		long st = it->r.rc == CURLE_OK ? it->r.status : 0;
+		statuses[st >= 100 && st < 600 ? st / 100 : 0]++;
+		long rows = db_long("select count(*) from submissions where title = $1", it->title);
+		if (st >= 200 && st < 300) {
+			ok++;
+			ck_assert_msg(rows == 1, "%s answered %ld but has %ld submission rows", it->title, st, rows);
+			ck_assert_msg(strstr(sb_str(&it->r.body), "Check your email"), "%s: a 2xx that is not the sent page",
+			    it->title);
+		} else {
+			failed++;
+			ck_assert_msg(rows <= 1, "%s answered %ld and has %ld rows", it->title, st, rows);
+			if (st == 503)
+				n503++; /* a worker's stale Redis connection (see test_redis_down_503); retried below */
+			else if (st != 502 && st != 0) {
+				other++;
+				fprintf(stderr, "test_submit: burst: %s answered %ld (curl %d): %.300s\n", it->title, st,
+				    (int)it->r.rc, sb_str(&it->r.body));
+			}
+		}
+		/* Nothing half-written: a stored submission has its email queued. */
+		if (rows == 1)
+			ck_assert_msg(outbox_for(it->email) == 1, "%s is stored without its verification email", it->title);
+		else
+			ck_assert_msg(outbox_for(it->email) == 0, "%s has an email but no submission", it->title);
+	}
+	/* A 502 is what a retry is for: the same POST again (same idempotency
+	 * token, same captcha) creates no second submission. It is answered
+	 * "Check your email" when the first attempt was stored; when it was
+	 * not, the killed attempt may already have spent the captcha, and the
+	 * form comes back with a captcha error (nothing stored either way). */
+	int retried = 0, retry_sent = 0, retry_refused = 0;
+	for (int i = 0; i < BURST_N; i++) {
+		burst_item *it = &items[i];
+		long st = it->r.rc == CURLE_OK ? it->r.status : 0;
+		if (st >= 200 && st < 300)
+			continue;
+		long before = db_long("select count(*) from submissions where title = $1", it->title);
+		hres r = http("POST", "/submit", &it->f.j, MP_CTYPE, it->body.data, it->body.len);
+		long after = db_long("select count(*) from submissions where title = $1", it->title);
+		if (is_sent_page(&r)) {
+			retry_sent++;
+			ck_assert_msg(after == 1, "%s: %ld rows after a retry answered 2xx", it->title, after);
+		} else {
+			retry_refused++;
+			ck_assert_msg(r.status == 422 && has_form_error(&r) && before == 0 && after == 0,
+			    "%s: the retry after %ld answered %ld with %ld rows before, %ld after: %.300s", it->title, st,
+			    r.status, before, after, sb_str(&r.body));
+		}
+		hres_free(&r);
+		ck_assert_msg(outbox_for(it->email) == after, "%s: %ld rows but %ld emails after the retry", it->title, after,
+		    outbox_for(it->email));
+		retried++;
+	}
+	char like[96];
+	snprintf(like, sizeof like, "%s-%%", tag);
+	long total = db_long("select count(*) from submissions where title like $1", like);
+	long distinct = db_long("select count(distinct idempotency_key) from submissions where title like $1", like);
+	fprintf(stderr,
+	    "test_submit: burst of %d (%d parallel): prepared (200 forms fetched and solved) in %.2f s, sent in %.2f s; "
+	    "worker %d killed after %d answers; %d x 2xx, %d others (%d x 503; 1xx-5xx/none: %ld %ld %ld %ld %ld, curl errors %ld); "
+	    "retried %d: %d sent, %d refused (captcha spent by the killed attempt); %ld rows\n",
+	    BURST_N, BURST_PAR, t_prep, t_burst, (int)killed, killed_after, ok, failed, n503, statuses[1], statuses[2],
+	    statuses[3], statuses[4], statuses[5], statuses[0], retried, retry_sent, retry_refused, total);
+	ck_assert_msg(total == distinct, "duplicate submissions: %ld rows for %ld forms", total, distinct);
+	ck_assert_msg(total == ok + retry_sent, "%ld rows, want %d (2xx) + %d (retries answered 2xx)", total, ok,
+	    retry_sent);
+	ck_assert_msg(ok >= BURST_N / 2, "only %d of %d answered 2xx", ok, BURST_N);
+	ck_assert_msg(other == 0, "%d answers other than 2xx, 502, 503 or a cut connection", other);
+	ck_assert_msg(healthz_is(200, 10), "/healthz not 200 after the burst");
+	for (int i = 0; i < BURST_N; i++) {
+		form_free(&items[i].f);
+		sb_free(&items[i].body);
+		hres_free(&items[i].r);
+	}
+	free(items);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 429 (last) */
+
+static void check_429(const hres *r, const char *what)
+{
+	char ra[64] = "";
+	ck_assert_msg(r->rc == CURLE_OK && r->status == 429, "%s: status %ld, want 429", what, r->status);
+	ck_assert_msg(hdr(r, "Retry-After", ra, sizeof ra), "%s: 429 without Retry-After", what);
+	char *end;
+	long secs = strtol(ra, &end, 10);
+	ck_assert_msg(*ra && !*end && secs > 0 && secs <= 3600, "%s: Retry-After: %s", what, ra);
+}
+
+/* GET /captcha/challenge past SUPPORTDESK_RATE_CHALLENGE_IP (60/600 by
+ * default), and /verify past SUPPORTDESK_RATE_VERIFY_IP (30/600): 429 with
+ * Retry-After. (scripts/test.sh raises the submit limits for the burst
+ * test, so POST /submit is not hammered here.) */
+START_TEST(test_rate_limits_429)
+{
+	long limit = strtol(env_or("SUPPORTDESK_RATE_CHALLENGE_IP", "60/600"), NULL, 10);
+	int got429 = 0, first = -1;
+	for (int i = 0; i < limit + 5; i++) {
+		hres r = http("GET", "/captcha/challenge?form=submit", NULL, NULL, NULL, 0);
+		if (r.status == 429) {
+			if (!got429)
+				check_429(&r, "GET /captcha/challenge over the limit");
+			if (first < 0)
+				first = i + 1;
+			got429++;
+		} else {
+			ck_status(r, 200, "GET /captcha/challenge under the limit");
+		}
+		hres_free(&r);
+	}
+	ck_assert_msg(first == limit + 1, "the first 429 came at request %d, want %ld", first, limit + 1);
+	ck_assert_int_eq(got429, 5);
+
+	long vlimit = strtol(env_or("SUPPORTDESK_RATE_VERIFY_IP", "30/600"), NULL, 10);
+	first = -1;
+	for (int i = 0; i < vlimit + 3; i++) {
+		hres r = http("GET", "/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL, NULL, 0);
+		if (r.status == 429) {
+			check_429(&r, "GET /verify/{token} over the limit");
+			if (first < 0)
+				first = i + 1;
+		} else {
+			ck_assert_msg(r.status == 404, "GET /verify/unknown: %ld", r.status);
+		}
+		hres_free(&r);
+	}
+	ck_assert_msg(first == vlimit + 1, "the first verify 429 came at request %d, want %ld", first, vlimit + 1);
+
+}
+END_TEST
+
+/* ------------------------------------------------------------ suite */
+
+/* Before each test: fresh rate-limit counters, and a stack that answers
+ * (an earlier outage test may have just restarted PostgreSQL or Redis). */
+static void fresh_limits(void)
+{
+	flush_ratelimits();
+	ck_assert_msg(healthz_is(200, 20), "/healthz is not 200: the stack did not recover from an earlier test");
+	nap_ms(600); /* past the workers' Redis reconnect back-off (kv.c KV_RETRY_INTERVAL) */
+}
+
+Suite *submit_suite(void)
+{
+	if (sodium_init() < 0)
+		fprintf(stderr, "test_submit: sodium_init failed\n");
+	Suite *s = suite_create("submit");
+
+	TCase *tc = tcase_create("submit_captcha");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, fresh_limits, NULL);
+	tcase_add_test(tc, test_captcha_replay);
+	tcase_add_test(tc, test_captcha_expired_mismatch_algorithm);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("submit_flow");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, fresh_limits, NULL);
+	tcase_add_test(tc, test_verify_get_consumes_nothing);
+	tcase_add_test(tc, test_idempotent_retry);
+	tcase_add_test(tc, test_too_big_413);
+	tcase_add_test(tc, test_html_svg_served_as_attachments);
+	tcase_add_test(tc, test_script_is_text);
+	tcase_add_test(tc, test_crlf_no_header_injection);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("submit_redis_down");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, fresh_limits, NULL);
+	tcase_add_unchecked_fixture(tc, NULL, restart_redis);
+	tcase_add_test(tc, test_redis_down_503);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("submit_burst");
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, fresh_limits, NULL);
+	tcase_add_test(tc, test_burst_with_worker_kill);
+	suite_add_tcase(s, tc);
+
+	/* Last: it leaves the limits exhausted; the teardown clears them. */
+	tc = tcase_create("submit_rate_limits");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, fresh_limits, NULL);
+	tcase_add_unchecked_fixture(tc, NULL, flush_ratelimits);
+	tcase_add_test(tc, test_rate_limits_429);
+	suite_add_tcase(s, tc);
+	return s;
+}
