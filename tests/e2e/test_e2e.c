@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "e2e/e2e_common.h"
+
 #define REQ_TIMEOUT_S 15L
 #define BIG_TIMEOUT_S 120L
 #define MAX_PIDS 1024
@@ -59,103 +61,6 @@ static void sleep_ms(long ms)
 		;
 }
 
-typedef struct {
-	char *data;
-	size_t len, cap;
-} dbuf;
-
-static void dbuf_add(dbuf *b, const void *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		ck_assert_ptr_nonnull(d);
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void dbuf_addf(dbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void dbuf_addf(dbuf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0 && (size_t)n < sizeof tmp);
-	dbuf_add(b, tmp, (size_t)n);
-}
-
-static void dbuf_free(dbuf *b)
-{
-	free(b->data);
-	*b = (dbuf){ 0 };
-}
-
-/* ------------------------------------------------------------ HTTP */
-
-typedef struct {
-	long status;
-	CURLcode rc;
-	dbuf body;
-	dbuf headers; /* raw header lines of the final response */
-} resp;
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	dbuf_add(ud, p, size * n);
-	return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	dbuf *h = ud;
-	/* A new status line (after 100 Continue) starts the headers over. */
-	if (size * n >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		h->len = 0;
-	dbuf_add(h, p, size * n);
-	return size * n;
-}
-
-static void resp_free(resp *r)
-{
-	dbuf_free(&r->body);
-	dbuf_free(&r->headers);
-}
-
-/* Value of header `name` (first occurrence), copied into out; false when absent. */
-static bool resp_header(const resp *r, const char *name, char *out, size_t outlen)
-{
-	size_t nl = strlen(name);
-	const char *p = r->headers.data;
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		if (len > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-			const char *v = p + nl + 1;
-			const char *end = p + len;
-			while (v < end && (*v == ' ' || *v == '\t'))
-				v++;
-			while (end > v && (end[-1] == '\r' || end[-1] == ' '))
-				end--;
-			size_t vl = (size_t)(end - v);
-			if (vl >= outlen)
-				vl = outlen - 1;
-			memcpy(out, v, vl);
-			out[vl] = '\0';
-			return true;
-		}
-		p = eol ? eol + 1 : NULL;
-	}
-	return false;
-}
-
 static CURL *easy_new(void)
 {
 	CURL *c = curl_easy_init();
@@ -173,9 +78,9 @@ static void easy_target(CURL *c, const char *path, resp *r)
 	char url[4096];
 	snprintf(url, sizeof url, "%s%s", base_url(), path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, resp_on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, resp_on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
 }
 
@@ -736,7 +641,7 @@ static void slot_start(CURLM *mh, slot *s, const char *url)
 {
 	s->body.len = 0;
 	curl_easy_setopt(s->c, CURLOPT_URL, url);
-	curl_easy_setopt(s->c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(s->c, CURLOPT_WRITEFUNCTION, resp_on_body);
 	curl_easy_setopt(s->c, CURLOPT_WRITEDATA, &s->body);
 	curl_easy_setopt(s->c, CURLOPT_PRIVATE, s);
 	curl_multi_add_handle(mh, s->c);

@@ -15,6 +15,8 @@
  *
  * Registered from test_e2e.c's main() as the suite "submit". */
 #include <check.h>
+
+#include "e2e/e2e_common.h"
 #include <curl/curl.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -41,54 +43,7 @@ Suite *submit_suite(void);
 
 /* ------------------------------------------------------------ buffers */
 
-typedef struct {
-	char *data;
-	size_t len, cap;
-} sb;
 
-static void sb_add(sb *b, const void *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		ck_assert_ptr_nonnull(d);
-		b->data = d;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void sb_adds(sb *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-static void sb_addf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_addf(sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	char *tmp = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(tmp);
-	va_start(ap, fmt);
-	vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb_add(b, tmp, (size_t)n);
-	free(tmp);
-}
-
-static void sb_free(sb *b)
-{
-	free(b->data);
-	*b = (sb){ 0 };
-}
-
-static const char *sb_str(const sb *b) { return b->data ? b->data : ""; }
 
 static double mono_s(void)
 {
@@ -142,59 +97,8 @@ typedef struct {
 	int n;
 } jar;
 
-typedef struct {
-	long status;
-	CURLcode rc;
-	sb body, headers;
-} hres;
 
-static size_t w_body(char *p, size_t s, size_t n, void *ud)
-{
-	sb_add(ud, p, s * n);
-	return s * n;
-}
-
-static size_t w_header(char *p, size_t s, size_t n, void *ud)
-{
-	sb *h = ud;
-	if (s * n >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		h->len = 0;
-	sb_add(h, p, s * n);
-	return s * n;
-}
-
-static void hres_free(hres *r)
-{
-	sb_free(&r->body);
-	sb_free(&r->headers);
-}
-
-static bool hdr(const hres *r, const char *name, char *out, size_t outlen)
-{
-	size_t nl = strlen(name);
-	const char *p = r->headers.data;
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		if (len > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-			const char *v = p + nl + 1, *end = p + len;
-			while (v < end && (*v == ' ' || *v == '\t'))
-				v++;
-			while (end > v && (end[-1] == '\r' || end[-1] == ' '))
-				end--;
-			size_t vl = (size_t)(end - v);
-			if (vl >= outlen)
-				vl = outlen - 1;
-			memcpy(out, v, vl);
-			out[vl] = '\0';
-			return true;
-		}
-		p = eol ? eol + 1 : NULL;
-	}
-	return false;
-}
-
-static void jar_take(jar *j, const hres *r)
+static void jar_take(jar *j, const resp *r)
 {
 	if (!j)
 		return;
@@ -237,7 +141,7 @@ static void jar_header(const jar *j, char *out, size_t outlen)
 
 /* Sets up an easy handle for one request (no redirects followed). */
 static CURL *req_new(const char *method, const char *path, jar *j, const char *ctype, const char *body,
-    size_t blen, hres *r, struct curl_slist **hl_out)
+    size_t blen, resp *r, struct curl_slist **hl_out)
 {
 	CURL *c = curl_easy_init();
 	ck_assert_ptr_nonnull(c);
@@ -249,9 +153,9 @@ static CURL *req_new(const char *method, const char *path, jar *j, const char *c
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "supportdesk-e2e-submit");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, w_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, resp_on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, w_header);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, resp_on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
 	struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
 	char line[4600];
@@ -273,24 +177,24 @@ static CURL *req_new(const char *method, const char *path, jar *j, const char *c
 	return c;
 }
 
-static hres http(const char *method, const char *path, jar *j, const char *ctype, const char *body, size_t blen)
+static resp http(const char *method, const char *path, jar *j, const char *ctype, const char *body, size_t blen)
 {
-	hres r = { 0 };
+	resp r = { 0 };
 	struct curl_slist *hl;
 	CURL *c = req_new(method, path, j, ctype, body, blen, &r, &hl);
 	r.rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hl);
-	sb_add(&r.body, "", 0);
-	sb_add(&r.headers, "", 0);
+	dbuf_add(&r.body, "", 0);
+	dbuf_add(&r.headers, "", 0);
 	jar_take(j, &r);
 	return r;
 }
 
 #define ck_status(r, want, what) \
 	ck_assert_msg((r).rc == CURLE_OK && (r).status == (want), "%s: status %ld (curl %d: %s), want %d; body: %.600s", \
-	    (what), (r).status, (int)(r).rc, curl_easy_strerror((r).rc), (want), sb_str(&(r).body))
+	    (what), (r).status, (int)(r).rc, curl_easy_strerror((r).rc), (want), dbuf_str(&(r).body))
 
 /* ------------------------------------------------------------ HTML */
 
@@ -473,19 +377,19 @@ static void form_fetch(sform *f, const char *type_name)
 	memset(f, 0, sizeof *f);
 	static char *cached_name, *cached_id;
 	if (!cached_id || strcmp(cached_name, type_name) != 0) {
-		hres r = http("GET", "/submit", NULL, NULL, NULL, 0);
+		resp r = http("GET", "/submit", NULL, NULL, NULL, 0);
 		ck_status(r, 200, "GET /submit");
 		free(cached_name);
 		free(cached_id);
 		cached_name = strdup(type_name);
 		cached_id = type_id_named(r.body.data, type_name);
 		ck_assert_msg(cached_id != NULL, "no request type \"%s\" on /submit", type_name);
-		hres_free(&r);
+		resp_free(&r);
 	}
 	f->type_id = strdup(cached_id);
 	char path[128];
 	snprintf(path, sizeof path, "/submit?request_type=%s", f->type_id);
-	hres r = http("GET", path, &f->j, NULL, NULL, 0);
+	resp r = http("GET", path, &f->j, NULL, NULL, 0);
 	ck_status(r, 200, "GET /submit?request_type=");
 	f->csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
 	f->idem = attr_after(r.body.data, "name=\"idem\"", "value");
@@ -495,7 +399,7 @@ static void form_fetch(sform *f, const char *type_name)
 	ck_assert_msg(strlen(f->idem) == 43, "idem: %s", f->idem);
 	ck_assert_msg(challenge_parse(cj, &f->ch), "data-challenge is not a challenge: %s", cj);
 	free(cj);
-	hres_free(&r);
+	resp_free(&r);
 	f->number = solve(&f->ch);
 	ck_assert_msg(f->number >= 0, "no solution for the embedded challenge");
 	f->altcha = altcha_payload("SHA-256", &f->ch, f->number);
@@ -519,19 +423,19 @@ typedef struct {
 #define BOUNDARY "----sde2eBoundary7MA4YWxkTrZu0gW"
 #define MP_CTYPE "multipart/form-data; boundary=" BOUNDARY
 
-static void mp_field(sb *b, const char *name, const char *value)
+static void mp_field(dbuf *b, const char *name, const char *value)
 {
-	sb_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", BOUNDARY, name);
-	sb_adds(b, value ? value : "");
-	sb_adds(b, "\r\n");
+	dbuf_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", BOUNDARY, name);
+	dbuf_adds(b, value ? value : "");
+	dbuf_adds(b, "\r\n");
 }
 
-static void mp_file(sb *b, const upload *u)
+static void mp_file(dbuf *b, const upload *u)
 {
-	sb_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+	dbuf_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
 	    BOUNDARY, u->field, u->filename, u->ctype);
-	sb_add(b, u->data, u->len);
-	sb_adds(b, "\r\n");
+	dbuf_add(b, u->data, u->len);
+	dbuf_adds(b, "\r\n");
 }
 
 typedef struct {
@@ -542,7 +446,7 @@ typedef struct {
 
 /* The multipart body of POST /submit for form f filled with x (altcha and
  * idem default to the form's own). */
-static void submit_body(sb *b, const sform *f, const fill *x)
+static void submit_body(dbuf *b, const sform *f, const fill *x)
 {
 	mp_field(b, "_csrf", f->csrf);
 	mp_field(b, "idem", x->idem ? x->idem : f->idem);
@@ -556,26 +460,26 @@ static void submit_body(sb *b, const sform *f, const fill *x)
 	mp_field(b, "altcha", x->altcha ? x->altcha : f->altcha);
 	for (int i = 0; i < x->nfiles; i++)
 		mp_file(b, &x->files[i]);
-	sb_addf(b, "--%s--\r\n", BOUNDARY);
+	dbuf_addf(b, "--%s--\r\n", BOUNDARY);
 }
 
-static hres submit(sform *f, const fill *x)
+static resp submit(sform *f, const fill *x)
 {
-	sb b = { 0 };
+	dbuf b = { 0 };
 	submit_body(&b, f, x);
-	hres r = http("POST", "/submit", &f->j, MP_CTYPE, b.data, b.len);
-	sb_free(&b);
+	resp r = http("POST", "/submit", &f->j, MP_CTYPE, b.data, b.len);
+	dbuf_free(&b);
 	return r;
 }
 
-static bool is_sent_page(const hres *r)
+static bool is_sent_page(const resp *r)
 {
-	return r->rc == CURLE_OK && r->status == 200 && strstr(sb_str(&r->body), "<h1>Check your email</h1>");
+	return r->rc == CURLE_OK && r->status == 200 && strstr(dbuf_str(&r->body), "<h1>Check your email</h1>");
 }
 
-static bool has_form_error(const hres *r)
+static bool has_form_error(const resp *r)
 {
-	return strstr(sb_str(&r->body), "class=\"form-error\"") != NULL;
+	return strstr(dbuf_str(&r->body), "class=\"form-error\"") != NULL;
 }
 
 /* ------------------------------------------------------------ database */
@@ -623,13 +527,13 @@ static char *slurp(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	sb b = { 0 };
+	dbuf b = { 0 };
 	char buf[8192];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&b, buf, n);
+		dbuf_add(&b, buf, n);
 	fclose(f);
-	sb_add(&b, "", 0);
+	dbuf_add(&b, "", 0);
 	if (len)
 		*len = b.len;
 	return b.data;
@@ -835,9 +739,9 @@ static bool healthz_is(long want, double limit_s)
 {
 	double t0 = mono_s();
 	while (mono_s() - t0 < limit_s) {
-		hres r = http("GET", "/healthz", NULL, NULL, NULL, 0);
+		resp r = http("GET", "/healthz", NULL, NULL, NULL, 0);
 		bool ok = r.rc == CURLE_OK && r.status == want;
-		hres_free(&r);
+		resp_free(&r);
 		if (ok)
 			return true;
 		nap_ms(100);
@@ -862,17 +766,17 @@ START_TEST(test_captcha_replay)
 	snprintf(email, sizeof email, "%s@example.com", title);
 	sform f, g;
 	form_fetch(&f, "General question");
-	hres r = submit(&f, &(fill){ .email = email, .title = title });
-	ck_assert_msg(is_sent_page(&r), "first POST: %ld %.400s", r.status, sb_str(&r.body));
-	hres_free(&r);
+	resp r = submit(&f, &(fill){ .email = email, .title = title });
+	ck_assert_msg(is_sent_page(&r), "first POST: %ld %.400s", r.status, dbuf_str(&r.body));
+	resp_free(&r);
 	ck_assert_int_eq(submissions_for(email), 1);
 
 	form_fetch(&g, "General question"); /* another form: its own idem and csrf */
 	r = submit(&g, &(fill){ .email = email, .title = title, .altcha = f.altcha });
 	ck_assert_msg(r.status == 422 && has_form_error(&r), "replayed altcha: status %ld, want 422 with a form error: %.600s",
-	    r.status, sb_str(&r.body));
+	    r.status, dbuf_str(&r.body));
 	ck_assert_msg(strstr(r.body.data, "not a robot"), "the error talks about the captcha");
-	hres_free(&r);
+	resp_free(&r);
 	ck_assert_int_eq(submissions_for(email), 1);
 	form_free(&f);
 	form_free(&g);
@@ -895,10 +799,10 @@ START_TEST(test_captcha_expired_mismatch_algorithm)
 	challenge c;
 	forge_challenge(&c, "submit", now - 3600, 4242);
 	char *p = altcha_payload("SHA-256", &c, 4242);
-	hres r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
+	resp r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
 	ck_assert_msg(r.status == 422 && has_form_error(&r), "expired challenge: status %ld: %.400s", r.status,
-	    sb_str(&r.body));
-	hres_free(&r);
+	    dbuf_str(&r.body));
+	resp_free(&r);
 	free(p);
 
 	/* A salt without the trailing '&' (CVE-2025-68113 shape). */
@@ -918,33 +822,33 @@ START_TEST(test_captcha_expired_mismatch_algorithm)
 	p = altcha_payload("SHA-256", &c, 77);
 	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
 	ck_assert_msg(r.status == 422 && has_form_error(&r), "salt without a trailing &: status %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	free(p);
 
 	/* Issued for sign-in, posted to /submit. */
-	hres cr = http("GET", "/captcha/challenge?form=login", NULL, NULL, NULL, 0);
+	resp cr = http("GET", "/captcha/challenge?form=login", NULL, NULL, NULL, 0);
 	ck_status(cr, 200, "GET /captcha/challenge?form=login");
 	ck_assert_msg(challenge_parse(cr.body.data, &c), "not a challenge: %s", cr.body.data);
 	ck_assert_msg(strstr(c.salt, "form=login&"), "salt: %s", c.salt);
-	hres_free(&cr);
+	resp_free(&cr);
 	long n = solve(&c);
 	ck_assert(n >= 0);
 	p = altcha_payload("SHA-256", &c, n);
 	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
 	ck_assert_msg(r.status == 422 && has_form_error(&r), "login challenge on /submit: status %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	free(p);
 
 	/* The form's own challenge, solved, but claiming SHA-1. */
 	p = altcha_payload("SHA-1", &f.ch, f.number);
 	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
 	ck_assert_msg(r.status == 422 && has_form_error(&r), "algorithm SHA-1: status %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	free(p);
 	p = altcha_payload("sha-256", &f.ch, f.number);
 	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
 	ck_assert_msg(r.status == 422 && has_form_error(&r), "algorithm sha-256 (lower case): status %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	free(p);
 	ck_assert_int_eq(submissions_for(email), 0);
 
@@ -954,8 +858,8 @@ START_TEST(test_captcha_expired_mismatch_algorithm)
 	p = altcha_payload("SHA-256", &c, 31337);
 	r = submit(&f, &(fill){ .email = email, .title = title, .altcha = p });
 	ck_assert_msg(is_sent_page(&r), "a valid challenge signed with the server key: status %ld: %.400s", r.status,
-	    sb_str(&r.body));
-	hres_free(&r);
+	    dbuf_str(&r.body));
+	resp_free(&r);
 	free(p);
 	ck_assert_int_eq(submissions_for(email), 1);
 	sform g;
@@ -964,8 +868,8 @@ START_TEST(test_captcha_expired_mismatch_algorithm)
 	snprintf(email2, sizeof email2, "second-%s", email);
 	r = submit(&g, &(fill){ .email = email2, .title = title, .altcha = f.altcha });
 	ck_assert_msg(is_sent_page(&r), "the form's own challenge after the refusals: status %ld: %.400s", r.status,
-	    sb_str(&r.body));
-	hres_free(&r);
+	    dbuf_str(&r.body));
+	resp_free(&r);
 	form_free(&f);
 	form_free(&g);
 }
@@ -980,9 +884,9 @@ START_TEST(test_verify_get_consumes_nothing)
 	snprintf(email, sizeof email, "%s@example.com", title);
 	sform f;
 	form_fetch(&f, "General question");
-	hres r = submit(&f, &(fill){ .email = email, .title = title });
+	resp r = submit(&f, &(fill){ .email = email, .title = title });
 	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	char *path = verify_path_for(email, NULL);
 
 	jar scanner = { 0 }, person = { 0 };
@@ -990,7 +894,7 @@ START_TEST(test_verify_get_consumes_nothing)
 		r = http("GET", path, &scanner, NULL, NULL, 0);
 		ck_status(r, 200, "GET /verify/{token} (a link scanner)");
 		ck_assert_msg(strstr(r.body.data, "Confirm your request"), "GET shows the confirm button");
-		hres_free(&r);
+		resp_free(&r);
 	}
 	ck_assert_int_eq(db_long("select count(*) from submissions where email = $1::citext and used_at is null", email), 1);
 	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 0);
@@ -999,41 +903,41 @@ START_TEST(test_verify_get_consumes_nothing)
 	ck_status(r, 200, "GET /verify/{token}");
 	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
 	ck_assert_ptr_nonnull(csrf);
-	hres_free(&r);
+	resp_free(&r);
 	char *enc = curl_easy_escape(NULL, csrf, 0);
-	sb body = { 0 };
-	sb_addf(&body, "_csrf=%s", enc);
+	dbuf body = { 0 };
+	dbuf_addf(&body, "_csrf=%s", enc);
 	r = http("POST", path, &person, "application/x-www-form-urlencoded", body.data, body.len);
 	char loc[512] = "";
-	hdr(&r, "Location", loc, sizeof loc);
+	resp_header(&r, "Location", loc, sizeof loc);
 	ck_assert_msg(r.status == 303 && strncmp(loc, "/my/tickets/", 12) == 0, "POST /verify: %ld Location %s: %.300s",
-	    r.status, loc, sb_str(&r.body));
-	hres_free(&r);
+	    r.status, loc, dbuf_str(&r.body));
+	resp_free(&r);
 	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 1);
 
 	/* The ticket page, signed in by the confirmation. */
 	r = http("GET", loc, &person, NULL, NULL, 0);
 	ck_status(r, 200, "GET the new ticket");
-	hres_free(&r);
+	resp_free(&r);
 
 	/* The same token again: from the same browser (a double click) and
 	 * from another one with a valid form token of its own. */
 	r = http("POST", path, &person, "application/x-www-form-urlencoded", body.data, body.len);
 	ck_assert_msg(r.status == 303 || r.status == 410, "second POST, same browser: %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	r = http("GET", path, &scanner, NULL, NULL, 0);
 	ck_assert_msg(r.status == 410 && strstr(r.body.data, "Already confirmed"), "GET a used link: %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	r = http("POST", path, &scanner, "application/x-www-form-urlencoded", body.data, body.len);
 	ck_assert_msg(r.status == 410 || r.status == 403, "second POST, another browser: %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 1);
 	ck_assert_int_eq(db_long("select count(*) from submissions where email = $1::citext and used_at is not null "
 	                         "and ticket_id is not null", email), 1);
 	curl_free(enc);
 	free(csrf);
 	free(path);
-	sb_free(&body);
+	dbuf_free(&body);
 	form_free(&f);
 }
 END_TEST
@@ -1048,9 +952,9 @@ START_TEST(test_idempotent_retry)
 	sform f;
 	form_fetch(&f, "General question");
 	for (int i = 0; i < 2; i++) {
-		hres r = submit(&f, &(fill){ .email = email, .title = title });
-		ck_assert_msg(is_sent_page(&r), "POST #%d: %ld %.400s", i + 1, r.status, sb_str(&r.body));
-		hres_free(&r);
+		resp r = submit(&f, &(fill){ .email = email, .title = title });
+		ck_assert_msg(is_sent_page(&r), "POST #%d: %ld %.400s", i + 1, r.status, dbuf_str(&r.body));
+		resp_free(&r);
 	}
 	ck_assert_int_eq(submissions_for(email), 1);
 	ck_assert_int_eq(outbox_for(email), 1);
@@ -1077,9 +981,9 @@ START_TEST(test_too_big_413)
 	sform f;
 	form_fetch(&f, "General question");
 	upload u = { "attachments", "big.txt", "text/plain", big, n };
-	hres r = submit(&f, &(fill){ .email = email, .title = title, .files = &u, .nfiles = 1 });
+	resp r = submit(&f, &(fill){ .email = email, .title = title, .files = &u, .nfiles = 1 });
 	ck_assert_msg(r.rc == CURLE_OK && r.status == 413, "30 MiB upload: status %ld (curl %d)", r.status, (int)r.rc);
-	hres_free(&r);
+	resp_free(&r);
 	free(big);
 	ck_assert_int_eq(db_long("select count(*) from attachment_blobs", NULL), blobs);
 	ck_assert_int_eq(db_long("select count(*) from submissions", NULL), subs);
@@ -1087,7 +991,7 @@ START_TEST(test_too_big_413)
 	/* The form's captcha was not spent: the same form still goes through. */
 	r = submit(&f, &(fill){ .email = email, .title = title });
 	ck_assert_msg(is_sent_page(&r), "the same form after the 413: %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	form_free(&f);
 }
 END_TEST
@@ -1098,29 +1002,29 @@ static char *submit_and_confirm(const char *email, const char *name, const char 
 {
 	sform f;
 	form_fetch(&f, "General question");
-	hres r = submit(&f, &(fill){ .email = email, .name = name, .title = title, .description = description,
+	resp r = submit(&f, &(fill){ .email = email, .name = name, .title = title, .description = description,
 	                                .files = files, .nfiles = nfiles });
-	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld %.600s", r.status, sb_str(&r.body));
-	hres_free(&r);
+	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld %.600s", r.status, dbuf_str(&r.body));
+	resp_free(&r);
 	form_free(&f);
 	char *path = verify_path_for(email, raw_mail);
 	r = http("GET", path, person, NULL, NULL, 0);
 	ck_status(r, 200, "GET /verify/{token}");
 	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
 	ck_assert_ptr_nonnull(csrf);
-	hres_free(&r);
+	resp_free(&r);
 	char *enc = curl_easy_escape(NULL, csrf, 0);
-	sb body = { 0 };
-	sb_addf(&body, "_csrf=%s", enc);
+	dbuf body = { 0 };
+	dbuf_addf(&body, "_csrf=%s", enc);
 	r = http("POST", path, person, "application/x-www-form-urlencoded", body.data, body.len);
 	char loc[512] = "";
-	hdr(&r, "Location", loc, sizeof loc);
+	resp_header(&r, "Location", loc, sizeof loc);
 	ck_assert_msg(r.status == 303 && strncmp(loc, "/my/tickets/", 12) == 0, "POST /verify: %ld", r.status);
-	hres_free(&r);
+	resp_free(&r);
 	curl_free(enc);
 	free(csrf);
 	free(path);
-	sb_free(&body);
+	dbuf_free(&body);
 	return strdup(loc);
 }
 
@@ -1159,18 +1063,18 @@ START_TEST(test_html_svg_served_as_attachments)
 	};
 	jar person = { 0 };
 	char *ticket = submit_and_confirm(email, NULL, title, NULL, files, 3, &person, NULL);
-	hres page = http("GET", ticket, &person, NULL, NULL, 0);
+	resp page = http("GET", ticket, &person, NULL, NULL, 0);
 	ck_status(page, 200, "GET the ticket");
 	for (int i = 0; i < 3; i++) {
 		char *href = attachment_href(page.body.data, files[i].filename);
 		ck_assert_msg(href != NULL, "the ticket lists %s", files[i].filename);
-		hres r = http("GET", href, &person, NULL, NULL, 0);
+		resp r = http("GET", href, &person, NULL, NULL, 0);
 		ck_status(r, 200, "GET the attachment");
 		char ct[256] = "", cd[512] = "", xcto[64] = "", csp[512] = "";
-		hdr(&r, "Content-Type", ct, sizeof ct);
-		hdr(&r, "Content-Disposition", cd, sizeof cd);
-		hdr(&r, "X-Content-Type-Options", xcto, sizeof xcto);
-		hdr(&r, "Content-Security-Policy", csp, sizeof csp);
+		resp_header(&r, "Content-Type", ct, sizeof ct);
+		resp_header(&r, "Content-Disposition", cd, sizeof cd);
+		resp_header(&r, "X-Content-Type-Options", xcto, sizeof xcto);
+		resp_header(&r, "Content-Security-Policy", csp, sizeof csp);
 		ck_assert_msg(strncasecmp(cd, "attachment", 10) == 0, "%s: Content-Disposition: %s", files[i].filename, cd);
 		ck_assert_msg(strcasecmp(xcto, "nosniff") == 0, "%s: X-Content-Type-Options: %s", files[i].filename, xcto);
 		ck_assert_msg(!strcasestr(ct, "html") && !strcasestr(ct, "svg") && !strcasestr(ct, "xml") &&
@@ -1179,14 +1083,14 @@ START_TEST(test_html_svg_served_as_attachments)
 		ck_assert_msg(r.body.len == files[i].len && memcmp(r.body.data, files[i].data, files[i].len) == 0,
 		    "%s: the bytes differ", files[i].filename);
 		ck_assert_msg(csp[0], "%s: no Content-Security-Policy", files[i].filename);
-		hres_free(&r);
+		resp_free(&r);
 		/* Another browser sees nothing (404, not 403). */
 		r = http("GET", href, NULL, NULL, NULL, 0);
 		ck_assert_msg(r.status == 404, "%s without the session: %ld", files[i].filename, r.status);
-		hres_free(&r);
+		resp_free(&r);
 		free(href);
 	}
-	hres_free(&page);
+	resp_free(&page);
 	free(ticket);
 }
 END_TEST
@@ -1210,14 +1114,14 @@ START_TEST(test_script_is_text)
 	ck_assert_msg(strstr(mhtml, "&lt;script&gt;alert("), "the email's HTML part shows the text escaped: %s", mhtml);
 	free(mhtml);
 	free(raw);
-	hres r = http("GET", ticket, &person, NULL, NULL, 0);
+	resp r = http("GET", ticket, &person, NULL, NULL, 0);
 	ck_status(r, 200, "GET the ticket");
 	ck_assert_msg(!strstr(r.body.data, "<script>alert") && !strstr(r.body.data, "<img src=x"),
 	    "raw markup on the ticket page: %s", r.body.data);
 	ck_assert_msg(strstr(r.body.data, "T&lt;script&gt;alert("), "the title shows as text");
 	ck_assert_msg(strstr(r.body.data, "D&lt;script&gt;alert("), "the description shows as text");
 	ck_assert_msg(strstr(r.body.data, "&lt;img src=x onerror=alert(1)&gt;"), "the img tag shows as text");
-	hres_free(&r);
+	resp_free(&r);
 	free(ticket);
 }
 END_TEST
@@ -1247,7 +1151,7 @@ START_TEST(test_crlf_no_header_injection)
 		snprintf(email, sizeof email, "%s@example.com", title);
 		sform f;
 		form_fetch(&f, "General question");
-		hres r = submit(&f, &(fill){ .email = email, .name = names[i], .title = title });
+		resp r = submit(&f, &(fill){ .email = email, .name = names[i], .title = title });
 		ck_assert_msg(r.status == 200 || r.status == 422, "name #%d: status %ld", i, r.status);
 		if (is_sent_page(&r)) {
 			char *raw = wait_mail(email, 30);
@@ -1265,7 +1169,7 @@ START_TEST(test_crlf_no_header_injection)
 			ck_assert_msg(strstr(r.body.data, "f-name-error"), "name #%d refused, next to the name field", i);
 			ck_assert_int_eq(outbox_for(email), 0);
 		}
-		hres_free(&r);
+		resp_free(&r);
 		form_free(&f);
 	}
 	/* The title goes into the Subject. */
@@ -1276,14 +1180,14 @@ START_TEST(test_crlf_no_header_injection)
 		snprintf(title, sizeof title, "Hello %s\rBcc: victim@example.com", tag);
 		sform f;
 		form_fetch(&f, "General question");
-		hres r = submit(&f, &(fill){ .email = email, .title = title });
+		resp r = submit(&f, &(fill){ .email = email, .title = title });
 		ck_assert_msg(r.status == 200 || r.status == 422, "CR in the title: status %ld", r.status);
 		if (is_sent_page(&r)) {
 			char *raw = wait_mail(email, 30);
 			ck_assert_msg(!has_header_line(raw, "Bcc:"), "the title injected a Bcc header:\n%.1200s", raw);
 			free(raw);
 		}
-		hres_free(&r);
+		resp_free(&r);
 		form_free(&f);
 	}
 	/* CRLF in the address itself: a validation error, nothing queued. */
@@ -1293,9 +1197,9 @@ START_TEST(test_crlf_no_header_injection)
 		snprintf(email, sizeof email, "%s@example.com\r\nBcc: victim@example.com", tag);
 		sform f;
 		form_fetch(&f, "General question");
-		hres r = submit(&f, &(fill){ .email = email, .title = tag });
+		resp r = submit(&f, &(fill){ .email = email, .title = tag });
 		ck_assert_msg(r.status == 422 && strstr(r.body.data, "f-email-error"), "CRLF in the email: status %ld", r.status);
-		hres_free(&r);
+		resp_free(&r);
 		char like[128];
 		snprintf(like, sizeof like, "%s%%", tag);
 		ck_assert_int_eq(db_long("select count(*) from submissions where email::text like $1", like), 0);
@@ -1310,7 +1214,7 @@ static long parallel_get_count(const char *path, int n, int par, long status)
 {
 	CURLM *mh = curl_multi_init();
 	ck_assert_ptr_nonnull(mh);
-	hres *rs = calloc((size_t)n, sizeof *rs);
+	resp *rs = calloc((size_t)n, sizeof *rs);
 	struct curl_slist **hls = calloc((size_t)n, sizeof *hls);
 	ck_assert(rs && hls);
 	int next = 0, running = 0, done = 0;
@@ -1343,7 +1247,7 @@ static long parallel_get_count(const char *path, int n, int par, long status)
 	}
 	curl_multi_cleanup(mh);
 	for (int i = 0; i < n; i++) {
-		hres_free(&rs[i]);
+		resp_free(&rs[i]);
 		curl_slist_free_all(hls[i]);
 	}
 	free(rs);
@@ -1362,18 +1266,18 @@ START_TEST(test_redis_down_503)
 	ck_assert_int_eq(stack("redis-stop"), 0);
 	ck_assert_msg(healthz_is(503, 5), "/healthz did not report Redis down");
 	for (int i = 0; i < 3; i++) {
-		hres r = submit(&f, &(fill){ .email = email, .title = title });
+		resp r = submit(&f, &(fill){ .email = email, .title = title });
 		ck_assert_msg(r.rc == CURLE_OK && r.status == 503, "POST /submit with Redis down: %ld", r.status);
-		hres_free(&r);
+		resp_free(&r);
 	}
 	ck_assert_int_eq(submissions_for(email), 0);
 	ck_assert_int_eq(outbox_for(email), 0);
 	ck_assert_int_eq(stack("redis-start"), 0);
 	ck_assert_msg(healthz_is(200, 10), "/healthz not back to 200 after redis-start");
 	/* The same form goes through once Redis is back (nothing was claimed). */
-	hres r = submit(&f, &(fill){ .email = email, .title = title });
-	ck_assert_msg(is_sent_page(&r), "after Redis is back: %ld %.300s", r.status, sb_str(&r.body));
-	hres_free(&r);
+	resp r = submit(&f, &(fill){ .email = email, .title = title });
+	ck_assert_msg(is_sent_page(&r), "after Redis is back: %ld %.300s", r.status, dbuf_str(&r.body));
+	resp_free(&r);
 	ck_assert_int_eq(submissions_for(email), 1);
 	form_free(&f);
 
@@ -1397,8 +1301,8 @@ END_TEST
 typedef struct {
 	sform f;
 	char email[160], title[96];
-	sb body;
-	hres r;
+	dbuf body;
+	resp r;
 	struct curl_slist *hl;
 	CURL *c;
 } burst_item;
@@ -1550,7 +1454,7 @@ START_TEST(test_burst_with_worker_kill)
 		if (st >= 200 && st < 300) {
 			ok++;
 			ck_assert_msg(rows == 1, "%s answered %ld but has %ld submission rows", it->title, st, rows);
-			ck_assert_msg(strstr(sb_str(&it->r.body), "Check your email"), "%s: a 2xx that is not the sent page",
+			ck_assert_msg(strstr(dbuf_str(&it->r.body), "Check your email"), "%s: a 2xx that is not the sent page",
 			    it->title);
 		} else {
 			failed++;
@@ -1560,7 +1464,7 @@ START_TEST(test_burst_with_worker_kill)
 			else if (st != 502 && st != 0) {
 				other++;
 				fprintf(stderr, "test_submit: burst: %s answered %ld (curl %d): %.300s\n", it->title, st,
-				    (int)it->r.rc, sb_str(&it->r.body));
+				    (int)it->r.rc, dbuf_str(&it->r.body));
 			}
 		}
 		/* Nothing half-written: a stored submission has its email queued. */
@@ -1581,7 +1485,7 @@ START_TEST(test_burst_with_worker_kill)
 		if (st >= 200 && st < 300)
 			continue;
 		long before = db_long("select count(*) from submissions where title = $1", it->title);
-		hres r = http("POST", "/submit", &it->f.j, MP_CTYPE, it->body.data, it->body.len);
+		resp r = http("POST", "/submit", &it->f.j, MP_CTYPE, it->body.data, it->body.len);
 		long after = db_long("select count(*) from submissions where title = $1", it->title);
 		if (is_sent_page(&r)) {
 			retry_sent++;
@@ -1590,9 +1494,9 @@ START_TEST(test_burst_with_worker_kill)
 			retry_refused++;
 			ck_assert_msg(r.status == 422 && has_form_error(&r) && before == 0 && after == 0,
 			    "%s: the retry after %ld answered %ld with %ld rows before, %ld after: %.300s", it->title, st,
-			    r.status, before, after, sb_str(&r.body));
+			    r.status, before, after, dbuf_str(&r.body));
 		}
-		hres_free(&r);
+		resp_free(&r);
 		ck_assert_msg(outbox_for(it->email) == after, "%s: %ld rows but %ld emails after the retry", it->title, after,
 		    outbox_for(it->email));
 		retried++;
@@ -1615,8 +1519,8 @@ START_TEST(test_burst_with_worker_kill)
 	ck_assert_msg(healthz_is(200, 10), "/healthz not 200 after the burst");
 	for (int i = 0; i < BURST_N; i++) {
 		form_free(&items[i].f);
-		sb_free(&items[i].body);
-		hres_free(&items[i].r);
+		dbuf_free(&items[i].body);
+		resp_free(&items[i].r);
 	}
 	free(items);
 }
@@ -1624,11 +1528,11 @@ END_TEST
 
 /* ------------------------------------------------------------ 429 (last) */
 
-static void check_429(const hres *r, const char *what)
+static void check_429(const resp *r, const char *what)
 {
 	char ra[64] = "";
 	ck_assert_msg(r->rc == CURLE_OK && r->status == 429, "%s: status %ld, want 429", what, r->status);
-	ck_assert_msg(hdr(r, "Retry-After", ra, sizeof ra), "%s: 429 without Retry-After", what);
+	ck_assert_msg(resp_header(r, "Retry-After", ra, sizeof ra), "%s: 429 without Retry-After", what);
 	char *end;
 	long secs = strtol(ra, &end, 10);
 	ck_assert_msg(*ra && !*end && secs > 0 && secs <= 3600, "%s: Retry-After: %s", what, ra);
@@ -1643,7 +1547,7 @@ START_TEST(test_rate_limits_429)
 	long limit = strtol(env_or("SUPPORTDESK_RATE_CHALLENGE_IP", "60/600"), NULL, 10);
 	int got429 = 0, first = -1;
 	for (int i = 0; i < limit + 5; i++) {
-		hres r = http("GET", "/captcha/challenge?form=submit", NULL, NULL, NULL, 0);
+		resp r = http("GET", "/captcha/challenge?form=submit", NULL, NULL, NULL, 0);
 		if (r.status == 429) {
 			if (!got429)
 				check_429(&r, "GET /captcha/challenge over the limit");
@@ -1653,7 +1557,7 @@ START_TEST(test_rate_limits_429)
 		} else {
 			ck_status(r, 200, "GET /captcha/challenge under the limit");
 		}
-		hres_free(&r);
+		resp_free(&r);
 	}
 	ck_assert_msg(first == limit + 1, "the first 429 came at request %d, want %ld", first, limit + 1);
 	ck_assert_int_eq(got429, 5);
@@ -1661,7 +1565,7 @@ START_TEST(test_rate_limits_429)
 	long vlimit = strtol(env_or("SUPPORTDESK_RATE_VERIFY_IP", "30/600"), NULL, 10);
 	first = -1;
 	for (int i = 0; i < vlimit + 3; i++) {
-		hres r = http("GET", "/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL, NULL, 0);
+		resp r = http("GET", "/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL, NULL, 0);
 		if (r.status == 429) {
 			check_429(&r, "GET /verify/{token} over the limit");
 			if (first < 0)
@@ -1669,7 +1573,7 @@ START_TEST(test_rate_limits_429)
 		} else {
 			ck_assert_msg(r.status == 404, "GET /verify/unknown: %ld", r.status);
 		}
-		hres_free(&r);
+		resp_free(&r);
 	}
 	ck_assert_msg(first == vlimit + 1, "the first verify 429 came at request %d, want %ld", first, vlimit + 1);
 
