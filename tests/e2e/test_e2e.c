@@ -788,6 +788,49 @@ START_TEST(test_worker_crash_respawn)
 }
 END_TEST
 
+/* A worker that keeps dying right after it starts is not respawned
+ * thousands of times a second: each replacement waits longer. */
+START_TEST(test_crash_loop_is_throttled)
+{
+	pid_t m = master_pid();
+	pidset seen = settled_workers(m);
+	int usual = seen.n;
+	ck_assert_int_gt(usual, 1);
+	double gaps[6];
+	int ngaps = 0;
+	double last_kill = now_s();
+	ck_assert_int_eq(kill(seen.pid[0], SIGKILL), 0);
+	/* Kill each replacement as soon as it appears. */
+	while (ngaps < 6 && now_s() - last_kill < 10) {
+		sleep_ms(2);
+		pidset cur = workers_of(m);
+		for (int i = 0; i < cur.n; i++) {
+			if (pidset_has(&seen, cur.pid[i]) || seen.n == MAX_PIDS)
+				continue;
+			seen.pid[seen.n++] = cur.pid[i];
+			gaps[ngaps++] = now_s() - last_kill;
+			last_kill = now_s();
+			ck_assert_int_eq(kill(cur.pid[i], SIGKILL), 0);
+			break;
+		}
+	}
+	ck_assert_msg(ngaps == 6, "only %d respawns seen", ngaps);
+	/* The first replacement comes at once; then the wait doubles (0.1 s,
+	 * 0.2 s, ... up to 5 s). */
+	ck_assert_msg(gaps[0] < 1.0, "first respawn after %.3f s", gaps[0]);
+	ck_assert_msg(gaps[5] >= 0.75 && gaps[5] > 3 * gaps[1],
+	    "no back-off: gaps %.3f %.3f %.3f %.3f %.3f %.3f", gaps[0], gaps[1], gaps[2], gaps[3], gaps[4], gaps[5]);
+	/* The other worker kept serving, and the master recovers by itself. */
+	load_stats st = run_load("/", 2, 50, 30, NULL, NULL);
+	ck_assert_msg(st.ok == 50, "during the crash loop: ok %ld, non-2xx %ld, errors %ld", st.ok, st.non2xx, st.errors);
+	double t0 = now_s();
+	while (workers_of(m).n < usual && now_s() - t0 < 15)
+		sleep_ms(100);
+	ck_assert_int_eq(workers_of(m).n, usual);
+	ck_assert_int_eq(master_pid(), m);
+}
+END_TEST
+
 /* ------------------------------------------------------------ 5. reload */
 
 typedef struct {
@@ -1003,6 +1046,7 @@ static Suite *e2e_suite(void)
 	tc = tcase_create("workers");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_worker_crash_respawn);
+	tcase_add_test(tc, test_crash_loop_is_throttled);
 	tcase_add_test(tc, test_graceful_reload_under_load);
 	suite_add_tcase(s, tc);
 
