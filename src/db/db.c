@@ -289,6 +289,12 @@ str db_get(const db_result *r, int row, int col)
 	return (str){ PQgetvalue(r->res, row, col), (size_t)PQgetlength(r->res, row, col) };
 }
 
+char *db_get_dup(arena *a, const db_result *r, int row, int col)
+{
+	str s = db_get(r, row, col);
+	return s.ptr ? str_dup(a, s) : NULL;
+}
+
 long long db_get_int(const db_result *r, int row, int col, long long fallback)
 {
 	str s = db_get(r, row, col);

@@ -56,6 +56,8 @@ int db_cols(const db_result *res);
 /* Text of one value; ptr NULL when SQL NULL. Valid until the arena is reset. */
 str db_get(const db_result *res, int row, int col);
 bool db_is_null(const db_result *res, int row, int col);
+/* A NUL-terminated copy in the arena, or NULL for SQL NULL. */
+char *db_get_dup(arena *a, const db_result *res, int row, int col);
 long long db_get_int(const db_result *res, int row, int col, long long fallback);
 
 /* SELECT 1 through a prepared statement: true when PostgreSQL answers. */

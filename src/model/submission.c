@@ -45,12 +45,6 @@ const char *submission_peek(req *r, const unsigned char token_hash[32])
 static const db_stmt q_verify = { "submission_verify",
 	"select status, ticket_id, ticket_number, user_id from submission_verify($1::bytea)" };
 
-static const char *opt(req *r, db_result *res, int col)
-{
-	str s = db_get(res, 0, col);
-	return s.ptr ? str_dup(r->a, s) : NULL;
-}
-
 const char *submission_verify(req *r, const unsigned char token_hash[32], submission_ticket *out)
 {
 	const char *p[1] = { bytea_hex(r, token_hash) };
@@ -58,9 +52,9 @@ const char *submission_verify(req *r, const unsigned char token_hash[32], submis
 	const char *st = status_of(r, res, 0);
 	memset(out, 0, sizeof *out);
 	if (st) {
-		out->ticket_id = opt(r, res, 1);
-		out->ticket_number = opt(r, res, 2);
-		out->user_id = opt(r, res, 3);
+		out->ticket_id = db_get_dup(r->a, res, 0, 1);
+		out->ticket_number = db_get_dup(r->a, res, 0, 2);
+		out->user_id = db_get_dup(r->a, res, 0, 3);
 	}
 	return st;
 }
@@ -76,9 +70,9 @@ const char *submission_renew(req *r, const unsigned char old_hash[32], const uns
 	const char *st = status_of(r, res, 0);
 	memset(out, 0, sizeof *out);
 	if (st) {
-		out->email = opt(r, res, 1);
-		out->name = opt(r, res, 2);
-		out->title = opt(r, res, 3);
+		out->email = db_get_dup(r->a, res, 0, 1);
+		out->name = db_get_dup(r->a, res, 0, 2);
+		out->title = db_get_dup(r->a, res, 0, 3);
 	}
 	return st;
 }
@@ -103,13 +97,13 @@ const char *ticket_create_for_customer(req *r, const submission_input *in, submi
 	memset(out, 0, sizeof *out);
 	if (!st || strcmp(st, "created") != 0) {
 		if (st && strcmp(st, "duplicate") == 0) {
-			out->ticket_id = opt(r, res, 1);
-			out->ticket_number = opt(r, res, 2);
+			out->ticket_id = db_get_dup(r->a, res, 0, 1);
+			out->ticket_number = db_get_dup(r->a, res, 0, 2);
 		}
 		return st;
 	}
-	out->ticket_id = opt(r, res, 1);
-	out->ticket_number = opt(r, res, 2);
+	out->ticket_id = db_get_dup(r->a, res, 0, 1);
+	out->ticket_number = db_get_dup(r->a, res, 0, 2);
 	out->user_id = r->user_id;
 	/* The customer inserts the attachment rows themselves: row-level
 	 * security checks the ticket is theirs. */
