@@ -97,7 +97,7 @@ db_result *page_query(req *r, const db_stmt *s, int nparams, const char *const *
 		return NULL;
 	enum db_status st;
 	if (!r->tx_open) {
-		st = db_begin(a->db, r->user_id, r->request_id, r->remote_addr.ptr);
+		st = db_begin(a->db, r->user_id, r->request_id, page_client_ip(r));
 		if (st != DB_OK) {
 			r->tx_failed = true;
 			r->failure_status = db_status_to_http(st);
