@@ -77,6 +77,13 @@ static int t_form(req *r)
 	return 0;
 }
 
+static int t_ip(req *r)
+{
+	const char *ip = page_client_ip(r);
+	resp_body(r, 200, "text/plain", ip, strlen(ip));
+	return 0;
+}
+
 static route routes[32];
 static size_t nroutes;
 
@@ -93,6 +100,7 @@ static void routes_init(void)
 	routes[nroutes++] = (route){ METHOD_GET, "/t/rate", t_rate, 0 };
 	routes[nroutes++] = (route){ METHOD_POST, "/t/form", t_form, 0 };
 	routes[nroutes++] = (route){ METHOD_GET, "/t/private", t_whoami, ROUTE_SIGNED_IN };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/ip", t_ip, 0 };
 }
 
 static app *test_app(const char *db_url, const char *redis_url)
@@ -521,6 +529,52 @@ START_TEST(one_time_keys_claim_once)
 }
 END_TEST
 
+/* ---- the client address ---- */
+
+static void get_ip(app *a, const char *remote, const char *xff, harness_response *out)
+{
+	char ra[96], xf[256];
+	snprintf(ra, sizeof ra, "REMOTE_ADDR=%s", remote);
+	snprintf(xf, sizeof xf, "HTTP_X_FORWARDED_FOR=%s", xff);
+	const char *extra[3] = { ra, xff ? xf : NULL, NULL };
+	harness_request(a, "GET", "/t/ip", extra, NULL, 0, out);
+}
+
+START_TEST(client_ip_never_from_untrusted_forwarded_for)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	/* No trusted proxy: whatever the client claims, nginx's address. */
+	get_ip(a, "198.51.100.7", "203.0.113.9", &r);
+	ck_assert_str_eq(r.body, "198.51.100.7");
+	harness_response_free(&r);
+	harness_app_free(a);
+
+	/* A copy of the configuration, owned by this app, with two proxies. */
+	a = harness_app_with(NULL, NULL);
+	a->routes = routes;
+	a->nroutes = nroutes;
+	((config *)a->cfg)->trusted_proxies = "10.0.0.1, 10.0.0.2";
+	/* From a trusted proxy: the last address it did not add itself. */
+	get_ip(a, "10.0.0.1", "203.0.113.9, 198.51.100.20, 10.0.0.2", &r);
+	ck_assert_str_eq(r.body, "198.51.100.20");
+	harness_response_free(&r);
+	/* A spoofed first entry changes nothing. */
+	get_ip(a, "10.0.0.1", "1.2.3.4, 198.51.100.21", &r);
+	ck_assert_str_eq(r.body, "198.51.100.21");
+	harness_response_free(&r);
+	/* Not from a trusted proxy: the header is ignored. */
+	get_ip(a, "198.51.100.8", "203.0.113.9", &r);
+	ck_assert_str_eq(r.body, "198.51.100.8");
+	harness_response_free(&r);
+	/* Only proxies in the header: the proxy itself. */
+	get_ip(a, "10.0.0.1", "10.0.0.2", &r);
+	ck_assert_str_eq(r.body, "10.0.0.1");
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
 /* ---- the public form ---- */
 
 static char *extract(const char *html, const char *before, char end)
@@ -865,6 +919,9 @@ static Suite *integration_suite(void)
 	tcase_add_test(sess, ratelimit_is_atomic_under_concurrency);
 	tcase_add_test(sess, one_time_keys_claim_once);
 	suite_add_tcase(s, sess);
+	TCase *ip = tcase_create("client_ip");
+	tcase_add_test(ip, client_ip_never_from_untrusted_forwarded_for);
+	suite_add_tcase(s, ip);
 	TCase *submit = tcase_create("submit");
 	tcase_add_test(submit, submit_form_renders_every_type);
 	tcase_add_test(submit, submit_errors_keep_input_next_to_fields);
