@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "app/page.h"
 #include "auth/csrf.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 static int load_session(req *r)
@@ -93,7 +94,7 @@ static void log_request(const req *r)
 	log_quote(path, sizeof path, p.ptr ? p.ptr : "", p.len > 512 ? 512 : p.len);
 	log_quote(ua, sizeof ua, r->user_agent.ptr ? r->user_agent.ptr : "",
 	    r->user_agent.len > 200 ? 200 : r->user_agent.len);
-	double ms = (monotonic_seconds() - r->started) * 1000.0;
+	double ms = (clock_seconds() - r->started) * 1000.0;
 	log_msg(LOG_INFO, "request", "rid=%s method=%.*s path=%s status=%d ms=%.3f bytes=%zu ip=%s ua=%s",
 	    r->request_id, (int)r->method_name.len, r->method_name.ptr, path, r->status, ms,
 	    r->body.len, r->remote_addr.ptr ? r->remote_addr.ptr : "-", ua);
@@ -120,7 +121,7 @@ void app_handle(app *a, const req_io *io, arena *mem)
 	if (resp_send(&r) < 0)
 		log_warn("client went away", "rid=%s", r.request_id);
 	if (a->metrics)
-		metrics_observe(a->metrics, r.status, monotonic_seconds() - r.started);
+		metrics_observe(a->metrics, r.status, clock_seconds() - r.started);
 	if (!(r.route_flags & ROUTE_NO_LOG) || r.status >= 400)
 		log_request(&r);
 }

@@ -24,6 +24,7 @@
 #include "app/app.h"
 #include "app/fcgi_io.h"
 #include "auth/crypto.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "mail/mailer.h"
 
@@ -57,13 +58,6 @@ typedef struct {
 	double mailer_backoff;
 	double mailer_next_at;
 } master;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- worker ---- */
 
@@ -175,7 +169,7 @@ static bool conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, ui
 	else if (!c->fr.keepConnection)
 		FCGX_Detach(&c->fr);
 	FCGX_Finish_r(&c->fr);
-	c->last_used = now_s();
+	c->last_used = clock_seconds();
 	conn_sync(ep, c, index);
 	arena_reset(mem);
 	return true;
@@ -235,19 +229,19 @@ static void worker_main(master *m)
 		if (worker_stop && listening) {
 			epoll_ctl(ep, EPOLL_CTL_DEL, m->listen_fd, NULL);
 			listening = false;
-			stop_deadline = now_s() + 1.0;
+			stop_deadline = clock_seconds() + 1.0;
 			/* An exclusive wake-up this worker took but never acted on
 			 * (the stop interrupted the wait) would leave a connection
 			 * in the backlog with nobody told: accept what is pending
 			 * before leaving. Later arrivals wake the other workers. */
 			uint32_t i = conn_free_slot(ep, conns);
-			while (now_s() < stop_deadline && conn_serve(&a, m, mem, ep, &conns[i], i))
+			while (clock_seconds() < stop_deadline && conn_serve(&a, m, mem, ep, &conns[i], i))
 				i = conn_free_slot(ep, conns);
 		}
 		int open = 0;
 		for (uint32_t i = 0; i < WORKER_CONNS; i++)
 			open += conns[i].registered_fd >= 0;
-		if (worker_stop && (open == 0 || now_s() > stop_deadline))
+		if (worker_stop && (open == 0 || clock_seconds() > stop_deadline))
 			break;
 		struct epoll_event evs[16];
 		int n = epoll_pwait(ep, evs, 16, worker_stop ? 100 : 1000, &wait_mask);
@@ -264,7 +258,7 @@ static void worker_main(master *m)
 			uint32_t free_idx = conn_free_slot(ep, conns);
 			conn_serve(&a, m, mem, ep, &conns[free_idx], free_idx);
 		}
-		double now = now_s();
+		double now = clock_seconds();
 		for (uint32_t i = 0; i < WORKER_CONNS; i++)
 			if (conns[i].registered_fd >= 0 && now - conns[i].last_used > CONN_IDLE_S)
 				conn_close(ep, &conns[i], i);
@@ -300,7 +294,7 @@ static int spawn_worker(master *m, int slot)
 	}
 	if (pid == 0)
 		worker_main(m);
-	m->workers[slot] = (worker_slot){ pid, m->generation, now_s(), false };
+	m->workers[slot] = (worker_slot){ pid, m->generation, clock_seconds(), false };
 	atomic_fetch_add(&m->metrics->workers, 1);
 	log_info("worker started", "worker_pid=%d generation=%u", (int)pid, m->generation);
 	return 0;
@@ -327,7 +321,7 @@ static int live_current(const master *m)
 
 static void spawn_missing(master *m, bool stopping)
 {
-	if (stopping || now_s() < m->next_spawn_at)
+	if (stopping || clock_seconds() < m->next_spawn_at)
 		return;
 	while (live_current(m) < m->cfg->workers) {
 		int slot = free_slot(m);
@@ -338,7 +332,7 @@ static void spawn_missing(master *m, bool stopping)
 
 static void spawn_mailer(master *m, bool stopping)
 {
-	if (!m->cfg->run_mailer || stopping || m->mailer_pid || now_s() < m->mailer_next_at)
+	if (!m->cfg->run_mailer || stopping || m->mailer_pid || clock_seconds() < m->mailer_next_at)
 		return;
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -356,7 +350,7 @@ static void spawn_mailer(master *m, bool stopping)
 		_exit(mailer_run(m->cfg));
 	}
 	m->mailer_pid = pid;
-	m->mailer_started = now_s();
+	m->mailer_started = clock_seconds();
 	log_info("mailer started", "mailer_pid=%d", (int)pid);
 }
 
@@ -364,7 +358,7 @@ static void spawn_mailer(master *m, bool stopping)
  * crash-loop back-off as workers). */
 static void mailer_exited(master *m, int status, bool stopping)
 {
-	double lived = now_s() - m->mailer_started;
+	double lived = clock_seconds() - m->mailer_started;
 	bool crashed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
 	if (WIFSIGNALED(status))
 		log_warn("mailer died", "mailer_pid=%d signal=%d lived_s=%.1f", (int)m->mailer_pid,
@@ -376,7 +370,7 @@ static void mailer_exited(master *m, int status, bool stopping)
 	if (stopping)
 		return;
 	m->mailer_backoff = server_respawn_delay(m->mailer_backoff, crashed, lived);
-	m->mailer_next_at = now_s() + m->mailer_backoff;
+	m->mailer_next_at = clock_seconds() + m->mailer_backoff;
 }
 
 static void reap(master *m, bool stopping)
@@ -397,7 +391,7 @@ static void reap(master *m, bool stopping)
 		worker_slot w = m->workers[i];
 		m->workers[i].pid = 0;
 		atomic_fetch_sub(&m->metrics->workers, 1);
-		double lived = now_s() - w.started;
+		double lived = clock_seconds() - w.started;
 		if (WIFSIGNALED(status))
 			log_warn("worker died", "worker_pid=%d signal=%d lived_s=%.1f", (int)pid,
 			    WTERMSIG(status), lived);
@@ -412,7 +406,7 @@ static void reap(master *m, bool stopping)
 		atomic_fetch_add(&m->metrics->worker_restarts, 1);
 		m->backoff = server_respawn_delay(m->backoff, crashed, lived);
 		if (m->backoff > 0) {
-			m->next_spawn_at = now_s() + m->backoff;
+			m->next_spawn_at = clock_seconds() + m->backoff;
 			log_warn("worker crash loop; delaying respawn", "delay_s=%.1f", m->backoff);
 		}
 	}
@@ -599,7 +593,7 @@ int server_run(void)
 		} else if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && !stopping) {
 			log_info("stopping: draining workers", "signal=%d", sig);
 			stopping = true;
-			stop_deadline = now_s() + m.cfg->drain_timeout_s;
+			stop_deadline = clock_seconds() + m.cfg->drain_timeout_s;
 			signal_workers(&m, SIGTERM, false);
 			if (m.mailer_pid)
 				kill(m.mailer_pid, SIGTERM);
@@ -611,12 +605,12 @@ int server_run(void)
 				any |= m.workers[i].pid != 0;
 			if (!any)
 				break;
-			if (now_s() > stop_deadline) {
+			if (clock_seconds() > stop_deadline) {
 				log_warn("drain timeout; killing workers", NULL);
 				signal_workers(&m, SIGKILL, false);
 				if (m.mailer_pid)
 					kill(m.mailer_pid, SIGKILL); /* its row is retried after the lease */
-				stop_deadline = now_s() + 5;
+				stop_deadline = clock_seconds() + 5;
 			}
 		}
 	}

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 #define DB_MAX_PREPARED 256
@@ -29,13 +29,6 @@ struct db {
 struct db_result {
 	PGresult *res;
 };
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 db *db_new(const char *url, int connect_timeout_s, int statement_timeout_ms, const char *app_name)
 {
@@ -77,7 +70,7 @@ static enum db_status db_connect(db *d)
 		d->conn = NULL;
 	}
 	d->nprepared = 0;
-	d->last_attempt = now_seconds();
+	d->last_attempt = clock_seconds();
 	const char *keys[] = { "dbname", "connect_timeout", "options", "application_name",
 		"keepalives", "keepalives_idle", NULL };
 	const char *vals[] = { d->url, d->connect_timeout, d->options, d->app_name, "1", "30", NULL };
@@ -106,7 +99,7 @@ enum db_status db_ensure(db *d)
 {
 	if (d->conn && PQstatus(d->conn) == CONNECTION_OK)
 		return DB_OK;
-	if (now_seconds() - d->last_attempt < DB_RETRY_INTERVAL)
+	if (clock_seconds() - d->last_attempt < DB_RETRY_INTERVAL)
 		return DB_UNAVAILABLE;
 	return db_connect(d);
 }

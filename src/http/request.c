@@ -9,15 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/utf8.h"
-
-double monotonic_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static str param_str(const req *r, const char *name)
 {
@@ -91,7 +85,7 @@ int req_init(req *r, struct app *app, const req_io *io, arena *a, const req_sett
 	r->io = io;
 	r->limits = settings->limits;
 	r->secure_cookies = settings->secure_cookies;
-	r->started = monotonic_seconds();
+	r->started = clock_seconds();
 	r->status = 200;
 	r->content_length = 0;
 	buf_init(&r->headers, a, 512);

@@ -121,6 +121,5 @@ int resp_stream_begin(req *r, int status, size_t length);
 int resp_stream_write(req *r, const char *p, size_t n);
 
 const char *http_status_text(int status);
-double monotonic_seconds(void);
 
 #endif

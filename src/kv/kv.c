@@ -5,18 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 #define KV_RETRY_INTERVAL 0.5
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* unix:///path/redis.sock[?db=N] or redis://[:password@]host[:port][/db] */
 static int kv_parse_url(kv *k, const char *url)
@@ -121,7 +114,7 @@ enum kv_status kv_ensure(kv *k)
 {
 	if (k->c)
 		return KV_OK;
-	double now = now_seconds();
+	double now = clock_seconds();
 	if (now - k->last_attempt < KV_RETRY_INTERVAL)
 		return KV_UNAVAILABLE;
 	k->last_attempt = now;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "db/outbox.h"
@@ -105,13 +106,6 @@ static void mailer_wait(int fd, int timeout_ms)
 		log_warn("ppoll failed", "err=\"%s\"", strerror(errno));
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ------------------------------------------------------------------ setup */
 
 static int mailer_init(mailer *m, const config *cfg)
@@ -191,7 +185,7 @@ static int mailer_mark(mailer *m, const char *id, int attempts, enum mail_result
 			bool retry = strcmp(status, "pending") == 0;
 			if (retry) {
 				m->retried++;
-				double due = mono_now() + retry_delay_s(attempts);
+				double due = clock_seconds() + retry_delay_s(attempts);
 				if (m->next_due == 0 || due < m->next_due)
 					m->next_due = due;
 			} else {
@@ -333,7 +327,7 @@ int mailer_run(const config *cfg)
 			continue; /* lost (reconnect) or woken again (claim again) */
 		int timeout = MAILER_POLL_MS;
 		if (m.next_due > 0) {
-			double left = m.next_due - mono_now();
+			double left = m.next_due - clock_seconds();
 			if (left <= 0) {
 				m.next_due = 0;
 				timeout = 0;

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/page.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/utf8.h"
 
@@ -28,13 +28,6 @@ static const char *const role_names[FORM_ROLE__MAX] = { "anonymous", "customer" 
 
 static const char *const kind_names[FIELD__MAX] = { "text", "textarea", "date", "dropdown_static",
 	"dropdown_dynamic_event", "file", "checkbox" };
-
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *jstr(arena *a, const json_t *obj, const char *key)
 {
@@ -133,7 +126,7 @@ const form_doc *submit_form_get(req *r, enum form_role role)
 	if (!a->form_cache)
 		a->form_cache = calloc(1, sizeof *a->form_cache);
 	struct form_cache *c = a->form_cache;
-	double now = now_mono();
+	double now = clock_seconds();
 	if (c && c->doc[role] && now - c->loaded_at[role] < a->cfg->form_cache_s)
 		return c->doc[role];
 	const char *params[1] = { role_names[role] };
