@@ -197,8 +197,19 @@ const char *form_errors_get(const form_errors *e, const char *field)
 	return NULL;
 }
 
-/* Characters, not bytes: limits are what a person counts. */
-static long utf8_chars(str s)
+str form_trim(str s)
+{
+	while (s.len && (*s.ptr == ' ' || *s.ptr == '\t' || *s.ptr == '\r' || *s.ptr == '\n')) {
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t' || s.ptr[s.len - 1] == '\r' ||
+	    s.ptr[s.len - 1] == '\n'))
+		s.len--;
+	return s;
+}
+
+long form_chars(str s)
 {
 	long n = 0;
 	for (size_t i = 0; i < s.len; i++)
@@ -239,6 +250,8 @@ static bool pattern_matches(arena *a, const char *pattern, str value)
 bool form_field_check(arena *a, const form_field *f, str value, size_t nfiles, form_errors *errors)
 {
 	const char *name = arena_sprintf(a, "cf_%s", f->key);
+	/* Checked as stored: trimmed, so only blanks is nothing at all. */
+	value = form_trim(value);
 	bool empty = f->kind == FIELD_FILE ? nfiles == 0 : (value.ptr == NULL || value.len == 0);
 	if (f->kind == FIELD_CHECKBOX) {
 		if (f->required && empty) {
@@ -292,7 +305,7 @@ bool form_field_check(arena *a, const form_field *f, str value, size_t nfiles, f
 	case FIELD_TEXT:
 	case FIELD_TEXTAREA:
 	default: {
-		long chars = utf8_chars(value);
+		long chars = form_chars(value);
 		if (f->min_length > 0 && chars < f->min_length) {
 			form_errors_add(a, errors, name, arena_sprintf(a, "Please enter at least %ld characters.",
 			    f->min_length));
@@ -401,7 +414,7 @@ char *submit_form_data_json(arena *a, const form_type *t, const http_form *form)
 				if (str_eq_cstr(form->files[k].field, name))
 					json_array_append_new(val, json_stringn(form->files[k].filename.ptr,
 					    form->files[k].filename.len));
-		} else if (v.len) {
+		} else if ((v = form_trim(v)).len) {
 			val = json_stringn(v.ptr, v.len);
 		}
 		if (val)

@@ -98,6 +98,12 @@ bool form_field_check(arena *a, const form_field *f, str value, size_t nfiles, f
  * form_data / custom_fields (checkboxes as booleans, files as their names). */
 char *submit_form_data_json(arena *a, const form_type *t, const http_form *form);
 
+/* s without leading and trailing blanks (space, tab, CR, LF), as the
+ * database stores text. */
+str form_trim(str s);
+/* Characters, not bytes: limits are what a person counts. */
+long form_chars(str s);
+
 /* RFC 5321-ish address syntax we accept: local@domain, ASCII, no quotes or
  * control characters, at most 254 bytes. */
 bool form_email_valid(str email);

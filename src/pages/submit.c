@@ -323,33 +323,34 @@ static size_t files_named(const http_form *form, const char *name)
 	return n;
 }
 
+/* Title, description and the visitor's name and address. Lengths count
+ * characters of the trimmed text, as the database will store it. */
 static void validate_common(req *r, form_errors *errors)
 {
 	arena *a = r->a;
 	str title = req_form_get(r, "title");
-	str description = req_form_get(r, "description");
-	long tl = title.ptr ? (long)title.len : 0;
+	long tl = form_chars(form_trim(title));
 	if (tl == 0)
 		form_errors_add(a, errors, "title", "Please give your request a short title.");
 	else if (tl < TITLE_MIN)
 		form_errors_add(a, errors, "title", "Please use at least 3 characters for the title.");
-	else if (tl > TITLE_MAX * 4 || memchr(title.ptr, '\n', title.len))
+	else if (tl > TITLE_MAX || memchr(title.ptr, '\n', title.len))
 		form_errors_add(a, errors, "title", "Please keep the title on one line, under 200 characters.");
-	long dl = description.ptr ? (long)description.len : 0;
+	long dl = form_chars(form_trim(req_form_get(r, "description")));
 	if (dl == 0)
 		form_errors_add(a, errors, "description", "Please describe what you need.");
 	else if (dl < DESCRIPTION_MIN)
 		form_errors_add(a, errors, "description", "Please tell us a little more (at least 10 characters).");
-	else if (dl > DESCRIPTION_MAX * 4)
+	else if (dl > DESCRIPTION_MAX)
 		form_errors_add(a, errors, "description", "Please keep the description under 20,000 characters.");
 	if (!r->user_id) {
-		str email = req_form_get(r, "email");
+		str email = form_trim(req_form_get(r, "email"));
 		if (!email.len)
 			form_errors_add(a, errors, "email", "Please enter your email address: we send a confirmation link there.");
 		else if (!form_email_valid(email))
 			form_errors_add(a, errors, "email", "Please enter a valid email address, like name@example.com.");
 		str name = req_form_get(r, "name");
-		if (name.len > NAME_MAX * 4 || (name.ptr && memchr(name.ptr, '\n', name.len)))
+		if (form_chars(form_trim(name)) > NAME_MAX || (name.ptr && memchr(name.ptr, '\n', name.len)))
 			form_errors_add(a, errors, "name", "Please keep your name on one line, under 100 characters.");
 	}
 }
@@ -450,7 +451,7 @@ int page_submit_post(req *r)
 	if (errors.len)
 		return refuse(r, 422, d, t, &errors);
 
-	str email = r->user_id ? STR_NULL : req_form_get(r, "email");
+	str email = r->user_id ? STR_NULL : form_trim(req_form_get(r, "email"));
 	if (!r->user_id) {
 		st = page_ratelimit(r, "submit_email", str_from_cstr(form_email_bucket(r->a, email,
 		    cfg->email_strip_plus)), cfg->rate_submit_email.limit, cfg->rate_submit_email.window_s);

@@ -647,6 +647,24 @@ START_TEST(submit_errors_keep_input_next_to_fields)
 	ck_assert(strstr(r.body, "value=\"not-an-email\"") != NULL);
 	ck_assert(strstr(r.body, "<b>Hi</b>") == NULL);
 	harness_response_free(&r);
+
+	/* Lengths count characters of the trimmed text: blanks are no title,
+	 * and 250 characters are refused by the form, not by the database. */
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=+++++&description=Long+enough+text",
+	    csrf, idem, type);
+	post_form_from(a, ip, "/submit", anon, body, &r);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert(strstr(r.body, "Please give your request a short title.") != NULL);
+	harness_response_free(&r);
+	char long_title[260];
+	memset(long_title, 'x', 250);
+	long_title[250] = '\0';
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=%s&description=Long+enough+text",
+	    csrf, idem, type, long_title);
+	post_form_from(a, ip, "/submit", anon, body, &r);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert(strstr(r.body, "under 200 characters") != NULL);
+	harness_response_free(&r);
 	free(anon);
 	free(csrf);
 	free(idem);

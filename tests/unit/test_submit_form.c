@@ -146,6 +146,25 @@ START_TEST(form_data_json_keeps_types)
 }
 END_TEST
 
+START_TEST(trim_and_count_characters)
+{
+	str t = form_trim(STR_LIT(" \t\r\n Hello wörld \n "));
+	ck_assert_uint_eq(t.len, 12);
+	ck_assert(memcmp(t.ptr, "Hello wörld", 12) == 0);
+	ck_assert_int_eq(form_chars(t), 11);
+	ck_assert_uint_eq(form_trim(STR_LIT("   ")).len, 0);
+	ck_assert_uint_eq(form_trim(STR_NULL).len, 0);
+	/* A required text field of blanks only is empty, as the database would
+	 * store it. */
+	arena *a = arena_new(4096);
+	form_doc *d = submit_form_parse(a, doc_json, sizeof doc_json - 1);
+	ck_assert(!check(a, &d->types[0].fields[0], "    ", 0));
+	/* Limits apply to what is stored: the blanks around do not count. */
+	ck_assert(check(a, &d->types[0].fields[0], "  AB-12345  ", 0));
+	arena_free(a);
+}
+END_TEST
+
 Suite *submit_form_suite(void)
 {
 	Suite *s = suite_create("submit_form");
@@ -155,6 +174,7 @@ Suite *submit_form_suite(void)
 	tcase_add_test(tc, document_parses_every_field_kind);
 	tcase_add_test(tc, fields_validate_by_kind);
 	tcase_add_test(tc, form_data_json_keeps_types);
+	tcase_add_test(tc, trim_and_count_characters);
 	suite_add_tcase(s, tc);
 	return s;
 }
