@@ -16,12 +16,8 @@ static int load_session(req *r)
 	app *a = r->app;
 	str cookie = req_cookie_get(r, page_session_cookie_name(r));
 	session *s = NULL;
-	if (session_load(a->kv, r->a, &a->session_limits, cookie, &s) != KV_OK) {
-		if (a->metrics)
-			atomic_fetch_add(&a->metrics->kv_unavailable, 1);
-		/* Nobody is let in on an unknown session state. */
-		return 503;
-	}
+	if (session_load(a->kv, r->a, &a->session_limits, cookie, &s) != KV_OK)
+		return 503; /* nobody is let in on an unknown session state */
 	r->session = s;
 	r->user_id = s ? s->user_id : NULL;
 	return 0;
@@ -110,13 +106,13 @@ void app_handle(app *a, const req_io *io, arena *mem)
 		log_error("handler failed after streaming", "rid=%s status=%d", r.request_id, st);
 		st = 0;
 	}
-	if (st) {
-		if (r.tx_failed || st == 503) {
-			if (a->metrics && r.failure_status == 503)
-				atomic_fetch_add(&a->metrics->db_unavailable, 1);
-		}
+	if (st == 503 && a->metrics)
+		/* A 503 comes from PostgreSQL (the transaction says so) or else
+		 * from Redis, the only other dependency. */
+		atomic_fetch_add(r.failure_status == 503 ? &a->metrics->db_unavailable
+		                                         : &a->metrics->kv_unavailable, 1);
+	if (st)
 		page_error(&r, st);
-	}
 	finish_transaction(&r);
 	if (resp_send(&r) < 0)
 		log_warn("client went away", "rid=%s", r.request_id);

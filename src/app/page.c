@@ -81,8 +81,8 @@ void page_error(req *r, int status)
 		r->is_html = true;
 	}
 	r->status = status;
-	if (status == 503 && !strstr(r->headers.data, "Retry-After"))
-		resp_header(r, "Retry-After", "5");
+	if (status == 503 && r->retry_after_s <= 0)
+		r->retry_after_s = 5; /* reconnects are tried every 0.5 s */
 }
 
 static int db_status_to_http(enum db_status st)
@@ -136,9 +136,6 @@ int page_ratelimit(req *r, const char *action, str subject, long limit, long win
 		return 503;
 	if (res.allowed)
 		return 0;
-	char secs[24];
-	snprintf(secs, sizeof secs, "%ld", res.retry_after_s);
-	resp_header(r, "Retry-After", secs);
 	r->retry_after_s = res.retry_after_s;
 	log_info("rate limited", "rid=%s action=%s count=%ld limit=%ld", r->request_id, action,
 	    res.count, limit);

@@ -282,6 +282,8 @@ static void resp_head(req *r, buf *out, size_t length)
 	if (!r->has_cache_control)
 		buf_puts(out, "Cache-Control: no-store\r\n");
 	buf_printf(out, "X-Request-Id: %s\r\n", r->request_id);
+	if (r->retry_after_s > 0)
+		buf_printf(out, "Retry-After: %ld\r\n", r->retry_after_s);
 	buf_append(out, r->headers.data, r->headers.len);
 	buf_printf(out, "Content-Length: %zu\r\n\r\n", length);
 }

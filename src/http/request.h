@@ -69,7 +69,7 @@ typedef struct req {
 	bool tx_open;
 	bool tx_failed;
 	int failure_status;       /* 500 or 503 once tx_failed */
-	long retry_after_s;
+	long retry_after_s;       /* > 0: sent as Retry-After (429, 503) */
 
 	/* response */
 	int status;

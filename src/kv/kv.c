@@ -203,8 +203,7 @@ bool kv_ping(kv *k)
 {
 	const char *argv[1] = { "PING" };
 	size_t lens[1] = { 4 };
-	arena *a = NULL;
-	redisReply *r = kv_command(k, a, 1, argv, lens);
+	redisReply *r = kv_command(k, NULL, 1, argv, lens);
 	bool ok = r && r->type == REDIS_REPLY_STATUS;
 	if (r)
 		freeReplyObject(r);

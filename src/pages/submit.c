@@ -236,10 +236,10 @@ static tv *form_view(req *r, const form_doc *d, const form_type *selected, bool 
 	static const char *const common[] = { "title", "description", "email", "name" };
 	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
 		common_field(r, view, common[i], posted, errors);
+	const char *e;
+	if ((e = form_errors_get(errors, "request_type")))
+		tv_set_str(a, view, "request_type_error", e);
 	if (posted) {
-		const char *e;
-		if ((e = form_errors_get(errors, "request_type")))
-			tv_set_str(a, view, "request_type_error", e);
 		if ((e = form_errors_get(errors, "attachments")))
 			tv_set_str(a, view, "attachments_error", e);
 		if ((e = form_errors_get(errors, "form")))
@@ -280,15 +280,11 @@ int page_submit_form(req *r)
 	if (!d)
 		return page_db_failure(r);
 	const form_type *selected = submit_form_type(d, req_query_get(r, "request_type"));
-	form_errors none = { 0 };
-	if (!selected && req_query_get(r, "request_type").len) {
-		/* A stale or hand-made link: say so instead of ignoring it. */
-		form_errors_add(r->a, &none, "request_type", "Please choose one of the request types below.");
-		tv *view = form_view(r, d, NULL, false, &none);
-		tv_set_str(r->a, view, "request_type_error", none.items[0].message);
-		return page_render(r, 200, "submit", view);
-	}
-	return page_render(r, 200, "submit", form_view(r, d, selected, false, &none));
+	form_errors errors = { 0 };
+	/* A stale or hand-made link: say so instead of ignoring it. */
+	if (!selected && req_query_get(r, "request_type").len)
+		form_errors_add(r->a, &errors, "request_type", "Please choose one of the request types below.");
+	return page_render(r, 200, "submit", form_view(r, d, selected, false, &errors));
 }
 
 /* GET /submit/fields?request_type=ID: one type's heading and fields, for

@@ -14,7 +14,7 @@ int page_healthz(req *r)
 	r->is_html = false;
 	resp_header(r, "Content-Type", "application/json");
 	if (r->status == 503)
-		resp_header(r, "Retry-After", "5");
+		r->retry_after_s = 5;
 	return 0;
 }
 

@@ -239,6 +239,9 @@ START_TEST(config_file_then_env)
 	const char *text = "# comment\nSUPPORTDESK_WORKERS=5\nMAIL_DIR=\"/srv/mail\"\nSUPPORTDESK_BACKLOG=77\n";
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
+	/* Whatever the shell exports must not decide what the file says. */
+	unsetenv("SUPPORTDESK_WORKERS");
+	unsetenv("MAIL_DIR");
 	setenv("SUPPORTDESK_CONFIG", path, 1);
 	setenv("SUPPORTDESK_BACKLOG", "99", 1);
 	config c;
