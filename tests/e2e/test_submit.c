@@ -353,21 +353,34 @@ typedef struct {
 	char *altcha; /* SHA-256, solved */
 } sform;
 
+/* The value of attribute attr (`value="`, `href="`) in the tag that ends
+ * just before the text `after`, e.g. the option whose label is `after`. */
+static char *attr_before(const char *html, const char *after, const char *attr)
+{
+	const char *p = strstr(html, after);
+	size_t al = strlen(attr);
+	if (!p)
+		return NULL;
+	const char *v = p;
+	while (v > html && strncmp(v, attr, al) != 0)
+		v--;
+	if (strncmp(v, attr, al) != 0)
+		return NULL;
+	v += al;
+	const char *e = strchr(v, '"');
+	return e ? strndup(v, (size_t)(e - v)) : NULL;
+}
+
 static char *type_id_named(const char *html, const char *name)
 {
 	char marker[128];
 	snprintf(marker, sizeof marker, ">%s</option>", name);
-	const char *p = strstr(html, marker);
-	if (!p)
-		return NULL;
-	const char *v = p;
-	while (v > html && strncmp(v, "value=\"", 7) != 0)
-		v--;
-	if (strncmp(v, "value=\"", 7) != 0)
-		return NULL;
-	v += 7;
-	const char *e = strchr(v, '"');
-	return e && e - v == 36 ? strndup(v, 36) : NULL;
+	char *id = attr_before(html, marker, "value=\"");
+	if (id && strlen(id) != 36) {
+		free(id);
+		id = NULL;
+	}
+	return id;
 }
 
 /* GET /submit?request_type=<"General question"> in a fresh browser, and
@@ -1033,17 +1046,7 @@ static char *attachment_href(const char *page, const char *name)
 {
 	char marker[256];
 	snprintf(marker, sizeof marker, ">%s</a>", name);
-	const char *p = strstr(page, marker);
-	if (!p)
-		return NULL;
-	const char *h = p;
-	while (h > page && strncmp(h, "href=\"", 6) != 0)
-		h--;
-	if (strncmp(h, "href=\"", 6) != 0)
-		return NULL;
-	h += 6;
-	const char *e = strchr(h, '"');
-	return e ? strndup(h, (size_t)(e - h)) : NULL;
+	return attr_before(page, marker, "href=\"");
 }
 
 /* HTML and SVG uploads are served as downloads, never rendered. */

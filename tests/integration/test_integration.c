@@ -587,92 +587,6 @@ static char *extract(const char *html, const char *before, char end)
 	return q ? strndup(p, (size_t)(q - p)) : NULL;
 }
 
-START_TEST(submit_form_renders_every_type)
-{
-	app *a = test_app(NULL, NULL);
-	harness_response r;
-	get(a, "/submit", NULL, &r);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert(strstr(r.body, "General question") && strstr(r.body, "Technical issue"));
-	ck_assert(strstr(r.body, "data-challenge=\"{&quot;algorithm&quot;:&quot;SHA-256&quot;") != NULL);
-	ck_assert(strstr(r.body, "name=\"_csrf\"") && strstr(r.body, "name=\"idem\""));
-	ck_assert(strstr(r.body, "name=\"website\"") != NULL); /* the honeypot */
-	char *anon = harness_cookie(&r, "sd_anon");
-	ck_assert_ptr_nonnull(anon);
-	free(anon);
-	harness_response_free(&r);
-	get(a, "/submit?request_type=00000000-0000-0000-0000-000000000000", NULL, &r);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert(strstr(r.body, "Please choose one of the request types below.") != NULL);
-	harness_response_free(&r);
-	harness_app_free(a);
-}
-END_TEST
-
-START_TEST(submit_errors_keep_input_next_to_fields)
-{
-	app *a = test_app(NULL, NULL);
-	harness_response r;
-	get(a, "/submit", NULL, &r);
-	char *anon = harness_cookie(&r, "sd_anon");
-	char *csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
-	char *idem = extract(r.body, "name=\"idem\" value=\"", '"');
-	/* The first real type, after the select's empty "Choose…" option. */
-	const char *choose = strstr(r.body, "<option value=\"\">");
-	char *type = choose ? extract(choose + 1, "<option value=\"", '"') : NULL;
-	harness_response_free(&r);
-	ck_assert_ptr_nonnull(csrf);
-	ck_assert_ptr_nonnull(type);
-
-	/* Without the form's token: refused, the form shown again. */
-	const char *ip = unique_ip();
-	post_form_from(a, ip, "/submit", anon, "title=Hello+there", &r);
-	ck_assert_int_eq(r.status, 403);
-	ck_assert(strstr(r.body, "has expired or was not sent from this site") != NULL);
-	harness_response_free(&r);
-
-	char body[1024];
-	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=%%3Cb%%3EHi%%3C%%2Fb%%3E&description=short&email=not-an-email",
-	    csrf, idem, type);
-	post_form_from(a, ip, "/submit", anon, body, &r);
-	ck_assert_int_eq(r.status, 422);
-	/* Each message sits next to its field and is linked to it. */
-	ck_assert(strstr(r.body, "Please tell us a little more") != NULL);
-	ck_assert(strstr(r.body, "Please enter a valid email address") != NULL);
-	ck_assert(strstr(r.body, "aria-describedby=\"f-email-desc f-email-error\"") != NULL);
-	ck_assert(strstr(r.body, "id=\"f-email-error\"") != NULL);
-	ck_assert(strstr(r.body, "role=\"alert\"") != NULL);
-	/* What was typed is kept, escaped. */
-	ck_assert(strstr(r.body, "value=\"&lt;b&gt;Hi&lt;/b&gt;\"") != NULL);
-	ck_assert(strstr(r.body, "value=\"not-an-email\"") != NULL);
-	ck_assert(strstr(r.body, "<b>Hi</b>") == NULL);
-	harness_response_free(&r);
-
-	/* Lengths count characters of the trimmed text: blanks are no title,
-	 * and 250 characters are refused by the form, not by the database. */
-	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=+++++&description=Long+enough+text",
-	    csrf, idem, type);
-	post_form_from(a, ip, "/submit", anon, body, &r);
-	ck_assert_int_eq(r.status, 422);
-	ck_assert(strstr(r.body, "Please give your request a short title.") != NULL);
-	harness_response_free(&r);
-	char long_title[260];
-	memset(long_title, 'x', 250);
-	long_title[250] = '\0';
-	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=%s&description=Long+enough+text",
-	    csrf, idem, type, long_title);
-	post_form_from(a, ip, "/submit", anon, body, &r);
-	ck_assert_int_eq(r.status, 422);
-	ck_assert(strstr(r.body, "under 200 characters") != NULL);
-	harness_response_free(&r);
-	free(anon);
-	free(csrf);
-	free(idem);
-	free(type);
-	harness_app_free(a);
-}
-END_TEST
-
 /* A verified customer, made as the owner (the test's own setup). */
 static char *make_verified_customer(const char *email)
 {
@@ -774,6 +688,125 @@ static char *urlencode(const char *s)
 	return out;
 }
 
+/* The form as a visitor's browser has it after GET /submit: its tokens,
+ * the first request type, and (when solve) the captcha solved. */
+typedef struct {
+	char *anon;       /* the sd_anon cookie set for an anonymous visitor */
+	char *csrf, *idem, *type;
+	char *started_q;  /* url-encoded */
+	char *altcha_q;   /* url-encoded; NULL unless solved */
+} shown_form;
+
+static void form_show(app *a, const char *cookie, bool solve, shown_form *f)
+{
+	harness_response r;
+	get(a, "/submit", cookie, &r);
+	ck_assert_int_eq(r.status, 200);
+	memset(f, 0, sizeof *f);
+	f->anon = harness_cookie(&r, "sd_anon");
+	f->csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
+	f->idem = extract(r.body, "name=\"idem\" value=\"", '"');
+	char *started = extract(r.body, "name=\"started\" value=\"", '"');
+	/* The first real type, after the select's empty "Choose…" option. */
+	const char *choose = strstr(r.body, "<option value=\"\">");
+	f->type = choose ? extract(choose + 1, "<option value=\"", '"') : NULL;
+	ck_assert(f->csrf && f->idem && started && f->type);
+	f->started_q = urlencode(started);
+	free(started);
+	if (solve) {
+		char *altcha = solve_captcha(r.body);
+		f->altcha_q = urlencode(altcha);
+		free(altcha);
+	}
+	harness_response_free(&r);
+}
+
+static void form_free(shown_form *f)
+{
+	free(f->anon);
+	free(f->csrf);
+	free(f->idem);
+	free(f->type);
+	free(f->started_q);
+	free(f->altcha_q);
+}
+
+START_TEST(submit_form_renders_every_type)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/submit", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "General question") && strstr(r.body, "Technical issue"));
+	ck_assert(strstr(r.body, "data-challenge=\"{&quot;algorithm&quot;:&quot;SHA-256&quot;") != NULL);
+	ck_assert(strstr(r.body, "name=\"_csrf\"") && strstr(r.body, "name=\"idem\""));
+	ck_assert(strstr(r.body, "name=\"website\"") != NULL); /* the honeypot */
+	char *anon = harness_cookie(&r, "sd_anon");
+	ck_assert_ptr_nonnull(anon);
+	free(anon);
+	harness_response_free(&r);
+	get(a, "/submit?request_type=00000000-0000-0000-0000-000000000000", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.body, "Please choose one of the request types below.") != NULL);
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(submit_errors_keep_input_next_to_fields)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	shown_form f;
+	form_show(a, NULL, false, &f);
+	const char *anon = f.anon, *csrf = f.csrf, *idem = f.idem, *type = f.type;
+
+	/* Without the form's token: refused, the form shown again. */
+	const char *ip = unique_ip();
+	post_form_from(a, ip, "/submit", anon, "title=Hello+there", &r);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert(strstr(r.body, "has expired or was not sent from this site") != NULL);
+	harness_response_free(&r);
+
+	char body[1024];
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=%%3Cb%%3EHi%%3C%%2Fb%%3E&description=short&email=not-an-email",
+	    csrf, idem, type);
+	post_form_from(a, ip, "/submit", anon, body, &r);
+	ck_assert_int_eq(r.status, 422);
+	/* Each message sits next to its field and is linked to it. */
+	ck_assert(strstr(r.body, "Please tell us a little more") != NULL);
+	ck_assert(strstr(r.body, "Please enter a valid email address") != NULL);
+	ck_assert(strstr(r.body, "aria-describedby=\"f-email-desc f-email-error\"") != NULL);
+	ck_assert(strstr(r.body, "id=\"f-email-error\"") != NULL);
+	ck_assert(strstr(r.body, "role=\"alert\"") != NULL);
+	/* What was typed is kept, escaped. */
+	ck_assert(strstr(r.body, "value=\"&lt;b&gt;Hi&lt;/b&gt;\"") != NULL);
+	ck_assert(strstr(r.body, "value=\"not-an-email\"") != NULL);
+	ck_assert(strstr(r.body, "<b>Hi</b>") == NULL);
+	harness_response_free(&r);
+
+	/* Lengths count characters of the trimmed text: blanks are no title,
+	 * and 250 characters are refused by the form, not by the database. */
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=+++++&description=Long+enough+text",
+	    csrf, idem, type);
+	post_form_from(a, ip, "/submit", anon, body, &r);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert(strstr(r.body, "Please give your request a short title.") != NULL);
+	harness_response_free(&r);
+	char long_title[260];
+	memset(long_title, 'x', 250);
+	long_title[250] = '\0';
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&request_type=%s&title=%s&description=Long+enough+text",
+	    csrf, idem, type, long_title);
+	post_form_from(a, ip, "/submit", anon, body, &r);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert(strstr(r.body, "under 200 characters") != NULL);
+	harness_response_free(&r);
+	form_free(&f);
+	harness_app_free(a);
+}
+END_TEST
+
 START_TEST(signed_in_customer_skips_verification)
 {
 	app *a = test_app(NULL, NULL);
@@ -788,20 +821,13 @@ START_TEST(signed_in_customer_skips_verification)
 	harness_response_free(&r);
 
 	get(a, "/submit", cookie, &r);
-	ck_assert_int_eq(r.status, 200);
 	ck_assert(strstr(r.body, "name=\"email\"") == NULL); /* the account's address is used */
-	char *csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
-	char *idem = extract(r.body, "name=\"idem\" value=\"", '"');
-	char *started = extract(r.body, "name=\"started\" value=\"", '"');
-	const char *choose = strstr(r.body, "<option value=\"\">");
-	char *type = extract(choose + 1, "<option value=\"", '"');
-	char *altcha = solve_captcha(r.body);
 	harness_response_free(&r);
-
-	char *altcha_q = urlencode(altcha), *started_q = urlencode(started);
+	shown_form f;
+	form_show(a, cookie, true, &f);
 	snprintf(body, sizeof body,
 	    "_csrf=%s&idem=%s&started=%s&request_type=%s&title=Signed+in+request&description=Created+without+a+link"
-	    "&altcha=%s&website=", csrf, idem, started_q, type, altcha_q);
+	    "&altcha=%s&website=", f.csrf, f.idem, f.started_q, f.type, f.altcha_q);
 	const char *ip = unique_ip();
 	post_form_from(a, ip, "/submit", cookie, body, &r);
 	ck_assert_msg(r.status == 303, "status %d: %s", r.status, r.body);
@@ -826,13 +852,7 @@ START_TEST(signed_in_customer_skips_verification)
 	harness_response_free(&r);
 	free(loc);
 	free(loc2);
-	free(altcha);
-	free(altcha_q);
-	free(started_q);
-	free(type);
-	free(started);
-	free(idem);
-	free(csrf);
+	form_free(&f);
 	free(cookie);
 	free(uid);
 	harness_app_free(a);
@@ -857,27 +877,19 @@ static char *owner_query(const char *sql, const char *param)
 static char *anonymous_submission_score(app *a, bool honeypot)
 {
 	harness_response r;
-	get(a, "/submit", NULL, &r);
-	char *anon = harness_cookie(&r, "sd_anon");
-	char *csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
-	char *idem = extract(r.body, "name=\"idem\" value=\"", '"');
-	char *started = extract(r.body, "name=\"started\" value=\"", '"');
-	const char *choose = strstr(r.body, "<option value=\"\">");
-	char *type = extract(choose + 1, "<option value=\"", '"');
-	char *altcha = solve_captcha(r.body);
-	harness_response_free(&r);
-	char *altcha_q = urlencode(altcha), *started_q = urlencode(started);
+	shown_form f;
+	form_show(a, NULL, true, &f);
 	char body[4096];
 	/* Its own address too: the per-email limit must not carry over runs. */
 	snprintf(body, sizeof body,
 	    "_csrf=%s&idem=%s&started=%s&request_type=%s&title=Spam+check&description=Checking+the+spam+score"
-	    "&email=spam-%d-%ld-%d%%40example.com&altcha=%s&website=%s", csrf, idem, started_q, type,
-	    (int)getpid(), (long)time(NULL), honeypot, altcha_q, honeypot ? "http%3A%2F%2Fbuy.example" : "");
-	post_form_from(a, unique_ip(), "/submit", anon, body, &r);
+	    "&email=spam-%d-%ld-%d%%40example.com&altcha=%s&website=%s", f.csrf, f.idem, f.started_q, f.type,
+	    (int)getpid(), (long)time(NULL), honeypot, f.altcha_q, honeypot ? "http%3A%2F%2Fbuy.example" : "");
+	post_form_from(a, unique_ip(), "/submit", f.anon, body, &r);
 	ck_assert_msg(r.status == 200 && strstr(r.body, "Check your email"), "status %d", r.status);
 	harness_response_free(&r);
-	char *score = owner_query("select spam_score::text from submissions where idempotency_key = $1", idem);
-	free(anon); free(csrf); free(idem); free(started); free(type); free(altcha); free(altcha_q); free(started_q);
+	char *score = owner_query("select spam_score::text from submissions where idempotency_key = $1", f.idem);
+	form_free(&f);
 	return score;
 }
 
