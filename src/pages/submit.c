@@ -438,12 +438,15 @@ int page_submit_post(req *r)
 		if (t->requires_event && !event && !form_errors_get(&errors, "request_type"))
 			form_errors_add(r->a, &errors, "request_type", "This kind of request needs an event: please choose one.");
 	}
-	attachment_limits lim;
-	if (attachment_limits_load(r, &lim) != 0)
-		return page_db_failure(r);
-	if ((long)r->form.nfiles > lim.max_per_message)
-		form_errors_add(r->a, &errors, "attachments", arena_sprintf(r->a,
-		    "Attach at most %ld files to one request.", (long)lim.max_per_message));
+	/* The attachment settings cost a query: only a form with files needs them. */
+	attachment_limits lim = { 0 };
+	if (r->form.nfiles) {
+		if (attachment_limits_load(r, &lim) != 0)
+			return page_db_failure(r);
+		if ((long)r->form.nfiles > lim.max_per_message)
+			form_errors_add(r->a, &errors, "attachments", arena_sprintf(r->a,
+			    "Attach at most %ld files to one request.", (long)lim.max_per_message));
+	}
 	if (errors.len)
 		return refuse(r, 422, d, t, &errors);
 
