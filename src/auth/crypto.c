@@ -64,10 +64,15 @@ void crypto_sha256_final(crypto_sha256_state *st, unsigned char out[CRYPTO_SHA25
 	crypto_hash_sha256_final((crypto_hash_sha256_state *)st->opaque, out);
 }
 
+void crypto_hex_into(char *out, const void *p, size_t n)
+{
+	sodium_bin2hex(out, n * 2 + 1, p, n);
+}
+
 char *crypto_hex(arena *a, const void *p, size_t n)
 {
 	char *out = arena_alloc(a, n * 2 + 1);
-	sodium_bin2hex(out, n * 2 + 1, p, n);
+	crypto_hex_into(out, p, n);
 	return out;
 }
 

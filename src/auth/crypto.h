@@ -40,6 +40,8 @@ char *crypto_b64url_encode(arena *a, const void *p, size_t n);
  * decodes to more than cap bytes. */
 long crypto_b64url_decode(const char *s, size_t n, unsigned char *dst, size_t cap);
 char *crypto_hex(arena *a, const void *p, size_t n);
+/* Lower-case hex of p[0..n) into out, which holds 2n + 1 bytes. */
+void crypto_hex_into(char *out, const void *p, size_t n);
 
 /* argon2id, libsodium's interactive limits or stronger; malloc'd string. */
 char *crypto_password_hash(const char *password, size_t n);

@@ -129,8 +129,7 @@ int db_migrate(const char *url, const char *dir, bool quiet)
 		unsigned char h[CRYPTO_SHA256_LEN];
 		crypto_sha256(h, sql, len);
 		char sum[CRYPTO_SHA256_LEN * 2 + 1];
-		for (size_t k = 0; k < sizeof h; k++)
-			snprintf(sum + 2 * k, 3, "%02x", h[k]);
+		crypto_hex_into(sum, h, sizeof h);
 
 		const char *p1[1] = { names[i] };
 		PGresult *res = PQexecParams(c, "select checksum from schema_migrations where version = $1",

@@ -210,14 +210,24 @@ bool kv_ping(kv *k)
 	return ok;
 }
 
+void kv_hashed_key(char *key, size_t n, const char *prefix, str subject)
+{
+	unsigned char h[CRYPTO_SHA256_LEN];
+	crypto_sha256(h, subject.ptr, subject.len);
+	size_t pl = strlen(prefix);
+	if (pl + 33 > n) {
+		snprintf(key, n, "%s", prefix);
+		return;
+	}
+	memcpy(key, prefix, pl);
+	crypto_hex_into(key + pl, h, 16);
+}
+
 enum kv_status kv_claim_once(kv *k, const char *ns, str id, str claimant, long ttl_s, bool *granted)
 {
-	char key[160], ttl[24];
-	unsigned char h[CRYPTO_SHA256_LEN];
-	crypto_sha256(h, id.ptr, id.len);
-	int n = snprintf(key, sizeof key, "sd:once:%s:", ns);
-	for (int i = 0; i < 16 && n + 2 < (int)sizeof key; i++)
-		n += snprintf(key + n, sizeof key - (size_t)n, "%02x", h[i]);
+	char key[160], prefix[96], ttl[24];
+	snprintf(prefix, sizeof prefix, "sd:once:%s:", ns);
+	kv_hashed_key(key, sizeof key, prefix, id);
 	snprintf(ttl, sizeof ttl, "%ld", ttl_s);
 	/* The claimant is stored as given: a random form token, bounded. */
 	char who[129];

@@ -26,6 +26,10 @@ struct kv {
 };
 
 enum kv_status kv_ensure(kv *k);
+/* "<prefix><first 16 bytes of sha256(subject) in hex>" into key: subjects
+ * (addresses, emails, tokens) never sit in Redis in clear, and keys stay
+ * short and bounded. */
+void kv_hashed_key(char *key, size_t n, const char *prefix, str subject);
 /* NULL when Redis is unreachable (the connection is dropped and retried
  * later). Replies are freed with the arena, or by the caller when a is NULL. */
 redisReply *kv_command(kv *k, arena *a, int argc, const char **argv, const size_t *lens);

@@ -7,12 +7,9 @@
 enum kv_status ratelimit_hit(kv *k, arena *a, const char *action, str subject, long limit,
     long window_s, ratelimit_result *out)
 {
-	unsigned char h[CRYPTO_SHA256_LEN];
-	crypto_sha256(h, subject.ptr, subject.len);
-	char key[128], window[24];
-	int n = snprintf(key, sizeof key, "sd:rl:%s:", action);
-	for (int i = 0; i < 16 && n + 2 < (int)sizeof key; i++)
-		n += snprintf(key + n, sizeof key - (size_t)n, "%02x", h[i]);
+	char key[128], prefix[80], window[24];
+	snprintf(prefix, sizeof prefix, "sd:rl:%s:", action);
+	kv_hashed_key(key, sizeof key, prefix, subject);
 	snprintf(window, sizeof window, "%ld", window_s * 1000);
 	const char *args[2] = { key, window };
 	redisReply *r = kv_script(k, a, KV_SCRIPT_RATELIMIT, 1, 2, args, NULL);

@@ -15,7 +15,6 @@
 
 #define READ_BUF 65536
 
-static const char hexdig[] = "0123456789abcdef";
 
 /* ---------------------------------------------------------------------------
  * Limits
@@ -139,10 +138,8 @@ static int send_chunks(req *r, const http_file *f, const char *hash_hex, unsigne
 			size_t n = want - done < READ_BUF ? want - done : READ_BUF;
 			if (read_at(f->fd, block, n, (off_t)(off + done)) != (long)n)
 				return -2;
-			for (size_t i = 0; i < n; i++) {
-				*o++ = hexdig[block[i] >> 4];
-				*o++ = hexdig[block[i] & 15];
-			}
+			crypto_hex_into(o, block, n);
+			o += 2 * n;
 			done += n;
 		}
 		*o = '\0';
@@ -194,11 +191,7 @@ enum attach_status attachment_store(req *r, const http_file *f, const attachment
 		goto out;
 	}
 	char hash_hex[65];
-	for (size_t i = 0; i < sizeof hash; i++) {
-		hash_hex[2 * i] = hexdig[hash[i] >> 4];
-		hash_hex[2 * i + 1] = hexdig[hash[i] & 15];
-	}
-	hash_hex[64] = '\0';
+	crypto_hex_into(hash_hex, hash, sizeof hash);
 	char sizes[24], st[32];
 	snprintf(sizes, sizeof sizes, "%zu", f->size);
 	const char *pb[2] = { hash_hex, sizes };
