@@ -7,7 +7,6 @@
 
 #include "app/app.h"
 #include "app/page.h"
-#include "auth/csrf.h"
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -23,10 +22,11 @@ static int load_session(req *r)
 	return 0;
 }
 
-static int check_csrf(req *r)
+/* The same check the form handlers make (page_csrf_ok); the route's
+ * pattern names the form. */
+static int check_csrf(req *r, const route *rt)
 {
-	str posted = req_form_get(r, "_csrf");
-	if (r->session && csrf_session_check(r->session->csrf, posted))
+	if (page_csrf_ok(r, rt->pattern))
 		return 0;
 	log_warn("csrf refused", "rid=%s path=%.*s", r->request_id, (int)r->path.len, r->path.ptr);
 	return 403;
@@ -74,7 +74,7 @@ static int run_route(req *r)
 	}
 	if (r->method == METHOD_POST && (st = req_read_form(r)))
 		return st;
-	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r)))
+	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
 		return st;
 	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
 		resp_redirect(r, 303, "/login");
