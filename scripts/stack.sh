@@ -8,7 +8,7 @@
 #   scripts/stack.sh env            print stack.env as `export` lines:
 #                                   eval "$(scripts/stack.sh env)"
 #   scripts/stack.sh seed-scale N   run sql/scale/*.sql as the superuser with -v n=N
-#   scripts/stack.sh pg-start|pg-stop|redis-start|redis-stop|nginx-start|nginx-stop|nginx-reload
+#   scripts/stack.sh pg-start|pg-stop|pg-kill|redis-start|redis-stop|nginx-start|nginx-stop|nginx-reload
 #                                   one piece at a time (the end-to-end tests
 #                                   stop and start PostgreSQL and Redis)
 #   scripts/stack.sh psql [ARGS]    psql as the superuser on the stack's database
@@ -208,11 +208,14 @@ pg_start() {
   fi
 }
 
+# pg_stop [MODE]: fast by default; `immediate` (pg-kill) ends every backend
+# at once without a shutdown checkpoint, as a crash or an OOM kill would.
 pg_stop() {
+  local mode=${1:-fast}
   pg_bin
   if ! pg_running; then info "PostgreSQL not running"; return 0; fi
-  info "stopping PostgreSQL"
-  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null ||
+  info "stopping PostgreSQL (-m $mode)"
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m "$mode" -w -t 60 stop >/dev/null ||
     die "PostgreSQL did not stop (log: $LOG_DIR/postgres.log)"
 }
 
@@ -508,6 +511,7 @@ case $cmd in
   seed-scale)   seed_scale "$@" ;;
   pg-start)     make_dirs; pg_start ;;
   pg-stop)      pg_stop ;;
+  pg-kill)      pg_stop immediate ;;
   redis-start)  make_dirs; redis_start ;;
   redis-stop)   redis_stop ;;
   nginx-start)  make_dirs; nginx_start ;;

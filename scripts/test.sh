@@ -110,6 +110,11 @@ ensure_serve() {
     # 127.0.0.1; its 429 test uses the challenge and verify limits instead.
     export SUPPORTDESK_RATE_SUBMIT_IP=${SUPPORTDESK_RATE_SUBMIT_IP:-100000/3600}
     export SUPPORTDESK_RATE_SUBMIT_EMAIL=${SUPPORTDESK_RATE_SUBMIT_EMAIL:-100000/3600}
+    # Every GET /submit reads the form's configuration in its own
+    # transaction (BEGIN, queries, COMMIT) instead of a worker's cached
+    # copy, so that the PostgreSQL outage tests meet the database on every
+    # request they send.
+    export SUPPORTDESK_FORM_CACHE_SECONDS=${SUPPORTDESK_FORM_CACHE_SECONDS:-0}
     exec setsid "$BIN" serve </dev/null >>"$TMP/serve.log" 2>&1
   ) &
   serve_pid=$!

@@ -32,6 +32,10 @@ int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m)
 		app_free(a);
 		return -1;
 	}
+	if (m) {
+		db_count_attempts_in(a->db, &m->db_connect_attempts);
+		kv_count_attempts_in(a->kv, &m->kv_connect_attempts);
+	}
 	http_limits *l = &a->req_settings.limits;
 	http_limits_default(l);
 	l->max_body = (size_t)cfg->max_body;

@@ -86,6 +86,10 @@ void metrics_render(const metrics *m, buf *out)
 	    "# TYPE supportdesk_dependency_unavailable_total counter\n"
 	    "supportdesk_dependency_unavailable_total{dependency=\"postgresql\"} %lu\n"
 	    "supportdesk_dependency_unavailable_total{dependency=\"redis\"} %lu\n"
+	    "# HELP supportdesk_connect_attempts_total Connection attempts by the workers (paced while a dependency is down).\n"
+	    "# TYPE supportdesk_connect_attempts_total counter\n"
+	    "supportdesk_connect_attempts_total{dependency=\"postgresql\"} %lu\n"
+	    "supportdesk_connect_attempts_total{dependency=\"redis\"} %lu\n"
 	    "# HELP supportdesk_workers Worker processes running.\n"
 	    "# TYPE supportdesk_workers gauge\n"
 	    "supportdesk_workers %d\n"
@@ -94,5 +98,6 @@ void metrics_render(const metrics *m, buf *out)
 	    "supportdesk_start_time_seconds %ld\n",
 	    atomic_load(&m->worker_restarts), atomic_load(&m->worker_crashes),
 	    atomic_load(&m->reloads), atomic_load(&m->db_unavailable),
-	    atomic_load(&m->kv_unavailable), atomic_load(&m->workers), atomic_load(&m->started_at));
+	    atomic_load(&m->kv_unavailable), atomic_load(&m->db_connect_attempts),
+	    atomic_load(&m->kv_connect_attempts), atomic_load(&m->workers), atomic_load(&m->started_at));
 }

@@ -24,6 +24,8 @@ typedef struct metrics {
 	atomic_ulong reloads;
 	atomic_ulong db_unavailable;
 	atomic_ulong kv_unavailable;
+	atomic_ulong db_connect_attempts;
+	atomic_ulong kv_connect_attempts;
 	atomic_int workers;
 	atomic_long started_at;
 } metrics;

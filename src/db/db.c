@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/retry.h"
 
 #define DB_MAX_PREPARED 256
 #define DB_RETRY_INTERVAL 0.5
@@ -20,7 +21,7 @@ struct db {
 	char app_name[64];
 	const db_stmt *prepared[DB_MAX_PREPARED];
 	size_t nprepared;
-	double last_attempt;
+	retry_gate gate;
 	unsigned long reconnects;
 	bool ever_connected;
 	char sqlstate[6];
@@ -43,7 +44,7 @@ db *db_new(const char *url, int connect_timeout_s, int statement_timeout_ms, con
 	    "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
 	    statement_timeout_ms, statement_timeout_ms * 2);
 	snprintf(d->app_name, sizeof d->app_name, "%s", app_name);
-	d->last_attempt = -1e9;
+	retry_gate_init(&d->gate, DB_RETRY_INTERVAL);
 	return d;
 }
 
@@ -70,7 +71,7 @@ static enum db_status db_connect(db *d)
 		d->conn = NULL;
 	}
 	d->nprepared = 0;
-	d->last_attempt = clock_seconds();
+	retry_gate_tried(&d->gate, clock_seconds());
 	const char *keys[] = { "dbname", "connect_timeout", "options", "application_name",
 		"keepalives", "keepalives_idle", NULL };
 	const char *vals[] = { d->url, d->connect_timeout, d->options, d->app_name, "1", "30", NULL };
@@ -99,7 +100,7 @@ enum db_status db_ensure(db *d)
 {
 	if (d->conn && PQstatus(d->conn) == CONNECTION_OK)
 		return DB_OK;
-	if (clock_seconds() - d->last_attempt < DB_RETRY_INTERVAL)
+	if (!retry_gate_open(&d->gate, clock_seconds()))
 		return DB_UNAVAILABLE;
 	return db_connect(d);
 }
@@ -112,6 +113,16 @@ bool db_connected(const db *d)
 unsigned long db_reconnects(const db *d)
 {
 	return d->reconnects;
+}
+
+unsigned long db_connect_attempts(const db *d)
+{
+	return d->gate.attempts;
+}
+
+void db_count_attempts_in(db *d, atomic_ulong *counter)
+{
+	d->gate.shared = counter;
 }
 
 const char *db_last_sqlstate(const db *d)
@@ -134,13 +145,36 @@ void db_result_free(db_result *res)
 		result_clear(res);
 }
 
-/* Maps a failed result to a status, remembering the SQLSTATE. */
+/* True when an error means the server or the link to it is gone rather
+ * than that the statement was wrong: no SQLSTATE at all (libpq's own
+ * "server closed the connection unexpectedly", which it reports while
+ * PQstatus still says CONNECTION_OK), class 08 (connection exception), or
+ * 57P01-57P03 (the server is shutting down, crashed, or not yet up). */
+static bool lost_server(const char *state)
+{
+	if (!state || !*state)
+		return true;
+	if (strncmp(state, "08", 2) == 0)
+		return true;
+	return strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
+/* Maps a failed result to a status, remembering the SQLSTATE. A lost
+ * server also drops the connection, so that the next use reconnects
+ * (paced by the retry gate) instead of failing on a dead socket. */
 static enum db_status db_failure(db *d, PGresult *res, const char *what)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
-	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
-		log_warn("postgresql connection lost", "during=%s", what);
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK || lost_server(state)) {
+		const char *msg = res ? PQresultErrorMessage(res) : d->conn ? PQerrorMessage(d->conn) : "";
+		char q[256];
+		log_quote(q, sizeof q, msg, strcspn(msg, "\n"));
+		log_warn("postgresql connection lost", "during=%s sqlstate=%s err=%s", what, d->sqlstate, q);
+		if (d->conn) {
+			PQfinish(d->conn);
+			d->conn = NULL;
+		}
 		return DB_UNAVAILABLE;
 	}
 	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn);
@@ -241,12 +275,13 @@ enum db_status db_begin(db *d, const char *user_id, const char *request_id, cons
 {
 	const char *params[3] = { user_id ? user_id : "", request_id ? request_id : "",
 		client_ip ? client_ip : "" };
+	bool had_connection = db_connected(d);
 	enum db_status st = db_begin_once(d, params);
-	if (st == DB_UNAVAILABLE && d->ever_connected && !db_connected(d)) {
+	if (st == DB_UNAVAILABLE && had_connection && !db_connected(d)) {
 		/* A connection idle across a PostgreSQL restart fails on first
-		 * use: nothing has happened in this request yet, so reconnect at
-		 * once and begin again. */
-		d->last_attempt = -1e9;
+		 * use, and nothing has happened in this request yet: begin again
+		 * on a new one. The gate still paces it (a connection made long
+		 * ago leaves it open); a server that is down is tried no faster. */
 		st = db_begin_once(d, params);
 	}
 	return st;
@@ -314,12 +349,10 @@ static bool ping_once(db *d)
 
 bool db_ping(db *d)
 {
+	bool had_connection = db_connected(d);
 	if (ping_once(d))
 		return true;
-	/* As in db_begin: a connection that went stale gets one fresh try. */
-	if (d->ever_connected && !db_connected(d)) {
-		d->last_attempt = -1e9;
-		return ping_once(d);
-	}
-	return false;
+	/* As in db_begin: a connection that went stale gets one fresh try,
+	 * when the gate allows it. */
+	return had_connection && !db_connected(d) && ping_once(d);
 }

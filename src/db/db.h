@@ -4,6 +4,7 @@
 #ifndef SD_DB_H
 #define SD_DB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,8 +30,12 @@ enum db_status {
 /* Does not connect; the first use does. */
 db *db_new(const char *url, int connect_timeout_s, int statement_timeout_ms, const char *app_name);
 void db_free(db *d);
-/* Connects (or reconnects) when needed, at most every 500 ms while PostgreSQL
- * is down so that a dead database costs requests nothing but a quick 503. */
+/* Connects (or reconnects) when needed, at most every 500 to 750 ms (a
+ * random part added per attempt) while PostgreSQL is down, so that a dead
+ * database costs requests nothing but a quick 503 and a starting one is not
+ * stormed by every worker at once. An error that means the server is gone
+ * (no SQLSTATE, class 08, 57P01-57P03) drops the connection and answers
+ * DB_UNAVAILABLE, whatever PQstatus still says. */
 enum db_status db_ensure(db *d);
 bool db_connected(const db *d);
 
@@ -64,6 +69,9 @@ long long db_get_int(const db_result *res, int row, int col, long long fallback)
 bool db_ping(db *d);
 /* Counters for /metrics. */
 unsigned long db_reconnects(const db *d);
+unsigned long db_connect_attempts(const db *d);
+/* Also counts every connection attempt in *counter (shared /metrics). */
+void db_count_attempts_in(db *d, atomic_ulong *counter);
 
 /* `supportdesk migrate`: applies dir/NNNN_*.sql in order, each in its own
  * transaction, recorded with a sha256 in schema_migrations. Refuses a

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/retry.h"
 
 #define KV_RETRY_INTERVAL 0.5
 
@@ -54,7 +55,7 @@ kv *kv_new(const char *url, int timeout_ms)
 	}
 	k->timeout.tv_sec = timeout_ms / 1000;
 	k->timeout.tv_usec = (timeout_ms % 1000) * 1000;
-	k->last_attempt = -1e9;
+	retry_gate_init(&k->gate, KV_RETRY_INTERVAL);
 	return k;
 }
 
@@ -73,6 +74,16 @@ void kv_free(kv *k)
 unsigned long kv_reconnects(const kv *k)
 {
 	return k->reconnects;
+}
+
+unsigned long kv_connect_attempts(const kv *k)
+{
+	return k->gate.attempts;
+}
+
+void kv_count_attempts_in(kv *k, atomic_ulong *counter)
+{
+	k->gate.shared = counter;
 }
 
 static void kv_drop(kv *k, const char *why)
@@ -115,9 +126,9 @@ enum kv_status kv_ensure(kv *k)
 	if (k->c)
 		return KV_OK;
 	double now = clock_seconds();
-	if (now - k->last_attempt < KV_RETRY_INTERVAL)
+	if (!retry_gate_open(&k->gate, now))
 		return KV_UNAVAILABLE;
-	k->last_attempt = now;
+	retry_gate_tried(&k->gate, now);
 	k->c = k->unix_path ? redisConnectUnixWithTimeout(k->unix_path, k->timeout)
 	                    : redisConnectWithTimeout(k->host, k->port, k->timeout);
 	if (!k->c || k->c->err) {
@@ -156,10 +167,11 @@ redisReply *kv_command(kv *k, arena *a, int argc, const char **argv, const size_
 	redisReply *r = redisCommandArgv(k->c, argc, argv, lens);
 	if (!r && reused) {
 		/* A connection idle across a Redis restart fails on first use:
-		 * reconnect at once and try again, rather than answer 503 to a
-		 * request that arrives after Redis is back. */
+		 * reconnect and try again, rather than answer 503 to a request
+		 * that arrives after Redis is back. The gate paces it: a
+		 * connection made long ago leaves it open, and a server that is
+		 * down is tried no faster than any other time. */
 		kv_drop(k, k->c->errstr);
-		k->last_attempt = -1e9;
 		if (kv_ensure(k) != KV_OK)
 			return NULL;
 		r = redisCommandArgv(k->c, argc, argv, lens);

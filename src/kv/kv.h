@@ -5,6 +5,7 @@
 #ifndef SD_KV_H
 #define SD_KV_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,6 +20,10 @@ kv *kv_new(const char *url, int timeout_ms);
 void kv_free(kv *k);
 bool kv_ping(kv *k);
 unsigned long kv_reconnects(const kv *k);
+/* Connection attempts: at most one per 500 to 750 ms while Redis is down. */
+unsigned long kv_connect_attempts(const kv *k);
+/* Also counts every connection attempt in *counter (shared /metrics). */
+void kv_count_attempts_in(kv *k, atomic_ulong *counter);
 
 /* ---- sessions ---- */
 

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 
 #include "auth/crypto.h"
+#include "core/retry.h"
 #include "kv/kv.h"
 
 enum kv_script_id { KV_SCRIPT_SESSION_LOAD, KV_SCRIPT_RATELIMIT, KV_SCRIPT_CLAIM, KV_SCRIPT__MAX };
@@ -19,7 +20,7 @@ struct kv {
 	int db;
 	char *password;
 	struct timeval timeout;
-	double last_attempt;
+	retry_gate gate;
 	unsigned long reconnects;
 	bool ever_connected;
 	char script_sha[KV_SCRIPT__MAX][48];

@@ -628,7 +628,9 @@ END_TEST
 
 typedef struct {
 	long ok, non2xx, errors;
+	long n503;               /* of non2xx */
 	long first_bad_status;
+	long first_other_status; /* the first non-2xx that is not a 503 */
 	CURLcode first_err;
 } load_stats;
 
@@ -695,6 +697,10 @@ static load_stats run_load(const char *path, int nconc, long total, double secon
 			} else {
 				if (!st.non2xx)
 					st.first_bad_status = code;
+				if (code == 503)
+					st.n503++;
+				else if (!st.first_other_status)
+					st.first_other_status = code;
 				st.non2xx++;
 			}
 			curl_multi_remove_handle(mh, c);
@@ -931,6 +937,77 @@ START_TEST(test_postgresql_outage)
 }
 END_TEST
 
+/* PostgreSQL killed (immediate stop: no goodbye to the clients) while
+ * requests that open, use and commit a transaction are in flight. Every
+ * answer is a page or a 503, never a 500; while it is down and starting up
+ * the workers try to reconnect at the documented pace (each at most once
+ * per 0.5 s), and they are back by themselves once it answers. */
+typedef struct {
+	double kill_at, start_at;
+	double killed, started;     /* elapsed when done, -1 before */
+	double attempts_at_kill;
+	int rc_kill, rc_start;
+} pg_kill_plan;
+
+static const char attempts_series[] = "supportdesk_connect_attempts_total{dependency=\"postgresql\"}";
+
+static void pg_kill_tick(double elapsed, void *ud)
+{
+	pg_kill_plan *p = ud;
+	if (p->killed < 0 && elapsed >= p->kill_at) {
+		p->attempts_at_kill = metric_value(attempts_series);
+		p->rc_kill = stack_cmd("pg-kill");
+		p->killed = elapsed;
+	} else if (p->killed >= 0 && p->started < 0 && elapsed >= p->start_at) {
+		p->rc_start = stack_cmd("pg-start");
+		p->started = elapsed;
+	}
+}
+
+START_TEST(test_postgresql_killed_under_load)
+{
+	pid_t m = master_pid();
+	pidset before = settled_workers(m);
+	char last[512];
+	ck_assert_msg(wait_healthz(200, "\"status\":\"ok\"", 10, last, sizeof last) >= 0,
+	    "not healthy before the test: %s", last);
+	ck_assert_int_eq(status_of_get("/submit"), 200);
+
+	pg_kill_plan p = { .kill_at = 1.0, .start_at = 4.0, .killed = -1, .started = -1 };
+	double t0 = now_s();
+	load_stats st = run_load("/submit", 8, 0, 9.0, pg_kill_tick, &p);
+	ck_assert_int_eq(p.rc_kill, 0);
+	ck_assert_int_eq(p.rc_start, 0);
+	ck_assert_msg(wait_healthz(200, "\"status\":\"ok\"", 20, last, sizeof last) >= 0,
+	    "workers did not reconnect within 20 s of pg-start: %s", last);
+	double down_s = now_s() - t0 - p.killed;
+	double attempts = metric_value(attempts_series) - p.attempts_at_kill;
+
+	fprintf(stderr, "test_e2e: PostgreSQL killed under load: %ld x 200, %ld x 503, %ld others "
+	    "(first %ld), %ld transport errors; %.0f connection attempts by %d workers in %.1f s\n",
+	    st.ok, st.n503, st.non2xx - st.n503, st.first_other_status, st.errors, attempts, before.n, down_s);
+	ck_assert_msg(st.non2xx == st.n503, "%ld answers were neither 200 nor 503 (first: %ld)",
+	    st.non2xx - st.n503, st.first_other_status);
+	ck_assert_msg(st.errors == 0, "%ld transport errors (first curl code %d)", st.errors, (int)st.first_err);
+	ck_assert_msg(st.n503 > 0, "no 503 while PostgreSQL was down: the outage was not under load");
+	ck_assert_msg(st.ok > 0, "no 200 at all");
+	/* Per worker: the first try on the dead connection, then one per
+	 * 0.5 s at most; one more of slack for the moment it came back. */
+	double bound = before.n * (down_s / 0.5 + 2);
+	ck_assert_msg(attempts >= 1, "no reconnect attempt counted");
+	ck_assert_msg(attempts <= bound, "%.0f connection attempts in %.1f s by %d workers (at most %.0f)",
+	    attempts, down_s, before.n, bound);
+	ck_assert_int_eq(status_of_get("/submit"), 200);
+
+	ck_assert_int_eq(master_pid(), m);
+	pidset after = workers_of(m);
+	char sb[512], sa[512];
+	pidset_str(&before, sb, sizeof sb);
+	pidset_str(&after, sa, sizeof sa);
+	ck_assert_msg(pidset_equal(&before, &after), "workers restarted: before [%s] after [%s]", sb, sa);
+}
+END_TEST
+
 START_TEST(test_redis_outage)
 {
 	pid_t m = master_pid();
@@ -1055,6 +1132,7 @@ static Suite *e2e_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_unchecked_fixture(tc, NULL, restore_postgresql);
 	tcase_add_test(tc, test_postgresql_outage);
+	tcase_add_test(tc, test_postgresql_killed_under_load);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("outage_redis");
