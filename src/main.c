@@ -53,7 +53,8 @@ static int cmd_mailer(int argc, char **argv)
 {
 	config cfg;
 	char err[512];
-	if (config_load(&cfg, err, sizeof err) < 0) {
+	/* The server secret opens the sealed bodies the workers enqueue. */
+	if (config_load(&cfg, err, sizeof err) < 0 || config_load_secret(&cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "supportdesk: %s\n", err);
 		return 1;
 	}

@@ -120,11 +120,11 @@ SELECT is(outbox_mark_sent((SELECT id FROM outbox_enqueue('to@t.example', 'Verif
           true, 'mark_sent completes a leased row');
 SELECT isnt(outbox_enqueue('fail@t.example', 'S', 'B'), NULL, 'enqueue another');
 SELECT is((SELECT count(*) FROM outbox_claim(10)), 1::bigint, 'claim takes only due pending rows');
-SELECT is(outbox_mark_failed((SELECT outbox_enqueue('fail@t.example', 'S', 'B', NULL, NULL, '{}', NULL, NULL, NULL)) , 'x'), NULL,
+SELECT is(outbox_mark_failed((SELECT outbox_enqueue('fail@t.example', 'S', 'B', NULL, NULL, '{}', NULL, NULL, NULL)) , 'x', false), NULL,
           'mark_failed ignores rows that are not leased');
 :as_super
 SELECT is((SELECT status FROM outbox WHERE to_email = 'to@t.example'), 'sent', 'sent row has sent_at/status');
-SELECT is(outbox_mark_failed((SELECT id FROM outbox WHERE to_email = 'fail@t.example' AND status = 'sending'), 'smtp 451'), 'pending',
+SELECT is(outbox_mark_failed((SELECT id FROM outbox WHERE to_email = 'fail@t.example' AND status = 'sending'), 'smtp 451', false), 'pending',
           'a failure schedules a retry');
 SELECT ok((SELECT next_attempt_at > now() AND last_error = 'smtp 451' FROM outbox WHERE to_email = 'fail@t.example' AND attempts = 1),
           'retry is backed off and the error kept');

@@ -308,6 +308,10 @@ int page_email(req *r, const char *name, tv *view, const char *to, const char *t
 	/* Template files end with a newline; a subject is one line. */
 	while (subject.len && (subject.data[subject.len - 1] == '\n' || subject.data[subject.len - 1] == ' '))
 		subject.data[--subject.len] = '\0';
-	email_message m = { to, to_name, subject.data, text.data, html.data, ticket_id, user_id, dedupe_key };
+	/* Emails carry one-time links: the outbox holds them sealed, and the
+	 * mailer scrubs them once the row is sent or given up. */
+	const unsigned char *key = r->app->cfg->secret;
+	email_message m = { to, to_name, subject.data, crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, text.data),
+		html.data ? crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, html.data) : NULL, ticket_id, user_id, dedupe_key, true };
 	return email_enqueue(r, &m) == 0 ? 0 : page_db_failure(r);
 }

@@ -124,3 +124,52 @@ bool crypto_password_verify(const char *hash, const char *password, size_t n)
 {
 	return crypto_pwhash_str_verify(hash, password, n) == 0;
 }
+
+/* ---- sealed text ---- */
+
+/* The key for one purpose, derived from the server secret, so that the
+ * secret itself keys nothing but HMACs and a leak of one key is no leak of
+ * the others. context is exactly 8 characters (libsodium's KDF). */
+static void sealing_key(unsigned char key[crypto_secretbox_KEYBYTES], const unsigned char secret[32],
+    const char *context)
+{
+	_Static_assert(crypto_kdf_KEYBYTES == 32, "server secret is 32 bytes");
+	crypto_kdf_derive_from_key(key, crypto_secretbox_KEYBYTES, 1, context, secret);
+}
+
+char *crypto_seal_text(arena *a, const unsigned char secret[32], const char *context, const char *text)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	sealing_key(key, secret, context);
+	size_t n = strlen(text);
+	size_t boxed = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	unsigned char *box = arena_alloc(a, boxed);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)text, n, box, key);
+	sodium_memzero(key, sizeof key);
+	return crypto_b64url_encode(a, box, boxed);
+}
+
+char *crypto_open_text(arena *a, const unsigned char secret[32], const char *context, const char *sealed)
+{
+	size_t sl = strlen(sealed);
+	size_t cap = sl / 4 * 3 + 3;
+	if (cap < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return NULL;
+	unsigned char *box = arena_alloc(a, cap);
+	long boxed = crypto_b64url_decode(sealed, sl, box, cap);
+	if (boxed < (long)(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES))
+		return NULL;
+	size_t n = (size_t)boxed - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	char *out = arena_alloc(a, n + 1);
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	sealing_key(key, secret, context);
+	int rc = crypto_secretbox_open_easy((unsigned char *)out, box + crypto_secretbox_NONCEBYTES,
+	    (size_t)boxed - crypto_secretbox_NONCEBYTES, box, key);
+	sodium_memzero(key, sizeof key);
+	if (rc != 0)
+		return NULL;
+	out[n] = '\0';
+	/* A NUL inside would cut the text short without a word: refuse it. */
+	return memchr(out, '\0', n) ? NULL : out;
+}

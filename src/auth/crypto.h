@@ -43,6 +43,16 @@ char *crypto_hex(arena *a, const void *p, size_t n);
 /* Lower-case hex of p[0..n) into out, which holds 2n + 1 bytes. */
 void crypto_hex_into(char *out, const void *p, size_t n);
 
+/* Authenticated encryption (XSalsa20-Poly1305, crypto_secretbox) of a text
+ * under a key derived from the server secret for one purpose (`context`,
+ * exactly 8 characters): base64url of nonce, tag and ciphertext. For rows
+ * that must carry a secret until they are used (an outbox email with a
+ * sign-in link), so that a backup or a replica holds nothing usable. */
+char *crypto_seal_text(arena *a, const unsigned char secret[32], const char *context, const char *text);
+/* The text, or NULL when sealed is malformed, was altered, or was sealed
+ * under another secret or context. */
+char *crypto_open_text(arena *a, const unsigned char secret[32], const char *context, const char *sealed);
+
 /* argon2id, libsodium's interactive limits or stronger; malloc'd string. */
 char *crypto_password_hash(const char *password, size_t n);
 bool crypto_password_verify(const char *hash, const char *password, size_t n);

@@ -150,7 +150,7 @@ void db_result_free(db_result *res)
  * "server closed the connection unexpectedly", which it reports while
  * PQstatus still says CONNECTION_OK), class 08 (connection exception), or
  * 57P01-57P03 (the server is shutting down, crashed, or not yet up). */
-static bool lost_server(const char *state)
+bool db_lost_server(const char *state)
 {
 	if (!state || !*state)
 		return true;
@@ -166,7 +166,7 @@ static enum db_status db_failure(db *d, PGresult *res, const char *what)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
-	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK || lost_server(state)) {
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK || db_lost_server(state)) {
 		const char *msg = res ? PQresultErrorMessage(res) : d->conn ? PQerrorMessage(d->conn) : "";
 		char q[256];
 		log_quote(q, sizeof q, msg, strcspn(msg, "\n"));

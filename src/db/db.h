@@ -51,6 +51,9 @@ void db_rollback(db *d);
 db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *const *params,
     enum db_status *status);
 const char *db_last_sqlstate(const db *d);
+/* True when a failed statement's SQLSTATE (NULL or empty: none) means the
+ * server or the link to it is gone, not that the statement was wrong. */
+bool db_lost_server(const char *sqlstate);
 /* Frees a result now rather than when the arena is reset, for loops that
  * fetch large results one after another (attachment chunks). res (may be
  * NULL) must not be read afterwards. */

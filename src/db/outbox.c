@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "db/db.h"
 
 struct db_outbox {
 	PGconn *conn;
@@ -62,7 +63,10 @@ static void outbox_failure(db_outbox *o, PGresult *res, const char *what)
 		msg = PQerrorMessage(o->conn);
 	char q[512];
 	log_quote(q, sizeof q, msg, strcspn(msg, "\n"));
-	if (PQstatus(o->conn) != CONNECTION_OK) {
+	/* As for the workers: a server that went away may leave PQstatus at
+	 * CONNECTION_OK, and a connection kept then would fail for ever. */
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(o->conn) != CONNECTION_OK || db_lost_server(state)) {
 		log_warn("postgresql connection lost", "during=%s err=%s", what, q);
 		db_outbox_disconnect(o);
 	} else {
@@ -159,14 +163,14 @@ int db_outbox_claim(db_outbox *o, arena *a, int limit, int lease_s, db_outbox_ro
 	snprintf(lease, sizeof lease, "%d", lease_s);
 	const char *params[] = { lim, lease };
 	PGresult *res = outbox_exec(o, "outbox_claim",
-	    "SELECT id, to_email, to_name, subject, body_text, body_html, template, attempts "
+	    "SELECT id, to_email, to_name, subject, body_text, body_html, template, attempts, sealed "
 	    "FROM outbox_claim($1::int, make_interval(secs => $2::int))",
 	    2, params, PGRES_TUPLES_OK);
 	if (!res)
 		return -1;
 	arena_on_free(a, result_clear, res);
 	int n = PQntuples(res);
-	if (PQnfields(res) != 8) {
+	if (PQnfields(res) != 9) {
 		log_error("statement failed", "stmt=outbox_claim err=%s", "unexpected_columns");
 		return -1;
 	}
@@ -180,6 +184,7 @@ int db_outbox_claim(db_outbox *o, arena *a, int limit, int lease_s, db_outbox_ro
 		out[i].body_html = col_dup(a, res, i, 5);
 		out[i].template_name = col_dup(a, res, i, 6);
 		out[i].attempts = atoi(PQgetvalue(res, i, 7)); /* an int column: always digits */
+		out[i].sealed = PQgetvalue(res, i, 8)[0] == 't';
 	}
 	*rows = out;
 	return n;
@@ -209,4 +214,14 @@ int db_outbox_mark_failed(db_outbox *o, const char *id, const char *error, bool 
 		    PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "");
 	PQclear(res);
 	return 0;
+}
+
+long db_outbox_purge(db_outbox *o)
+{
+	PGresult *res = outbox_exec(o, "outbox_purge", "SELECT outbox_purge()", 0, NULL, PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	long n = PQntuples(res) == 1 ? atol(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	return n;
 }

@@ -22,6 +22,7 @@ typedef struct {
 	char *body_text;
 	char *body_html;
 	char *template_name;
+	bool sealed;   /* body_text and body_html are sealed (crypto_open_text) */
 	int attempts;  /* including this one (claim increments it) */
 } db_outbox_row;
 
@@ -51,6 +52,8 @@ int db_outbox_mark_sent(db_outbox *o, const char *id);
  * stops retries at once; otherwise the row is retried with backoff until
  * outbox_max_attempts. The resulting status ("pending" or "failed") goes to
  * status (may be NULL). 0, or -1 on a database error. */
+/* Deletes sent and failed rows past outbox_retention_days: how many, or -1. */
+long db_outbox_purge(db_outbox *o);
 int db_outbox_mark_failed(db_outbox *o, const char *id, const char *error, bool permanent,
     char *status, size_t status_len);
 

@@ -10,12 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/crypto.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "db/outbox.h"
 #include "mail/mime.h"
+#include "model/email.h"
 #include "mail/transport.h"
 
 /* Poll even without a NOTIFY: retries and expired leases are only found so. */
@@ -29,6 +31,9 @@
  * a test (or an operator's --once) running for ever. */
 #define MAILER_ONCE_MAX 10000
 #define MAILER_ERR_LEN 512
+/* Sent and failed rows (already scrubbed of their bodies) are deleted past
+ * outbox_retention_days; looked at this often. */
+#define MAILER_PURGE_EVERY_S 3600
 
 typedef struct {
 	const config *cfg;
@@ -39,6 +44,7 @@ typedef struct {
 	const char *from_addr;
 	const char *host;
 	double next_due;    /* monotonic time of the earliest retry we scheduled; 0 none */
+	double next_purge;  /* monotonic time of the next outbox_purge */
 	/* A delivered (or failed) row whose mark did not reach PostgreSQL: marked
 	 * again before anything new is claimed, so a blip doesn't cause a resend. */
 	bool unmarked;
@@ -220,14 +226,28 @@ static int mailer_flush_unmarked(mailer *m)
 /* Composes and delivers one claimed row; err gets the reason on failure. */
 static enum mail_result mailer_deliver(mailer *m, const db_outbox_row *row, char *err, size_t errlen)
 {
+	const char *text = row->body_text, *html = row->body_html;
+	if (row->sealed) {
+		/* Opened here, in memory, for this delivery only. A row sealed
+		 * under another server secret can never be opened: say so once. */
+		const unsigned char *key = m->cfg->secret;
+		text = text && m->cfg->have_secret ? crypto_open_text(m->msg, key, OUTBOX_SEAL_CONTEXT, text) : NULL;
+		if (html && text)
+			html = crypto_open_text(m->msg, key, OUTBOX_SEAL_CONTEXT, html);
+		if (!text || (row->body_html && !html)) {
+			snprintf(err, errlen, "sealed body cannot be opened (%s)",
+			    m->cfg->have_secret ? "sealed under another server secret, or altered" : "no server secret");
+			return MAIL_PERMANENT;
+		}
+	}
 	mime_message msg = {
 		.id = row->id,
 		.from = m->cfg->mail_from,
 		.to_email = row->to_email,
 		.to_name = row->to_name,
 		.subject = row->subject,
-		.body_text = row->body_text,
-		.body_html = row->body_html,
+		.body_text = text,
+		.body_html = html,
 		.host = m->host,
 		.date = time(NULL),
 	};
@@ -325,6 +345,12 @@ int mailer_run(const config *cfg)
 		 * socket: look before sleeping, or it would wait for the poll. */
 		if (db_outbox_drain(m.db) != 0)
 			continue; /* lost (reconnect) or woken again (claim again) */
+		if (clock_seconds() >= m.next_purge) {
+			long purged = db_outbox_purge(m.db);
+			if (purged > 0)
+				log_info("outbox purged", "rows=%ld", purged);
+			m.next_purge = clock_seconds() + MAILER_PURGE_EVERY_S;
+		}
 		int timeout = MAILER_POLL_MS;
 		if (m.next_due > 0) {
 			double left = m.next_due - clock_seconds();

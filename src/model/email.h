@@ -14,7 +14,11 @@ typedef struct {
 	const char *ticket_id;   /* may be NULL */
 	const char *user_id;     /* may be NULL */
 	const char *dedupe_key;  /* may be NULL: the same key is queued once */
+	bool sealed;             /* text and html are sealed (crypto_seal_text, OUTBOX_SEAL_CONTEXT) */
 } email_message;
+
+/* The purpose under which bodies in the outbox are sealed. */
+#define OUTBOX_SEAL_CONTEXT "sdoutbox"
 
 /* 0, or -1 on a database failure (answer page_db_failure). */
 int email_enqueue(req *r, const email_message *m);

@@ -169,6 +169,33 @@ START_TEST(tokens_b64url_roundtrip)
 }
 END_TEST
 
+START_TEST(sealed_text_opens_only_with_its_key_and_context)
+{
+	arena *a = arena_new(4096);
+	unsigned char key[32], other[32];
+	memset(key, 7, sizeof key);
+	memset(other, 8, sizeof other);
+	const char *text = "Confirm: https://desk.example/verify/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde\n";
+	char *sealed = crypto_seal_text(a, key, "sdoutbox", text);
+	ck_assert_ptr_nonnull(sealed);
+	ck_assert_msg(!strstr(sealed, "verify") && !strstr(sealed, "AbCdEf"), "sealed text shows the plain one: %s", sealed);
+	ck_assert_str_ne(sealed, crypto_seal_text(a, key, "sdoutbox", text)); /* a fresh nonce each time */
+	char *back = crypto_open_text(a, key, "sdoutbox", sealed);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_str_eq(back, text);
+	ck_assert_ptr_null(crypto_open_text(a, other, "sdoutbox", sealed));
+	ck_assert_ptr_null(crypto_open_text(a, key, "sdother0", sealed));
+	char *tampered = arena_strndup(a, sealed, strlen(sealed));
+	tampered[40] = tampered[40] == 'A' ? 'B' : 'A';
+	ck_assert_ptr_null(crypto_open_text(a, key, "sdoutbox", tampered));
+	ck_assert_ptr_null(crypto_open_text(a, key, "sdoutbox", ""));
+	ck_assert_ptr_null(crypto_open_text(a, key, "sdoutbox", "not base64url!"));
+	ck_assert_ptr_null(crypto_open_text(a, key, "sdoutbox", "AAAA"));
+	ck_assert_str_eq(crypto_open_text(a, key, "sdoutbox", crypto_seal_text(a, key, "sdoutbox", "")), "");
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(csrf_anon_binds_form_browser_and_time)
 {
 	arena *a = arena_new(1024);
@@ -292,6 +319,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, utf8_table);
 	tcase_add_test(tc, router_patterns_and_methods);
 	tcase_add_test(tc, tokens_b64url_roundtrip);
+	tcase_add_test(tc, sealed_text_opens_only_with_its_key_and_context);
 	tcase_add_test(tc, csrf_anon_binds_form_browser_and_time);
 	tcase_add_test(tc, password_hash_verifies);
 	tcase_add_test(tc, config_env_overrides_and_validates);
