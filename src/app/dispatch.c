@@ -38,7 +38,7 @@ static void finish_transaction(req *r)
 	if (!r->tx_open)
 		return;
 	r->tx_open = false;
-	if (r->tx_failed || r->status >= 400) {
+	if (r->tx_failed || (r->status >= 400 && !r->tx_keep_refusal)) {
 		db_rollback(a->db);
 		return;
 	}
@@ -83,7 +83,7 @@ static int run_route(req *r)
 	return rt->handler(r);
 }
 
-static void log_request(const req *r)
+static void log_request(req *r)
 {
 	char path[600], ua[300];
 	str p = r->raw_path.len ? r->raw_path : r->path;
@@ -93,7 +93,7 @@ static void log_request(const req *r)
 	double ms = (clock_seconds() - r->started) * 1000.0;
 	log_msg(LOG_INFO, "request", "rid=%s method=%.*s path=%s status=%d ms=%.3f bytes=%zu ip=%s ua=%s",
 	    r->request_id, (int)r->method_name.len, r->method_name.ptr, path, r->status, ms,
-	    r->body.len, r->remote_addr.ptr ? r->remote_addr.ptr : "-", ua);
+	    r->body.len, *page_client_ip(r) ? page_client_ip(r) : "-", ua);
 }
 
 void app_handle(app *a, const req_io *io, arena *mem)

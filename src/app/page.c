@@ -124,6 +124,11 @@ int page_act_as(req *r, const char *user_id)
 	return 0;
 }
 
+void page_keep_writes(req *r)
+{
+	r->tx_keep_refusal = true;
+}
+
 int page_db_failure(const req *r)
 {
 	return r->failure_status ? r->failure_status : 500;
@@ -215,7 +220,16 @@ static bool in_list(const char *list, const char *addr, size_t n)
 	return false;
 }
 
+static const char *client_ip_of(req *r);
+
 const char *page_client_ip(req *r)
+{
+	if (!r->client_ip)
+		r->client_ip = client_ip_of(r);
+	return r->client_ip;
+}
+
+static const char *client_ip_of(req *r)
 {
 	const char *remote = r->remote_addr.ptr ? r->remote_addr.ptr : "";
 	const char *trusted = r->app->cfg->trusted_proxies;

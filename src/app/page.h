@@ -23,6 +23,12 @@ db_result *page_query(req *r, const db_stmt *s, int nparams, const char *const *
  * level security should see them as that user from then on. 0 or status. */
 int page_act_as(req *r, const char *user_id);
 
+/* A refusal that must leave a trace: the transaction commits even though
+ * the answer is 4xx (a failed attempt counted against a token's lockout).
+ * Without it every answer >= 400 rolls back. A failed statement still rolls
+ * back. */
+void page_keep_writes(req *r);
+
 /* 503 when PostgreSQL is unreachable, 500 otherwise. */
 int page_db_failure(const req *r);
 

@@ -66,7 +66,9 @@ typedef struct req {
 	struct session *session;
 	const char *user_id;      /* NULL when anonymous */
 	const char *anon_id;      /* sd_anon cookie set by this response */
+	const char *client_ip;    /* page_client_ip's answer, once asked */
 	bool tx_open;
+	bool tx_keep_refusal;     /* commit even though the answer is >= 400 (page_keep_writes) */
 	bool tx_failed;
 	int failure_status;       /* 500 or 503 once tx_failed */
 	long retry_after_s;       /* > 0: sent as Retry-After (429, 503) */

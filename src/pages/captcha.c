@@ -22,7 +22,7 @@ int page_captcha_challenge(req *r)
 	if (!form)
 		return 400;
 
-	int st = page_ratelimit(r, "challenge", r->remote_addr, cfg->rate_challenge_ip.limit,
+	int st = page_ratelimit(r, "challenge", str_from_cstr(page_client_ip(r)), cfg->rate_challenge_ip.limit,
 	    cfg->rate_challenge_ip.window_s);
 	if (st)
 		return st;

@@ -21,7 +21,7 @@ static int link_limit(req *r)
 {
 	const config *cfg = r->app->cfg;
 	return page_ratelimit(r, "login_link_ip", str_from_cstr(page_client_ip(r)),
-	    cfg->rate_login_ip.limit, cfg->rate_login_ip.window_s);
+	    cfg->rate_login_link_ip.limit, cfg->rate_login_link_ip.window_s);
 }
 
 int page_login_link_show(req *r)

@@ -128,6 +128,9 @@ int page_verify_confirm(req *r)
 		return 0;
 	}
 	if (strcmp(state, "created") != 0) {
+		/* submission_verify counted this attempt: keep the count, or the
+		 * lockout after submission_max_attempts could never be reached. */
+		page_keep_writes(r);
 		if (strcmp(state, "used") == 0 || strcmp(state, "expired") == 0 ||
 		    strcmp(state, "locked") == 0 || strcmp(state, "unknown") == 0)
 			return state_page(r, strcmp(state, "unknown") == 0 ? 404 : 410, state, token);

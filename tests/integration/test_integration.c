@@ -930,6 +930,202 @@ START_TEST(ten_thousand_requests)
 }
 END_TEST
 
+/* ---- every rate setting limits the action it names ---- */
+
+static void get_from(app *a, const char *ip, const char *uri, const char *cookie, harness_response *out)
+{
+	char c[512], addr[64];
+	snprintf(addr, sizeof addr, "REMOTE_ADDR=%s", ip);
+	const char *extra[3] = { addr, NULL, NULL };
+	if (cookie) {
+		snprintf(c, sizeof c, "HTTP_COOKIE=%s", cookie);
+		extra[1] = c;
+	}
+	harness_request(a, "GET", uri, extra, NULL, 0, out);
+}
+
+typedef enum {
+	LIMIT_SUBMIT_IP, LIMIT_SUBMIT_EMAIL, LIMIT_VERIFY_IP, LIMIT_VERIFY_TOKEN, LIMIT_CHALLENGE_IP,
+	LIMIT_LOGIN_LINK_IP,
+} limit_case;
+
+/* An app whose every limit is out of reach but the one under test, which
+ * allows two hits. */
+static app *limited_app(limit_case which)
+{
+	routes_init();
+	app *a = harness_app_with(NULL, NULL);
+	a->routes = routes;
+	a->nroutes = nroutes;
+	config *c = (config *)a->cfg; /* harness_app_with's own copy */
+	config_rate roomy = { 100000, 3600 }, two = { 2, 3600 };
+	config_rate *all[] = { &c->rate_submit_ip, &c->rate_submit_email, &c->rate_verify_ip, &c->rate_verify_token,
+		&c->rate_challenge_ip, &c->rate_login_link_ip };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		*all[i] = i == (size_t)which ? two : roomy;
+	return a;
+}
+
+/* A token nobody issued, 43 base64url characters, new for each call. */
+static const char *fresh_token(void)
+{
+	static char t[44];
+	unsigned char raw[32];
+	crypto_random(raw, sizeof raw);
+	arena *ar = arena_new(256);
+	snprintf(t, sizeof t, "%s", crypto_b64url_encode(ar, raw, sizeof raw));
+	arena_free(ar);
+	return t;
+}
+
+/* Sends the action for `which` three times (from one client address, or
+ * from three when the limit counts something else) and expects the third
+ * to be refused with 429 and Retry-After, the first two not. */
+static void third_hit_is_429(limit_case which)
+{
+	app *a = limited_app(which);
+	harness_response r;
+	const char *token = fresh_token();
+	char uri[128], body[2048], email[96];
+	snprintf(email, sizeof email, "limit-%d-%d-%ld@example.com", (int)which, (int)getpid(), (long)time(NULL));
+	shown_form f = { 0 };
+	if (which == LIMIT_SUBMIT_EMAIL || which == LIMIT_VERIFY_TOKEN)
+		form_show(a, NULL, false, &f);
+	const char *one_ip = unique_ip();
+	char ip[32];
+	for (int i = 1; i <= 3; i++) {
+		snprintf(ip, sizeof ip, "%s", which == LIMIT_SUBMIT_EMAIL || which == LIMIT_VERIFY_TOKEN ? unique_ip() : one_ip);
+		switch (which) {
+		case LIMIT_SUBMIT_IP:
+			post_form_from(a, ip, "/submit", NULL, "title=x", &r);
+			break;
+		case LIMIT_SUBMIT_EMAIL:
+			/* A valid form without a captcha solution: refused after
+			 * the email was counted. */
+			snprintf(body, sizeof body, "_csrf=%s&idem=%s&started=%s&request_type=%s&title=Limit+test"
+			    "&description=Counting+the+email+address&email=%s&website=", f.csrf, f.idem, f.started_q, f.type, email);
+			post_form_from(a, ip, "/submit", f.anon, body, &r);
+			break;
+		case LIMIT_VERIFY_IP:
+			snprintf(uri, sizeof uri, "/verify/%s", fresh_token());
+			get_from(a, ip, uri, NULL, &r);
+			break;
+		case LIMIT_VERIFY_TOKEN:
+			snprintf(uri, sizeof uri, "/verify/%s", token);
+			snprintf(body, sizeof body, "_csrf=%s", f.csrf);
+			post_form_from(a, ip, uri, f.anon, body, &r);
+			break;
+		case LIMIT_CHALLENGE_IP:
+			get_from(a, ip, "/captcha/challenge", NULL, &r);
+			break;
+		case LIMIT_LOGIN_LINK_IP:
+			snprintf(uri, sizeof uri, "/login/link/%s", fresh_token());
+			get_from(a, ip, uri, NULL, &r);
+			break;
+		}
+		if (i < 3) {
+			ck_assert_msg(r.status != 429, "limit %d: hit %d refused already", (int)which, i);
+		} else {
+			ck_assert_msg(r.status == 429, "limit %d: the third hit got %d, not 429", (int)which, r.status);
+			char *ra = harness_header(&r, "Retry-After");
+			ck_assert_ptr_nonnull(ra);
+			ck_assert_int_gt(atol(ra), 0);
+			free(ra);
+		}
+		harness_response_free(&r);
+	}
+	if (f.csrf)
+		form_free(&f);
+	harness_app_free(a);
+}
+
+START_TEST(rate_submit_ip_limits_submissions_per_address) { third_hit_is_429(LIMIT_SUBMIT_IP); }
+END_TEST
+START_TEST(rate_submit_email_limits_submissions_per_email) { third_hit_is_429(LIMIT_SUBMIT_EMAIL); }
+END_TEST
+START_TEST(rate_verify_ip_limits_verification_per_address) { third_hit_is_429(LIMIT_VERIFY_IP); }
+END_TEST
+START_TEST(rate_verify_token_limits_attempts_per_token) { third_hit_is_429(LIMIT_VERIFY_TOKEN); }
+END_TEST
+START_TEST(rate_challenge_ip_limits_challenges_per_address) { third_hit_is_429(LIMIT_CHALLENGE_IP); }
+END_TEST
+START_TEST(rate_login_link_ip_limits_link_use_per_address) { third_hit_is_429(LIMIT_LOGIN_LINK_IP); }
+END_TEST
+
+/* Behind a trusted proxy, each client has its own challenge budget: the
+ * proxy's address is not the bucket. */
+START_TEST(challenge_limit_is_per_client_behind_a_proxy)
+{
+	app *a = limited_app(LIMIT_CHALLENGE_IP);
+	config *c = (config *)a->cfg;
+	c->trusted_proxies = "10.9.8.7";
+	harness_response r;
+	char xff[64];
+	for (int client = 0; client < 3; client++) {
+		snprintf(xff, sizeof xff, "HTTP_X_FORWARDED_FOR=198.51.100.%d", 10 + client + (int)(getpid() % 200));
+		const char *extra[3] = { "REMOTE_ADDR=10.9.8.7", xff, NULL };
+		for (int i = 1; i <= 2; i++) {
+			harness_request(a, "GET", "/captcha/challenge", extra, NULL, 0, &r);
+			ck_assert_msg(r.status == 200, "client %d, challenge %d: %d", client, i, r.status);
+			harness_response_free(&r);
+		}
+	}
+	harness_app_free(a);
+}
+END_TEST
+
+/* Refused verification attempts are counted for good: the lockout after
+ * submission_max_attempts is reached even though each refusal is a 4xx. */
+START_TEST(verify_attempts_are_durable)
+{
+	const char *token = fresh_token();
+	app *a = test_app(NULL, NULL);
+	const char *owner = getenv("OWNER_DATABASE_URL");
+	PGconn *c = PQconnectdb(owner ? owner : "");
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	const char *p[1] = { token };
+	PGresult *res = PQexecParams(c,
+	    "insert into submissions (email, request_type_id, title, description, token_hash, expires_at) "
+	    "select 'durable@example.com', id, 'Durable attempts', 'Expired already', sha256(convert_to($1, 'UTF8')), "
+	    "now() - interval '1 minute' from request_types where organization_id is null and is_active limit 1 "
+	    "returning id", 1, NULL, p, NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1, "%s", PQresultErrorMessage(res));
+	char *id = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	char uri[128], body[512];
+	snprintf(uri, sizeof uri, "/verify/%s", token);
+	harness_response r;
+	get_from(a, unique_ip(), uri, NULL, &r);
+	ck_assert_int_eq(r.status, 410);
+	char *anon = harness_cookie(&r, "sd_anon");
+	char *csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
+	ck_assert_ptr_nonnull(anon);
+	ck_assert_ptr_nonnull(csrf);
+	harness_response_free(&r);
+	snprintf(body, sizeof body, "_csrf=%s", csrf);
+	long max = 5; /* submission_max_attempts */
+	for (long i = 1; i <= max + 1; i++) {
+		post_form_from(a, unique_ip(), uri, anon, body, &r);
+		ck_assert_int_eq(r.status, 410);
+		bool locked = strstr(r.body, "tried too many times") != NULL;
+		ck_assert_msg(locked == (i > max), "attempt %ld: %s", i, locked ? "locked too early" : "not locked");
+		harness_response_free(&r);
+		const char *q[1] = { id };
+		res = PQexecParams(c, "select attempts from submissions where id = $1", 1, NULL, q, NULL, NULL, 0);
+		ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+		ck_assert_msg(atol(PQgetvalue(res, 0, 0)) == i, "after %ld refused attempts the count is %s", i,
+		    PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	free(id);
+	free(anon);
+	free(csrf);
+	PQfinish(c);
+	harness_app_free(a);
+}
+END_TEST
+
 static Suite *integration_suite(void)
 {
 	Suite *s = suite_create("integration");
@@ -960,6 +1156,17 @@ static Suite *integration_suite(void)
 	tcase_add_test(submit, honeypot_and_fill_time_score_spam);
 	tcase_set_timeout(submit, 30);
 	suite_add_tcase(s, submit);
+	TCase *limits = tcase_create("limits");
+	tcase_set_timeout(limits, 30);
+	tcase_add_test(limits, rate_submit_ip_limits_submissions_per_address);
+	tcase_add_test(limits, rate_submit_email_limits_submissions_per_email);
+	tcase_add_test(limits, rate_verify_ip_limits_verification_per_address);
+	tcase_add_test(limits, rate_verify_token_limits_attempts_per_token);
+	tcase_add_test(limits, rate_challenge_ip_limits_challenges_per_address);
+	tcase_add_test(limits, rate_login_link_ip_limits_link_use_per_address);
+	tcase_add_test(limits, challenge_limit_is_per_client_behind_a_proxy);
+	tcase_add_test(limits, verify_attempts_are_durable);
+	suite_add_tcase(s, limits);
 	TCase *leaks = tcase_create("leaks");
 	tcase_set_timeout(leaks, 600);
 	tcase_add_test(leaks, ten_thousand_requests);
