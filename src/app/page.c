@@ -72,8 +72,10 @@ void page_error(req *r, int status)
 	tv *v = page_view(r);
 	tv_set_str(r->a, v, "title", title);
 	tv_set_int(r->a, v, "status", status);
-	if (r->retry_after_s > 0)
+	if (r->retry_after_s > 0) {
 		tv_set_int(r->a, v, "retry_after", r->retry_after_s);
+		tv_set_str(r->a, v, "retry_after_words", str_duration_words(r->a, r->retry_after_s));
+	}
 	if (page_render(r, status, name, v) != 0) {
 		static const char fallback[] = "<!doctype html><title>Error</title><p>Something went wrong.</p>\n";
 		buf_clear(&r->body);

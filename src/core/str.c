@@ -105,3 +105,23 @@ void buf_append_html(buf *b, const char *p, size_t n)
 	}
 	buf_append(b, p + start, n - start);
 }
+
+const char *str_duration_words(arena *a, long seconds)
+{
+	if (seconds < 10)
+		return "a few seconds";
+	if (seconds < 60)
+		return arena_sprintf(a, "%ld seconds", seconds);
+	static const struct {
+		long unit;
+		const char *one, *name;
+	} units[] = { { 60, "about a minute", "minute" }, { 3600, "about an hour", "hour" },
+		{ 86400, "about a day", "day" } };
+	size_t i = 0;
+	/* The larger unit once the count would reach it: 59.5 minutes is
+	 * "about an hour", 23.5 hours "about a day". */
+	while (i + 1 < sizeof units / sizeof units[0] && seconds * 2 >= units[i + 1].unit * 2 - units[i].unit)
+		i++;
+	long n = (seconds + units[i].unit / 2) / units[i].unit;
+	return n <= 1 ? units[i].one : arena_sprintf(a, "about %ld %ss", n, units[i].name);
+}

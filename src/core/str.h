@@ -25,6 +25,10 @@ bool str_has_prefix(str s, str prefix);
 int str_hex_value(int c);
 /* Copies into the arena with a trailing NUL. */
 char *str_dup(arena *a, str s);
+/* A wait as a person says it: "a few seconds", "40 seconds", "about a
+ * minute", "about 12 minutes", "about an hour", "about 3 hours", "about 2
+ * days". Rounded to the nearest unit, never to zero. */
+const char *str_duration_words(arena *a, long seconds);
 
 /* A growable byte buffer whose storage lives in an arena. data is always
  * NUL-terminated past len, so it can be handed to C APIs. */

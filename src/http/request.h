@@ -87,6 +87,9 @@ typedef struct req {
  * status to answer (400 for malformed input, 413/431-as-400 for oversize). */
 int req_init(req *r, struct app *app, const req_io *io, arena *a, const req_settings *settings);
 
+/* A parameter, cookie or form field sent more than once counts once: these
+ * return the first, and the rest are ignored (lists such as attachments are
+ * read whole by their handlers). */
 str req_query_get(const req *r, const char *name);
 str req_cookie_get(const req *r, const char *name);
 str req_route_get(const req *r, const char *name);

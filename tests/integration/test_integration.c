@@ -468,6 +468,10 @@ START_TEST(ratelimit_answers_429_with_retry_after)
 	ck_assert_int_ge(atoi(retry), 1);
 	ck_assert_int_le(atoi(retry), 60);
 	ck_assert(strstr(r.body, "Please wait") != NULL);
+	arena *words = arena_new(256);
+	const char *when = str_duration_words(words, atol(retry));
+	ck_assert_msg(strstr(r.body, when) != NULL, "the 429 page does not say \"%s\"", when);
+	arena_free(words);
 	free(retry);
 	harness_response_free(&r);
 	harness_app_free(a);

@@ -169,6 +169,24 @@ START_TEST(tokens_b64url_roundtrip)
 }
 END_TEST
 
+START_TEST(durations_in_words)
+{
+	arena *a = arena_new(1024);
+	static const struct {
+		long s;
+		const char *words;
+	} cases[] = { { 0, "a few seconds" }, { 9, "a few seconds" }, { 10, "10 seconds" }, { 59, "59 seconds" },
+		{ 60, "about a minute" }, { 89, "about a minute" }, { 90, "about 2 minutes" }, { 600, "about 10 minutes" },
+		{ 3569, "about 59 minutes" }, { 3570, "about an hour" }, { 3447, "about 57 minutes" },
+		{ 3600, "about an hour" }, { 5399, "about an hour" }, { 5400, "about 2 hours" },
+		{ 84599, "about 23 hours" }, { 84600, "about a day" }, { 86400 * 3, "about 3 days" } };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(strcmp(str_duration_words(a, cases[i].s), cases[i].words) == 0, "%ld s: \"%s\", not \"%s\"",
+		    cases[i].s, str_duration_words(a, cases[i].s), cases[i].words);
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(sealed_text_opens_only_with_its_key_and_context)
 {
 	arena *a = arena_new(4096);
@@ -320,6 +338,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, router_patterns_and_methods);
 	tcase_add_test(tc, tokens_b64url_roundtrip);
 	tcase_add_test(tc, sealed_text_opens_only_with_its_key_and_context);
+	tcase_add_test(tc, durations_in_words);
 	tcase_add_test(tc, csrf_anon_binds_form_browser_and_time);
 	tcase_add_test(tc, password_hash_verifies);
 	tcase_add_test(tc, config_env_overrides_and_validates);
