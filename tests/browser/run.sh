@@ -8,6 +8,11 @@
 # system's chromium), makes sure an upcoming event exists for the "Event
 # inquiry" type, and runs flow.test.mjs with node's test runner. Exits
 # non-zero when a test fails.
+#
+# Node: package.json's engines.node is >=18.19, the first 18.x whose test
+# runner takes --test-concurrency (--test-reporter came in 18.15);
+# playwright-core 1.61 is the last release that runs on Node 18 (1.62 and
+# later need 20). Debian 12's nodejs 18.20 and npm 9.2 are enough.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 
