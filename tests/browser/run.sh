@@ -21,7 +21,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 export CHROMIUM=${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}
 export BROWSER_ARTIFACTS=${BROWSER_ARTIFACTS:-$(cd ../.. && pwd)/build/browser-artifacts}
 [ -x "$CHROMIUM" ] || { echo "browser: chromium not found (CHROMIUM=$CHROMIUM)"; echo "browser: 0 passed, 1 failed"; exit 1; }
-command -v node >/dev/null && command -v npm >/dev/null || { echo "browser: node/npm not installed"; echo "browser: 0 passed, 1 failed"; exit 1; }
+# node must meet the engines of package.json and package-lock.json before npm
+# ci (which only warns about them).
+# shellcheck source=../../scripts/lib.sh
+. ../../scripts/lib.sh
+problem=$(node_problem)
+[ -z "$problem" ] || { echo "browser: $problem"; echo "browser: 0 passed, 1 failed"; exit 1; }
+command -v npm >/dev/null || { echo "browser: npm not installed (Debian: apt-get install npm; NodeSource's nodejs bundles it)"; echo "browser: 0 passed, 1 failed"; exit 1; }
 
 # Only the npm registry may appear in the lockfile.
 if [ -f package-lock.json ]; then
