@@ -29,11 +29,19 @@ problem=$(node_problem)
 [ -z "$problem" ] || { echo "browser: $problem"; echo "browser: 0 passed, 1 failed"; exit 1; }
 command -v npm >/dev/null || { echo "browser: npm not installed (Debian: apt-get install npm; NodeSource's nodejs bundles it)"; echo "browser: 0 passed, 1 failed"; exit 1; }
 
-# Only the npm registry may appear in the lockfile.
+# Only the npm registry may appear in the lockfile, and every package must
+# say where it comes from (npm's omit-lockfile-registry-resolved drops the
+# URLs, and then this check would pass on nothing).
 if [ -f package-lock.json ]; then
   bad=$(grep -oE '"resolved": *"[^"]*"' package-lock.json | grep -vE '"https://registry\.npmjs\.org/' || true)
   if [ -n "$bad" ]; then
     echo "browser: package-lock.json resolves outside the npm registry:"; echo "$bad"
+    echo "browser: 0 passed, 1 failed"; exit 1
+  fi
+  npkg=$(grep -cE '^ *"node_modules/[^"]+": *\{' package-lock.json)
+  nres=$(grep -cE '"resolved": *"https://registry\.npmjs\.org/' package-lock.json)
+  if [ "$npkg" != "$nres" ]; then
+    echo "browser: package-lock.json has $npkg packages but $nres registry URLs (regenerate it: npm install --package-lock-only --omit-lockfile-registry-resolved=false)"
     echo "browser: 0 passed, 1 failed"; exit 1
   fi
 fi
