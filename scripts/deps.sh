@@ -4,7 +4,9 @@
 # Quiet when everything is there. As root it runs `apt-get update` and
 # `apt-get install` for what is missing; otherwise it prints the exact
 # command to run and exits 1. `--test` (or DEPS_TEST=1) adds the packages
-# only `make test` needs (the browser layer: chromium, node, npm).
+# only `make test` needs (the browser layer: chromium, node, npm) and checks
+# that node is new enough for tests/browser/ (its package.json's
+# engines.node; Debian 12's nodejs 18.20 is).
 #
 # Installing Debian's nginx and postgresql packages would normally start a
 # system nginx on :80 and create (and start) a `main` cluster on :5432. Our
@@ -20,7 +22,7 @@ want_test=${DEPS_TEST:-0}
 for a in "$@"; do
   case $a in
     --test) want_test=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) die "unknown argument: $a" ;;
   esac
 done
@@ -36,7 +38,8 @@ BASE_PKGS=(
 )
 # The browser layer. node and npm may come from elsewhere than Debian (the
 # machine image ships NodeSource's nodejs, which bundles npm and conflicts
-# with Debian's npm package), so they are checked as commands.
+# with Debian's npm package), so they are checked as commands, and node's
+# version is checked whichever package it came from.
 TEST_PKGS=(chromium)
 
 installed() {
@@ -61,7 +64,16 @@ if [ "$want_test" = 1 ]; then
   fi
 fi
 
-[ "${#missing[@]}" -eq 0 ] && exit 0
+# check_node: with --test, stop with node_problem's sentence (what is
+# installed, what is needed, how to fix it) when node is too old.
+check_node() {
+  [ "$want_test" = 1 ] || return 0
+  local problem
+  problem=$(node_problem)
+  [ -z "$problem" ] || die "$problem"
+}
+
+if [ "${#missing[@]}" -eq 0 ]; then check_node; exit 0; fi
 
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if ! is_root; then
@@ -106,3 +118,4 @@ for p in "${missing[@]}"; do
 done
 [ "${#still[@]}" -eq 0 ] || die "still missing after install: ${still[*]}"
 info "installed ${#missing[@]} package(s)"
+check_node

@@ -132,3 +132,34 @@ free_port() {
 # No TCP is used; it only has to differ from other stacks sharing a socket
 # directory (ours do not share one, but keep it distinct anyway).
 free_pgport() { printf '%s\n' $((40000 + RANDOM % 10000)); }
+
+# node_problem: prints nothing when `node` can run the browser test
+# (tests/browser/), else one sentence: what is installed, what is needed and
+# how to fix it. The minimum is the highest engines.node (">=X.Y") in
+# package.json (the test runner's flags) and package-lock.json (each
+# package's own, e.g. playwright-core's), so a lockfile that needs a newer
+# node than package.json says is caught here too.
+node_problem() {
+  local need have fix
+  need=$(cat "$REPO/tests/browser/package.json" "$REPO/tests/browser/package-lock.json" 2>/dev/null |
+         sed -n 's/^ *"node": *">= *\([0-9][0-9.]*\)" *,\{0,1\} *$/\1/p' | sort -V | tail -n 1)
+  if [ -z "$need" ]; then
+    say 'tests/browser/package.json has no engines.node ">=X.Y"'; return
+  fi
+  if [ "$(printf '%s\n' "$need" 18.20.4 | sort -V | head -n 1)" = "$need" ]; then
+    fix="Debian 12's nodejs (18.20) is enough (apt-get install nodejs npm), or put a newer node first on PATH"
+  else
+    fix="Debian 12's nodejs (18.20) is not; put a node >= $need first on PATH"
+  fi
+  if ! command -v node >/dev/null 2>&1; then
+    say "node is not installed; the browser test needs node >= $need: $fix"; return
+  fi
+  have=$(node --version 2>/dev/null); have=${have#v}
+  case $have in
+    [0-9]*) ;;
+    *) say "$(command -v node) does not run (node --version failed); the browser test needs node >= $need: $fix"; return ;;
+  esac
+  if [ "$(printf '%s\n' "$need" "$have" | sort -V | head -n 1)" != "$need" ]; then
+    say "node $have is installed ($(command -v node)) but the browser test needs node >= $need (engines in tests/browser/package.json and package-lock.json): $fix"
+  fi
+}

@@ -8,6 +8,11 @@
 # system's chromium), makes sure an upcoming event exists for the "Event
 # inquiry" type, and runs flow.test.mjs with node's test runner. Exits
 # non-zero when a test fails.
+#
+# Node: package.json's engines.node is >=18.19, the first 18.x whose test
+# runner takes --test-concurrency (--test-reporter came in 18.15);
+# playwright-core 1.61 is the last release that runs on Node 18 (1.62 and
+# later need 20). Debian 12's nodejs 18.20 and npm 9.2 are enough.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 
@@ -16,13 +21,27 @@ cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 export CHROMIUM=${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}
 export BROWSER_ARTIFACTS=${BROWSER_ARTIFACTS:-$(cd ../.. && pwd)/build/browser-artifacts}
 [ -x "$CHROMIUM" ] || { echo "browser: chromium not found (CHROMIUM=$CHROMIUM)"; echo "browser: 0 passed, 1 failed"; exit 1; }
-command -v node >/dev/null && command -v npm >/dev/null || { echo "browser: node/npm not installed"; echo "browser: 0 passed, 1 failed"; exit 1; }
+# node must meet the engines of package.json and package-lock.json before npm
+# ci (which only warns about them).
+# shellcheck source=../../scripts/lib.sh
+. ../../scripts/lib.sh
+problem=$(node_problem)
+[ -z "$problem" ] || { echo "browser: $problem"; echo "browser: 0 passed, 1 failed"; exit 1; }
+command -v npm >/dev/null || { echo "browser: npm not installed (Debian: apt-get install npm; NodeSource's nodejs bundles it)"; echo "browser: 0 passed, 1 failed"; exit 1; }
 
-# Only the npm registry may appear in the lockfile.
+# Only the npm registry may appear in the lockfile, and every package must
+# say where it comes from (npm's omit-lockfile-registry-resolved drops the
+# URLs, and then this check would pass on nothing).
 if [ -f package-lock.json ]; then
   bad=$(grep -oE '"resolved": *"[^"]*"' package-lock.json | grep -vE '"https://registry\.npmjs\.org/' || true)
   if [ -n "$bad" ]; then
     echo "browser: package-lock.json resolves outside the npm registry:"; echo "$bad"
+    echo "browser: 0 passed, 1 failed"; exit 1
+  fi
+  npkg=$(grep -cE '^ *"node_modules/[^"]+": *\{' package-lock.json)
+  nres=$(grep -cE '"resolved": *"https://registry\.npmjs\.org/' package-lock.json)
+  if [ "$npkg" != "$nres" ]; then
+    echo "browser: package-lock.json has $npkg packages but $nres registry URLs (regenerate it: npm install --package-lock-only --omit-lockfile-registry-resolved=false)"
     echo "browser: 0 passed, 1 failed"; exit 1
   fi
 fi
