@@ -6,6 +6,7 @@
 #include "app/metrics.h"
 #include "core/config.h"
 #include "db/db.h"
+#include "db/tx.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "kv/kv.h"

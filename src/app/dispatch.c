@@ -34,15 +34,13 @@ static int check_csrf(req *r, const route *rt)
 
 static void finish_transaction(req *r)
 {
-	app *a = r->app;
-	if (!r->tx_open)
+	if (!r->tx || !r->tx->open)
 		return;
-	r->tx_open = false;
-	if (r->tx_failed || (r->status >= 400 && !r->tx_keep_refusal)) {
-		db_rollback(a->db);
+	if (r->tx->failed || (r->status >= 400 && !r->tx_keep_refusal)) {
+		db_tx_rollback(r->tx);
 		return;
 	}
-	enum db_status st = db_commit(a->db);
+	enum db_status st = db_tx_commit(r->tx);
 	if (st != DB_OK && r->streamed) {
 		/* Already sent; a streamed response only ever reads. */
 		log_warn("commit failed after a streamed response", "rid=%s", r->request_id);
@@ -109,7 +107,7 @@ void app_handle(app *a, const req_io *io, arena *mem)
 	if (st == 503 && a->metrics)
 		/* A 503 comes from PostgreSQL (the transaction says so) or else
 		 * from Redis, the only other dependency. */
-		atomic_fetch_add(r.failure_status == 503 ? &a->metrics->db_unavailable
+		atomic_fetch_add(page_db_failure(&r) == 503 ? &a->metrics->db_unavailable
 		                                         : &a->metrics->kv_unavailable, 1);
 	if (st)
 		page_error(&r, st);

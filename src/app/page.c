@@ -87,40 +87,21 @@ void page_error(req *r, int status)
 		r->retry_after_s = 5; /* reconnects are tried every 0.5 s */
 }
 
-static int db_status_to_http(enum db_status st)
+db_tx *page_tx(req *r)
 {
-	return st == DB_UNAVAILABLE ? 503 : 500;
-}
-
-db_result *page_query(req *r, const db_stmt *s, int nparams, const char *const *params)
-{
-	app *a = r->app;
-	if (r->tx_failed)
-		return NULL;
-	enum db_status st;
-	if (!r->tx_open) {
-		st = db_begin(a->db, r->user_id, r->request_id, page_client_ip(r));
-		if (st != DB_OK) {
-			r->tx_failed = true;
-			r->failure_status = db_status_to_http(st);
-			return NULL;
-		}
-		r->tx_open = true;
+	if (!r->tx) {
+		r->tx = arena_alloc(r->a, sizeof *r->tx);
+		db_tx_init(r->tx, r->app->db, r->a, r->user_id, r->request_id, page_client_ip(r));
+	} else if (!r->tx->open && !r->tx->failed) {
+		/* Signed in since the transaction was made, before it began. */
+		r->tx->user_id = r->user_id;
 	}
-	db_result *res = db_exec(a->db, r->a, s, nparams, params, &st);
-	if (!res) {
-		r->tx_failed = true;
-		r->failure_status = db_status_to_http(st);
-	}
-	return res;
+	return r->tx;
 }
-
-static const db_stmt q_act_as = { "page_act_as", "select set_config('app.user_id', $1, true)" };
 
 int page_act_as(req *r, const char *user_id)
 {
-	const char *p[1] = { user_id };
-	if (!page_query(r, &q_act_as, 1, p))
+	if (db_tx_act_as(page_tx(r), user_id) != DB_OK)
 		return page_db_failure(r);
 	r->user_id = user_id;
 	return 0;
@@ -133,7 +114,7 @@ void page_keep_writes(req *r)
 
 int page_db_failure(const req *r)
 {
-	return r->failure_status ? r->failure_status : 500;
+	return r->tx && r->tx->failed && r->tx->failure == DB_UNAVAILABLE ? 503 : 500;
 }
 
 int page_ratelimit(req *r, const char *action, str subject, long limit, long window_s)
@@ -329,5 +310,5 @@ int page_email(req *r, const char *name, tv *view, const char *to, const char *t
 	const unsigned char *key = r->app->cfg->secret;
 	email_message m = { to, to_name, subject.data, crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, text.data),
 		html.data ? crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, html.data) : NULL, ticket_id, user_id, dedupe_key, true };
-	return email_enqueue(r, &m) == 0 ? 0 : page_db_failure(r);
+	return email_enqueue(page_tx(r), &m) == 0 ? 0 : page_db_failure(r);
 }

@@ -14,10 +14,10 @@ int page_render(req *r, int status, const char *name, tv *view);
 /* The error page for status (404, 405, 413, 429, 500, 503...). */
 void page_error(req *r, int status);
 
-/* Runs a statement in the request's transaction, opening it on first use
- * with app.user_id set. NULL on failure: the handler then returns
- * page_db_failure(r). */
-db_result *page_query(req *r, const db_stmt *s, int nparams, const char *const *params);
+/* The request's transaction, for the model functions a handler calls: the
+ * signed-in user, the request id and the client address, begun on first use.
+ * When a model function fails, the handler returns page_db_failure(r). */
+db_tx *page_tx(req *r);
 /* Switches the acting user of the request's transaction (app.user_id), for
  * the moment a visitor proves who they are (a verification link) and row-
  * level security should see them as that user from then on. 0 or status. */

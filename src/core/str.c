@@ -125,3 +125,11 @@ const char *str_duration_words(arena *a, long seconds)
 	long n = (seconds + units[i].unit / 2) / units[i].unit;
 	return n <= 1 ? units[i].one : arena_sprintf(a, "about %ld %ss", n, units[i].name);
 }
+
+str str_pairs_get(const str_pair *pairs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq_cstr(pairs[i].name, name))
+			return pairs[i].value;
+	return STR_NULL;
+}

@@ -25,6 +25,15 @@ bool str_has_prefix(str s, str prefix);
 int str_hex_value(int c);
 /* Copies into the arena with a trailing NUL. */
 char *str_dup(arena *a, str s);
+
+/* A name and its value (a form field, a query parameter, a cookie). */
+typedef struct {
+	str name;
+	str value;
+} str_pair;
+/* The first pair called name among n, or STR_NULL: of a field sent twice,
+ * the first counts. */
+str str_pairs_get(const str_pair *pairs, size_t n, const char *name);
 /* A wait as a person says it: "a few seconds", "40 seconds", "about a
  * minute", "about 12 minutes", "about an hour", "about 3 hours", "about 2
  * days". Rounded to the nearest unit, never to zero. */

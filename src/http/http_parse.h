@@ -43,10 +43,7 @@ typedef struct {
  *   max_cookies     50 */
 void http_limits_default(http_limits *l);
 
-typedef struct {
-	str name;
-	str value;
-} http_param;
+typedef str_pair http_param;
 
 typedef struct {
 	http_param *items;

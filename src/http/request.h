@@ -11,6 +11,7 @@
 #include "http/http_parse.h"
 
 struct app;
+struct db_tx;
 struct session;
 
 /* Where a request comes from: libfcgi in production (src/app/fcgi_io.c), a
@@ -67,10 +68,8 @@ typedef struct req {
 	const char *user_id;      /* NULL when anonymous */
 	const char *anon_id;      /* sd_anon cookie set by this response */
 	const char *client_ip;    /* page_client_ip's answer, once asked */
-	bool tx_open;
+	struct db_tx *tx;         /* page_tx: made on first use, finished by the dispatcher */
 	bool tx_keep_refusal;     /* commit even though the answer is >= 400 (page_keep_writes) */
-	bool tx_failed;
-	int failure_status;       /* 500 or 503 once tx_failed */
 	long retry_after_s;       /* > 0: sent as Retry-After (429, 503) */
 
 	/* response */

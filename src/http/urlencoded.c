@@ -32,11 +32,7 @@ void http_limits_default(http_limits *l)
 
 str http_params_get(const http_params *p, const char *name)
 {
-	str want = str_from_cstr(name);
-	for (size_t i = 0; i < p->len; i++)
-		if (str_eq(p->items[i].name, want))
-			return p->items[i].value;
-	return STR_NULL;
+	return str_pairs_get(p->items, p->len, name);
 }
 
 void http_params_add(arena *a, http_params *p, str name, str value)

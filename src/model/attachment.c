@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/page.h"
 #include "auth/crypto.h"
 #include "core/log.h"
 #include "model/filename.h"
@@ -24,14 +23,14 @@ static const db_stmt q_limits = { "attachment_limits",
 	"select (setting('attachment_max_bytes'))::bigint, (setting('attachment_max_per_message'))::int, "
 	"(select string_agg(t, ',') from jsonb_array_elements_text(setting('attachment_allowed_types')) t)" };
 
-int attachment_limits_load(req *r, attachment_limits *out)
+int attachment_limits_load(db_tx *tx, attachment_limits *out)
 {
 	memset(out, 0, sizeof *out);
-	db_result *res = page_query(r, &q_limits, 0, NULL);
+	db_result *res = db_tx_exec(tx, &q_limits, 0, NULL);
 	if (!res)
 		return -1;
 	if (db_rows(res) != 1) {
-		log_error("attachment settings missing", "rid=%s", r->request_id);
+		log_error("attachment settings missing", "rid=%s", tx->request_id);
 		return -1;
 	}
 	out->max_bytes = (long)db_get_int(res, 0, 0, 0);
@@ -40,11 +39,11 @@ int attachment_limits_load(req *r, attachment_limits *out)
 	size_t n = 0;
 	for (size_t i = 0; i < types.len; i++)
 		n += types.ptr[i] == ',';
-	out->allowed = arena_calloc(r->a, n + 1, sizeof *out->allowed);
+	out->allowed = arena_calloc(tx->a, n + 1, sizeof *out->allowed);
 	for (size_t i = 0, s = 0; types.ptr && i <= types.len; i++) {
 		if (i == types.len || types.ptr[i] == ',') {
 			if (i > s)
-				out->allowed[out->nallowed++] = arena_strndup(r->a, types.ptr + s, i - s);
+				out->allowed[out->nallowed++] = arena_strndup(tx->a, types.ptr + s, i - s);
 			s = i + 1;
 		}
 	}
@@ -72,9 +71,9 @@ static const db_stmt q_finish = { "attachment_blob_finish",
 
 /* Runs a status-returning call; copies the status into st (empty on NULL).
  * Returns false on a database failure. The result is freed at once. */
-static bool call_status(req *r, const db_stmt *s, int n, const char *const *p, char *st, size_t stlen)
+static bool call_status(db_tx *tx, const db_stmt *s, int n, const char *const *p, char *st, size_t stlen)
 {
-	db_result *res = page_query(r, s, n, p);
+	db_result *res = db_tx_exec(tx, s, n, p);
 	if (!res)
 		return false;
 	str v = db_rows(res) == 1 ? db_get(res, 0, 0) : STR_NULL;
@@ -103,7 +102,7 @@ static long read_at(int fd, unsigned char *dst, size_t n, off_t off)
 
 /* sha256 of the whole memfd in one pass; false when it could not be read
  * or its length is not f->size. */
-static bool hash_file(const http_file *f, unsigned char *block, unsigned char out[CRYPTO_SHA256_LEN])
+static bool hash_file(const attachment_upload *f, unsigned char *block, unsigned char out[CRYPTO_SHA256_LEN])
 {
 	crypto_sha256_state st;
 	crypto_sha256_init(&st);
@@ -126,7 +125,7 @@ static bool hash_file(const http_file *f, unsigned char *block, unsigned char ou
 /* Sends the memfd as chunks 0..n-1 of the blob. param holds "\x" plus the
  * hex of one chunk. Returns 0, 1 when the database refused a chunk, -1 on a
  * database failure, -2 when the memfd could not be read. */
-static int send_chunks(req *r, const http_file *f, const char *hash_hex, unsigned char *block, char *param)
+static int send_chunks(db_tx *tx, const attachment_upload *f, const char *hash_hex, unsigned char *block, char *param)
 {
 	size_t off = 0;
 	for (int seq = 0; off < f->size; seq++) {
@@ -146,10 +145,10 @@ static int send_chunks(req *r, const http_file *f, const char *hash_hex, unsigne
 		char seqs[16], st[32];
 		snprintf(seqs, sizeof seqs, "%d", seq);
 		const char *p[3] = { hash_hex, seqs, param };
-		if (!call_status(r, &q_chunk, 3, p, st, sizeof st))
+		if (!call_status(tx, &q_chunk, 3, p, st, sizeof st))
 			return -1;
 		if (strcmp(st, "ok") != 0) {
-			log_error("attachment chunk refused", "rid=%s seq=%d status=%s", r->request_id, seq, st);
+			log_error("attachment chunk refused", "rid=%s seq=%d status=%s", tx->request_id, seq, st);
 			return 1;
 		}
 		off += want;
@@ -157,7 +156,7 @@ static int send_chunks(req *r, const http_file *f, const char *hash_hex, unsigne
 	return 0;
 }
 
-enum attach_status attachment_store(req *r, const http_file *f, const attachment_limits *lim,
+enum attach_status attachment_store(db_tx *tx, const attachment_upload *f, const attachment_limits *lim,
     attachment_ref *out)
 {
 	if (f->size == 0)
@@ -174,20 +173,20 @@ enum attach_status attachment_store(req *r, const http_file *f, const attachment
 	/* Type from the first bytes and the sanitised name only. */
 	size_t headn = f->size < SNIFF_HEAD ? f->size : SNIFF_HEAD;
 	if (read_at(f->fd, block, headn, 0) != (long)headn) {
-		log_error("attachment unreadable", "rid=%s err=%s", r->request_id, strerror(errno));
+		log_error("attachment unreadable", "rid=%s err=%s", tx->request_id, strerror(errno));
 		goto out;
 	}
-	char *name = filename_sanitize(r->a, f->filename.ptr ? f->filename.ptr : "", f->filename.len);
+	char *name = filename_sanitize(tx->a, f->filename.ptr ? f->filename.ptr : "", f->filename.len);
 	const char *type = sniff_content_type(block, headn, f->size, str_from_cstr(name));
 	if (!attachment_type_allowed(lim, type)) {
-		log_info("attachment type refused", "rid=%s type=%s", r->request_id, type);
+		log_info("attachment type refused", "rid=%s type=%s", tx->request_id, type);
 		ret = ATTACH_TYPE_NOT_ALLOWED;
 		goto out;
 	}
 
 	unsigned char hash[CRYPTO_SHA256_LEN];
 	if (!hash_file(f, block, hash)) {
-		log_error("attachment unreadable", "rid=%s size=%zu", r->request_id, f->size);
+		log_error("attachment unreadable", "rid=%s size=%zu", tx->request_id, f->size);
 		goto out;
 	}
 	char hash_hex[65];
@@ -195,7 +194,7 @@ enum attach_status attachment_store(req *r, const http_file *f, const attachment
 	char sizes[24], st[32];
 	snprintf(sizes, sizeof sizes, "%zu", f->size);
 	const char *pb[2] = { hash_hex, sizes };
-	if (!call_status(r, &q_begin, 2, pb, st, sizeof st))
+	if (!call_status(tx, &q_begin, 2, pb, st, sizeof st))
 		goto out;
 	if (strcmp(st, "too_large") == 0) {
 		ret = ATTACH_TOO_LARGE;
@@ -205,29 +204,29 @@ enum attach_status attachment_store(req *r, const http_file *f, const attachment
 		param = malloc(2 * ATTACHMENT_CHUNK + 3);
 		if (!param)
 			abort();
-		int sent = send_chunks(r, f, hash_hex, block, param);
+		int sent = send_chunks(tx, f, hash_hex, block, param);
 		if (sent == -1)
 			goto out;
 		/* Also after a refused chunk or a read error: finish then finds
 		 * the mismatch and deletes the half-written blob. */
-		if (!call_status(r, &q_finish, 2, pb, st, sizeof st))
+		if (!call_status(tx, &q_finish, 2, pb, st, sizeof st))
 			goto out;
 		if (sent != 0 || strcmp(st, "ok") != 0) {
 			if (strcmp(st, "too_large") == 0) {
 				ret = ATTACH_TOO_LARGE;
 				goto out;
 			}
-			log_error("attachment blob not stored", "rid=%s sent=%d status=%s", r->request_id, sent, st);
+			log_error("attachment blob not stored", "rid=%s sent=%d status=%s", tx->request_id, sent, st);
 			goto out;
 		}
 	} else if (strcmp(st, "exists") != 0) {
-		log_error("attachment blob refused", "rid=%s status=%s", r->request_id, st);
+		log_error("attachment blob refused", "rid=%s status=%s", tx->request_id, st);
 		goto out;
 	}
 
 	memcpy(out->sha256_hex, hash_hex, sizeof out->sha256_hex);
 	out->file_name = name;
-	out->content_type = arena_strdup(r->a, type);
+	out->content_type = arena_strdup(tx->a, type);
 	out->size = (long)f->size;
 	ret = ATTACH_OK;
 out:
@@ -299,11 +298,11 @@ bool attachment_id_valid(str id)
 static const db_stmt q_meta = { "attachment_read_meta",
 	"select file_name, content_type, size_bytes, sha256, chunks from attachment_read_meta($1::uuid)" };
 
-int attachment_meta_load(req *r, const char *id, attachment_meta *out)
+int attachment_meta_load(db_tx *tx, const char *id, attachment_meta *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *p[1] = { id };
-	db_result *res = page_query(r, &q_meta, 1, p);
+	db_result *res = db_tx_exec(tx, &q_meta, 1, p);
 	if (!res)
 		return -1;
 	if (db_rows(res) != 1)
@@ -311,8 +310,8 @@ int attachment_meta_load(req *r, const char *id, attachment_meta *out)
 	str sha = db_get(res, 0, 3);
 	if (!sha.ptr || sha.len != 64)
 		return 0;
-	out->file_name = str_dup(r->a, db_get(res, 0, 0));
-	out->content_type = str_dup(r->a, db_get(res, 0, 1));
+	out->file_name = str_dup(tx->a, db_get(res, 0, 0));
+	out->content_type = str_dup(tx->a, db_get(res, 0, 1));
 	out->size = (long)db_get_int(res, 0, 2, -1);
 	memcpy(out->sha256_hex, sha.ptr, 64);
 	out->sha256_hex[64] = '\0';
@@ -325,12 +324,12 @@ int attachment_meta_load(req *r, const char *id, attachment_meta *out)
 static const db_stmt q_chunk_read = { "attachment_read_chunk",
 	"select attachment_read_chunk($1::uuid, $2::int)" };
 
-long attachment_chunk_read(req *r, const char *id, int seq, unsigned char *dst, size_t cap)
+long attachment_chunk_read(db_tx *tx, const char *id, int seq, unsigned char *dst, size_t cap)
 {
 	char seqs[16];
 	snprintf(seqs, sizeof seqs, "%d", seq);
 	const char *p[2] = { id, seqs };
-	db_result *res = page_query(r, &q_chunk_read, 2, p);
+	db_result *res = db_tx_exec(tx, &q_chunk_read, 2, p);
 	if (!res)
 		return -1;
 	long n = 0;
@@ -338,7 +337,7 @@ long attachment_chunk_read(req *r, const char *id, int seq, unsigned char *dst, 
 	/* bytea in text form: "\x" and two hex digits a byte */
 	if (v.ptr) {
 		if (v.len < 2 || v.ptr[0] != '\\' || v.ptr[1] != 'x' || (v.len - 2) % 2 || (v.len - 2) / 2 > cap) {
-			log_error("attachment chunk malformed", "rid=%s seq=%d len=%zu", r->request_id, seq, v.len);
+			log_error("attachment chunk malformed", "rid=%s seq=%d len=%zu", tx->request_id, seq, v.len);
 			n = -1;
 		} else {
 			for (size_t i = 2; i < v.len; i += 2) {

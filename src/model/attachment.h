@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 #include "core/arena.h"
-#include "http/form.h"
-#include "http/request.h"
+#include "core/str.h"
+#include "db/tx.h"
 
 /* Blob bytes travel in chunks of this size (each one libpq parameter). */
 #define ATTACHMENT_CHUNK 262144
@@ -23,6 +23,14 @@ typedef struct {
 	size_t nallowed;
 } attachment_limits;
 
+/* An uploaded file as the model sees it: its bytes behind a descriptor the
+ * caller owns (read from offset 0 with pread), and the name it came with. */
+typedef struct {
+	int fd;
+	size_t size;
+	str filename;           /* as sent (UTF-8 validated, not yet sanitised) */
+} attachment_upload;
+
 typedef struct {
 	char sha256_hex[65];
 	char *file_name;        /* sanitised */
@@ -35,17 +43,17 @@ enum attach_status {
 	ATTACH_EMPTY,            /* no bytes */
 	ATTACH_TOO_LARGE,        /* over max_bytes: 413 or a form error */
 	ATTACH_TYPE_NOT_ALLOWED, /* sniffed type not in the allow-list: a form error */
-	ATTACH_DB,               /* database (or memfd) failure: page_db_failure */
+	ATTACH_DB,               /* database (or memfd) failure (db_tx_status) */
 	ATTACH__MAX
 };
 
 /* The attachment settings from system_settings, in one query (readable by
  * anonymous requests through setting()). Returns 0, or -1 on a database
- * failure (then page_db_failure). */
-int attachment_limits_load(req *r, attachment_limits *out);
+ * failure (db_tx_status says how). */
+int attachment_limits_load(db_tx *tx, attachment_limits *out);
 bool attachment_type_allowed(const attachment_limits *lim, const char *content_type);
 
-/* Validates and stores one uploaded file inside the request's transaction:
+/* Validates and stores one uploaded file inside the caller's transaction:
  * sniffs the type from the first bytes (never trusts the name or the
  * client's Content-Type), checks the allow-list and size, sanitises the
  * name, hashes the bytes (one pass over the memfd with a 64 KiB buffer), and
@@ -53,7 +61,7 @@ bool attachment_type_allowed(const attachment_limits *lim, const char *content_t
  * unless it is stored already (dedupe by sha256). The worker holds at most
  * 64 KiB of file plus one hex-encoded chunk (512 KiB), malloc'd and freed
  * here. out is written only on ATTACH_OK. */
-enum attach_status attachment_store(req *r, const http_file *f, const attachment_limits *lim,
+enum attach_status attachment_store(db_tx *tx, const attachment_upload *f, const attachment_limits *lim,
     attachment_ref *out);
 
 /* JSON array for submission_create's p_attachment_refs:
@@ -76,12 +84,12 @@ bool attachment_id_valid(str id);
 /* Loads the metadata of attachment id (a valid uuid) when the acting user
  * may see it under row-level security. Returns 1 (out filled), 0 when it is
  * unknown or not visible (answer 404 either way), -1 on a database failure. */
-int attachment_meta_load(req *r, const char *id, attachment_meta *out);
+int attachment_meta_load(db_tx *tx, const char *id, attachment_meta *out);
 
 /* Reads chunk seq of attachment id into dst (cap >= ATTACHMENT_CHUNK_MAX).
  * The result is freed before returning, so a download holds one chunk at a
  * time. Returns the byte count, 0 when there is no such chunk, -1 on a
  * database failure. */
-long attachment_chunk_read(req *r, const char *id, int seq, unsigned char *dst, size_t cap);
+long attachment_chunk_read(db_tx *tx, const char *id, int seq, unsigned char *dst, size_t cap);
 
 #endif

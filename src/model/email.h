@@ -1,9 +1,9 @@
-/* email.h: putting an email in the outbox, in the request's transaction, so
+/* email.h: putting an email in the outbox, in the caller's transaction, so
  * it is sent if and only if the change that causes it commits. */
 #ifndef SD_MODEL_EMAIL_H
 #define SD_MODEL_EMAIL_H
 
-#include "http/request.h"
+#include "db/tx.h"
 
 typedef struct {
 	const char *to;
@@ -20,7 +20,7 @@ typedef struct {
 /* The purpose under which bodies in the outbox are sealed. */
 #define OUTBOX_SEAL_CONTEXT "sdoutbox"
 
-/* 0, or -1 on a database failure (answer page_db_failure). */
-int email_enqueue(req *r, const email_message *m);
+/* 0, or -1 on a database failure (the transaction says why). */
+int email_enqueue(db_tx *tx, const email_message *m);
 
 #endif

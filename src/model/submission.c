@@ -3,21 +3,21 @@
 
 #include <string.h>
 
-#include "app/page.h"
+#include "db/tx.h"
 #include "auth/crypto.h"
 
 /* bytea parameters travel as text in hex form. */
-static const char *bytea_hex(req *r, const unsigned char h[32])
+static const char *bytea_hex(db_tx *tx, const unsigned char h[32])
 {
-	return arena_sprintf(r->a, "\\x%s", crypto_hex(r->a, h, 32));
+	return arena_sprintf(tx->a, "\\x%s", crypto_hex(tx->a, h, 32));
 }
 
-static const char *status_of(req *r, db_result *res, int col)
+static const char *status_of(db_tx *tx, db_result *res, int col)
 {
 	if (!res || db_rows(res) < 1)
 		return NULL;
 	str s = db_get(res, 0, col);
-	return s.ptr ? str_dup(r->a, s) : "";
+	return s.ptr ? str_dup(tx->a, s) : "";
 }
 
 static const db_stmt q_create = { "submission_create",
@@ -26,35 +26,35 @@ static const db_stmt q_create = { "submission_create",
 	"p_token_hash => $8::bytea, p_ip => $9::inet, p_user_agent => $10, p_idempotency_key => $11, "
 	"p_event => $12::uuid, p_spam_score => $13::numeric, p_captcha_verified => $14::boolean)" };
 
-const char *submission_create(req *r, const submission_input *in, const unsigned char token_hash[32])
+const char *submission_create(db_tx *tx, const submission_input *in, const unsigned char token_hash[32])
 {
 	const char *p[14] = { in->email, in->name, in->request_type, in->title, in->description,
-		in->form_data, in->attachments, bytea_hex(r, token_hash), in->ip, in->user_agent,
+		in->form_data, in->attachments, bytea_hex(tx, token_hash), in->ip, in->user_agent,
 		in->idempotency_key, in->event, in->spam_score, in->captcha_verified ? "true" : "false" };
-	return status_of(r, page_query(r, &q_create, 14, p), 0);
+	return status_of(tx, db_tx_exec(tx, &q_create, 14, p), 0);
 }
 
 static const db_stmt q_peek = { "submission_peek", "select submission_peek($1::bytea)" };
 
-const char *submission_peek(req *r, const unsigned char token_hash[32])
+const char *submission_peek(db_tx *tx, const unsigned char token_hash[32])
 {
-	const char *p[1] = { bytea_hex(r, token_hash) };
-	return status_of(r, page_query(r, &q_peek, 1, p), 0);
+	const char *p[1] = { bytea_hex(tx, token_hash) };
+	return status_of(tx, db_tx_exec(tx, &q_peek, 1, p), 0);
 }
 
 static const db_stmt q_verify = { "submission_verify",
 	"select status, ticket_id, ticket_number, user_id from submission_verify($1::bytea)" };
 
-const char *submission_verify(req *r, const unsigned char token_hash[32], submission_ticket *out)
+const char *submission_verify(db_tx *tx, const unsigned char token_hash[32], submission_ticket *out)
 {
-	const char *p[1] = { bytea_hex(r, token_hash) };
-	db_result *res = page_query(r, &q_verify, 1, p);
-	const char *st = status_of(r, res, 0);
+	const char *p[1] = { bytea_hex(tx, token_hash) };
+	db_result *res = db_tx_exec(tx, &q_verify, 1, p);
+	const char *st = status_of(tx, res, 0);
 	memset(out, 0, sizeof *out);
 	if (st) {
-		out->ticket_id = db_get_dup(r->a, res, 0, 1);
-		out->ticket_number = db_get_dup(r->a, res, 0, 2);
-		out->user_id = db_get_dup(r->a, res, 0, 3);
+		out->ticket_id = db_get_dup(tx->a, res, 0, 1);
+		out->ticket_number = db_get_dup(tx->a, res, 0, 2);
+		out->user_id = db_get_dup(tx->a, res, 0, 3);
 	}
 	return st;
 }
@@ -62,17 +62,17 @@ const char *submission_verify(req *r, const unsigned char token_hash[32], submis
 static const db_stmt q_renew = { "submission_renew",
 	"select status, email, name, title from submission_renew($1::bytea, $2::bytea)" };
 
-const char *submission_renew(req *r, const unsigned char old_hash[32], const unsigned char new_hash[32],
+const char *submission_renew(db_tx *tx, const unsigned char old_hash[32], const unsigned char new_hash[32],
     submission_contact *out)
 {
-	const char *p[2] = { bytea_hex(r, old_hash), bytea_hex(r, new_hash) };
-	db_result *res = page_query(r, &q_renew, 2, p);
-	const char *st = status_of(r, res, 0);
+	const char *p[2] = { bytea_hex(tx, old_hash), bytea_hex(tx, new_hash) };
+	db_result *res = db_tx_exec(tx, &q_renew, 2, p);
+	const char *st = status_of(tx, res, 0);
 	memset(out, 0, sizeof *out);
 	if (st) {
-		out->email = db_get_dup(r->a, res, 0, 1);
-		out->name = db_get_dup(r->a, res, 0, 2);
-		out->title = db_get_dup(r->a, res, 0, 3);
+		out->email = db_get_dup(tx->a, res, 0, 1);
+		out->name = db_get_dup(tx->a, res, 0, 2);
+		out->title = db_get_dup(tx->a, res, 0, 3);
 	}
 	return st;
 }
@@ -88,27 +88,27 @@ static const db_stmt q_attach = { "ticket_attach_refs",
 	"select $1::uuid, r->>'file_name', r->>'content_type', (r->>'size_bytes')::bigint, "
 	"decode(r->>'sha256', 'hex'), $2::uuid from jsonb_array_elements($3::jsonb) r" };
 
-const char *ticket_create_for_customer(req *r, const submission_input *in, submission_ticket *out)
+const char *ticket_create_for_customer(db_tx *tx, const submission_input *in, submission_ticket *out)
 {
 	const char *p[8] = { in->request_type, in->title, in->description, in->form_data, in->event,
 		in->ip, in->user_agent, in->idempotency_key };
-	db_result *res = page_query(r, &q_create_for_customer, 8, p);
-	const char *st = status_of(r, res, 0);
+	db_result *res = db_tx_exec(tx, &q_create_for_customer, 8, p);
+	const char *st = status_of(tx, res, 0);
 	memset(out, 0, sizeof *out);
 	if (!st || strcmp(st, "created") != 0) {
 		if (st && strcmp(st, "duplicate") == 0) {
-			out->ticket_id = db_get_dup(r->a, res, 0, 1);
-			out->ticket_number = db_get_dup(r->a, res, 0, 2);
+			out->ticket_id = db_get_dup(tx->a, res, 0, 1);
+			out->ticket_number = db_get_dup(tx->a, res, 0, 2);
 		}
 		return st;
 	}
-	out->ticket_id = db_get_dup(r->a, res, 0, 1);
-	out->ticket_number = db_get_dup(r->a, res, 0, 2);
-	out->user_id = r->user_id;
+	out->ticket_id = db_get_dup(tx->a, res, 0, 1);
+	out->ticket_number = db_get_dup(tx->a, res, 0, 2);
+	out->user_id = tx->user_id;
 	/* The customer inserts the attachment rows themselves: row-level
 	 * security checks the ticket is theirs. */
-	const char *pa[3] = { out->ticket_id, r->user_id, in->attachments };
-	if (in->attachments && strcmp(in->attachments, "[]") != 0 && !page_query(r, &q_attach, 3, pa))
+	const char *pa[3] = { out->ticket_id, tx->user_id, in->attachments };
+	if (in->attachments && strcmp(in->attachments, "[]") != 0 && !db_tx_exec(tx, &q_attach, 3, pa))
 		return NULL;
 	return st;
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/page.h"
+#include "db/tx.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -120,27 +120,26 @@ form_doc *submit_form_parse(arena *a, const char *text, size_t n)
 	return d;
 }
 
-const form_doc *submit_form_get(req *r, enum form_role role)
+const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_age_s, enum form_role role)
 {
-	app *a = r->app;
-	if (!a->form_cache)
-		a->form_cache = calloc(1, sizeof *a->form_cache);
-	struct form_cache *c = a->form_cache;
+	if (!*cache)
+		*cache = calloc(1, sizeof **cache);
+	struct form_cache *c = *cache;
 	double now = clock_seconds();
-	if (c && c->doc[role] && now - c->loaded_at[role] < a->cfg->form_cache_s)
+	if (c && c->doc[role] && now - c->loaded_at[role] < max_age_s)
 		return c->doc[role];
 	const char *params[1] = { role_names[role] };
-	db_result *res = page_query(r, &q_form_document, 1, params);
+	db_result *res = db_tx_exec(tx, &q_form_document, 1, params);
 	if (!res || db_rows(res) != 1)
 		return NULL;
 	str json = db_get(res, 0, 0);
-	if (!c) /* no memory for a cache: parse into the request */
-		return submit_form_parse(r->a, json.ptr, json.len);
+	if (!c) /* no memory for a cache: parse into the transaction's arena */
+		return submit_form_parse(tx->a, json.ptr, json.len);
 	arena *mem = arena_new(16 * 1024);
 	form_doc *d = submit_form_parse(mem, json.ptr, json.len);
 	if (!d) {
 		arena_free(mem);
-		log_error("submit form document unreadable", "rid=%s", r->request_id);
+		log_error("submit form document unreadable", "rid=%s", tx->request_id);
 		return NULL;
 	}
 	arena_free(c->mem[role]);
@@ -397,23 +396,23 @@ char *form_email_bucket(arena *a, str email, bool strip_plus)
 	return out;
 }
 
-char *submit_form_data_json(arena *a, const form_type *t, const http_form *form)
+char *submit_form_data_json(arena *a, const form_type *t, const str_pair *fields, size_t nfields,
+    const str_pair *files, size_t nfiles)
 {
 	json_t *obj = json_object();
 	for (size_t i = 0; i < t->nfields; i++) {
 		const form_field *f = &t->fields[i];
 		char name[80];
 		snprintf(name, sizeof name, "cf_%s", f->key);
-		str v = http_form_field(form, name);
+		str v = str_pairs_get(fields, nfields, name);
 		json_t *val = NULL;
 		if (f->kind == FIELD_CHECKBOX) {
 			val = json_boolean(v.len > 0);
 		} else if (f->kind == FIELD_FILE) {
 			val = json_array();
-			for (size_t k = 0; k < form->nfiles; k++)
-				if (str_eq_cstr(form->files[k].field, name))
-					json_array_append_new(val, json_stringn(form->files[k].filename.ptr,
-					    form->files[k].filename.len));
+			for (size_t k = 0; k < nfiles; k++)
+				if (str_eq_cstr(files[k].name, name))
+					json_array_append_new(val, json_stringn(files[k].value.ptr, files[k].value.len));
 		} else if ((v = form_trim(v)).len) {
 			val = json_stringn(v.ptr, v.len);
 		}

@@ -9,8 +9,7 @@
 
 #include "core/arena.h"
 #include "core/str.h"
-#include "http/form.h"
-#include "http/request.h"
+#include "db/tx.h"
 
 enum field_kind {
 	FIELD_TEXT, FIELD_TEXTAREA, FIELD_DATE, FIELD_SELECT, FIELD_EVENT, FIELD_FILE, FIELD_CHECKBOX,
@@ -63,10 +62,11 @@ typedef struct {
 
 enum form_role { FORM_ROLE_ANONYMOUS, FORM_ROLE_CUSTOMER, FORM_ROLE__MAX };
 
-/* The form for role, from the worker's cache or one query. NULL on a
- * database failure (answer page_db_failure). Valid until the request ends. */
-const form_doc *submit_form_get(req *r, enum form_role role);
 struct form_cache;
+/* The form for role, from *cache (made on first use; kept max_age_s) or one
+ * query. NULL on a database failure (db_tx_status says how). Valid until
+ * the cache is next refreshed: for the rest of a request at least. */
+const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_age_s, enum form_role role);
 void submit_form_cache_free(struct form_cache *c);
 
 /* Parses the document submit_form_document() returns; for tests too. */
@@ -94,9 +94,12 @@ const char *form_errors_get(const form_errors *e, const char *field);
  * FIELD_FILE, nfiles is the number of files posted under cf_<key>. */
 bool form_field_check(arena *a, const form_field *f, str value, size_t nfiles, form_errors *errors);
 
-/* The custom field values of type t as posted, as the JSON object stored in
- * form_data / custom_fields (checkboxes as booleans, files as their names). */
-char *submit_form_data_json(arena *a, const form_type *t, const http_form *form);
+/* The custom field values of type t as posted (text fields; files as pairs
+ * of field name and file name), as the JSON object stored in form_data /
+ * custom_fields (checkboxes as booleans, files as their names). Of a field
+ * posted twice the first counts. */
+char *submit_form_data_json(arena *a, const form_type *t, const str_pair *fields, size_t nfields,
+    const str_pair *files, size_t nfiles);
 
 /* s without leading and trailing blanks (space, tab, CR, LF), as the
  * database stores text. */

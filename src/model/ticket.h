@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "http/request.h"
+#include "db/tx.h"
 
 typedef struct {
 	const char *id;
@@ -29,6 +29,6 @@ typedef struct {
 } ticket_view;
 
 /* 1 found, 0 not visible or unknown, -1 database failure. */
-int ticket_find_by_number(req *r, const char *number, ticket_view *out);
+int ticket_find_by_number(db_tx *tx, const char *number, ticket_view *out);
 
 #endif

@@ -33,7 +33,7 @@ int page_attachment_download(req *r)
 	idbuf[36] = '\0';
 
 	attachment_meta m;
-	int found = attachment_meta_load(r, idbuf, &m);
+	int found = attachment_meta_load(page_tx(r), idbuf, &m);
 	if (found < 0)
 		return page_db_failure(r);
 	if (found == 0)
@@ -51,7 +51,7 @@ int page_attachment_download(req *r)
 	unsigned char *chunk = arena_alloc(r->a, ATTACHMENT_CHUNK_MAX);
 	/* The first chunk is read before anything is sent, so that a failure
 	 * here is still a proper error page. */
-	long n = r->method == METHOD_HEAD ? 0 : attachment_chunk_read(r, idbuf, 0, chunk, ATTACHMENT_CHUNK_MAX);
+	long n = r->method == METHOD_HEAD ? 0 : attachment_chunk_read(page_tx(r), idbuf, 0, chunk, ATTACHMENT_CHUNK_MAX);
 	if (n < 0)
 		return page_db_failure(r);
 	if (r->method != METHOD_HEAD && n == 0) {
@@ -74,7 +74,7 @@ int page_attachment_download(req *r)
 		sent += n;
 		if (++seq >= m.chunks || sent >= m.size)
 			break;
-		n = attachment_chunk_read(r, idbuf, seq, chunk, ATTACHMENT_CHUNK_MAX);
+		n = attachment_chunk_read(page_tx(r), idbuf, seq, chunk, ATTACHMENT_CHUNK_MAX);
 		if (n <= 0) {
 			log_error("attachment chunk missing", "rid=%s id=%s seq=%d", r->request_id, idbuf, seq);
 			return n < 0 ? page_db_failure(r) : 500;

@@ -49,7 +49,7 @@ int page_my_ticket(req *r)
 	if (!r->user_id || !number_plausible(number))
 		return 404;
 	ticket_view t;
-	int found = ticket_find_by_number(r, str_dup(r->a, number), &t);
+	int found = ticket_find_by_number(page_tx(r), str_dup(r->a, number), &t);
 	if (found < 0)
 		return page_db_failure(r);
 	if (!found || !t.requester_id || strcmp(t.requester_id, r->user_id) != 0)

@@ -33,6 +33,21 @@ static enum form_role role_of(const req *r)
 	return r->user_id ? FORM_ROLE_CUSTOMER : FORM_ROLE_ANONYMOUS;
 }
 
+/* The form for this visitor's role, from the worker's cache. */
+static const form_doc *form_get(req *r)
+{
+	return submit_form_get(page_tx(r), &r->app->form_cache, r->app->cfg->form_cache_s, role_of(r));
+}
+
+/* The custom field values as posted, for form_data. */
+static char *form_data_json(req *r, const form_type *t)
+{
+	str_pair *files = arena_calloc(r->a, r->form.nfiles + 1, sizeof *files);
+	for (size_t i = 0; i < r->form.nfiles; i++)
+		files[i] = (str_pair){ r->form.files[i].field, r->form.files[i].filename };
+	return submit_form_data_json(r->a, t, r->form.fields.items, r->form.fields.len, files, r->form.nfiles);
+}
+
 /* ---- the signed start time: how long the visitor took to fill it in ---- */
 
 static const char *started_stamp(req *r, long now)
@@ -276,7 +291,7 @@ static tv *form_view(req *r, const form_doc *d, const form_type *selected, bool 
 
 int page_submit_form(req *r)
 {
-	const form_doc *d = submit_form_get(r, role_of(r));
+	const form_doc *d = form_get(r);
 	if (!d)
 		return page_db_failure(r);
 	const form_type *selected = submit_form_type(d, req_query_get(r, "request_type"));
@@ -291,7 +306,7 @@ int page_submit_form(req *r)
  * the form's script to put in place when the visitor picks a type. */
 int page_submit_fields(req *r)
 {
-	const form_doc *d = submit_form_get(r, role_of(r));
+	const form_doc *d = form_get(r);
 	if (!d)
 		return page_db_failure(r);
 	const form_type *t = submit_form_type(d, req_query_get(r, "request_type"));
@@ -399,7 +414,7 @@ int page_submit_post(req *r)
 	    cfg->rate_submit_ip.window_s);
 	if (st)
 		return st;
-	const form_doc *d = submit_form_get(r, role_of(r));
+	const form_doc *d = form_get(r);
 	if (!d)
 		return page_db_failure(r);
 	form_errors errors = { 0 };
@@ -441,7 +456,7 @@ int page_submit_post(req *r)
 	/* The attachment settings cost a query: only a form with files needs them. */
 	attachment_limits lim = { 0 };
 	if (r->form.nfiles) {
-		if (attachment_limits_load(r, &lim) != 0)
+		if (attachment_limits_load(page_tx(r), &lim) != 0)
 			return page_db_failure(r);
 		if ((long)r->form.nfiles > lim.max_per_message)
 			form_errors_add(r->a, &errors, "attachments", arena_sprintf(r->a,
@@ -479,7 +494,8 @@ int page_submit_post(req *r)
 	for (size_t i = 0; i < r->form.nfiles; i++) {
 		const http_file *f = &r->form.files[i];
 		const char *field = str_eq_cstr(f->field, "attachments") ? "attachments" : str_dup(r->a, f->field);
-		switch (attachment_store(r, f, &lim, &refs[nrefs])) {
+		attachment_upload up = { f->fd, f->size, f->filename };
+		switch (attachment_store(page_tx(r), &up, &lim, &refs[nrefs])) {
 		case ATTACH_OK:
 			nrefs++;
 			break;
@@ -511,7 +527,7 @@ int page_submit_post(req *r)
 		.title = str_dup(r->a, req_form_get(r, "title")),
 		.description = str_dup(r->a, req_form_get(r, "description")),
 		.event = event,
-		.form_data = submit_form_data_json(r->a, t, &r->form),
+		.form_data = form_data_json(r, t),
 		.attachments = attachment_refs_json(r->a, refs, nrefs),
 		.ip = ip && *ip ? ip : NULL,
 		.user_agent = user_agent(r),
@@ -522,7 +538,7 @@ int page_submit_post(req *r)
 
 	if (r->user_id) {
 		submission_ticket tk;
-		const char *status = ticket_create_for_customer(r, &in, &tk);
+		const char *status = ticket_create_for_customer(page_tx(r), &in, &tk);
 		if (!status)
 			return page_db_failure(r);
 		if (strcmp(status, "created") == 0 || strcmp(status, "duplicate") == 0) {
@@ -539,7 +555,7 @@ int page_submit_post(req *r)
 	unsigned char raw[CRYPTO_TOKEN_LEN], hash[CRYPTO_SHA256_LEN];
 	char *token = crypto_token_new(r->a, raw);
 	crypto_sha256(hash, token, strlen(token));
-	const char *status = submission_create(r, &in, hash);
+	const char *status = submission_create(page_tx(r), &in, hash);
 	if (!status)
 		return page_db_failure(r);
 	if (strcmp(status, "created") == 0) {

@@ -9,6 +9,7 @@
 #include "auth/crypto.h"
 #include "core/log.h"
 #include "model/submission.h"
+#include "model/user.h"
 #include "pages/pages.h"
 
 #define FORM_NAME "verify"
@@ -76,7 +77,7 @@ int page_verify_show(req *r)
 		return st;
 	if (!token_hash(r, hash, &token))
 		return state_page(r, 404, "unknown", NULL);
-	const char *state = submission_peek(r, hash);
+	const char *state = submission_peek(page_tx(r), hash);
 	if (!state)
 		return page_db_failure(r);
 	if (strcmp(state, "valid") == 0)
@@ -100,9 +101,6 @@ static int send_confirmation(req *r, const submission_ticket *tk, const char *em
 	    arena_sprintf(r->a, "ticket-created:%s", tk->ticket_id));
 }
 
-static const db_stmt q_user_email = { "verify_user_email",
-	"select email from users where id = $1::uuid" };
-
 int page_verify_confirm(req *r)
 {
 	unsigned char hash[CRYPTO_SHA256_LEN];
@@ -119,7 +117,7 @@ int page_verify_confirm(req *r)
 		return page_render(r, 403, "verify", v);
 	}
 	submission_ticket tk;
-	const char *state = submission_verify(r, hash, &tk);
+	const char *state = submission_verify(page_tx(r), hash, &tk);
 	if (!state)
 		return page_db_failure(r);
 	if (strcmp(state, "used") == 0 && tk.user_id && r->user_id && strcmp(tk.user_id, r->user_id) == 0) {
@@ -140,11 +138,10 @@ int page_verify_confirm(req *r)
 	/* The customer's address, as stored, for the confirmation. */
 	if ((st = page_act_as(r, tk.user_id)))
 		return st;
-	const char *p[1] = { tk.user_id };
-	db_result *res = page_query(r, &q_user_email, 1, p);
-	if (!res || db_rows(res) != 1)
+	const char *email = user_email(page_tx(r), tk.user_id);
+	if (!email)
 		return page_db_failure(r);
-	if ((st = send_confirmation(r, &tk, str_dup(r->a, db_get(res, 0, 0)))))
+	if ((st = send_confirmation(r, &tk, email)))
 		return st;
 	/* Confirming the address proves it: the browser is signed in as the
 	 * customer, with a new session id. */
@@ -167,7 +164,7 @@ int page_verify_renew(req *r)
 	char *fresh = crypto_token_new(r->a, raw);
 	crypto_sha256(new_hash, fresh, strlen(fresh));
 	submission_contact c;
-	const char *state = submission_renew(r, hash, new_hash, &c);
+	const char *state = submission_renew(page_tx(r), hash, new_hash, &c);
 	if (!state)
 		return page_db_failure(r);
 	if (strcmp(state, "renewed") != 0)

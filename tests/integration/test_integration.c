@@ -13,6 +13,7 @@
 #include "app/page.h"
 #include "auth/crypto.h"
 #include "harness/harness.h"
+#include "model/user.h"
 
 /* ---- test-only routes, beside the real table ---- */
 
@@ -47,7 +48,7 @@ static const db_stmt q_context = { "t_context",
 
 static int t_db(req *r)
 {
-	db_result *res = page_query(r, &q_context, 0, NULL);
+	db_result *res = db_tx_exec(page_tx(r), &q_context, 0, NULL);
 	if (!res)
 		return page_db_failure(r);
 	str uid = db_get(res, 0, 0), role = db_get(res, 0, 1);
@@ -1130,6 +1131,52 @@ START_TEST(verify_attempts_are_durable)
 }
 END_TEST
 
+/* The model without a request: a job opens its own transaction, names its
+ * acting user, and row-level security applies as it does for a page. */
+START_TEST(model_runs_in_a_transaction_without_a_request)
+{
+	app *a = test_app(NULL, NULL); /* sets OWNER_DATABASE_URL, APP_DATABASE_URL */
+	char email[96];
+	snprintf(email, sizeof email, "tx-%d-%ld@example.com", (int)getpid(), (long)time(NULL));
+	char *uid = make_verified_customer(email);
+	db *conn = db_new(getenv("DATABASE_URL"), 5, 5000, "supportdesk-test-job");
+	ck_assert_ptr_nonnull(conn);
+	arena *mem = arena_new(4096);
+
+	db_tx tx;
+	db_tx_init(&tx, conn, mem, NULL, "job-1", NULL);
+	ck_assert_ptr_null(user_email(&tx, uid));          /* anonymous: not visible */
+	ck_assert_int_eq(db_tx_status(&tx), DB_OK);
+	ck_assert_int_eq(db_tx_act_as(&tx, uid), DB_OK);
+	const char *seen = user_email(&tx, uid);           /* themselves: visible */
+	ck_assert_ptr_nonnull(seen);
+	ck_assert_str_eq(seen, email);
+	ck_assert_int_eq(db_tx_commit(&tx), DB_OK);
+
+	/* Acting user named before the first statement: carried by BEGIN. */
+	db_tx_init(&tx, conn, mem, uid, "job-2", "192.0.2.9");
+	ck_assert_ptr_nonnull(user_email(&tx, uid));
+	db_tx_rollback(&tx);
+
+	/* Fails once: a bad statement, then every call refused, commit reports it. */
+	static const db_stmt bad = { "t_bad_cast", "select 'x'::int" };
+	db_tx_init(&tx, conn, mem, uid, "job-3", NULL);
+	ck_assert_ptr_null(db_tx_exec(&tx, &bad, 0, NULL));
+	ck_assert_int_eq(db_tx_status(&tx), DB_ERROR);
+	ck_assert_ptr_null(user_email(&tx, uid));
+	ck_assert_int_eq(db_tx_commit(&tx), DB_ERROR);
+	/* The connection is fine for the next one. */
+	db_tx_init(&tx, conn, mem, uid, "job-4", NULL);
+	ck_assert_ptr_nonnull(user_email(&tx, uid));
+	ck_assert_int_eq(db_tx_commit(&tx), DB_OK);
+
+	arena_free(mem);
+	db_free(conn);
+	free(uid);
+	harness_app_free(a);
+}
+END_TEST
+
 static Suite *integration_suite(void)
 {
 	Suite *s = suite_create("integration");
@@ -1142,6 +1189,7 @@ static Suite *integration_suite(void)
 	tcase_set_timeout(deps, 30);
 	tcase_add_test(deps, transaction_carries_user_and_runs_as_app_role);
 	tcase_add_test(deps, healthz_reports_dependencies);
+	tcase_add_test(deps, model_runs_in_a_transaction_without_a_request);
 	suite_add_tcase(s, deps);
 	TCase *sess = tcase_create("sessions");
 	tcase_add_test(sess, session_signin_rotate_signout);

@@ -136,12 +136,13 @@ START_TEST(form_data_json_keeps_types)
 {
 	arena *a = arena_new(4096);
 	form_doc *d = submit_form_parse(a, doc_json, sizeof doc_json - 1);
-	http_form form = { 0 };
-	http_params_add(a, &form.fields, STR_LIT("cf_ref"), STR_LIT("AB-1\"2"));
-	http_params_add(a, &form.fields, STR_LIT("cf_agree"), STR_LIT("on"));
-	http_params_add(a, &form.fields, STR_LIT("cf_unknown"), STR_LIT("dropped"));
-	char *json = submit_form_data_json(a, &d->types[0], &form);
+	const str_pair fields[] = { { STR_LIT("cf_ref"), STR_LIT("AB-1\"2") }, { STR_LIT("cf_agree"), STR_LIT("on") },
+		{ STR_LIT("cf_unknown"), STR_LIT("dropped") }, { STR_LIT("cf_ref"), STR_LIT("second, ignored") } };
+	const str_pair files[] = { { STR_LIT("cf_shot"), STR_LIT("a.png") }, { STR_LIT("attachments"), STR_LIT("b.pdf") } };
+	char *json = submit_form_data_json(a, &d->types[0], fields, 4, NULL, 0);
 	ck_assert_str_eq(json, "{\"agree\":true,\"ref\":\"AB-1\\\"2\",\"shot\":[]}");
+	json = submit_form_data_json(a, &d->types[0], fields, 1, files, 2);
+	ck_assert_str_eq(json, "{\"agree\":false,\"ref\":\"AB-1\\\"2\",\"shot\":[\"a.png\"]}");
 	arena_free(a);
 }
 END_TEST
