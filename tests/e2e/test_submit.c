@@ -1323,8 +1323,11 @@ static unsigned long listen_inode(void)
 	unsigned long ino = 0;
 	while (fgets(line, sizeof line, f)) {
 		char p[600] = "";
-		unsigned long i;
-		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %599s", &i, p) == 2 && strcmp(p, path) == 0) {
+		unsigned long flags, i;
+		/* The accepted connections carry the path too: only the listening
+		 * socket has __SO_ACCEPTCON (0x10000) in its flags. */
+		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %lu %599s", &flags, &i, p) == 3 && strcmp(p, path) == 0 &&
+		    (flags & 0x10000)) {
 			ino = i;
 			break;
 		}
@@ -1356,9 +1359,9 @@ static bool holds_socket(pid_t pid, unsigned long ino)
 	return found;
 }
 
-/* A worker of the master: a child holding the FastCGI socket (the mailer
- * does not). Returns 0 when none is found. */
-static pid_t some_worker(void)
+/* The workers of the master: its children holding the FastCGI socket (the
+ * mailer does not). Fills out with up to cap pids; returns how many. */
+static int workers(pid_t *out, int cap)
 {
 	const char *pf = getenv("SUPPORTDESK_PIDFILE");
 	if (!pf)
@@ -1374,14 +1377,22 @@ static pid_t some_worker(void)
 	if (!kids)
 		return 0;
 	unsigned long ino = listen_inode();
-	pid_t pick = 0;
-	for (char *t = strtok(kids, " \n"); t && !pick; t = strtok(NULL, " \n")) {
+	int n = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(kids, " \n", &save); t && n < cap; t = strtok_r(NULL, " \n", &save)) {
 		pid_t p = (pid_t)atoi(t);
 		if (p > 1 && (!ino || holds_socket(p, ino)))
-			pick = p;
+			out[n++] = p;
 	}
 	free(kids);
-	return pick;
+	return n;
+}
+
+/* A worker of the master, or 0 when none is found. */
+static pid_t some_worker(void)
+{
+	pid_t p;
+	return workers(&p, 1) == 1 ? p : 0;
 }
 
 /* 200 concurrent verified submissions; one worker is kill -9'ed mid-burst.
