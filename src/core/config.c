@@ -40,6 +40,7 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_MIGRATIONS", VAR_STR, OFF(migrations_dir), "sql/migrations", 0, 0, "migration directory" },
 	{ "SUPPORTDESK_SECRET_FILE", VAR_STR, OFF(secret_file), "var/secret.key", 0, 0, "file holding the server key (hex, >= 32 bytes)" },
 	{ "MAIL_DIR", VAR_STR, OFF(mail_dir), "var/mail", 0, 0, "development mail drop (.eml files)" },
+	{ "SUPPORTDESK_UPLOAD_DIR", VAR_STR, OFF(upload_dir), "var/tmp", 0, 0, "uploads being received, as unlinked files: on disk, not tmpfs" },
 	{ "BASE_URL", VAR_STR, OFF(base_url), "http://127.0.0.1:8080", 0, 0, "public URL; https turns on Secure cookies" },
 	{ "SUPPORTDESK_MAX_BODY", VAR_LONG, OFF(max_body), "67108864", 1024, 1L << 31, "bytes of one request body (413 above)" },
 	{ "SUPPORTDESK_MAX_HEADER_SIZE", VAR_LONG, OFF(max_header_size), "16384", 1024, 1L << 20, "bytes of all request headers together (400 above)" },

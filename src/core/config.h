@@ -33,6 +33,7 @@ typedef struct {
 	char *migrations_dir;
 	char *secret_file;
 	char *mail_dir;
+	char *upload_dir;          /* spool files of uploads (unlinked, on disk) */
 	char *base_url;
 	/* request limits */
 	long max_body;

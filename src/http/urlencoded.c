@@ -28,6 +28,7 @@ void http_limits_default(http_limits *l)
 	l->max_files = 20;
 	l->max_file_size = 25u << 20;
 	l->max_cookies = 50;
+	l->upload_dir_fd = -1;
 }
 
 str http_params_get(const http_params *p, const char *name)

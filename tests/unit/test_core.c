@@ -231,6 +231,29 @@ START_TEST(config_env_overrides_and_validates)
 }
 END_TEST
 
+START_TEST(config_upload_dir)
+{
+	/* Uploads go to var/tmp by default, beside the local stack's var/mail
+	 * (scripts/stack.sh creates it and sets $VAR_DIR/tmp). */
+	char *saved = getenv("SUPPORTDESK_UPLOAD_DIR") ? strdup(getenv("SUPPORTDESK_UPLOAD_DIR")) : NULL;
+	unsetenv("SUPPORTDESK_UPLOAD_DIR");
+	config c;
+	char err[256];
+	ck_assert_int_eq(config_load(&c, err, sizeof err), 0);
+	ck_assert_str_eq(c.upload_dir, "var/tmp");
+	config_free(&c);
+	setenv("SUPPORTDESK_UPLOAD_DIR", "/var/lib/supportdesk/tmp", 1);
+	ck_assert_int_eq(config_load(&c, err, sizeof err), 0);
+	ck_assert_str_eq(c.upload_dir, "/var/lib/supportdesk/tmp");
+	config_free(&c);
+	if (saved)
+		setenv("SUPPORTDESK_UPLOAD_DIR", saved, 1);
+	else
+		unsetenv("SUPPORTDESK_UPLOAD_DIR");
+	free(saved);
+}
+END_TEST
+
 START_TEST(config_file_then_env)
 {
 	char path[] = "/tmp/sdconfXXXXXX";
@@ -296,6 +319,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, password_hash_verifies);
 	tcase_add_test(tc, config_env_overrides_and_validates);
 	tcase_add_test(tc, config_file_then_env);
+	tcase_add_test(tc, config_upload_dir);
 	tcase_add_test(tc, respawn_backoff_policy);
 	suite_add_tcase(s, tc);
 	return s;
