@@ -41,6 +41,7 @@ int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m)
 	l->max_body = (size_t)cfg->max_body;
 	l->max_fields = (size_t)cfg->max_fields;
 	l->max_field_size = (size_t)cfg->max_field_size;
+	l->max_text = (size_t)cfg->max_form_text;
 	l->max_parts = (size_t)cfg->max_parts;
 	l->max_part_header = (size_t)cfg->max_part_header;
 	l->max_files = (size_t)cfg->max_files;

@@ -46,6 +46,7 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_MAX_HEADER_SIZE", VAR_LONG, OFF(max_header_size), "16384", 1024, 1L << 20, "bytes of all request headers together (400 above)" },
 	{ "SUPPORTDESK_MAX_FIELDS", VAR_LONG, OFF(max_fields), "200", 1, 100000, "form fields per request (413 above)" },
 	{ "SUPPORTDESK_MAX_FIELD_SIZE", VAR_LONG, OFF(max_field_size), "65536", 64, 1L << 24, "bytes of one form field (413 above)" },
+	{ "SUPPORTDESK_MAX_FORM_TEXT", VAR_LONG, OFF(max_form_text), "1048576", 1024, 1L << 30, "bytes of a form's text fields together, held in memory (413 above; files do not count)" },
 	{ "SUPPORTDESK_MAX_PARTS", VAR_LONG, OFF(max_parts), "256", 1, 100000, "multipart parts per request (413 above)" },
 	{ "SUPPORTDESK_MAX_PART_HEADER", VAR_LONG, OFF(max_part_header), "4096", 256, 1L << 20, "bytes of one part's headers (413 above)" },
 	{ "SUPPORTDESK_MAX_FILES", VAR_LONG, OFF(max_files), "10", 0, 1000, "uploaded files per request (413 above)" },

@@ -40,6 +40,7 @@ typedef struct {
 	long max_header_size;
 	long max_fields;
 	long max_field_size;
+	long max_form_text;        /* urlencoded body, or multipart text values together */
 	long max_parts;
 	long max_part_header;
 	long max_files;

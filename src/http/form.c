@@ -119,6 +119,7 @@ typedef struct {
 	const http_limits *l;
 	http_form *form;
 	size_t nfields;
+	size_t text_total; /* bytes of every text field so far */
 	size_t files_cap;
 	/* the current part */
 	bool is_file;
@@ -220,8 +221,11 @@ static int form_part_data(void *ud, const char *p, size_t n)
 {
 	form_collector *c = ud;
 	if (!c->is_file) {
-		if (n > c->l->max_field_size - c->text.len)
+		/* Text stays in memory: each field within max_field_size, all of
+		 * them together within max_text. */
+		if (n > c->l->max_field_size - c->text.len || n > c->l->max_text - c->text_total)
 			return HTTP_ETOOLARGE;
+		c->text_total += n;
 		buf_append(&c->text, p, n);
 		return HTTP_OK;
 	}
@@ -277,9 +281,9 @@ static http_err form_sink_multipart(void *ctx, const char *p, size_t n)
 	return multipart_parser_feed(ctx, p, n);
 }
 
-/* Pumps the body into sink, enforcing max_body and content_length. */
+/* Pumps the body into sink, enforcing max (bytes) and content_length. */
 static http_err form_body_pump(arena *a, size_t content_length, http_body_reader read, void *ctx,
-                               const http_limits *l, form_sink sink, void *sink_ctx)
+                               size_t max, form_sink sink, void *sink_ctx)
 {
 	char *chunk = arena_alloc(a, FORM_CHUNK);
 	size_t total = 0;
@@ -290,9 +294,9 @@ static http_err form_body_pump(arena *a, size_t content_length, http_body_reader
 				break;
 			if (content_length - total < want)
 				want = content_length - total;
-		} else if (l->max_body - total < want) {
+		} else if (max - total < want) {
 			/* one byte past the limit is enough to know it was exceeded */
-			want = l->max_body - total + 1;
+			want = max - total + 1;
 		}
 		long r = read(ctx, chunk, want);
 		if (r < 0 || (size_t)r > want)
@@ -300,7 +304,7 @@ static http_err form_body_pump(arena *a, size_t content_length, http_body_reader
 		if (r == 0)
 			break;
 		total += (size_t)r;
-		if (total > l->max_body)
+		if (total > max)
 			return HTTP_ETOOLARGE;
 		http_err e = sink(sink_ctx, chunk, (size_t)r);
 		if (e != HTTP_OK)
@@ -326,9 +330,16 @@ http_err http_form_read(arena *a, str content_type, size_t content_length, http_
 		return e;
 
 	if (str_eq_nocase(type, STR_LIT("application/x-www-form-urlencoded"))) {
+		/* Parsed only once whole, so the body is in memory, and all of it
+		 * is text: max_text bounds it, not max_body (which is sized for
+		 * uploads). */
+		size_t max = l->max_text < l->max_body ? l->max_text : l->max_body;
+		if (content_length > max)
+			return HTTP_ETOOLARGE;
 		buf body;
-		buf_init(&body, a, content_length && content_length < FORM_CHUNK ? content_length : 1024);
-		e = form_body_pump(a, content_length, read, ctx, l, form_sink_buf, &body);
+		/* A declared length is allocated once, not grown by doubling. */
+		buf_init(&body, a, content_length ? content_length : 1024);
+		e = form_body_pump(a, content_length, read, ctx, max, form_sink_buf, &body);
 		if (e != HTTP_OK)
 			return e;
 		return http_urlencoded_parse(a, body.data, body.len, l, &out->fields);
@@ -345,7 +356,7 @@ http_err http_form_read(arena *a, str content_type, size_t content_length, http_
 		c->fd = -1;
 		static const multipart_callbacks cb = { form_part_begin, form_part_data, form_part_end };
 		multipart_parser *mp = multipart_parser_new(a, boundary, l, &cb, c);
-		e = form_body_pump(a, content_length, read, ctx, l, form_sink_multipart, mp);
+		e = form_body_pump(a, content_length, read, ctx, l->max_body, form_sink_multipart, mp);
 		if (e != HTTP_OK)
 			return e;
 		return multipart_parser_finish(mp);

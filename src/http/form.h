@@ -27,15 +27,17 @@ typedef long (*http_body_reader)(void *ctx, char *dst, size_t n);
  * same few buffers whatever the size of the upload.
  *
  * content_type is the request's Content-Type header:
- * application/x-www-form-urlencoded (body accumulated, at most max_body
+ * application/x-www-form-urlencoded (body accumulated, at most max_text
  * bytes, then parsed with http_urlencoded_parse) or multipart/form-data
- * (streamed; only text fields are kept in memory). Anything else ->
+ * (streamed; only text fields are kept in memory, at most max_text bytes
+ * of them together). Anything else ->
  * EUNSUPPORTED; an empty content_type with content_length 0 is an empty form.
  * A malformed Content-Type or a multipart one without a valid boundary ->
  * EBADREQ.
  *
- * content_length over max_body -> ETOOLARGE before reading anything; reading
- * stops as soon as max_body is exceeded (ETOOLARGE). When content_length is
+ * content_length over max_body (for urlencoded, over max_text) ->
+ * ETOOLARGE before reading anything; reading stops as soon as that limit is
+ * exceeded (ETOOLARGE). When content_length is
  * non-zero the body must be exactly that long (else EBADREQ); 0 means
  * "unknown" and the body is read to EOF. A read error -> EBADREQ.
  *

@@ -23,6 +23,7 @@ typedef struct {
 	size_t max_body;          /* total request body bytes */
 	size_t max_fields;        /* text fields (urlencoded pairs or multipart non-file parts) */
 	size_t max_field_size;    /* bytes of one decoded text field value */
+	size_t max_text;          /* bytes of a form's text, all in memory: a whole urlencoded body, or every multipart text value together */
 	size_t max_name_size;     /* bytes of one field name */
 	size_t max_parts;         /* multipart parts of any kind */
 	size_t max_part_header;   /* bytes of one part's header block, CRLFs included */
@@ -39,6 +40,7 @@ typedef struct {
  *   max_body        26 MiB   (max_file_size plus room for the other fields)
  *   max_fields      256
  *   max_field_size  256 KiB  (a long ticket reply pasted from a mail)
+ *   max_text        1 MiB    (a few such fields; files are not text)
  *   max_name_size   256
  *   max_parts       300      (max_fields + max_files + slack)
  *   max_part_header 4 KiB

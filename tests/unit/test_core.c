@@ -212,10 +212,12 @@ START_TEST(config_env_overrides_and_validates)
 	char err[256];
 	setenv("SUPPORTDESK_WORKERS", "3", 1);
 	setenv("SUPPORTDESK_MAX_FILE_SIZE", "1234", 1);
+	setenv("SUPPORTDESK_MAX_FORM_TEXT", "4096", 1);
 	setenv("BASE_URL", "https://desk.example", 1);
 	ck_assert_int_eq(config_load(&c, err, sizeof err), 0);
 	ck_assert_int_eq(c.workers, 3);
 	ck_assert_int_eq(c.max_file_size, 1234);
+	ck_assert_int_eq(c.max_form_text, 4096);
 	ck_assert(c.secure_cookies);
 	config_free(&c);
 	setenv("SUPPORTDESK_WORKERS", "many", 1);
@@ -226,6 +228,11 @@ START_TEST(config_env_overrides_and_validates)
 	ck_assert_int_eq(config_load(&c, err, sizeof err), -1);
 	config_free(&c);
 	unsetenv("SUPPORTDESK_WORKERS");
+	setenv("SUPPORTDESK_MAX_FORM_TEXT", "100", 1); /* under 1 KiB: no form would fit */
+	ck_assert_int_eq(config_load(&c, err, sizeof err), -1);
+	ck_assert(strstr(err, "SUPPORTDESK_MAX_FORM_TEXT") != NULL);
+	config_free(&c);
+	unsetenv("SUPPORTDESK_MAX_FORM_TEXT");
 	unsetenv("SUPPORTDESK_MAX_FILE_SIZE");
 	unsetenv("BASE_URL");
 }

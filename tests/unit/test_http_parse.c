@@ -1025,6 +1025,66 @@ START_TEST(test_form_max_body)
 }
 END_TEST
 
+START_TEST(test_form_text_limit)
+{
+	/* Text is held in memory, so all of it together is bounded by
+	 * max_text, far below max_body (which is sized for files). */
+	http_limits l = test_limits();
+	l.max_text = 1000;
+	l.max_field_size = 600;
+	size_t n = 100000;
+	char *body = malloc(n);
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'a', n);
+	memcpy(body, "a=", 2);
+	body[500] = '&';
+	body[501] = 'b';
+	body[502] = '=';
+	arena *a = arena_new(4096);
+	http_form f;
+	/* urlencoded: exactly max_text is fine, one more byte is not */
+	ck_assert_int_eq(form_run(a, "application/x-www-form-urlencoded", body, 1000, 1000, 0, &l, &f), HTTP_OK);
+	ck_assert_uint_eq(f.fields.len, 2);
+	mem_reader r = { .p = body, .n = 1001 };
+	ck_assert_int_eq(http_form_read(a, STR_LIT("application/x-www-form-urlencoded"), 1001, mem_read, &r, &l, &f),
+	                 HTTP_ETOOLARGE);
+	ck_assert_uint_eq(r.asked_total, 0); /* refused from its declared length */
+	r = (mem_reader){ .p = body, .n = n };
+	ck_assert_int_eq(http_form_read(a, STR_LIT("application/x-www-form-urlencoded"), 0, mem_read, &r, &l, &f),
+	                 HTTP_ETOOLARGE);
+	ck_assert_uint_le(r.asked_total, l.max_text + 1);
+
+	/* multipart: two fields, each within max_field_size, over max_text
+	 * together; a file of any size does not count. */
+	buf b;
+	buf_init(&b, a, 8192);
+	buf_puts(&b, D CRLF FIELD("a") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D CRLF FIELD("b") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D "--" CRLF);
+	ck_assert_int_eq(form_run(a, MP_CT, b.data, b.len, b.len, 0, &l, &f), HTTP_OK);
+	buf_init(&b, a, 8192);
+	buf_puts(&b, D CRLF FIELD("a") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D CRLF FIELD("b") CRLF);
+	buf_append(&b, body + 3, 501);
+	buf_puts(&b, CRLF D "--" CRLF);
+	ck_assert_int_eq(form_run(a, MP_CT, b.data, b.len, b.len, 0, &l, &f), HTTP_ETOOLARGE);
+	buf_init(&b, a, 8192);
+	buf_puts(&b, D CRLF FIELD("a") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D CRLF "Content-Disposition: form-data; name=\"f\"; filename=\"x.txt\"" CRLF CRLF);
+	buf_append(&b, body + 3, 5000);
+	buf_puts(&b, CRLF D "--" CRLF);
+	ck_assert_int_eq(form_run(a, MP_CT, b.data, b.len, b.len, 0, &l, &f), HTTP_OK);
+	ck_assert_uint_eq(f.nfiles, 1);
+	ck_assert_uint_eq(f.files[0].size, 5000);
+	arena_free(a);
+	free(body);
+}
+END_TEST
+
 START_TEST(test_form_big_file)
 {
 	/* A file much larger than the chunk size streams through the spool file
@@ -1243,6 +1303,7 @@ Suite *http_parse_suite(void)
 	add_one(s, "form_errors", test_form_errors);
 	add_one(s, "form_limits", test_form_limits);
 	add_one(s, "form_max_body", test_form_max_body);
+	add_one(s, "form_text_limit", test_form_text_limit);
 	add_one(s, "form_big_file", test_form_big_file);
 	add_one(s, "upload_dir_open", test_upload_dir_open);
 	add_one(s, "upload_spool_default_dir", test_upload_spool_default_dir);
