@@ -1778,7 +1778,8 @@ START_TEST(test_upload_memory_bounded)
 	    worst_growth);
 	ck_assert_msg(worst_growth + in_files < UPLOAD_MEMORY_MAX_KB,
 	    "a 25 MiB upload grew a worker's memory by %ld kB (peak RSS +%ld kB, memory-backed files +%ld kB: %s), "
-	    "over %ld kB", worst_growth + in_files, worst_growth, in_files, seen.upload_path, UPLOAD_MEMORY_MAX_KB);
+	    "over %ld kB%s", worst_growth + in_files, worst_growth, in_files, seen.upload_path, UPLOAD_MEMORY_MAX_KB,
+	    seen.upload_in_memory ? " (the spool file is on tmpfs or a memfd: is SUPPORTDESK_UPLOAD_DIR on tmpfs?)" : "");
 
 	PQfinish(lock);
 	resp_free(&r);
