@@ -16,7 +16,7 @@
 # Environment (an explicit value wins over the one saved in $VAR_DIR/stack.env
 # by the last `up`, which wins over the default):
 #   VAR_DIR     where everything lives (default $REPO/var): pg/ run/ log/ mail/
-#               nginx/ redis/, secret.key, stack.env
+#               nginx/ redis/ tmp/ (uploads being received), secret.key, stack.env
 #   PORT        nginx on 127.0.0.1:PORT (default 8080)
 #   PGPORT      names PostgreSQL's socket run/.s.PGSQL.PGPORT (default 5433;
 #               PostgreSQL listens on no TCP port)
@@ -57,6 +57,7 @@ PGDATA=$VAR_DIR/pg
 REDIS_DIR=$VAR_DIR/redis
 NGINX_DIR=$VAR_DIR/nginx
 MAIL_DIR=$VAR_DIR/mail
+UPLOAD_DIR=$VAR_DIR/tmp
 SECRET_FILE=$VAR_DIR/secret.key
 REDIS_SOCK=$RUN_DIR/redis.sock
 REDIS_PID=$RUN_DIR/redis.pid
@@ -91,7 +92,9 @@ need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: run scripts/deps.
 
 make_dirs() {
   mkdir -p "$VAR_DIR" "$RUN_DIR" "$LOG_DIR" "$MAIL_DIR" "$REDIS_DIR" \
-           "$NGINX_DIR/tmp" "$NGINX_DIR/conf.d"
+           "$NGINX_DIR/tmp" "$NGINX_DIR/conf.d" "$UPLOAD_DIR"
+  # Uploads being received (SUPPORTDESK_UPLOAD_DIR): only the app reads them.
+  chmod 0700 "$UPLOAD_DIR"
   # mktemp -d makes 0700 directories: PostgreSQL (another OS user) and
   # nginx's workers must be able to traverse VAR_DIR.
   chmod 0755 "$VAR_DIR" "$LOG_DIR" "$NGINX_DIR"
@@ -441,6 +444,7 @@ write_env() {
       REDIS_URL "unix://$REDIS_SOCK" \
       BASE_URL "http://127.0.0.1:$PORT" \
       MAIL_DIR "$MAIL_DIR" \
+      SUPPORTDESK_UPLOAD_DIR "$UPLOAD_DIR" \
       SUPPORTDESK_LISTEN "$APP_SOCK" \
       SUPPORTDESK_SOCKET_MODE 0666 \
       SUPPORTDESK_PIDFILE "$APP_PID" \

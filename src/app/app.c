@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
 
 const char *const app_required_templates[] = {
 	"home", "errors/400", "errors/403", "errors/404", "errors/405", "errors/413",
@@ -23,6 +26,7 @@ int app_check_templates(const tmpl_set *t, char *err, size_t errlen)
 int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m)
 {
 	memset(a, 0, sizeof *a);
+	a->req_settings.limits.upload_dir_fd = -1;
 	a->cfg = cfg;
 	a->templates = templates;
 	a->metrics = m;
@@ -41,11 +45,21 @@ int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m)
 	l->max_body = (size_t)cfg->max_body;
 	l->max_fields = (size_t)cfg->max_fields;
 	l->max_field_size = (size_t)cfg->max_field_size;
+	l->max_text = (size_t)cfg->max_form_text;
 	l->max_parts = (size_t)cfg->max_parts;
 	l->max_part_header = (size_t)cfg->max_part_header;
 	l->max_files = (size_t)cfg->max_files;
 	l->max_file_size = (size_t)cfg->max_file_size;
 	l->max_cookies = (size_t)cfg->max_cookies;
+	/* Opened before the first request, like the connections would be; the
+	 * master checked it already (server.c), so failing here is rare. */
+	char err[512];
+	l->upload_dir_fd = http_upload_dir_open(cfg->upload_dir, NULL, err, sizeof err);
+	if (l->upload_dir_fd < 0) {
+		log_error("SUPPORTDESK_UPLOAD_DIR unusable", "err=\"%s\"", err);
+		app_free(a);
+		return -1;
+	}
 	a->req_settings.max_header_size = (size_t)cfg->max_header_size;
 	a->req_settings.secure_cookies = cfg->secure_cookies;
 	a->session_limits.idle_s = cfg->session_idle_s;
@@ -64,4 +78,7 @@ void app_free(app *a)
 	kv_free(a->kv);
 	a->db = NULL;
 	a->kv = NULL;
+	if (a->req_settings.limits.upload_dir_fd >= 0)
+		close(a->req_settings.limits.upload_dir_fd);
+	a->req_settings.limits.upload_dir_fd = -1;
 }

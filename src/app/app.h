@@ -28,8 +28,10 @@ typedef struct app {
 /* The templates every page relies on; a missing one stops start-up. */
 extern const char *const app_required_templates[];
 
-/* Opens nothing yet: connections are made on first use, and again after a
- * failure, so a worker starts even while PostgreSQL or Redis is down. */
+/* Opens the upload directory (SUPPORTDESK_UPLOAD_DIR), and no connection
+ * yet: connections are made on first use, and again after a failure, so a
+ * worker starts even while PostgreSQL or Redis is down. Returns 0, or -1
+ * (logged) when an outside library or the upload directory fails. */
 int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m);
 void app_free(app *a);
 /* Checks that the required templates exist: "missing template X". */

@@ -435,13 +435,33 @@ static int load_templates(const config *cfg, tmpl_set **out)
 	return 0;
 }
 
+/* Every worker opens the upload directory at start: one that cannot take
+ * a file would make each of them exit, so it is refused here, once, with a
+ * message. One on tmpfs works but keeps uploads in RAM: a warning. */
+static int check_upload_dir(const config *c, char *err, size_t errlen)
+{
+	char why[400];
+	bool in_memory;
+	int fd = http_upload_dir_open(c->upload_dir, &in_memory, why, sizeof why);
+	if (fd < 0) {
+		snprintf(err, errlen, "SUPPORTDESK_UPLOAD_DIR: %s", why);
+		return -1;
+	}
+	close(fd);
+	if (in_memory)
+		log_warn("SUPPORTDESK_UPLOAD_DIR is on tmpfs: uploads being received stay in memory; choose a directory on disk",
+		    "dir=\"%s\"", c->upload_dir);
+	return 0;
+}
+
 static int load_config(config **out)
 {
 	char err[512];
 	config *c = calloc(1, sizeof *c);
 	if (!c)
 		return -1;
-	if (config_load(c, err, sizeof err) < 0 || config_load_secret(c, err, sizeof err) < 0) {
+	if (config_load(c, err, sizeof err) < 0 || config_load_secret(c, err, sizeof err) < 0 ||
+	    check_upload_dir(c, err, sizeof err) < 0) {
 		fprintf(stderr, "supportdesk: %s\n", err);
 		log_error("config", "err=\"%s\"", err);
 		config_free(c);

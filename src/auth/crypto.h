@@ -21,7 +21,7 @@ char *crypto_token_new(arena *a, unsigned char raw[CRYPTO_TOKEN_LEN]);
 
 void crypto_sha256(unsigned char out[CRYPTO_SHA256_LEN], const void *p, size_t n);
 /* Incremental sha256, for input that is never in memory at once (an
- * attachment is hashed in one pass over its memfd). Opaque: sodium.h stays
+ * attachment is hashed in one pass over its spool file). Opaque: sodium.h stays
  * inside src/auth/. */
 typedef struct {
 	_Alignas(16) unsigned char opaque[128];

@@ -33,12 +33,14 @@ typedef struct {
 	char *migrations_dir;
 	char *secret_file;
 	char *mail_dir;
+	char *upload_dir;          /* spool files of uploads (unlinked, on disk) */
 	char *base_url;
 	/* request limits */
 	long max_body;
 	long max_header_size;
 	long max_fields;
 	long max_field_size;
+	long max_form_text;        /* urlencoded body, or multipart text values together */
 	long max_parts;
 	long max_part_header;
 	long max_files;

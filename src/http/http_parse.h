@@ -13,7 +13,7 @@ typedef enum {
 	HTTP_EBADREQ,      /* -> 400: malformed syntax, bad percent escape, invalid UTF-8, NUL, missing closing boundary */
 	HTTP_ETOOLARGE,    /* -> 413: a size or count limit exceeded */
 	HTTP_EUNSUPPORTED, /* -> 415: a content type we do not accept */
-	HTTP_EINTERNAL,    /* -> 500: our fault (memfd_create/write failed), never the client's */
+	HTTP_EINTERNAL,    /* -> 500: our fault (an upload's spool file could not be made or written), never the client's */
 } http_err;
 
 /* Short English description for logs ("bad request"...); never NULL. */
@@ -23,24 +23,31 @@ typedef struct {
 	size_t max_body;          /* total request body bytes */
 	size_t max_fields;        /* text fields (urlencoded pairs or multipart non-file parts) */
 	size_t max_field_size;    /* bytes of one decoded text field value */
+	size_t max_text;          /* bytes of a form's text, all in memory: a whole urlencoded body, or every multipart text value together */
 	size_t max_name_size;     /* bytes of one field name */
 	size_t max_parts;         /* multipart parts of any kind */
 	size_t max_part_header;   /* bytes of one part's header block, CRLFs included */
 	size_t max_files;         /* file parts */
 	size_t max_file_size;     /* bytes of one file */
 	size_t max_cookies;       /* cookie pairs */
+	/* Not a limit, but what keeps uploads out of memory: the directory file
+	 * parts are spooled to, from http_upload_dir_open (form.h). Below 0:
+	 * $TMPDIR or /tmp, looked up for each file (tests, fuzzing). */
+	int upload_dir_fd;
 } http_limits;
 
 /* Defaults, sized for a help desk (ticket text plus a few attachments):
  *   max_body        26 MiB   (max_file_size plus room for the other fields)
  *   max_fields      256
  *   max_field_size  256 KiB  (a long ticket reply pasted from a mail)
+ *   max_text        1 MiB    (a few such fields; files are not text)
  *   max_name_size   256
  *   max_parts       300      (max_fields + max_files + slack)
  *   max_part_header 4 KiB
  *   max_files       20
  *   max_file_size   25 MiB
- *   max_cookies     50 */
+ *   max_cookies     50
+ *   upload_dir_fd   -1       ($TMPDIR or /tmp) */
 void http_limits_default(http_limits *l);
 
 typedef str_pair http_param;

@@ -22,12 +22,14 @@ void http_limits_default(http_limits *l)
 	l->max_body = 26u << 20;
 	l->max_fields = 256;
 	l->max_field_size = 256u << 10;
+	l->max_text = 1u << 20;
 	l->max_name_size = 256;
 	l->max_parts = 300;
 	l->max_part_header = 4096;
 	l->max_files = 20;
 	l->max_file_size = 25u << 20;
 	l->max_cookies = 50;
+	l->upload_dir_fd = -1;
 }
 
 str http_params_get(const http_params *p, const char *name)

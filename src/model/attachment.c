@@ -100,7 +100,7 @@ static long read_at(int fd, unsigned char *dst, size_t n, off_t off)
 	return (long)got;
 }
 
-/* sha256 of the whole memfd in one pass; false when it could not be read
+/* sha256 of the whole spool file in one pass; false when it could not be read
  * or its length is not f->size. */
 static bool hash_file(const attachment_upload *f, unsigned char *block, unsigned char out[CRYPTO_SHA256_LEN])
 {
@@ -122,9 +122,9 @@ static bool hash_file(const attachment_upload *f, unsigned char *block, unsigned
 	return off == f->size;
 }
 
-/* Sends the memfd as chunks 0..n-1 of the blob. param holds "\x" plus the
+/* Sends the spool file as chunks 0..n-1 of the blob. param holds "\x" plus the
  * hex of one chunk. Returns 0, 1 when the database refused a chunk, -1 on a
- * database failure, -2 when the memfd could not be read. */
+ * database failure, -2 when the spool file could not be read. */
 static int send_chunks(db_tx *tx, const attachment_upload *f, const char *hash_hex, unsigned char *block, char *param)
 {
 	size_t off = 0;

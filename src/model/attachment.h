@@ -43,7 +43,7 @@ enum attach_status {
 	ATTACH_EMPTY,            /* no bytes */
 	ATTACH_TOO_LARGE,        /* over max_bytes: 413 or a form error */
 	ATTACH_TYPE_NOT_ALLOWED, /* sniffed type not in the allow-list: a form error */
-	ATTACH_DB,               /* database (or memfd) failure (db_tx_status) */
+	ATTACH_DB,               /* database (or spool file) failure (db_tx_status) */
 	ATTACH__MAX
 };
 
@@ -56,11 +56,12 @@ bool attachment_type_allowed(const attachment_limits *lim, const char *content_t
 /* Validates and stores one uploaded file inside the caller's transaction:
  * sniffs the type from the first bytes (never trusts the name or the
  * client's Content-Type), checks the allow-list and size, sanitises the
- * name, hashes the bytes (one pass over the memfd with a 64 KiB buffer), and
- * streams the blob into attachment_blob_chunks in ATTACHMENT_CHUNK pieces
- * unless it is stored already (dedupe by sha256). The worker holds at most
- * 64 KiB of file plus one hex-encoded chunk (512 KiB), malloc'd and freed
- * here. out is written only on ATTACH_OK. */
+ * name, hashes the bytes (one pass over the spool file with a 64 KiB
+ * buffer), and streams the blob into attachment_blob_chunks in
+ * ATTACHMENT_CHUNK pieces unless it is stored already (dedupe by sha256).
+ * The worker holds at most 64 KiB of file plus one hex-encoded chunk
+ * (512 KiB, and libpq's copy of it), malloc'd and freed here, whatever the
+ * file's size. out is written only on ATTACH_OK. */
 enum attach_status attachment_store(db_tx *tx, const attachment_upload *f, const attachment_limits *lim,
     attachment_ref *out);
 

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1436,8 +1437,11 @@ static unsigned long listen_inode(void)
 	unsigned long ino = 0;
 	while (fgets(line, sizeof line, f)) {
 		char p[600] = "";
-		unsigned long i;
-		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %599s", &i, p) == 2 && strcmp(p, path) == 0) {
+		unsigned long flags, i;
+		/* The accepted connections carry the path too: only the listening
+		 * socket has __SO_ACCEPTCON (0x10000) in its flags. */
+		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %lu %599s", &flags, &i, p) == 3 && strcmp(p, path) == 0 &&
+		    (flags & 0x10000)) {
 			ino = i;
 			break;
 		}
@@ -1469,9 +1473,9 @@ static bool holds_socket(pid_t pid, unsigned long ino)
 	return found;
 }
 
-/* A worker of the master: a child holding the FastCGI socket (the mailer
- * does not). Returns 0 when none is found. */
-static pid_t some_worker(void)
+/* The workers of the master: its children holding the FastCGI socket (the
+ * mailer does not). Fills out with up to cap pids; returns how many. */
+static int workers(pid_t *out, int cap)
 {
 	const char *pf = getenv("SUPPORTDESK_PIDFILE");
 	if (!pf)
@@ -1487,14 +1491,22 @@ static pid_t some_worker(void)
 	if (!kids)
 		return 0;
 	unsigned long ino = listen_inode();
-	pid_t pick = 0;
-	for (char *t = strtok(kids, " \n"); t && !pick; t = strtok(NULL, " \n")) {
+	int n = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(kids, " \n", &save); t && n < cap; t = strtok_r(NULL, " \n", &save)) {
 		pid_t p = (pid_t)atoi(t);
 		if (p > 1 && (!ino || holds_socket(p, ino)))
-			pick = p;
+			out[n++] = p;
 	}
 	free(kids);
-	return pick;
+	return n;
+}
+
+/* A worker of the master, or 0 when none is found. */
+static pid_t some_worker(void)
+{
+	pid_t p;
+	return workers(&p, 1) == 1 ? p : 0;
 }
 
 /* 200 concurrent verified submissions; one worker is kill -9'ed mid-burst.
@@ -1642,6 +1654,254 @@ START_TEST(test_burst_with_worker_kill)
 }
 END_TEST
 
+/* ------------------------------------------------------------ upload memory */
+
+/* What a 25 MiB upload may add to its worker's memory: its peak resident
+ * set and the bytes it keeps in memory-backed files (tmpfs, memfd)
+ * together. Both count: pages written to a memfd or a tmpfs file with
+ * write() are RAM, yet never mapped, so they never show in VmRSS. Measured
+ * at +1.2 MiB of RSS for a worker's first upload (then a few kB) with the
+ * spool on disk; a memfd spool added the whole file, 25 MiB. */
+#define UPLOAD_BYTES (25u << 20)
+#define UPLOAD_MEMORY_MAX_KB (16L * 1024)
+
+/* A "Name:   123 kB" line of /proc/<pid>/status, in kB; -1 when absent. */
+static long proc_status_kb(pid_t pid, const char *name)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	long kb = -1;
+	size_t nl = strlen(name);
+	while (kb < 0 && fgets(line, sizeof line, f))
+		if (strncmp(line, name, nl) == 0 && line[nl] == ':')
+			kb = strtol(line + nl + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* Resets the peak resident set (VmHWM) to the current one (proc(5),
+ * clear_refs "5"), so the next VmHWM is this request's peak whatever the
+ * worker did before. False when the kernel or permissions refuse. */
+static bool hwm_reset(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/clear_refs", (int)pid);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return false;
+	bool ok = fputs("5", f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+static bool fs_is_memory(long f_type)
+{
+	/* tmpfs (and memfd_create, which lives on an internal tmpfs), ramfs,
+	 * hugetlbfs: their pages are RAM (or swap), never written back. */
+	return f_type == 0x01021994L || f_type == 0x858458f6L || f_type == 0x958458f6L;
+}
+
+typedef struct {
+	long memory_kb;      /* bytes of regular files on memory-backed filesystems it holds open */
+	bool holds_upload;   /* an unlinked file of at least UPLOAD_BYTES is open */
+	bool upload_in_memory;
+	char upload_path[256];
+} fd_census;
+
+/* What the regular files that pid holds open are and where they live. */
+static fd_census fds_of(pid_t pid)
+{
+	fd_census c = { 0 };
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return c;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char p[400];
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		struct stat st;
+		struct statfs sf;
+		/* stat and statfs follow the magic link to the open file itself,
+		 * unlinked or not. */
+		if (stat(p, &st) != 0 || !S_ISREG(st.st_mode) || statfs(p, &sf) != 0)
+			continue;
+		bool in_memory = fs_is_memory((long)sf.f_type);
+		if (in_memory)
+			c.memory_kb += (long)(st.st_blocks * 512 / 1024);
+		if (st.st_nlink == 0 && (size_t)st.st_size >= UPLOAD_BYTES) {
+			c.holds_upload = true;
+			c.upload_in_memory = in_memory;
+			ssize_t n = readlink(p, c.upload_path, sizeof c.upload_path - 1);
+			c.upload_path[n > 0 ? n : 0] = '\0';
+		}
+	}
+	closedir(d);
+	return c;
+}
+
+/* Backends that backend `pid` blocks on a lock. */
+static long blocked_by(int pid)
+{
+	char ps[16];
+	snprintf(ps, sizeof ps, "%d", pid);
+	return db_long("select count(*) from pg_stat_activity where $1::int = any(pg_blocking_pids(pid))", ps);
+}
+
+/* A 25 MiB attachment through nginx to POST /submit: the worker that takes
+ * it keeps it in an unlinked file on disk, and its memory grows by a small
+ * constant (the 64 KiB read buffer, one 256 KiB chunk in hex for libpq,
+ * the form's text), not by the size of the file.
+ *
+ * Deterministic, not sampled: every worker's peak RSS (VmHWM) is reset
+ * first and read after the answer, so it holds the request's peak whatever
+ * the timing. And the worker is held still at the one moment it holds the
+ * whole file, after hashing it and before storing it: this test begins
+ * writing the same blob (attachment_blob_begin in an open transaction), so
+ * the worker's own attachment_blob_begin waits on that row lock until this
+ * test rolls back. Meanwhile its open files are looked at. The worker's
+ * statement_timeout (5 s) is the only clock, and looking takes
+ * milliseconds. */
+START_TEST(test_upload_memory_bounded)
+{
+	char email[160], title[96];
+	uniq(title, sizeof title, "upload25");
+	snprintf(email, sizeof email, "%s@example.com", title);
+
+	/* Text (sniffed text/plain, which the allow-list takes), random so its
+	 * blob is not stored yet. */
+	unsigned char *data = malloc(UPLOAD_BYTES);
+	ck_assert_ptr_nonnull(data);
+	randombytes_buf(data, UPLOAD_BYTES);
+	for (size_t i = 0; i < UPLOAD_BYTES; i++)
+		data[i] = i % 80 == 79 ? '\n' : (unsigned char)('a' + data[i] % 26);
+	unsigned char hash[32];
+	crypto_hash_sha256(hash, data, UPLOAD_BYTES);
+	char hash_hex[65], size_s[24];
+	sodium_bin2hex(hash_hex, sizeof hash_hex, hash, sizeof hash);
+	snprintf(size_s, sizeof size_s, "%u", UPLOAD_BYTES);
+
+	sform f;
+	form_fetch(&f, "General question");
+	upload u = { "attachments", "big-log.txt", "text/plain", data, UPLOAD_BYTES };
+	dbuf body = { 0 };
+	submit_body(&body, &f, &(fill){ .email = email, .title = title, .files = &u, .nfiles = 1 });
+
+	/* The blocker: a concurrent writer of the same blob, not committed. */
+	PGconn *lock = PQconnectdb(getenv("DATABASE_URL"));
+	ck_assert_msg(PQstatus(lock) == CONNECTION_OK, "second connection: %s", PQerrorMessage(lock));
+	PQclear(PQexec(lock, "begin"));
+	const char *bp[2] = { hash_hex, size_s };
+	PGresult *res = PQexecParams(lock, "select attachment_blob_begin(decode($1, 'hex'), $2::bigint)", 2, NULL, bp,
+	    NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "write") == 0,
+	    "attachment_blob_begin in the test: %s %s", PQresultErrorMessage(res),
+	    PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	int lock_pid = PQbackendPID(lock);
+
+	pid_t w[32];
+	int nw = workers(w, 32);
+	ck_assert_msg(nw > 0, "no worker found (SUPPORTDESK_PIDFILE, SUPPORTDESK_LISTEN)");
+	long base_rss[32], base_mem[32];
+	bool reset_ok = true;
+	for (int i = 0; i < nw; i++) {
+		reset_ok &= hwm_reset(w[i]);
+		base_rss[i] = proc_status_kb(w[i], "VmRSS");
+		base_mem[i] = fds_of(w[i]).memory_kb;
+		ck_assert_msg(base_rss[i] > 0, "no VmRSS for worker %d", (int)w[i]);
+	}
+
+	resp r = { 0 };
+	struct curl_slist *hl;
+	CURL *c = req_new("POST", "/submit", &f.j, MP_CTYPE, body.data, body.len, &r, &hl);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 240L);
+	CURLM *mh = curl_multi_init();
+	ck_assert_ptr_nonnull(mh);
+	curl_multi_add_handle(mh, c);
+	bool paused = false, done = false;
+	int handler = -1;
+	fd_census seen = { 0 };
+	long pause_rss = 0;
+	double t0 = mono_s();
+	while (!done) {
+		int still = 0;
+		curl_multi_perform(mh, &still);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(mh, &left)))
+			if (msg->msg == CURLMSG_DONE) {
+				r.rc = msg->data.result;
+				curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &r.status);
+				done = true;
+			}
+		if (!paused && !done && blocked_by(lock_pid) > 0) {
+			/* Held still with the whole file received: look, then let go. */
+			for (int i = 0; i < nw; i++) {
+				fd_census fc = fds_of(w[i]);
+				if (!fc.holds_upload)
+					continue;
+				ck_assert_msg(handler < 0, "workers %d and %d both hold a 25 MiB file", (int)w[handler],
+				    (int)w[i]);
+				handler = i;
+				seen = fc;
+				pause_rss = proc_status_kb(w[i], "VmRSS");
+			}
+			PQclear(PQexec(lock, "rollback"));
+			paused = true;
+		}
+		ck_assert_msg(mono_s() - t0 < 230, "the upload took over 230 s (paused: %d)", paused);
+		if (!done)
+			curl_multi_poll(mh, NULL, 0, 20, NULL);
+	}
+	curl_multi_remove_handle(mh, c);
+	curl_easy_cleanup(c);
+	curl_multi_cleanup(mh);
+	curl_slist_free_all(hl);
+	dbuf_add(&r.body, "", 0);
+	ck_assert_msg(paused, "answered %ld (curl %d) before its worker reached attachment_blob_begin: %.400s", r.status,
+	    (int)r.rc, dbuf_str(&r.body));
+	ck_assert_msg(is_sent_page(&r), "POST /submit with 25 MiB: %ld (curl %d) %.400s", r.status, (int)r.rc,
+	    dbuf_str(&r.body));
+	ck_assert_msg(handler >= 0, "no worker held the upload in an open unlinked file while it waited");
+	/* Stored whole, in 256 KiB chunks. */
+	ck_assert_int_eq(db_long("select count(*) from attachment_blobs where sha256 = decode($1, 'hex') "
+	                         "and chunk_count = 100 and size_bytes = 26214400", hash_hex), 1);
+
+	long worst_growth = 0;
+	for (int i = 0; i < nw; i++) {
+		long hwm = proc_status_kb(w[i], "VmHWM");
+		long growth = hwm - base_rss[i];
+		fprintf(stderr, "test_submit: upload 25 MiB: worker %d%s: VmRSS %ld kB before, VmHWM %ld kB after "
+		                "(+%ld kB)%s\n",
+		    (int)w[i], i == handler ? " (took the upload)" : "", base_rss[i], hwm, growth,
+		    reset_ok ? "" : " [VmHWM could not be reset: growth counted from VmRSS, an upper bound]");
+		if (growth > worst_growth)
+			worst_growth = growth;
+	}
+	long in_files = seen.memory_kb - base_mem[handler];
+	fprintf(stderr, "test_submit: upload 25 MiB: worker %d held it in %s (%s), VmRSS %ld kB while it waited; "
+	                "memory-backed files +%ld kB; peak RSS growth of any worker +%ld kB\n",
+	    (int)w[handler], seen.upload_path, seen.upload_in_memory ? "in memory" : "on disk", pause_rss, in_files,
+	    worst_growth);
+	ck_assert_msg(worst_growth + in_files < UPLOAD_MEMORY_MAX_KB,
+	    "a 25 MiB upload grew a worker's memory by %ld kB (peak RSS +%ld kB, memory-backed files +%ld kB: %s), "
+	    "over %ld kB%s", worst_growth + in_files, worst_growth, in_files, seen.upload_path, UPLOAD_MEMORY_MAX_KB,
+	    seen.upload_in_memory ? " (the spool file is on tmpfs or a memfd: is SUPPORTDESK_UPLOAD_DIR on tmpfs?)" : "");
+
+	PQfinish(lock);
+	resp_free(&r);
+	dbuf_free(&body);
+	free(data);
+	form_free(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------ 429 (last) */
 
 static void check_429(const resp *r, const char *what)
@@ -1737,6 +1997,12 @@ Suite *submit_suite(void)
 	tcase_add_checked_fixture(tc, fresh_limits, NULL);
 	tcase_add_unchecked_fixture(tc, NULL, restart_redis);
 	tcase_add_test(tc, test_redis_down_503);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("submit_upload_memory");
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, fresh_limits, NULL);
+	tcase_add_test(tc, test_upload_memory_bounded);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("submit_burst");

@@ -154,6 +154,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < f.nfiles; i++)
 		if (f.files[i].size > l.max_file_size || f.files[i].fd < 0)
 			abort();
-	arena_free(a); /* closes the memfds */
+	arena_free(a); /* closes the spool files */
 	return 0;
 }

@@ -257,10 +257,12 @@ START_TEST(config_env_overrides_and_validates)
 	char err[256];
 	setenv("SUPPORTDESK_WORKERS", "3", 1);
 	setenv("SUPPORTDESK_MAX_FILE_SIZE", "1234", 1);
+	setenv("SUPPORTDESK_MAX_FORM_TEXT", "4096", 1);
 	setenv("BASE_URL", "https://desk.example", 1);
 	ck_assert_int_eq(config_load(&c, err, sizeof err), 0);
 	ck_assert_int_eq(c.workers, 3);
 	ck_assert_int_eq(c.max_file_size, 1234);
+	ck_assert_int_eq(c.max_form_text, 4096);
 	ck_assert(c.secure_cookies);
 	config_free(&c);
 	setenv("SUPPORTDESK_WORKERS", "many", 1);
@@ -271,8 +273,36 @@ START_TEST(config_env_overrides_and_validates)
 	ck_assert_int_eq(config_load(&c, err, sizeof err), -1);
 	config_free(&c);
 	unsetenv("SUPPORTDESK_WORKERS");
+	setenv("SUPPORTDESK_MAX_FORM_TEXT", "100", 1); /* under 1 KiB: no form would fit */
+	ck_assert_int_eq(config_load(&c, err, sizeof err), -1);
+	ck_assert(strstr(err, "SUPPORTDESK_MAX_FORM_TEXT") != NULL);
+	config_free(&c);
+	unsetenv("SUPPORTDESK_MAX_FORM_TEXT");
 	unsetenv("SUPPORTDESK_MAX_FILE_SIZE");
 	unsetenv("BASE_URL");
+}
+END_TEST
+
+START_TEST(config_upload_dir)
+{
+	/* Uploads go to var/tmp by default, beside the local stack's var/mail
+	 * (scripts/stack.sh creates it and sets $VAR_DIR/tmp). */
+	char *saved = getenv("SUPPORTDESK_UPLOAD_DIR") ? strdup(getenv("SUPPORTDESK_UPLOAD_DIR")) : NULL;
+	unsetenv("SUPPORTDESK_UPLOAD_DIR");
+	config c;
+	char err[256];
+	ck_assert_int_eq(config_load(&c, err, sizeof err), 0);
+	ck_assert_str_eq(c.upload_dir, "var/tmp");
+	config_free(&c);
+	setenv("SUPPORTDESK_UPLOAD_DIR", "/var/lib/supportdesk/tmp", 1);
+	ck_assert_int_eq(config_load(&c, err, sizeof err), 0);
+	ck_assert_str_eq(c.upload_dir, "/var/lib/supportdesk/tmp");
+	config_free(&c);
+	if (saved)
+		setenv("SUPPORTDESK_UPLOAD_DIR", saved, 1);
+	else
+		unsetenv("SUPPORTDESK_UPLOAD_DIR");
+	free(saved);
 }
 END_TEST
 
@@ -343,6 +373,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, password_hash_verifies);
 	tcase_add_test(tc, config_env_overrides_and_validates);
 	tcase_add_test(tc, config_file_then_env);
+	tcase_add_test(tc, config_upload_dir);
 	tcase_add_test(tc, respawn_backoff_policy);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,11 +1,16 @@
 /* test_http_parse.c: tables of good and bad inputs for the HTTP parsers in src/http/. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -780,6 +785,48 @@ static long mem_read(void *ctx, char *dst, size_t n)
 	return (long)k;
 }
 
+/* A fresh directory for spool files, under $TMPDIR or /tmp (out: its path). */
+static int spool_dir_make(char *out, size_t outlen)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(out, outlen, "%s/sdspoolXXXXXX", t && *t ? t : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(out));
+	char err[512];
+	int fd = http_upload_dir_open(out, NULL, err, sizeof err);
+	ck_assert_msg(fd >= 0, "%s", err);
+	return fd;
+}
+
+/* Entries of dir other than . and .. */
+static int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/* True when fd is an unlinked regular file, mode 0600, close-on-exec, whose
+ * (former) path is in dir. */
+static bool is_spool_file_in(int fd, const char *dir)
+{
+	struct stat st;
+	char link[64], target[4096];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	if (fstat(fd, &st) != 0 || n <= 0)
+		return false;
+	target[n] = '\0';
+	size_t dl = strlen(dir);
+	return S_ISREG(st.st_mode) && st.st_nlink == 0 && (st.st_mode & 0777) == 0600 &&
+	       (fcntl(fd, F_GETFD) & FD_CLOEXEC) && strncmp(target, dir, dl) == 0 && target[dl] == '/' &&
+	       strstr(target, " (deleted)") != NULL;
+}
+
 static const char *fd_slurp(arena *a, int fd, size_t size)
 {
 	char *p = arena_alloc(a, size + 1);
@@ -815,6 +862,8 @@ START_TEST(test_form_multipart)
 	    D CRLF "Content-Disposition: form-data; name=\"att\"; filename=\"empty.bin\"" CRLF CRLF CRLF
 	    D CRLF FIELD("body") CRLF "caf\xc3\xa9" CRLF D "--" CRLF;
 	http_limits l = test_limits();
+	char dir[4096];
+	l.upload_dir_fd = spool_dir_make(dir, sizeof dir);
 	for (size_t mc = 0; mc <= 7; mc++) {
 		arena *a = arena_new(4096);
 		http_form f;
@@ -831,11 +880,17 @@ START_TEST(test_form_multipart)
 		ck_assert_str_eq(f.files[1].filename.ptr, "empty.bin");
 		ck_assert_uint_eq(f.files[1].size, 0);
 		ck_assert_str_eq(f.files[1].content_type.ptr, "");
+		/* spooled to the upload directory, with no name left there */
+		ck_assert(is_spool_file_in(f.files[0].fd, dir));
+		ck_assert(is_spool_file_in(f.files[1].fd, dir));
+		ck_assert_int_eq(dir_entries(dir), 0);
 		int fd = f.files[0].fd;
 		arena_free(a);
 		/* the arena cleanup closed it */
 		ck_assert_int_eq(fcntl_probe_closed(fd), 1);
 	}
+	close(l.upload_dir_fd);
+	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 
@@ -970,9 +1025,70 @@ START_TEST(test_form_max_body)
 }
 END_TEST
 
+START_TEST(test_form_text_limit)
+{
+	/* Text is held in memory, so all of it together is bounded by
+	 * max_text, far below max_body (which is sized for files). */
+	http_limits l = test_limits();
+	l.max_text = 1000;
+	l.max_field_size = 600;
+	size_t n = 100000;
+	char *body = malloc(n);
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'a', n);
+	memcpy(body, "a=", 2);
+	body[500] = '&';
+	body[501] = 'b';
+	body[502] = '=';
+	arena *a = arena_new(4096);
+	http_form f;
+	/* urlencoded: exactly max_text is fine, one more byte is not */
+	ck_assert_int_eq(form_run(a, "application/x-www-form-urlencoded", body, 1000, 1000, 0, &l, &f), HTTP_OK);
+	ck_assert_uint_eq(f.fields.len, 2);
+	mem_reader r = { .p = body, .n = 1001 };
+	ck_assert_int_eq(http_form_read(a, STR_LIT("application/x-www-form-urlencoded"), 1001, mem_read, &r, &l, &f),
+	                 HTTP_ETOOLARGE);
+	ck_assert_uint_eq(r.asked_total, 0); /* refused from its declared length */
+	r = (mem_reader){ .p = body, .n = n };
+	ck_assert_int_eq(http_form_read(a, STR_LIT("application/x-www-form-urlencoded"), 0, mem_read, &r, &l, &f),
+	                 HTTP_ETOOLARGE);
+	ck_assert_uint_le(r.asked_total, l.max_text + 1);
+
+	/* multipart: two fields, each within max_field_size, over max_text
+	 * together; a file of any size does not count. */
+	buf b;
+	buf_init(&b, a, 8192);
+	buf_puts(&b, D CRLF FIELD("a") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D CRLF FIELD("b") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D "--" CRLF);
+	ck_assert_int_eq(form_run(a, MP_CT, b.data, b.len, b.len, 0, &l, &f), HTTP_OK);
+	buf_init(&b, a, 8192);
+	buf_puts(&b, D CRLF FIELD("a") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D CRLF FIELD("b") CRLF);
+	buf_append(&b, body + 3, 501);
+	buf_puts(&b, CRLF D "--" CRLF);
+	ck_assert_int_eq(form_run(a, MP_CT, b.data, b.len, b.len, 0, &l, &f), HTTP_ETOOLARGE);
+	buf_init(&b, a, 8192);
+	buf_puts(&b, D CRLF FIELD("a") CRLF);
+	buf_append(&b, body + 3, 500);
+	buf_puts(&b, CRLF D CRLF "Content-Disposition: form-data; name=\"f\"; filename=\"x.txt\"" CRLF CRLF);
+	buf_append(&b, body + 3, 5000);
+	buf_puts(&b, CRLF D "--" CRLF);
+	ck_assert_int_eq(form_run(a, MP_CT, b.data, b.len, b.len, 0, &l, &f), HTTP_OK);
+	ck_assert_uint_eq(f.nfiles, 1);
+	ck_assert_uint_eq(f.files[0].size, 5000);
+	arena_free(a);
+	free(body);
+}
+END_TEST
+
 START_TEST(test_form_big_file)
 {
-	/* A file much larger than the chunk size streams through memfd intact. */
+	/* A file much larger than the chunk size streams through the spool file
+	 * intact, CRs (where the parser cuts its pieces) included. */
 	http_limits l = test_limits();
 	arena *a = arena_new(4096);
 	buf b;
@@ -991,6 +1107,156 @@ START_TEST(test_form_big_file)
 	arena_free(a);
 }
 END_TEST
+
+/* ---- the upload spool ---- */
+
+START_TEST(test_upload_dir_open)
+{
+	const char *t = getenv("TMPDIR");
+	char parent[4096], dir[4200], err[512];
+	snprintf(parent, sizeof parent, "%s/sdspoolXXXXXX", t && *t ? t : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(parent));
+	snprintf(dir, sizeof dir, "%s/uploads", parent);
+
+	/* A missing directory is made, private. */
+	bool in_memory = true;
+	int dfd = http_upload_dir_open(dir, &in_memory, err, sizeof err);
+	ck_assert_msg(dfd >= 0, "%s", err);
+	ck_assert_int_eq(fcntl(dfd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	struct stat st;
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	struct statfs sf;
+	ck_assert_int_eq(statfs(dir, &sf), 0);
+	ck_assert(in_memory == (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC));
+	/* An existing one is fine too. */
+	int again = http_upload_dir_open(dir, NULL, err, sizeof err);
+	ck_assert_msg(again >= 0, "%s", err);
+	close(again);
+
+	/* O_TMPFILE and the named fallback: an unlinked private file in dir. */
+	for (int named = 0; named < 2; named++) {
+		int fd = named ? http_upload_spool_open_named(dfd) : http_upload_spool_open(dfd);
+		ck_assert_msg(fd >= 0, "spool file (named %d): %s", named, strerror(errno));
+		ck_assert_msg(is_spool_file_in(fd, dir), "named %d", named);
+		ck_assert_int_eq(dir_entries(dir), 0);
+		ck_assert_int_eq(write(fd, "abc", 3), 3);
+		char back[4] = "";
+		ck_assert_int_eq(pread(fd, back, 3, 0), 3);
+		ck_assert_str_eq(back, "abc");
+		close(fd);
+	}
+	close(dfd);
+
+	/* Refused, with the path in the message. */
+	ck_assert_int_eq(http_upload_dir_open("", NULL, err, sizeof err), -1);
+	char file[4200], bad[4300];
+	snprintf(file, sizeof file, "%s/plain-file", parent);
+	int ffd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(ffd, 0);
+	close(ffd);
+	snprintf(bad, sizeof bad, "%s/uploads", file);
+	ck_assert_int_eq(http_upload_dir_open(bad, NULL, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, bad) != NULL, "%s", err);
+	ck_assert_int_eq(http_upload_dir_open(file, NULL, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, file) != NULL, "%s", err);
+	snprintf(bad, sizeof bad, "%s/no/such", parent);
+	ck_assert_int_eq(http_upload_dir_open(bad, NULL, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, bad) != NULL, "%s", err);
+	ck_assert_int_eq(unlink(file), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	ck_assert_int_eq(rmdir(parent), 0);
+
+	/* tmpfs is reported, for the start-up warning. */
+	char shm[] = "/dev/shm/sdspoolXXXXXX";
+	if (statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC && mkdtemp(shm)) {
+		dfd = http_upload_dir_open(shm, &in_memory, err, sizeof err);
+		ck_assert_msg(dfd >= 0, "%s", err);
+		ck_assert(in_memory);
+		close(dfd);
+		ck_assert_int_eq(rmdir(shm), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_upload_spool_default_dir)
+{
+	/* No upload directory (tests, fuzzing): $TMPDIR, looked up each time. */
+	char *saved = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+	char dir[] = "/tmp/sdspoolXXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("TMPDIR", dir, 1);
+	int fd = http_upload_spool_open(-1);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(is_spool_file_in(fd, dir));
+	close(fd);
+	fd = http_upload_spool_open_named(-1);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(is_spool_file_in(fd, dir));
+	close(fd);
+	ck_assert_int_eq(dir_entries(dir), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	ck_assert_int_eq(http_upload_spool_open(-1), -1); /* $TMPDIR is gone */
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+}
+END_TEST
+
+#define ONE_FILE(data) D CRLF "Content-Disposition: form-data; name=\"f\"; filename=\"a.bin\"" CRLF CRLF data CRLF D "--" CRLF
+
+START_TEST(test_form_spool_failures)
+{
+	/* Spooling is the server's problem, never the client's: 500. */
+	http_limits l = test_limits();
+	char dir[4096];
+	int dfd = spool_dir_make(dir, sizeof dir);
+
+	/* No file can be made (the "directory" is a plain file). */
+	char file[4200];
+	snprintf(file, sizeof file, "%s/plain-file", dir);
+	int ffd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ck_assert_int_ge(ffd, 0);
+	l.upload_dir_fd = ffd;
+	arena *a = arena_new(4096);
+	http_form f;
+	ck_assert_int_eq(form_run(a, MP_CT, LIT(ONE_FILE("x")), sizeof ONE_FILE("x") - 1, 0, &l, &f), HTTP_EINTERNAL);
+	/* A form without files needs no spool file. */
+	static const char text_only[] = D CRLF FIELD("a") CRLF "1" CRLF D "--" CRLF;
+	ck_assert_int_eq(form_run(a, MP_CT, LIT(text_only), sizeof text_only - 1, 0, &l, &f), HTTP_OK);
+	arena_free(a);
+	close(ffd);
+	ck_assert_int_eq(unlink(file), 0);
+
+	/* A write fails half-way (as on a full disk): a file size limit below
+	 * the upload, its SIGXFSZ ignored so that write reports EFBIG. */
+	l.upload_dir_fd = dfd;
+	a = arena_new(4096);
+	buf b;
+	buf_init(&b, a, 1 << 20);
+	buf_puts(&b, D CRLF "Content-Disposition: form-data; name=\"f\"; filename=\"big\"" CRLF CRLF);
+	for (size_t i = 0; i < 300000; i++)
+		buf_putc(&b, (char)('a' + i % 26));
+	buf_puts(&b, CRLF D "--" CRLF);
+	struct rlimit old, small = { 100000, 0 };
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	http_err e = form_run(a, MP_CT, b.data, b.len, b.len, 0, &l, &f);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_handler);
+	ck_assert_int_eq(e, HTTP_EINTERNAL);
+	arena_free(a);
+	close(dfd);
+	ck_assert_int_eq(dir_entries(dir), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+#undef ONE_FILE
 
 static void add_loop(Suite *s, const char *name, const TTest *fn, size_t n)
 {
@@ -1037,6 +1303,10 @@ Suite *http_parse_suite(void)
 	add_one(s, "form_errors", test_form_errors);
 	add_one(s, "form_limits", test_form_limits);
 	add_one(s, "form_max_body", test_form_max_body);
+	add_one(s, "form_text_limit", test_form_text_limit);
 	add_one(s, "form_big_file", test_form_big_file);
+	add_one(s, "upload_dir_open", test_upload_dir_open);
+	add_one(s, "upload_spool_default_dir", test_upload_spool_default_dir);
+	add_one(s, "form_spool_failures", test_form_spool_failures);
 	return s;
 }
