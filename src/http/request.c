@@ -260,11 +260,13 @@ void resp_cookie(req *r, const char *name, const char *value, long max_age, unsi
 }
 
 /* Sent on every response, error pages included. nginx adds the same to the
- * static files it serves itself. A handler may only make the policy
- * stricter (resp_csp). */
-static const char default_csp[] =
+ * answers it makes itself. A handler may only make the policy stricter
+ * (resp_csp); frame-ancestors 'none' follows whichever policy goes out, so
+ * no handler can let a page be framed by leaving it out. */
+static const char site_csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    "object-src 'none'; base-uri 'none'; form-action 'self'";
+#define CSP_NO_FRAMING "frame-ancestors 'none'"
 static const char security_headers[] =
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: same-origin\r\n"
@@ -275,7 +277,7 @@ static const char security_headers[] =
 static void resp_head(req *r, buf *out, size_t length)
 {
 	buf_printf(out, "Status: %d %s\r\n", r->status, http_status_text(r->status));
-	buf_printf(out, "Content-Security-Policy: %s\r\n", r->csp ? r->csp : default_csp);
+	buf_printf(out, "Content-Security-Policy: %s; " CSP_NO_FRAMING "\r\n", r->csp ? r->csp : site_csp);
 	buf_append(out, security_headers, sizeof security_headers - 1);
 	if (r->is_html)
 		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");
@@ -290,8 +292,13 @@ static void resp_head(req *r, buf *out, size_t length)
 
 void resp_csp(req *r, const char *policy)
 {
-	if (header_safe(policy))
-		r->csp = policy;
+	/* Of two frame-ancestors a browser obeys the first: the handler's would
+	 * override ours. */
+	if (!header_safe(policy) || strcasestr(policy, "frame-ancestors")) {
+		log_error("refused Content-Security-Policy with CR/LF or frame-ancestors", "rid=%s", r->request_id);
+		return;
+	}
+	r->csp = policy;
 }
 
 int resp_send(req *r)

@@ -106,7 +106,9 @@ str req_form_get(const req *r, const char *name);
 void resp_header(req *r, const char *name, const char *value);
 void resp_redirect(req *r, int status, const char *location);
 /* Replaces the site's Content-Security-Policy for this response with a
- * stricter one (downloads: "default-src 'none'; sandbox"). */
+ * stricter one (downloads: "default-src 'none'; sandbox"). "frame-ancestors
+ * 'none'" is always appended; a policy that names frame-ancestors itself, or
+ * holds CR/LF, is refused (and logged) and the site's policy stays. */
 void resp_csp(req *r, const char *policy);
 void resp_body(req *r, int status, const char *content_type, const char *p, size_t n);
 

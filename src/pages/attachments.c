@@ -44,7 +44,8 @@ int page_attachment_download(req *r)
 	resp_header(r, "Content-Disposition",
 	    filename_content_disposition(r->a, show ? "inline" : "attachment", m.file_name));
 	resp_header(r, "Cache-Control", "private, no-store");
-	/* Even if a browser rendered it, nothing in it may run or load. */
+	/* Even if a browser rendered it, nothing in it may run or load (and,
+	 * as on every response, it may not be framed: resp_csp adds that). */
 	resp_csp(r, "default-src 'none'; sandbox");
 	resp_header(r, "Cross-Origin-Resource-Policy", "same-origin");
 

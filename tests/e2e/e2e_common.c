@@ -79,6 +79,26 @@ void resp_free(resp *r)
 	dbuf_free(&r->headers);
 }
 
+/* The header line that starts at p and ends before eol names `name`. */
+static bool line_names(const char *p, size_t len, const char *name, size_t nl)
+{
+	return len > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':';
+}
+
+int resp_header_count(const resp *r, const char *name)
+{
+	size_t nl = strlen(name);
+	int n = 0;
+	for (const char *p = r->headers.data; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		if (line_names(p, len, name, nl))
+			n++;
+		p = eol ? eol + 1 : NULL;
+	}
+	return n;
+}
+
 bool resp_header(const resp *r, const char *name, char *out, size_t outlen)
 {
 	size_t nl = strlen(name);
@@ -86,7 +106,7 @@ bool resp_header(const resp *r, const char *name, char *out, size_t outlen)
 	while (p && *p) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		if (len > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+		if (line_names(p, len, name, nl)) {
 			const char *v = p + nl + 1, *end = p + len;
 			while (v < end && (*v == ' ' || *v == '\t'))
 				v++;

@@ -31,5 +31,8 @@ size_t resp_on_header(char *p, size_t size, size_t n, void *ud);
 void resp_free(resp *r);
 /* Value of header `name` (first occurrence), copied into out; false when absent. */
 bool resp_header(const resp *r, const char *name, char *out, size_t outlen);
+/* How many times header `name` occurs: a browser applies every
+ * Content-Security-Policy it gets, so two are not one. */
+int resp_header_count(const resp *r, const char *name);
 
 #endif

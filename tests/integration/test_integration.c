@@ -85,6 +85,22 @@ static int t_ip(req *r)
 	return 0;
 }
 
+/* A download's policy, as src/pages/attachments.c sets it. */
+static int t_sandboxed(req *r)
+{
+	resp_csp(r, "default-src 'none'; sandbox");
+	resp_body(r, 200, "application/octet-stream", "x", 1);
+	return 0;
+}
+
+/* A policy that would let any site frame the answer. */
+static int t_frameable(req *r)
+{
+	resp_csp(r, "default-src 'none'; frame-ancestors *");
+	resp_body(r, 200, "text/plain", "x", 1);
+	return 0;
+}
+
 static route routes[32];
 static size_t nroutes;
 
@@ -102,6 +118,8 @@ static void routes_init(void)
 	routes[nroutes++] = (route){ METHOD_POST, "/t/form", t_form, 0 };
 	routes[nroutes++] = (route){ METHOD_GET, "/t/private", t_whoami, ROUTE_SIGNED_IN };
 	routes[nroutes++] = (route){ METHOD_GET, "/t/ip", t_ip, 0 };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/sandboxed", t_sandboxed, 0 };
+	routes[nroutes++] = (route){ METHOD_GET, "/t/frameable", t_frameable, 0 };
 }
 
 static app *test_app(const char *db_url, const char *redis_url)
@@ -228,6 +246,32 @@ START_TEST(errors_are_pages_with_headers)
 	get(a, "/%zz", NULL, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(r.body, "Bad request") != NULL);
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+/* A handler's stricter policy replaces the site's, and frame-ancestors
+ * 'none' stays whatever the handler gives. */
+START_TEST(handler_csp_keeps_frame_ancestors)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/t/sandboxed", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	char *csp = harness_header(&r, "Content-Security-Policy");
+	ck_assert_ptr_nonnull(csp);
+	ck_assert_str_eq(csp, "default-src 'none'; sandbox; frame-ancestors 'none'");
+	free(csp);
+	harness_response_free(&r);
+
+	get(a, "/t/frameable", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	csp = harness_header(&r, "Content-Security-Policy");
+	ck_assert_ptr_nonnull(csp);
+	ck_assert_msg(!strstr(csp, "frame-ancestors *") && strstr(csp, "frame-ancestors 'none'"), "CSP: %s", csp);
+	free(csp);
+	assert_security_headers(&r);
 	harness_response_free(&r);
 	harness_app_free(a);
 }
@@ -1183,6 +1227,7 @@ static Suite *integration_suite(void)
 	TCase *pages = tcase_create("pages");
 	tcase_add_test(pages, home_renders_with_headers);
 	tcase_add_test(pages, errors_are_pages_with_headers);
+	tcase_add_test(pages, handler_csp_keeps_frame_ancestors);
 	tcase_add_test(pages, bodies_bad_and_oversized);
 	suite_add_tcase(s, pages);
 	TCase *deps = tcase_create("dependencies");
