@@ -13,6 +13,7 @@
 #include "app/page.h"
 #include "auth/crypto.h"
 #include "harness/harness.h"
+#include "integration/itest.h"
 #include "model/user.h"
 
 /* ---- test-only routes, beside the real table ---- */
@@ -122,7 +123,7 @@ static void routes_init(void)
 	routes[nroutes++] = (route){ METHOD_GET, "/t/frameable", t_frameable, 0 };
 }
 
-static app *test_app(const char *db_url, const char *redis_url)
+app *test_app(const char *db_url, const char *redis_url)
 {
 	routes_init();
 	app *a = db_url || redis_url ? harness_app_with(db_url, redis_url) : harness_app_new();
@@ -131,7 +132,7 @@ static app *test_app(const char *db_url, const char *redis_url)
 	return a;
 }
 
-static void get(app *a, const char *uri, const char *cookie, harness_response *out)
+void get(app *a, const char *uri, const char *cookie, harness_response *out)
 {
 	char c[512];
 	const char *extra[2] = { NULL, NULL };
@@ -142,7 +143,7 @@ static void get(app *a, const char *uri, const char *cookie, harness_response *o
 	harness_request(a, "GET", uri, extra, NULL, 0, out);
 }
 
-static void post_form(app *a, const char *uri, const char *cookie, const char *body, harness_response *out)
+void post_form(app *a, const char *uri, const char *cookie, const char *body, harness_response *out)
 {
 	char c[512];
 	const char *extra[3] = { "CONTENT_TYPE=application/x-www-form-urlencoded", NULL, NULL };
@@ -155,7 +156,7 @@ static void post_form(app *a, const char *uri, const char *cookie, const char *b
 
 /* The same from a given client address (a documentation address, never
  * contacted: it only names a rate-limit bucket). */
-static void post_form_from(app *a, const char *ip, const char *uri, const char *cookie, const char *body,
+void post_form_from(app *a, const char *ip, const char *uri, const char *cookie, const char *body,
     harness_response *out)
 {
 	char c[512], addr[64];
@@ -168,7 +169,7 @@ static void post_form_from(app *a, const char *ip, const char *uri, const char *
 	harness_request(a, "POST", uri, extra, body, strlen(body), out);
 }
 
-static const char *unique_ip(void)
+const char *unique_ip(void)
 {
 	static char ip[32];
 	static unsigned n;
@@ -176,7 +177,7 @@ static const char *unique_ip(void)
 	return ip;
 }
 
-static void assert_security_headers(const harness_response *r)
+void assert_security_headers(const harness_response *r)
 {
 	static const char *const names[] = { "Content-Security-Policy", "X-Content-Type-Options",
 		"Referrer-Policy", "X-Frame-Options" };
@@ -626,7 +627,7 @@ END_TEST
 
 /* ---- the public form ---- */
 
-static char *extract(const char *html, const char *before, char end)
+char *extract(const char *html, const char *before, char end)
 {
 	const char *p = strstr(html, before);
 	if (!p)
@@ -637,7 +638,7 @@ static char *extract(const char *html, const char *before, char end)
 }
 
 /* A verified customer, made as the owner (the test's own setup). */
-static char *make_verified_customer(const char *email)
+char *make_verified_customer(const char *email)
 {
 	const char *owner = getenv("OWNER_DATABASE_URL");
 	PGconn *c = PQconnectdb(owner ? owner : "");
@@ -656,7 +657,7 @@ static char *make_verified_customer(const char *email)
 	return id;
 }
 
-static char *html_unescape(const char *s)
+char *html_unescape(const char *s)
 {
 	char *out = malloc(strlen(s) + 1), *o = out;
 	while (*s) {
@@ -669,7 +670,7 @@ static char *html_unescape(const char *s)
 	return out;
 }
 
-static char *json_field(const char *json, const char *key)
+char *json_field(const char *json, const char *key)
 {
 	char pat[64];
 	snprintf(pat, sizeof pat, "\"%s\":\"", key);
@@ -723,7 +724,7 @@ static char *solve_captcha(const char *page)
 	return out;
 }
 
-static char *urlencode(const char *s)
+char *urlencode(const char *s)
 {
 	char *out = malloc(strlen(s) * 3 + 1), *o = out;
 	for (; *s; s++) {
@@ -739,14 +740,8 @@ static char *urlencode(const char *s)
 
 /* The form as a visitor's browser has it after GET /submit: its tokens,
  * the first request type, and (when solve) the captcha solved. */
-typedef struct {
-	char *anon;       /* the sd_anon cookie set for an anonymous visitor */
-	char *csrf, *idem, *type;
-	char *started_q;  /* url-encoded */
-	char *altcha_q;   /* url-encoded; NULL unless solved */
-} shown_form;
 
-static void form_show(app *a, const char *cookie, bool solve, shown_form *f)
+void form_show(app *a, const char *cookie, bool solve, shown_form *f)
 {
 	harness_response r;
 	get(a, "/submit", cookie, &r);
@@ -770,7 +765,7 @@ static void form_show(app *a, const char *cookie, bool solve, shown_form *f)
 	harness_response_free(&r);
 }
 
-static void form_free(shown_form *f)
+void form_free(shown_form *f)
 {
 	free(f->anon);
 	free(f->csrf);
@@ -908,7 +903,7 @@ START_TEST(signed_in_customer_skips_verification)
 }
 END_TEST
 
-static char *owner_query(const char *sql, const char *param)
+char *owner_query(const char *sql, const char *param)
 {
 	PGconn *c = PQconnectdb(getenv("OWNER_DATABASE_URL"));
 	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
@@ -981,7 +976,7 @@ END_TEST
 
 /* ---- every rate setting limits the action it names ---- */
 
-static void get_from(app *a, const char *ip, const char *uri, const char *cookie, harness_response *out)
+void get_from(app *a, const char *ip, const char *uri, const char *cookie, harness_response *out)
 {
 	char c[512], addr[64];
 	snprintf(addr, sizeof addr, "REMOTE_ADDR=%s", ip);
@@ -1016,7 +1011,7 @@ static app *limited_app(limit_case which)
 }
 
 /* A token nobody issued, 43 base64url characters, new for each call. */
-static const char *fresh_token(void)
+const char *fresh_token(void)
 {
 	static char t[44];
 	unsigned char raw[32];
