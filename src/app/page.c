@@ -8,6 +8,7 @@
 #include "auth/crypto.h"
 #include "auth/csrf.h"
 #include "core/log.h"
+#include "mail/render.h"
 #include "model/email.h"
 
 const char *page_session_cookie_name(const req *r)
@@ -286,29 +287,15 @@ bool page_csrf_ok(req *r, const char *form)
 int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
     const char *ticket_id, const char *user_id, const char *dedupe_key)
 {
-	const tmpl_set *t = r->app->templates;
-	buf subject, text, html;
-	buf_init(&subject, r->a, 128);
-	buf_init(&text, r->a, 2048);
-	buf_init(&html, r->a, 4096);
-	char tn[96];
-	snprintf(tn, sizeof tn, "email/%s_subject", name);
-	int rc = tmpl_render_text(t, tn, view, &subject);
-	snprintf(tn, sizeof tn, "email/%s_text", name);
-	rc |= tmpl_render_text(t, tn, view, &text);
-	snprintf(tn, sizeof tn, "email/%s_html", name);
-	rc |= tmpl_render(t, tn, view, &html);
-	if (rc) {
+	mail_rendered mail;
+	if (mail_render(r->app->templates, r->a, name, view, &mail) != 0) {
 		log_error("email render failed", "rid=%s template=%s", r->request_id, name);
 		return 500;
 	}
-	/* Template files end with a newline; a subject is one line. */
-	while (subject.len && (subject.data[subject.len - 1] == '\n' || subject.data[subject.len - 1] == ' '))
-		subject.data[--subject.len] = '\0';
 	/* Emails carry one-time links: the outbox holds them sealed, and the
 	 * mailer scrubs them once the row is sent or given up. */
 	const unsigned char *key = r->app->cfg->secret;
-	email_message m = { to, to_name, subject.data, crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, text.data),
-		html.data ? crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, html.data) : NULL, ticket_id, user_id, dedupe_key, true };
+	email_message m = { to, to_name, mail.subject, crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, mail.text),
+		crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, mail.html), ticket_id, user_id, dedupe_key, true };
 	return email_enqueue(page_tx(r), &m) == 0 ? 0 : page_db_failure(r);
 }

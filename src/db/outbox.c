@@ -163,14 +163,15 @@ int db_outbox_claim(db_outbox *o, arena *a, int limit, int lease_s, db_outbox_ro
 	snprintf(lease, sizeof lease, "%d", lease_s);
 	const char *params[] = { lim, lease };
 	PGresult *res = outbox_exec(o, "outbox_claim",
-	    "SELECT id, to_email, to_name, subject, body_text, body_html, template, attempts, sealed "
+	    "SELECT id, to_email, to_name, subject, body_text, body_html, template, attempts, sealed, "
+	    "template_data::text "
 	    "FROM outbox_claim($1::int, make_interval(secs => $2::int))",
 	    2, params, PGRES_TUPLES_OK);
 	if (!res)
 		return -1;
 	arena_on_free(a, result_clear, res);
 	int n = PQntuples(res);
-	if (PQnfields(res) != 9) {
+	if (PQnfields(res) != 10) {
 		log_error("statement failed", "stmt=outbox_claim err=%s", "unexpected_columns");
 		return -1;
 	}
@@ -185,6 +186,7 @@ int db_outbox_claim(db_outbox *o, arena *a, int limit, int lease_s, db_outbox_ro
 		out[i].template_name = col_dup(a, res, i, 6);
 		out[i].attempts = atoi(PQgetvalue(res, i, 7)); /* an int column: always digits */
 		out[i].sealed = PQgetvalue(res, i, 8)[0] == 't';
+		out[i].template_data = col_dup(a, res, i, 9);
 	}
 	*rows = out;
 	return n;

@@ -21,7 +21,8 @@ typedef struct {
 	char *subject;
 	char *body_text;
 	char *body_html;
-	char *template_name;
+	char *template_name;   /* a notice rendered at send time, NULL for a rendered row */
+	char *template_data;   /* its data: a JSON object */
 	bool sealed;   /* body_text and body_html are sealed (crypto_open_text) */
 	int attempts;  /* including this one (claim increments it) */
 } db_outbox_row;

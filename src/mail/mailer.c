@@ -17,6 +17,8 @@
 #include "core/str.h"
 #include "db/outbox.h"
 #include "mail/mime.h"
+#include "mail/render.h"
+#include "tmpl/tmpl_json.h"
 #include "model/email.h"
 #include "mail/transport.h"
 
@@ -43,6 +45,8 @@ typedef struct {
 	arena *msg;         /* reset for every message */
 	const char *from_addr;
 	const char *host;
+	tmpl_set *templates;  /* loaded on the first notice that needs them */
+	bool templates_failed;
 	double next_due;    /* monotonic time of the earliest retry we scheduled; 0 none */
 	double next_purge;  /* monotonic time of the next outbox_purge */
 	/* A delivered (or failed) row whose mark did not reach PostgreSQL: marked
@@ -150,6 +154,7 @@ static int mailer_init(mailer *m, const config *cfg)
 
 static void mailer_free(mailer *m)
 {
+	tmpl_set_free(m->templates);
 	db_outbox_free(m->db);
 	mail_transport_free(m->tr);
 	if (m->msg)
@@ -224,9 +229,50 @@ static int mailer_flush_unmarked(mailer *m)
 }
 
 /* Composes and delivers one claimed row; err gets the reason on failure. */
+/* A notice queued by the database (template + data): rendered now, with
+ * the site's name and address added to its data. */
+static enum mail_result render_notice(mailer *m, const db_outbox_row *row, mail_rendered *out, char *err,
+    size_t errlen)
+{
+	if (!m->templates && !m->templates_failed) {
+		char why[256];
+		if (tmpl_set_load_dir(m->cfg->templates_dir, &m->templates, why, sizeof why) < 0) {
+			m->templates_failed = true;
+			log_error("mailer templates unreadable", "dir=%s err=\"%s\"", m->cfg->templates_dir, why);
+		}
+	}
+	if (!m->templates) {
+		snprintf(err, errlen, "templates: %s unreadable", m->cfg->templates_dir);
+		return MAIL_RETRY;
+	}
+	const char *json = row->template_data ? row->template_data : "{}";
+	char why[128];
+	tv *view = tv_from_json(m->msg, json, strlen(json), why, sizeof why);
+	if (!view || tv_kind_of(view) != TV_OBJECT) {
+		snprintf(err, errlen, "template data: %s", view ? "not an object" : why);
+		return MAIL_PERMANENT;
+	}
+	tv_set_str(m->msg, view, "site_name", "Supportdesk");
+	tv_set_str(m->msg, view, "base_url", m->cfg->base_url);
+	if (mail_render(m->templates, m->msg, row->template_name, view, out) != 0) {
+		snprintf(err, errlen, "template %s cannot be rendered", row->template_name);
+		return MAIL_PERMANENT;
+	}
+	return MAIL_SENT;
+}
+
 static enum mail_result mailer_deliver(mailer *m, const db_outbox_row *row, char *err, size_t errlen)
 {
-	const char *text = row->body_text, *html = row->body_html;
+	const char *text = row->body_text, *html = row->body_html, *subject = row->subject;
+	if (row->template_name && !row->subject) {
+		mail_rendered notice;
+		enum mail_result res = render_notice(m, row, &notice, err, errlen);
+		if (res != MAIL_SENT)
+			return res;
+		subject = notice.subject;
+		text = notice.text;
+		html = notice.html;
+	}
 	if (row->sealed) {
 		/* Opened here, in memory, for this delivery only. A row sealed
 		 * under another server secret can never be opened: say so once. */
@@ -245,7 +291,7 @@ static enum mail_result mailer_deliver(mailer *m, const db_outbox_row *row, char
 		.from = m->cfg->mail_from,
 		.to_email = row->to_email,
 		.to_name = row->to_name,
-		.subject = row->subject,
+		.subject = subject,
 		.body_text = text,
 		.body_html = html,
 		.host = m->host,
