@@ -73,6 +73,8 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_TRUSTED_PROXIES", VAR_STR, OFF(trusted_proxies), "", 0, 0, "proxies whose X-Forwarded-For is believed (comma-separated IPs)" },
 	{ "SUPPORTDESK_RATE_SUBMIT_IP", VAR_RATE, OFF(rate_submit_ip), "10/3600", 0, 0, "submissions per client address" },
 	{ "SUPPORTDESK_RATE_SUBMIT_EMAIL", VAR_RATE, OFF(rate_submit_email), "5/3600", 0, 0, "submissions per email address" },
+	{ "SUPPORTDESK_RATE_SUBMIT_NOJS_IP", VAR_RATE, OFF(rate_submit_nojs_ip), "3/3600", 0, 0, "submissions without the captcha (scripts off) per client address" },
+	{ "SUPPORTDESK_RATE_SUBMIT_NOJS_EMAIL", VAR_RATE, OFF(rate_submit_nojs_email), "2/3600", 0, 0, "submissions without the captcha (scripts off) per email address or user" },
 	{ "SUPPORTDESK_RATE_VERIFY_IP", VAR_RATE, OFF(rate_verify_ip), "30/600", 0, 0, "verification attempts per client address" },
 	{ "SUPPORTDESK_RATE_VERIFY_TOKEN", VAR_RATE, OFF(rate_verify_token), "10/3600", 0, 0, "attempts per verification token" },
 	{ "SUPPORTDESK_RATE_CHALLENGE_IP", VAR_RATE, OFF(rate_challenge_ip), "60/600", 0, 0, "captcha challenges per client address" },

@@ -71,6 +71,8 @@ typedef struct {
 	char *trusted_proxies;     /* comma-separated addresses */
 	config_rate rate_submit_ip;
 	config_rate rate_submit_email;
+	config_rate rate_submit_nojs_ip;
+	config_rate rate_submit_nojs_email;
 	config_rate rate_verify_ip;
 	config_rate rate_verify_token;
 	config_rate rate_challenge_ip;

@@ -27,6 +27,8 @@
  * database flags is_spam at its spam_threshold. */
 #define SPAM_HONEYPOT 0.80
 #define SPAM_TOO_FAST 0.40
+/* Sent without the proof of work (scripts off, or the solver failed). */
+#define SPAM_NO_CAPTCHA 0.30
 
 static enum form_role role_of(const req *r)
 {
@@ -366,9 +368,9 @@ static void validate_common(req *r, form_errors *errors)
 	}
 }
 
-static const char *spam_score(req *r)
+static const char *spam_score(req *r, bool captcha_solved)
 {
-	double score = 0;
+	double score = captcha_solved ? 0 : SPAM_NO_CAPTCHA;
 	if (req_form_get(r, "website").len)
 		score += SPAM_HONEYPOT;
 	long elapsed = started_elapsed(r, (long)time(NULL));
@@ -404,6 +406,21 @@ static int sent_page(req *r, const char *email)
 	tv_set_str(r->a, v, "email", email);
 	tv_set_int(r->a, v, "minutes", r->app->cfg->verify_ttl_s / 60);
 	return page_render(r, 200, "submit_sent", v);
+}
+
+/* The tighter limits of a form sent without the captcha: per client
+ * address, and per email address (or, signed in, per user). */
+static int nojs_limits(req *r, str email)
+{
+	const config *cfg = r->app->cfg;
+	int st = page_ratelimit(r, "submit_nojs_ip", str_from_cstr(page_client_ip(r)), cfg->rate_submit_nojs_ip.limit,
+	    cfg->rate_submit_nojs_ip.window_s);
+	if (st)
+		return st;
+	str who = r->user_id ? str_from_cstr(r->user_id)
+	                     : str_from_cstr(form_email_bucket(r->a, email, cfg->email_strip_plus));
+	return page_ratelimit(r, "submit_nojs_email", who, cfg->rate_submit_nojs_email.limit,
+	    cfg->rate_submit_nojs_email.window_s);
 }
 
 int page_submit_post(req *r)
@@ -473,11 +490,19 @@ int page_submit_post(req *r)
 			return st;
 	}
 
+	/* Without scripts there is no solution to send (SPEC "Without
+	 * JavaScript"): the form is accepted all the same, unverified, with a
+	 * higher spam score and limits of its own, and the emailed link still
+	 * gates it. A solution that is sent must be right. */
+	str altcha = req_form_get(r, "altcha");
+	bool solved = altcha.len > 0;
+	if (!solved && (st = nojs_limits(r, email)))
+		return st;
 	/* The captcha last: only a form that would be accepted spends it. The
 	 * same form sent again may reuse it: its idempotency token makes the
 	 * database answer "duplicate" instead of storing it twice. */
-	captcha_status cs = captcha_check_and_claim(r->app->kv, r->a, cfg->secret, FORM_NAME,
-	    req_form_get(r, "altcha"), idem, cfg->captcha_max_number, (long)time(NULL), cfg->captcha_ttl_s);
+	captcha_status cs = solved ? captcha_check_and_claim(r->app->kv, r->a, cfg->secret, FORM_NAME, altcha, idem,
+	    cfg->captcha_max_number, (long)time(NULL), cfg->captcha_ttl_s) : CAPTCHA_OK;
 	if (cs == CAPTCHA_UNAVAILABLE)
 		return 503;
 	if (cs != CAPTCHA_OK) {
@@ -509,7 +534,8 @@ int page_submit_post(req *r)
 			break;
 		case ATTACH_TYPE_NOT_ALLOWED:
 			form_errors_add(r->a, &errors, field, arena_sprintf(r->a,
-			    "“%.*s” is a kind of file we do not accept. Images, PDFs, text and office documents are fine.",
+			    "“%.*s” is a kind of file we do not accept. Images, PDF, text, CSV, HTML, JSON, ZIP, Word and "
+			    "Excel files are fine.",
 			    (int)f->filename.len, f->filename.ptr));
 			break;
 		case ATTACH_DB:
@@ -532,8 +558,8 @@ int page_submit_post(req *r)
 		.ip = ip && *ip ? ip : NULL,
 		.user_agent = user_agent(r),
 		.idempotency_key = str_dup(r->a, idem),
-		.spam_score = spam_score(r),
-		.captcha_verified = true,
+		.spam_score = spam_score(r, solved),
+		.captcha_verified = solved,
 	};
 
 	if (r->user_id) {

@@ -12,32 +12,36 @@
   if (!picker || !select || !form || !hidden || !details) return;
 
   var shown = hidden.value; // the type whose fields the server rendered
-  var pending = null;
+  // Each choice fetches its fields; only the answer to the latest choice is
+  // used. An earlier fetch is left to finish and ignored rather than
+  // aborted: nothing is cut off half-way, whatever the timing.
+  var latest = 0;
 
   function show(typeId) {
     hidden.value = typeId;
     form.hidden = !typeId;
     if (!typeId || typeId === shown) return;
-    if (pending) pending.abort();
-    pending = new AbortController();
+    var seq = ++latest;
     details.setAttribute('aria-busy', 'true');
-    fetch('/submit/fields?request_type=' + encodeURIComponent(typeId),
-          { credentials: 'same-origin', signal: pending.signal })
+    fetch('/submit/fields?request_type=' + encodeURIComponent(typeId), { credentials: 'same-origin' })
       .then(function (r) {
         if (!r.ok) throw new Error('HTTP ' + r.status);
         return r.text();
       })
       .then(function (html) {
+        if (seq !== latest) return;
         // Our own server-rendered, escaped markup for this form.
         details.innerHTML = html;
         shown = typeId;
       })
-      .catch(function (e) {
-        if (e.name === 'AbortError') return;
+      .catch(function () {
+        if (seq !== latest) return;
         // Fall back to the two-step form: load the page for this type.
         window.location.href = '/submit?request_type=' + encodeURIComponent(typeId);
       })
-      .finally(function () { details.removeAttribute('aria-busy'); });
+      .finally(function () {
+        if (seq === latest) details.removeAttribute('aria-busy');
+      });
   }
 
   select.addEventListener('change', function () { show(select.value); });

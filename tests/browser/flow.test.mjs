@@ -10,6 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -299,11 +300,16 @@ async function fillCommon(page, { email, name, title, description }) {
 }
 
 // Submits the visible form, reads the email, confirms; returns the ticket page's URL and number.
-async function submitVerifyConfirm(page, email, label) {
-  await captchaVerified(page);
+async function submitVerifyConfirm(page, email, label, { scripts = true, shownAt = 0 } = {}) {
   // The minimum fill time (SUPPORTDESK_SUBMIT_MIN_SECONDS, 3 s) only adds to
-  // the spam score; a person takes longer, so does this test.
-  await page.waitForTimeout(Math.max(0, 3300 - (await page.evaluate(() => performance.now()))));
+  // the spam score; a person takes longer, so does this test. Without
+  // scripts the page cannot be asked, so the caller says when it was shown.
+  if (scripts) {
+    await captchaVerified(page);
+    await page.waitForTimeout(Math.max(0, 3300 - (await page.evaluate(() => performance.now()))));
+  } else {
+    await page.waitForTimeout(Math.max(0, 3300 - (Date.now() - shownAt)));
+  }
   const [resp] = await Promise.all([
     page.waitForNavigation({ waitUntil: 'load' }),
     page.click('#submit-form button[type="submit"]'),
@@ -588,6 +594,7 @@ describe('submit without JavaScript', () => {
       page.click('#type-picker button[type="submit"]'),
     ]);
     assert.equal(resp.status(), 200);
+    const step2At = Date.now();
     const u = new URL(page.url());
     assert.equal(u.pathname, '/submit');
     assert.equal(u.searchParams.get('request_type'), tech, 'GET /submit?request_type=<id>');
@@ -602,7 +609,23 @@ describe('submit without JavaScript', () => {
     }
     assert.equal(await page.locator('fieldset.type-fields:visible').count(), 1, 'only that type\'s fields');
     assert.match(await page.textContent('.captcha-status'), /scripts are enabled/, 'the page says the check needs scripts');
+    assert.match(await page.textContent('.captcha'), /Scripts are off, and that is fine/, 'and that the form works without them');
     await shot(page, 'nojs-step2');
+
+    // Sent as it is: no captcha solution, accepted all the same, and the
+    // emailed link still gates it.
+    const email = `nojs-${RUN_ID}@example.com`;
+    const title = `Sent without scripts ${RUN_ID}`;
+    await fillCommon(page, { email, name: 'No Script', title, description: 'My browser runs no JavaScript at all.' });
+    await page.fill(`${fsel} [name="cf_steps_to_reproduce"]`, 'Open the page with scripts off');
+    await page.selectOption(`${fsel} [name="cf_product_area"]`, 'mobile');
+    const { number } = await submitVerifyConfirm(page, email, 'nojs', { scripts: false, shownAt: step2At });
+    assert.equal((await page.textContent('h1')).trim(), title, 'the ticket page, without scripts');
+    if (process.env.DATABASE_URL) {
+      const out = execFileSync('psql', [process.env.DATABASE_URL, '-XAtc',
+        `select captcha_verified, spam_score >= 0.30 from tickets where number = '${number}'`]).toString().trim();
+      assert.equal(out, 'f|t', `the ticket is stored unverified with a higher spam score (${out})`);
+    }
     await ctx.close();
   });
 });

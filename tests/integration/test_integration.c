@@ -990,7 +990,7 @@ void get_from(app *a, const char *ip, const char *uri, const char *cookie, harne
 
 typedef enum {
 	LIMIT_SUBMIT_IP, LIMIT_SUBMIT_EMAIL, LIMIT_VERIFY_IP, LIMIT_VERIFY_TOKEN, LIMIT_CHALLENGE_IP,
-	LIMIT_LOGIN_LINK_IP,
+	LIMIT_LOGIN_LINK_IP, LIMIT_SUBMIT_NOJS_IP, LIMIT_SUBMIT_NOJS_EMAIL,
 } limit_case;
 
 /* An app whose every limit is out of reach but the one under test, which
@@ -1004,7 +1004,7 @@ static app *limited_app(limit_case which)
 	config *c = (config *)a->cfg; /* harness_app_with's own copy */
 	config_rate roomy = { 100000, 3600 }, two = { 2, 3600 };
 	config_rate *all[] = { &c->rate_submit_ip, &c->rate_submit_email, &c->rate_verify_ip, &c->rate_verify_token,
-		&c->rate_challenge_ip, &c->rate_login_link_ip };
+		&c->rate_challenge_ip, &c->rate_login_link_ip, &c->rate_submit_nojs_ip, &c->rate_submit_nojs_email };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		*all[i] = i == (size_t)which ? two : roomy;
 	return a;
@@ -1033,23 +1033,41 @@ static void third_hit_is_429(limit_case which)
 	char uri[128], body[2048], email[96];
 	snprintf(email, sizeof email, "limit-%d-%d-%ld@example.com", (int)which, (int)getpid(), (long)time(NULL));
 	shown_form f = { 0 };
-	if (which == LIMIT_SUBMIT_EMAIL || which == LIMIT_VERIFY_TOKEN)
-		form_show(a, NULL, false, &f);
+	bool per_address = !(which == LIMIT_SUBMIT_EMAIL || which == LIMIT_VERIFY_TOKEN || which == LIMIT_SUBMIT_NOJS_EMAIL);
+	bool with_form = which == LIMIT_SUBMIT_EMAIL || which == LIMIT_VERIFY_TOKEN || which == LIMIT_SUBMIT_NOJS_IP ||
+	    which == LIMIT_SUBMIT_NOJS_EMAIL;
+	if (with_form)
+		form_show(a, NULL, which == LIMIT_SUBMIT_EMAIL, &f);
 	const char *one_ip = unique_ip();
 	char ip[32];
 	for (int i = 1; i <= 3; i++) {
-		snprintf(ip, sizeof ip, "%s", which == LIMIT_SUBMIT_EMAIL || which == LIMIT_VERIFY_TOKEN ? unique_ip() : one_ip);
+		snprintf(ip, sizeof ip, "%s", per_address ? one_ip : unique_ip());
 		switch (which) {
 		case LIMIT_SUBMIT_IP:
 			post_form_from(a, ip, "/submit", NULL, "title=x", &r);
 			break;
 		case LIMIT_SUBMIT_EMAIL:
-			/* A valid form without a captcha solution: refused after
+			/* A valid form with a spent captcha solution: refused after
 			 * the email was counted. */
 			snprintf(body, sizeof body, "_csrf=%s&idem=%s&started=%s&request_type=%s&title=Limit+test"
-			    "&description=Counting+the+email+address&email=%s&website=", f.csrf, f.idem, f.started_q, f.type, email);
+			    "&description=Counting+the+email+address&email=%s&website=&altcha=%s", f.csrf, f.idem, f.started_q,
+			    f.type, email, f.altcha_q);
 			post_form_from(a, ip, "/submit", f.anon, body, &r);
 			break;
+		case LIMIT_SUBMIT_NOJS_IP:
+		case LIMIT_SUBMIT_NOJS_EMAIL: {
+			/* Without scripts: no solution at all, accepted until the
+			 * limit (each with its own idempotency token). */
+			char other[128];
+			snprintf(other, sizeof other, "%d-%s", i, email);
+			snprintf(body, sizeof body, "_csrf=%s&idem=%s&started=%s&request_type=%s&title=No+script+%d"
+			    "&description=Sent+with+scripts+off&email=%s&website=", f.csrf, fresh_token(), f.started_q, f.type, i,
+			    which == LIMIT_SUBMIT_NOJS_IP ? other : email);
+			post_form_from(a, ip, "/submit", f.anon, body, &r);
+			if (i < 3)
+				ck_assert_msg(r.status == 200 && strstr(r.body, email), "no-JS submission %d: %d", i, r.status);
+			break;
+		}
 		case LIMIT_VERIFY_IP:
 			snprintf(uri, sizeof uri, "/verify/%s", fresh_token());
 			get_from(a, ip, uri, NULL, &r);
@@ -1095,6 +1113,10 @@ START_TEST(rate_challenge_ip_limits_challenges_per_address) { third_hit_is_429(L
 END_TEST
 START_TEST(rate_login_link_ip_limits_link_use_per_address) { third_hit_is_429(LIMIT_LOGIN_LINK_IP); }
 END_TEST
+START_TEST(rate_submit_nojs_ip_limits_unverified_submissions_per_address) { third_hit_is_429(LIMIT_SUBMIT_NOJS_IP); }
+END_TEST
+START_TEST(rate_submit_nojs_email_limits_unverified_submissions_per_email) { third_hit_is_429(LIMIT_SUBMIT_NOJS_EMAIL); }
+END_TEST
 
 /* Behind a trusted proxy, each client has its own challenge budget: the
  * proxy's address is not the bucket. */
@@ -1114,6 +1136,50 @@ START_TEST(challenge_limit_is_per_client_behind_a_proxy)
 			harness_response_free(&r);
 		}
 	}
+	harness_app_free(a);
+}
+END_TEST
+
+/* Scripts off (SPEC "Without JavaScript"): the form is accepted without a
+ * captcha solution, unverified and with a higher spam score, still gated by
+ * the emailed link; a solution that is sent but wrong is refused. */
+START_TEST(form_without_scripts_is_accepted_unverified)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	shown_form f;
+	form_show(a, NULL, false, &f);
+	char email[96], body[2048];
+	snprintf(email, sizeof email, "nojs-%d-%ld@example.com", (int)getpid(), (long)time(NULL));
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&started=%s&request_type=%s&title=Scripts+off"
+	    "&description=Sent+from+a+browser+without+JavaScript&email=%s&website=&altcha=", f.csrf, f.idem, f.started_q,
+	    f.type, email);
+	post_form_from(a, unique_ip(), "/submit", f.anon, body, &r);
+	ck_assert_msg(r.status == 200 && strstr(r.body, email), "no-JS POST /submit: %d", r.status);
+	harness_response_free(&r);
+	char *stored = owner_query("select captcha_verified::text || ' ' || spam_score::text from submissions "
+	                           "where email = $1::citext", email);
+	ck_assert_ptr_nonnull(stored);
+	ck_assert_msg(strncmp(stored, "false ", 6) == 0 && atof(stored + 6) >= 0.30, "stored: %s", stored);
+	free(stored);
+
+	/* A solution that is there but wrong is still refused. */
+	snprintf(email, sizeof email, "forged-%d-%ld@example.com", (int)getpid(), (long)time(NULL));
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&started=%s&request_type=%s&title=Forged+captcha"
+	    "&description=Sent+with+a+made+up+solution&email=%s&website=&altcha=bm90LWEtc29sdXRpb24", f.csrf,
+	    fresh_token(), f.started_q, f.type, email);
+	post_form_from(a, unique_ip(), "/submit", f.anon, body, &r);
+	ck_assert_int_eq(r.status, 422);
+	harness_response_free(&r);
+	stored = owner_query("select count(*)::text from submissions where email = $1::citext", email);
+	ck_assert_str_eq(stored, "0");
+	free(stored);
+
+	/* The form tells a visitor without scripts what happens. */
+	get(a, "/submit", NULL, &r);
+	ck_assert(strstr(r.body, "<noscript><p class=\"hint\">Scripts are off, and that is fine") != NULL);
+	harness_response_free(&r);
+	form_free(&f);
 	harness_app_free(a);
 }
 END_TEST
@@ -1246,6 +1312,7 @@ static Suite *integration_suite(void)
 	tcase_add_test(submit, submit_errors_keep_input_next_to_fields);
 	tcase_add_test(submit, signed_in_customer_skips_verification);
 	tcase_add_test(submit, honeypot_and_fill_time_score_spam);
+	tcase_add_test(submit, form_without_scripts_is_accepted_unverified);
 	tcase_set_timeout(submit, 30);
 	suite_add_tcase(s, submit);
 	TCase *limits = tcase_create("limits");
@@ -1256,6 +1323,8 @@ static Suite *integration_suite(void)
 	tcase_add_test(limits, rate_verify_token_limits_attempts_per_token);
 	tcase_add_test(limits, rate_challenge_ip_limits_challenges_per_address);
 	tcase_add_test(limits, rate_login_link_ip_limits_link_use_per_address);
+	tcase_add_test(limits, rate_submit_nojs_ip_limits_unverified_submissions_per_address);
+	tcase_add_test(limits, rate_submit_nojs_email_limits_unverified_submissions_per_email);
 	tcase_add_test(limits, challenge_limit_is_per_client_behind_a_proxy);
 	tcase_add_test(limits, verify_attempts_are_durable);
 	suite_add_tcase(s, limits);
