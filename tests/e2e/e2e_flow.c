@@ -754,6 +754,39 @@ void uniq(char *out, size_t n, const char *what)
 	snprintf(out, n, "%s-%s-%d", what, run_tag(), ++seq);
 }
 
+/* A "General question" sent as a new visitor, its title and address made
+ * unique from what (email holds 160 bytes, title 96): the path of its
+ * verification link, from the email. */
+char *submit_for_verify_link(const char *what, char *email, char *title)
+{
+	uniq(title, 96, what);
+	snprintf(email, 160, "%s@example.com", title);
+	sform f;
+	form_fetch(&f, "General question");
+	resp r = submit(&f, &(fill){ .email = email, .title = title });
+	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld", r.status);
+	resp_free(&r);
+	form_free(&f);
+	return verify_path_for(email, NULL);
+}
+
+/* The body of a POST of the form on the page at path, as the browser j
+ * sends it: "_csrf=<the page's token>". GET path must answer 200. */
+dbuf csrf_form_of(const char *path, jar *j)
+{
+	resp r = http("GET", path, j, NULL, NULL, 0);
+	ck_status(r, 200, path);
+	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
+	ck_assert_msg(csrf != NULL, "no _csrf on %s", path);
+	resp_free(&r);
+	char *enc = curl_easy_escape(NULL, csrf, 0);
+	dbuf body = { 0 };
+	dbuf_addf(&body, "_csrf=%s", enc);
+	curl_free(enc);
+	free(csrf);
+	return body;
+}
+
 /* Submits through to the ticket; returns the browser (signed in) and the ticket path. */
 char *submit_and_confirm(const char *email, const char *name, const char *title, const char *description,
     const upload *files, int nfiles, jar *person, char **raw_mail)
@@ -766,21 +799,12 @@ char *submit_and_confirm(const char *email, const char *name, const char *title,
 	resp_free(&r);
 	form_free(&f);
 	char *path = verify_path_for(email, raw_mail);
-	r = http("GET", path, person, NULL, NULL, 0);
-	ck_status(r, 200, "GET /verify/{token}");
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_ptr_nonnull(csrf);
-	resp_free(&r);
-	char *enc = curl_easy_escape(NULL, csrf, 0);
-	dbuf body = { 0 };
-	dbuf_addf(&body, "_csrf=%s", enc);
+	dbuf body = csrf_form_of(path, person);
 	r = http("POST", path, person, "application/x-www-form-urlencoded", body.data, body.len);
 	char loc[512] = "";
 	resp_header(&r, "Location", loc, sizeof loc);
 	ck_assert_msg(r.status == 303 && strncmp(loc, "/my/tickets/", 12) == 0, "POST /verify: %ld", r.status);
 	resp_free(&r);
-	curl_free(enc);
-	free(csrf);
 	free(path);
 	dbuf_free(&body);
 	return strdup(loc);

@@ -96,6 +96,8 @@ int stack(const char *verb);
 void restart_redis(void);
 bool healthz_is(long want, double limit_s);
 void uniq(char *out, size_t n, const char *what);
+char *submit_for_verify_link(const char *what, char *email, char *title);
+dbuf csrf_form_of(const char *path, jar *j);
 char *submit_and_confirm(const char *email, const char *name, const char *title, const char *description,
     const upload *files, int nfiles, jar *person, char **raw_mail);
 char *attachment_href(const char *page, const char *name);

@@ -895,6 +895,18 @@ START_TEST(test_graceful_reload_under_load)
 }
 END_TEST
 
+/* The same master and the same workers as before: an outage was ridden
+ * out, not restarted through. */
+static void assert_same_workers(pid_t m, const pidset *before)
+{
+	ck_assert_int_eq(master_pid(), m);
+	pidset after = workers_of(m);
+	char sb[512], sa[512];
+	pidset_str(before, sb, sizeof sb);
+	pidset_str(&after, sa, sizeof sa);
+	ck_assert_msg(pidset_equal(before, &after), "workers restarted: before [%s] after [%s]", sb, sa);
+}
+
 /* ------------------------------------------------------------ 6, 7. outages */
 
 START_TEST(test_postgresql_outage)
@@ -928,12 +940,7 @@ START_TEST(test_postgresql_outage)
 	t = wait_healthz(200, "\"status\":\"ok\"", 10, last, sizeof last);
 	ck_assert_msg(t >= 0, "/healthz not back to 200 within 10 s of pg-start: %s", last);
 
-	ck_assert_int_eq(master_pid(), m);
-	pidset after = workers_of(m);
-	char sb[512], sa[512];
-	pidset_str(&before, sb, sizeof sb);
-	pidset_str(&after, sa, sizeof sa);
-	ck_assert_msg(pidset_equal(&before, &after), "workers restarted: before [%s] after [%s]", sb, sa);
+	assert_same_workers(m, &before);
 }
 END_TEST
 
@@ -1019,12 +1026,7 @@ START_TEST(test_postgresql_killed_under_load)
 	    attempts, down_s, before.n, bound);
 	ck_assert_msg(database_pages_back(20), "GET /submit not steadily 200 again after the restart");
 
-	ck_assert_int_eq(master_pid(), m);
-	pidset after = workers_of(m);
-	char sb[512], sa[512];
-	pidset_str(&before, sb, sizeof sb);
-	pidset_str(&after, sa, sizeof sa);
-	ck_assert_msg(pidset_equal(&before, &after), "workers restarted: before [%s] after [%s]", sb, sa);
+	assert_same_workers(m, &before);
 }
 END_TEST
 
@@ -1076,12 +1078,7 @@ START_TEST(test_redis_outage)
 		resp_free(&r);
 	}
 
-	ck_assert_int_eq(master_pid(), m);
-	pidset after = workers_of(m);
-	char sb[512], sa[512];
-	pidset_str(&before, sb, sizeof sb);
-	pidset_str(&after, sa, sizeof sa);
-	ck_assert_msg(pidset_equal(&before, &after), "workers restarted: before [%s] after [%s]", sb, sa);
+	assert_same_workers(m, &before);
 }
 END_TEST
 

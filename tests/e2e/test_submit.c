@@ -167,14 +167,8 @@ END_TEST
 START_TEST(test_verify_get_consumes_nothing)
 {
 	char email[160], title[96];
-	uniq(title, sizeof title, "verify");
-	snprintf(email, sizeof email, "%s@example.com", title);
-	sform f;
-	form_fetch(&f, "General question");
-	resp r = submit(&f, &(fill){ .email = email, .title = title });
-	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld", r.status);
-	resp_free(&r);
-	char *path = verify_path_for(email, NULL);
+	char *path = submit_for_verify_link("verify", email, title);
+	resp r;
 
 	jar scanner = { 0 }, person = { 0 };
 	for (int i = 0; i < 2; i++) {
@@ -186,14 +180,7 @@ START_TEST(test_verify_get_consumes_nothing)
 	ck_assert_int_eq(db_long("select count(*) from submissions where email = $1::citext and used_at is null", email), 1);
 	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 0);
 
-	r = http("GET", path, &person, NULL, NULL, 0);
-	ck_status(r, 200, "GET /verify/{token}");
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_ptr_nonnull(csrf);
-	resp_free(&r);
-	char *enc = curl_easy_escape(NULL, csrf, 0);
-	dbuf body = { 0 };
-	dbuf_addf(&body, "_csrf=%s", enc);
+	dbuf body = csrf_form_of(path, &person);
 	r = http("POST", path, &person, "application/x-www-form-urlencoded", body.data, body.len);
 	char loc[512] = "";
 	resp_header(&r, "Location", loc, sizeof loc);
@@ -221,11 +208,8 @@ START_TEST(test_verify_get_consumes_nothing)
 	ck_assert_int_eq(db_long("select count(*) from tickets where title = $1", title), 1);
 	ck_assert_int_eq(db_long("select count(*) from submissions where email = $1::citext and used_at is not null "
 	                         "and ticket_id is not null", email), 1);
-	curl_free(enc);
-	free(csrf);
 	free(path);
 	dbuf_free(&body);
-	form_free(&f);
 }
 END_TEST
 
@@ -236,14 +220,8 @@ END_TEST
 START_TEST(test_no_raw_token_in_database)
 {
 	char email[160], title[96];
-	uniq(title, sizeof title, "token-scan");
-	snprintf(email, sizeof email, "%s@example.com", title);
-	sform f;
-	form_fetch(&f, "General question");
-	resp r = submit(&f, &(fill){ .email = email, .title = title });
-	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld", r.status);
-	resp_free(&r);
-	char *path = verify_path_for(email, NULL);
+	char *path = submit_for_verify_link("token-scan", email, title);
+	resp r;
 	const char *verify_token = path + strlen("/verify/");
 	ck_assert_int_eq(strlen(verify_token), 43);
 	char *where = tables_holding(verify_token);
@@ -256,14 +234,7 @@ START_TEST(test_no_raw_token_in_database)
 
 	/* Confirm: the second email holds a sign-in link. */
 	jar person = { 0 };
-	r = http("GET", path, &person, NULL, NULL, 0);
-	ck_status(r, 200, "GET /verify/{token}");
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_ptr_nonnull(csrf);
-	resp_free(&r);
-	char *enc = curl_easy_escape(NULL, csrf, 0);
-	dbuf body = { 0 };
-	dbuf_addf(&body, "_csrf=%s", enc);
+	dbuf body = csrf_form_of(path, &person);
 	r = http("POST", path, &person, "application/x-www-form-urlencoded", body.data, body.len);
 	ck_assert_msg(r.status == 303, "POST /verify: %ld", r.status);
 	resp_free(&r);
@@ -295,11 +266,8 @@ START_TEST(test_no_raw_token_in_database)
 	free(link_token);
 	free(text);
 	free(raw);
-	curl_free(enc);
-	free(csrf);
 	free(path);
 	dbuf_free(&body);
-	form_free(&f);
 }
 END_TEST
 
