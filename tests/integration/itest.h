@@ -15,6 +15,7 @@
 typedef struct {
 	char *anon;       /* the sd_anon cookie set for an anonymous visitor */
 	char *csrf, *idem, *type;
+	char *started;    /* as in the form */
 	char *started_q;  /* url-encoded */
 	char *altcha_q;   /* url-encoded; NULL unless solved */
 } shown_form;
@@ -38,5 +39,6 @@ void get_from(app *a, const char *ip, const char *uri, const char *cookie, harne
 const char *fresh_token(void);
 
 /* The suites of the other files, registered by main(). */
+Suite *leaks_suite(void);   /* test_leaks.c */
 
 #endif

@@ -1,0 +1,207 @@
+/* test_leaks.c: every route of the desk, again and again, in one process:
+ * run under valgrind by the leaks layer (scripts/test.sh), where any leak
+ * or memory error fails it. Each route is sent a plausible request as an
+ * anonymous visitor and as a signed-in customer who owns a ticket with an
+ * attachment (made through the multipart form), with the rate limits out
+ * of reach so that the handlers' real work runs, not their 429. The
+ * expensive sign-in paths (argon2id) run in the first rounds only.
+ * Registered from test_integration.c's main() as the suite "leaks". */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "integration/itest.h"
+
+
+
+typedef struct {
+	char *cookie;       /* "sd_session=..." of the signed-in customer */
+	char *csrf;
+	char *user_id;
+	char *email;
+	char *number;       /* the customer's ticket */
+	char *attachment;   /* an attachment of it */
+} leak_fixture;
+
+static void sign_in(app *a, leak_fixture *fx)
+{
+	char body[128];
+	snprintf(body, sizeof body, "user=%s", fx->user_id);
+	harness_response r;
+	post_form(a, "/t/signin", NULL, body, &r);
+	ck_assert_int_eq(r.status, 200);
+	free(fx->cookie);
+	free(fx->csrf);
+	fx->cookie = harness_cookie(&r, "sd_session");
+	fx->csrf = strdup(r.body);
+	harness_response_free(&r);
+}
+
+/* A ticket of the signed-in customer with one attachment, sent as the
+ * browser sends the form: multipart, a PNG file. */
+static void ticket_with_attachment(app *a, leak_fixture *fx)
+{
+	shown_form f;
+	form_show(a, fx->cookie, false, &f);
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+		0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89 };
+	static const char bd[] = "leaksBoundary42";
+	char head[4096];
+	int n = snprintf(head, sizeof head,
+	    "--%s\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n%s\r\n"
+	    "--%s\r\nContent-Disposition: form-data; name=\"idem\"\r\n\r\n%s\r\n"
+	    "--%s\r\nContent-Disposition: form-data; name=\"started\"\r\n\r\n%s\r\n"
+	    "--%s\r\nContent-Disposition: form-data; name=\"request_type\"\r\n\r\n%s\r\n"
+	    "--%s\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nEvery route under valgrind\r\n"
+	    "--%s\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nA ticket for the leak test.\r\n"
+	    "--%s\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"dot.png\"\r\n"
+	    "Content-Type: image/png\r\n\r\n",
+	    bd, fx->csrf, bd, f.idem, bd, f.started, bd, f.type, bd, bd, bd);
+	ck_assert(n > 0 && (size_t)n < sizeof head);
+	size_t len = (size_t)n + sizeof png + 64;
+	char *body = malloc(len);
+	memcpy(body, head, (size_t)n);
+	memcpy(body + n, png, sizeof png);
+	int tail = snprintf(body + n + sizeof png, 64, "\r\n--%s--\r\n", bd);
+	len = (size_t)n + sizeof png + (size_t)tail;
+	char ct[128], ck[512];
+	snprintf(ct, sizeof ct, "CONTENT_TYPE=multipart/form-data; boundary=%s", bd);
+	snprintf(ck, sizeof ck, "HTTP_COOKIE=%s", fx->cookie);
+	const char *extra[3] = { ct, ck, NULL };
+	harness_response r;
+	harness_request(a, "POST", "/submit", extra, body, len, &r);
+	char *loc = harness_header(&r, "Location");
+	ck_assert_msg(r.status == 303 && loc && strncmp(loc, "/my/tickets/", 12) == 0, "POST /submit signed in: %d %.300s",
+	    r.status, r.body);
+	fx->number = strdup(loc + 12);
+	free(loc);
+	harness_response_free(&r);
+	free(body);
+	form_free(&f);
+	fx->attachment = owner_query("select a.id::text from attachments a join tickets t on t.id = a.ticket_id "
+	                             "where t.number = $1", fx->number);
+	ck_assert_ptr_nonnull(fx->attachment);
+}
+
+/* The route's pattern with each {placeholder} filled in. */
+static void fill(char *out, size_t n, const char *pattern, const leak_fixture *fx, const char *token)
+{
+	size_t o = 0;
+	for (const char *p = pattern; *p && o + 1 < n;) {
+		if (*p != '{') {
+			out[o++] = *p++;
+			continue;
+		}
+		const char *end = strchr(p, '}');
+		if (!end)
+			break;
+		const char *v = strncmp(p, "{number}", 8) == 0 ? fx->number
+		    : strncmp(p, "{token}", 7) == 0          ? token
+		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
+		                                             : "x";
+		size_t vl = strlen(v);
+		if (o + vl >= n)
+			break;
+		memcpy(out + o, v, vl);
+		o += vl;
+		p = end + 1;
+	}
+	out[o] = '\0';
+}
+
+/* Sign-in paths hash or verify a password (argon2id): slow under valgrind. */
+static bool expensive(const char *pattern, unsigned methods)
+{
+	return (methods & METHOD_POST) && (strcmp(pattern, "/login") == 0 || strncmp(pattern, "/password", 9) == 0 ||
+	                                      strcmp(pattern, "/account/password") == 0);
+}
+
+/* Whatever may end or rotate the customer's session. */
+static bool ends_session(const char *pattern)
+{
+	return strncmp(pattern, "/logout", 7) == 0 || strncmp(pattern, "/account", 8) == 0 ||
+	    strncmp(pattern, "/login", 6) == 0 || strncmp(pattern, "/password", 9) == 0;
+}
+
+START_TEST(every_route_many_times)
+{
+	app *a = test_app(NULL, NULL);
+	config *c = (config *)a->cfg; /* test_app's own copy is the harness's static config: restore below */
+	config saved = *c;
+	config_rate roomy = { 1000000, 3600 };
+	config_rate *all[] = { &c->rate_submit_ip, &c->rate_submit_email, &c->rate_submit_nojs_ip,
+		&c->rate_submit_nojs_email, &c->rate_verify_ip, &c->rate_verify_token, &c->rate_challenge_ip,
+		&c->rate_login_ip, &c->rate_login_email, &c->rate_login_link_ip, &c->rate_login_link_email,
+		&c->rate_reply_user };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		*all[i] = roomy;
+
+	leak_fixture fx = { 0 };
+	char email[96];
+	snprintf(email, sizeof email, "leaks-%d-%ld@example.com", (int)getpid(), (long)time(NULL));
+	fx.email = email;
+	fx.user_id = make_verified_customer(email);
+	sign_in(a, &fx);
+	ticket_with_attachment(a, &fx);
+	const char *token = fresh_token();
+
+	long n = getenv("SD_LEAK_REQUESTS") ? atol(getenv("SD_LEAK_REQUESTS")) : 10000;
+	long sent = 0, rounds = 0;
+	char uri[512], body[1024], cookie[600];
+	while (sent < n) {
+		for (size_t k = 0; k < app_nroutes && sent < n; k++) {
+			const route *rt = &app_routes[k];
+			if (expensive(rt->pattern, rt->methods) && rounds >= 2)
+				continue;
+			fill(uri, sizeof uri, rt->pattern, &fx, token);
+			bool signed_in = (rounds + k) % 2 == 0;
+			snprintf(cookie, sizeof cookie, "%s; sd_anon=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+			    signed_in ? fx.cookie : "other=1");
+			harness_response r;
+			if (rt->methods & METHOD_GET) {
+				char q[600];
+				snprintf(q, sizeof q, "%s?q=printer&status=all&after=x&rating=4&request_type=x&form=submit", uri);
+				get(a, q, cookie, &r);
+				ck_assert_int_gt(r.status, 0);
+				harness_response_free(&r);
+				sent++;
+			}
+			if (rt->methods & METHOD_POST) {
+				snprintf(body, sizeof body,
+				    "_csrf=%s&email=%s&password=not-the-password-1&password_confirm=not-the-password-1"
+				    "&current_password=x&body=Hello+from+the+leak+test&rating=4&comment=Fine&name=Leak"
+				    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets",
+				    signed_in ? fx.csrf : "x", email, fx.number, fx.attachment);
+				post_form(a, uri, cookie, body, &r);
+				ck_assert_int_gt(r.status, 0);
+				harness_response_free(&r);
+				sent++;
+				if (signed_in && ends_session(rt->pattern))
+					sign_in(a, &fx);
+			}
+		}
+		rounds++;
+	}
+	fprintf(stderr, "leaks: %ld requests over %zu routes in %ld rounds\n", sent, app_nroutes, rounds);
+	*c = saved;
+	free(fx.cookie);
+	free(fx.csrf);
+	free(fx.user_id);
+	free(fx.number);
+	free(fx.attachment);
+	harness_app_free(a);
+}
+END_TEST
+
+Suite *leaks_suite(void)
+{
+	Suite *s = suite_create("leaks");
+	TCase *tc = tcase_create("leaks");
+	tcase_set_timeout(tc, 900);
+	tcase_add_test(tc, every_route_many_times);
+	suite_add_tcase(s, tc);
+	return s;
+}
