@@ -102,13 +102,18 @@ static int t_frameable(req *r)
 	return 0;
 }
 
-static route routes[32];
+/* Room for every route of the desk and the test routes. */
+static route routes[128];
 static size_t nroutes;
 
 static void routes_init(void)
 {
 	if (nroutes)
 		return;
+	if (app_nroutes + 16 > sizeof routes / sizeof routes[0]) {
+		fprintf(stderr, "test_integration: routes[] too small for %zu routes\n", app_nroutes);
+		abort();
+	}
 	for (size_t i = 0; i < app_nroutes; i++)
 		routes[nroutes++] = app_routes[i];
 	routes[nroutes++] = (route){ METHOD_POST, "/t/signin", t_signin, ROUTE_SESSION };
@@ -1269,6 +1274,7 @@ static Suite *integration_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(integration_suite());
+	srunner_add_suite(sr, account_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
