@@ -191,12 +191,16 @@ enum kv_status session_rotate(kv *k, arena *a, const session_limits *l, session 
 	return st;
 }
 
+/* Best effort: an id left in the set is dropped the next time the set is
+ * read. The reply is freed here when there is no arena. */
 static void user_sessions_forget(kv *k, arena *a, const char *user_id, const char *hash)
 {
 	char ukey[96];
 	user_sessions_key(ukey, sizeof ukey, user_id);
 	const char *srem[3] = { "SREM", ukey, hash };
-	kv_command(k, a, 3, srem, NULL);
+	redisReply *r = kv_command(k, a, 3, srem, NULL);
+	if (r && !a)
+		freeReplyObject(r);
 }
 
 enum kv_status session_destroy(kv *k, session *s)

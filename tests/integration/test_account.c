@@ -622,6 +622,27 @@ START_TEST(revoke_a_session_and_never_another_users)
 	ck_assert_ptr_nonnull(strstr(r.body, "That session is signed out."));
 	ck_assert_ptr_null(strstr(r.body, "Chrome on Android"));
 	harness_response_free(&r);
+
+	/* The laptop's own id (as another of our sessions lists it), posted
+	 * from the laptop: that is signing out here. */
+	browser tablet;
+	sign_in_from(a, uid, UA_CHROME_ANDROID, NULL, &tablet);
+	get(a, "/account", tablet.cookie, &r);
+	char *laptop_id = revoke_id_after(r.body, "Firefox on Linux");
+	ck_assert_ptr_nonnull(laptop_id);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/account/sessions/%s/revoke", laptop_id);
+	post_as(a, uri, &laptop, "", &r);
+	assert_redirect(&r, "/");
+	char *cleared = harness_header(&r, "Set-Cookie");
+	ck_assert_ptr_nonnull(cleared);
+	ck_assert_ptr_nonnull(strstr(cleared, "Max-Age=0"));
+	free(cleared);
+	harness_response_free(&r);
+	assert_signed_out(a, laptop.cookie);
+	assert_signed_in_as(a, tablet.cookie, uid);
+	free(laptop_id);
+	browser_free(&tablet);
 	free(phone_id);
 	free(eve_phone_id);
 	browser_free(&laptop);
