@@ -655,6 +655,77 @@ START_TEST(revoke_a_session_and_never_another_users)
 }
 END_TEST
 
+/* redis-cli against $REDIS_URL with args; its first line of output
+ * (malloc'd, "" when none). */
+static char *redis_cli(const char *args)
+{
+	const char *url = getenv("REDIS_URL");
+	ck_assert_ptr_nonnull(url);
+	char cmd[1024];
+	if (strncmp(url, "unix://", 7) == 0)
+		snprintf(cmd, sizeof cmd, "redis-cli -s '%s' %s", url + 7, args);
+	else
+		snprintf(cmd, sizeof cmd, "redis-cli -u '%s' %s", url, args);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	char line[512] = "";
+	if (!fgets(line, sizeof line, p))
+		line[0] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	line[strcspn(line, "\r\n")] = '\0';
+	return strdup(line);
+}
+
+/* The hex sha256 of a session cookie's id: the session's key in Redis. */
+static char *cookie_hash(const char *cookie)
+{
+	const char *v = strchr(cookie, '=') + 1;
+	unsigned char raw[64];
+	long n = crypto_b64url_decode(v, strlen(v), raw, sizeof raw);
+	ck_assert_int_eq(n, CRYPTO_TOKEN_LEN);
+	arena *a = arena_new(256);
+	char *hex = strdup(crypto_sha256_hex(a, raw, (size_t)n));
+	arena_free(a);
+	return hex;
+}
+
+/* A session whose key expired (deleted here, as Redis would) is not
+ * listed, and its id leaves the user's set when the list is read. */
+START_TEST(expired_sessions_are_dropped_from_the_list)
+{
+	app *a = test_app(NULL, NULL);
+	char *uid = new_customer("acct-expired");
+	browser here, gone;
+	sign_in_from(a, uid, UA_FIREFOX_LINUX, NULL, &here);
+	sign_in_from(a, uid, UA_CHROME_ANDROID, NULL, &gone);
+	char *hash = cookie_hash(gone.cookie);
+	char args[256], *out;
+	snprintf(args, sizeof args, "SISMEMBER 'sd:us:{%s}' %s", uid, hash);
+	out = redis_cli(args);
+	ck_assert_str_eq(out, "1");
+	free(out);
+	snprintf(args, sizeof args, "DEL 'sd:s:{%s}'", hash);
+	free(redis_cli(args));
+	assert_signed_out(a, gone.cookie);
+
+	harness_response r;
+	get(a, "/account", here.cookie, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "Firefox on Linux <span class=\"tag\">This device</span>"));
+	ck_assert_ptr_null(strstr(r.body, "Chrome on Android"));
+	harness_response_free(&r);
+	snprintf(args, sizeof args, "SISMEMBER 'sd:us:{%s}' %s", uid, hash);
+	out = redis_cli(args);
+	ck_assert_str_eq(out, "0");
+	free(out);
+	free(hash);
+	browser_free(&here);
+	browser_free(&gone);
+	free(uid);
+	harness_app_free(a);
+}
+END_TEST
+
 /* ---- notifications ---- */
 
 static char *add_notification(const char *uid, const char *title, const char *extra_sql)
@@ -924,6 +995,7 @@ Suite *account_suite(void)
 	tcase_add_test(tc, no_password_offers_a_link_not_a_change);
 	tcase_add_test(tc, sessions_listed_with_device_address_and_last_seen);
 	tcase_add_test(tc, revoke_a_session_and_never_another_users);
+	tcase_add_test(tc, expired_sessions_are_dropped_from_the_list);
 	tcase_add_test(tc, notifications_list_only_own_and_not_expired);
 	tcase_add_test(tc, notifications_mark_read_own_only);
 	tcase_add_test(tc, notifications_pages_and_capped_count);
