@@ -15,7 +15,9 @@ static int load_session(req *r)
 	app *a = r->app;
 	str cookie = req_cookie_get(r, page_session_cookie_name(r));
 	session *s = NULL;
-	if (session_load(a->kv, r->a, &a->session_limits, cookie, &s) != KV_OK)
+	/* Only the address: the device is described when the session is made. */
+	session_client c = { page_client_ip(r), NULL };
+	if (session_load(a->kv, r->a, &a->session_limits, cookie, &c, &s) != KV_OK)
 		return 503; /* nobody is let in on an unknown session state */
 	r->session = s;
 	r->user_id = s ? s->user_id : NULL;
@@ -38,6 +40,13 @@ static void finish_transaction(req *r)
 		return;
 	if (r->tx->failed || (r->status >= 400 && !r->tx_keep_refusal)) {
 		db_tx_rollback(r->tx);
+		if (r->tx->failed && r->status < 400 && !r->streamed) {
+			/* A statement failed but the page was built anyway (the
+			 * header's unread count asks after the handler): nothing
+			 * was written, so no success may be shown. */
+			buf_clear(&r->headers);
+			page_error(r, page_db_failure(r));
+		}
 		return;
 	}
 	enum db_status st = db_tx_commit(r->tx);
@@ -49,6 +58,50 @@ static void finish_transaction(req *r)
 		buf_clear(&r->headers);
 		page_error(r, st == DB_UNAVAILABLE ? 503 : 500);
 	}
+}
+
+/* Whether the path has a GET route: where a sign-in may lead back to. */
+static bool has_get_route(req *r)
+{
+	enum http_method m = r->method;
+	const route *rt;
+	unsigned allow;
+	r->method = METHOD_GET;
+	bool found = router_match(r, r->app->routes, r->app->nroutes, &rt, &allow) == ROUTE_FOUND;
+	r->method = m;
+	return found;
+}
+
+/* A page that needs a session, asked for without one: to /login, with the
+ * page to come back to in next (the path, and for a GET its query; a POST
+ * comes back to the page of the same path when there is one). */
+static void redirect_to_signin(req *r)
+{
+	buf loc;
+	buf_init(&loc, r->a, 64 + r->path.len * 3);
+	buf_puts(&loc, "/login");
+	bool get = r->method == METHOD_GET || r->method == METHOD_HEAD;
+	if ((get || has_get_route(r)) && r->path.len <= 1024 && r->query_string.len <= 1024) {
+		static const char hex[] = "0123456789ABCDEF";
+		buf_puts(&loc, "?next=");
+		str parts[2] = { r->path, get ? r->query_string : STR_NULL };
+		for (int p = 0; p < 2; p++) {
+			if (p == 1 && parts[1].len)
+				buf_puts(&loc, "%3F");
+			for (size_t i = 0; i < parts[p].len; i++) {
+				unsigned char ch = (unsigned char)parts[p].ptr[i];
+				if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+				    ch == '-' || ch == '.' || ch == '_' || ch == '~' || (ch == '/' && p == 0)) {
+					buf_putc(&loc, (char)ch);
+				} else {
+					buf_putc(&loc, '%');
+					buf_putc(&loc, hex[ch >> 4]);
+					buf_putc(&loc, hex[ch & 15]);
+				}
+			}
+		}
+	}
+	resp_redirect(r, 303, loc.data);
 }
 
 static int run_route(req *r)
@@ -72,12 +125,14 @@ static int run_route(req *r)
 	}
 	if (r->method == METHOD_POST && (st = req_read_form(r)))
 		return st;
-	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
-		return st;
+	/* Before CSRF: without a session there is no token to check, and a
+	 * form posted after the session expired leads to signing in again. */
 	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
-		resp_redirect(r, 303, "/login");
+		redirect_to_signin(r);
 		return 0;
 	}
+	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
+		return st;
 	return rt->handler(r);
 }
 

@@ -9,11 +9,50 @@
 #include "auth/csrf.h"
 #include "core/log.h"
 #include "mail/render.h"
+#include "http/useragent.h"
 #include "model/email.h"
+#include "model/notification.h"
 
 const char *page_session_cookie_name(const req *r)
 {
 	return r->secure_cookies ? "__Host-sd_session" : "sd_session";
+}
+
+/* Shown as "99+" above this: the count query stops counting there. */
+#define UNREAD_SHOWN_MAX 99
+
+/* Which entry of the signed-in navigation is the current page (aria-current). */
+static void nav_current(req *r, tv *v)
+{
+	static const struct {
+		const char *prefix;
+		const char *flag;
+	} items[] = {
+		{ "/my/", "nav_my" },
+		{ "/notifications", "nav_notifications" },
+		{ "/account", "nav_account" },
+	};
+	for (size_t i = 0; i < sizeof items / sizeof *items; i++)
+		if (str_has_prefix(r->path, str_from_cstr(items[i].prefix)))
+			tv_set_bool(r->a, v, items[i].flag, true);
+}
+
+/* The header's unread count: one small query, for signed-in users only,
+ * counting at most UNREAD_SHOWN_MAX + 1 rows. A transaction that failed
+ * already is not asked again: the page then shows no count, and the
+ * dispatcher turns the answer into an error anyway. */
+static void unread_badge(req *r, tv *v)
+{
+	if (r->tx && r->tx->failed)
+		return;
+	long n;
+	if (notification_unread_count(page_tx(r), UNREAD_SHOWN_MAX + 1, &n) != 0)
+		return;
+	if (n > 0) {
+		tv_set_str(r->a, v, "unread_count", n > UNREAD_SHOWN_MAX
+		    ? arena_sprintf(r->a, "%d+", UNREAD_SHOWN_MAX) : arena_sprintf(r->a, "%ld", n));
+		tv_set_bool(r->a, v, "has_unread", true);
+	}
 }
 
 tv *page_view(req *r)
@@ -25,6 +64,10 @@ tv *page_view(req *r)
 	if (r->session) {
 		tv_set_str(r->a, v, "csrf", r->session->csrf);
 		tv_set_bool(r->a, v, "signed_in", r->session->user_id != NULL);
+	}
+	if (r->user_id) {
+		nav_current(r, v);
+		unread_badge(r, v);
 	}
 	return v;
 }
@@ -40,6 +83,24 @@ int page_render(req *r, int status, const char *name, tv *view)
 	r->status = status;
 	r->is_html = true;
 	return 0;
+}
+
+void page_set_time(req *r, tv *obj, const char *key, long long epoch)
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+	char iso[32] = "", exact[32] = "";
+	if (gmtime_r(&t, &tm)) {
+		strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strftime(exact, sizeof exact, "%Y-%m-%d %H:%M UTC", &tm);
+	}
+	long long d = (long long)time(NULL) - epoch;
+	const char *words = d >= -59 && d < 60 ? "just now"
+	    : d > 0 ? arena_sprintf(r->a, "%s ago", str_duration_words(r->a, (long)d))
+	            : arena_sprintf(r->a, "in %s", str_duration_words(r->a, (long)-d));
+	tv_set_str(r->a, obj, key, words);
+	tv_set_str(r->a, obj, arena_sprintf(r->a, "%s_iso", key), iso);
+	tv_set_str(r->a, obj, arena_sprintf(r->a, "%s_exact", key), exact);
 }
 
 static const struct {
@@ -137,6 +198,15 @@ static long session_cookie_age(const req *r)
 	return r->session && r->session->remember ? a->session_limits.remember_s : -1;
 }
 
+const session_client *page_session_client(req *r)
+{
+	session_client *c = arena_alloc(r->a, sizeof *c);
+	char *dev = arena_alloc(r->a, USERAGENT_DESCRIBE_MAX + 1);
+	c->ip = page_client_ip(r);
+	c->device = useragent_describe(r->user_agent.ptr, r->user_agent.len, dev, USERAGENT_DESCRIBE_MAX + 1);
+	return c;
+}
+
 static void session_cookie_send(req *r)
 {
 	long age = session_cookie_age(r);
@@ -149,7 +219,8 @@ int page_session_ensure(req *r)
 	if (r->session)
 		return 0;
 	session *s;
-	if (session_create(r->app->kv, r->a, &r->app->session_limits, NULL, false, 0, &s) != KV_OK)
+	if (session_create(r->app->kv, r->a, &r->app->session_limits, NULL, false, 0, page_session_client(r),
+	    &s) != KV_OK)
 		return 503;
 	r->session = s;
 	session_cookie_send(r);
@@ -159,11 +230,12 @@ int page_session_ensure(req *r)
 int page_session_signin(req *r, const char *user_id, bool remember, int level)
 {
 	app *a = r->app;
+	const session_client *c = page_session_client(r);
 	if (r->session) {
 		r->session->remember = remember;
-		if (session_rotate(a->kv, r->a, &a->session_limits, r->session, user_id, level) != KV_OK)
+		if (session_rotate(a->kv, r->a, &a->session_limits, r->session, user_id, level, c) != KV_OK)
 			return 503;
-	} else if (session_create(a->kv, r->a, &a->session_limits, user_id, remember, level, &r->session) != KV_OK)
+	} else if (session_create(a->kv, r->a, &a->session_limits, user_id, remember, level, c, &r->session) != KV_OK)
 		return 503;
 	r->user_id = r->session->user_id;
 	session_cookie_send(r);

@@ -6,11 +6,17 @@
 #include "app/app.h"
 
 /* A view with what every page shows: site name, the signed-in user, the CSRF
- * token of the session. */
+ * token of the session, and for a signed-in user the header's navigation
+ * (which entry is current, the unread notifications: one small query). */
 tv *page_view(req *r);
 /* Renders template `name` into the response as HTML with `status`. Returns 0,
  * or 500 when rendering fails. */
 int page_render(req *r, int status, const char *name, tv *view);
+/* A moment as pages show it (UI.md: relative, with the exact time in a
+ * title): sets `key` ("just now", "about 3 hours ago", "in about a
+ * minute"), `key`_iso (for <time datetime>) and `key`_exact ("2024-05-01
+ * 10:00 UTC") on obj, from unix seconds. */
+void page_set_time(req *r, tv *obj, const char *key, long long epoch);
 /* The error page for status (404, 405, 413, 429, 500, 503...). */
 void page_error(req *r, int status);
 
@@ -43,6 +49,9 @@ int page_session_ensure(req *r);
 int page_session_signin(req *r, const char *user_id, bool remember, int level);
 /* Ends this session (and with everywhere, all of the user's). 0 or 503. */
 int page_session_signout(req *r, bool everywhere);
+/* Where the request comes from, as sessions record it: the client address
+ * and a short description of the browser from its User-Agent. */
+const session_client *page_session_client(req *r);
 
 /* The name of the session cookie: __Host-sd_session behind TLS. */
 const char *page_session_cookie_name(const req *r);

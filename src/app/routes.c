@@ -23,6 +23,13 @@ const route app_routes[] = {
 	{ GET, "/attachments/{id}", page_attachment_download, ROUTE_SESSION },
 	{ POST, "/logout", page_logout, ROUTE_SESSION | ROUTE_CSRF },
 	{ POST, "/logout/everywhere", page_logout_everywhere, ROUTE_SESSION | ROUTE_CSRF },
+	{ GET, "/account", page_account, ROUTE_SIGNED_IN },
+	{ POST, "/account", page_account_update, ROUTE_SIGNED_IN | ROUTE_CSRF },
+	{ POST, "/account/password", page_account_password, ROUTE_SIGNED_IN | ROUTE_CSRF },
+	{ POST, "/account/password/link", page_account_password_link, ROUTE_SIGNED_IN | ROUTE_CSRF },
+	{ POST, "/account/sessions/{id}/revoke", page_account_session_revoke, ROUTE_SIGNED_IN | ROUTE_CSRF },
+	{ GET, "/notifications", page_notifications, ROUTE_SIGNED_IN },
+	{ POST, "/notifications/read", page_notifications_read, ROUTE_SIGNED_IN | ROUTE_CSRF },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -81,6 +81,7 @@ typedef struct {
 	config_rate rate_login_link_ip;
 	config_rate rate_login_link_email;
 	config_rate rate_reply_user;
+	config_rate rate_password_user;
 
 	/* derived */
 	bool secure_cookies; /* BASE_URL is https: __Host- cookie, Secure */

@@ -14,7 +14,7 @@ typedef int (*route_handler)(req *r);
 enum route_flag {
 	ROUTE_SESSION = 1 << 0,  /* loads the session (503 when Redis is down) */
 	ROUTE_CSRF = 1 << 1,     /* POST must carry a valid _csrf */
-	ROUTE_SIGNED_IN = 1 << 2,/* anonymous users are sent to /login */
+	ROUTE_SIGNED_IN = 1 << 2,/* anonymous users are sent to /login?next=, before the CSRF check */
 	ROUTE_NO_LOG = 1 << 3,   /* /healthz and /metrics: no access log line */
 };
 

@@ -45,21 +45,57 @@ typedef struct {
 	int remember_s;        /* both, for remembered customer sessions */
 } session_limits;
 
+/* Where a session is used from: kept with it for the account page's list
+ * of sessions, and never trusted for anything. Either may be NULL. */
+typedef struct {
+	const char *ip;        /* the client address (page_client_ip), at most 63 bytes kept */
+	const char *device;    /* a short description ("Firefox on Linux"), at most 63 bytes kept */
+} session_client;
+
+/* One live session of a user, as the account page lists it. */
+typedef struct {
+	char *public_id;       /* random, names the session in forms; worth nothing as a credential */
+	long created;          /* unix seconds */
+	long last_seen;        /* unix seconds: the last request that loaded it */
+	char *ip;              /* "" when unknown */
+	char *device;          /* "" when unknown */
+	bool remember;
+	bool current;          /* the session of the request that asked */
+} session_info;
+
 /* Looks up the session named by a cookie value and slides its idle expiry,
- * in one round trip. *out is NULL when the cookie names no live session;
- * an absent or malformed cookie costs no round trip. */
-enum kv_status session_load(kv *k, arena *a, const session_limits *l, str cookie, session **out);
+ * in one round trip; the same script records the time (last seen) and the
+ * client's address (c may be NULL). *out is NULL when the cookie names no
+ * live session; an absent or malformed cookie costs no round trip. */
+enum kv_status session_load(kv *k, arena *a, const session_limits *l, str cookie,
+    const session_client *c, session **out);
 /* Starts a new session for user_id (NULL: anonymous) with a fresh id and
- * CSRF token; out->cookie_value must be sent. */
+ * CSRF token, used from c (may be NULL); out->cookie_value must be sent. */
 enum kv_status session_create(kv *k, arena *a, const session_limits *l, const char *user_id,
-    bool remember, int level, session **out);
+    bool remember, int level, const session_client *c, session **out);
 /* Issues a new id for the same session (sign-in, privilege change) and
  * deletes the old one. */
 enum kv_status session_rotate(kv *k, arena *a, const session_limits *l, session *s,
-    const char *user_id, int level);
+    const char *user_id, int level, const session_client *c);
 enum kv_status session_destroy(kv *k, session *s);
 /* "Sign out everywhere": deletes every session of the user. */
 enum kv_status session_destroy_all(kv *k, arena *a, const char *user_id, long *deleted);
+/* Deletes every session of the user but the one whose key hash is
+ * keep_hash (a password change ends every other session). */
+enum kv_status session_destroy_others(kv *k, arena *a, const char *user_id, const char *keep_hash,
+    long *deleted);
+/* The user's live sessions, newest use first, at most SESSION_LIST_MAX;
+ * ids whose sessions expired are removed from the user's set on the way.
+ * current_hash (may be NULL) marks the asking session. */
+#define SESSION_LIST_MAX 50
+enum kv_status session_list(kv *k, arena *a, const char *user_id, const char *current_hash,
+    session_info **out, size_t *n);
+/* Deletes the user's session named public_id, if the user has one by
+ * that name (compared in constant time): *found says whether it did, and
+ * *was_current whether it was the one whose key hash is current_hash.
+ * Another user's session is never found. */
+enum kv_status session_revoke(kv *k, arena *a, const char *user_id, str public_id,
+    const char *current_hash, bool *found, bool *was_current);
 
 /* ---- rate limits ---- */
 

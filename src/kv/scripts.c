@@ -3,9 +3,10 @@
 #include "kv/kv_internal.h"
 
 const char *const kv_scripts[KV_SCRIPT__MAX] = {
-	/* KEYS[1] session key; ARGV: now, idle, absolute, remember lifetime.
-	 * Returns uid, csrf, created, remember, level or nil; slides the idle
-	 * expiry but never past the absolute cap. */
+	/* KEYS[1] session key; ARGV: now, idle, absolute, remember lifetime,
+	 * client address ("" when unknown). Returns uid, csrf, created,
+	 * remember, level or nil; slides the idle expiry but never past the
+	 * absolute cap, and records when (and from where) it was last used. */
 	[KV_SCRIPT_SESSION_LOAD] =
 	    "local v = redis.call('HMGET', KEYS[1], 'uid', 'csrf', 'created', 'remember', 'level')\n"
 	    "if not v[3] then return nil end\n"
@@ -15,6 +16,8 @@ const char *const kv_scripts[KV_SCRIPT__MAX] = {
 	    "local left = tonumber(v[3]) + abs - now\n"
 	    "if left <= 0 then redis.call('DEL', KEYS[1]); return nil end\n"
 	    "redis.call('EXPIRE', KEYS[1], math.min(idle, left))\n"
+	    "if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'seen', ARGV[1], 'ip', ARGV[5])\n"
+	    "else redis.call('HSET', KEYS[1], 'seen', ARGV[1]) end\n"
 	    "return v\n",
 	/* KEYS[1] counter; ARGV[1] window in ms. Fixed window: the first hit
 	 * starts it. Returns {count, ms left}. */

@@ -4,6 +4,7 @@
 
 int page_home(req *r)
 {
-	/* Cacheable by nobody in between, but cheap: no database, no Redis. */
+	/* Cacheable by nobody in between, but cheap: for an anonymous visitor
+	 * no database (a signed-in one's header counts unread notifications). */
 	return page_render(r, 200, "home", page_view(r));
 }

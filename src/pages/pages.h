@@ -39,4 +39,22 @@ int page_login_link_use(req *r);     /* POST /login/link/{token}: 303 where the 
 /* my_tickets.c */
 int page_my_ticket(req *r);          /* GET /my/tickets/{number}: 200 for its requester, else 404 */
 
+/* account.c (signed in only: others go to /login?next=) */
+int page_account(req *r);            /* GET /account: 200 */
+int page_account_update(req *r);     /* POST /account: 303 to /account; 422 form errors; 403, 503 */
+int page_account_password(req *r);   /* POST /account/password: 303 (other sessions end, this one gets a new id);
+                                        422 wrong current password or a bad new one; 403, 429, 503 */
+int page_account_password_link(req *r); /* POST /account/password/link: 303, the set-a-password email sent;
+                                        404 when the sign-in area is not built in; 403, 429, 503 */
+int page_account_session_revoke(req *r); /* POST /account/sessions/{id}/revoke: 303; 404 not one of the user's; 403, 503 */
+
+/* notifications.c (signed in only) */
+int page_notifications(req *r);      /* GET /notifications[?after=]: 200; 400 bad cursor */
+int page_notifications_read(req *r); /* POST /notifications/read: 303 back; 403, 503 */
+
+/* From the sign-in area (src/pages/, being written there): queues the email
+ * with a link that lets user_id set a password, as a reset does. 0 or the
+ * status to answer. account.c refers to it weakly until it is merged. */
+int page_send_password_link(req *r, const char *user_id, const char *email);
+
 #endif

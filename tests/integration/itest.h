@@ -40,5 +40,6 @@ const char *fresh_token(void);
 
 /* The suites of the other files, registered by main(). */
 Suite *leaks_suite(void);   /* test_leaks.c */
+Suite *account_suite(void);       /* test_account.c */
 
 #endif

@@ -1319,6 +1319,7 @@ int main(void)
 {
 	SRunner *sr = srunner_create(integration_suite());
 	srunner_add_suite(sr, leaks_suite());
+	srunner_add_suite(sr, account_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

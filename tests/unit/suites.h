@@ -12,5 +12,6 @@ Suite *captcha_suite(void);
 Suite *attachment_suite(void);
 
 Suite *submit_form_suite(void);
+Suite *useragent_suite(void);
 
 #endif
