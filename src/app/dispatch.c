@@ -9,6 +9,7 @@
 #include "app/page.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "pages/pages.h"
 
 static int load_session(req *r)
 {
@@ -75,7 +76,7 @@ static int run_route(req *r)
 	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
 		return st;
 	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
-		resp_redirect(r, 303, "/login");
+		resp_redirect(r, 303, page_login_redirect(r));
 		return 0;
 	}
 	return rt->handler(r);
