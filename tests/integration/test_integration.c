@@ -1269,6 +1269,7 @@ static Suite *integration_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(integration_suite());
+	srunner_add_suite(sr, login_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
