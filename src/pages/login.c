@@ -273,6 +273,7 @@ int page_login_post(req *r)
 	if (!good || !found || !acct.password_hash || !acct.is_active) {
 		log_info("sign-in refused", "rid=%s", r->request_id);
 		form_errors_add(r->a, &errors, "credentials", WRONG_CREDENTIALS);
+		in.link_email = in.email; /* "or get a link below": ready to send */
 		return login_page(r, 422, &in, &errors);
 	}
 	if ((st = page_act_as(r, acct.user_id)))
