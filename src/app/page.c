@@ -283,8 +283,8 @@ bool page_csrf_ok(req *r, const char *form)
 
 /* ---- email ---- */
 
-/* Renders and seals the message as page_email queues it. 0 or 500. */
-static int email_compose(req *r, const char *name, tv *view, email_message *m)
+int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
+    const char *ticket_id, const char *user_id, const char *dedupe_key)
 {
 	const tmpl_set *t = r->app->templates;
 	buf subject, text, html;
@@ -308,25 +308,7 @@ static int email_compose(req *r, const char *name, tv *view, email_message *m)
 	/* Emails carry one-time links: the outbox holds them sealed, and the
 	 * mailer scrubs them once the row is sent or given up. */
 	const unsigned char *key = r->app->cfg->secret;
-	m->subject = subject.data;
-	m->text = crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, text.data);
-	m->html = html.data ? crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, html.data) : NULL;
-	m->sealed = true;
-	return 0;
-}
-
-int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
-    const char *ticket_id, const char *user_id, const char *dedupe_key)
-{
-	email_message m = { to, to_name, NULL, NULL, NULL, ticket_id, user_id, dedupe_key, true };
-	int st = email_compose(r, name, view, &m);
-	if (st)
-		return st;
+	email_message m = { to, to_name, subject.data, crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, text.data),
+		html.data ? crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, html.data) : NULL, ticket_id, user_id, dedupe_key, true };
 	return email_enqueue(page_tx(r), &m) == 0 ? 0 : page_db_failure(r);
-}
-
-int page_email_decoy(req *r, const char *name, tv *view)
-{
-	email_message m = { 0 };
-	return email_compose(r, name, view, &m);
 }

@@ -66,9 +66,5 @@ struct email_message;
  * status to answer (500, 503). */
 int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
     const char *ticket_id, const char *user_id, const char *dedupe_key);
-/* Renders and seals as page_email does, and queues nothing: for an address
- * that must not learn whether it has an account, the same work is done. 0
- * or 500. */
-int page_email_decoy(req *r, const char *name, tv *view);
 
 #endif

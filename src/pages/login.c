@@ -12,6 +12,7 @@
 #include "auth/crypto.h"
 #include "core/log.h"
 #include "model/auth.h"
+#include "model/email.h"
 #include "model/submit_form.h"
 #include "pages/pages.h"
 
@@ -301,6 +302,32 @@ int page_login_post(req *r)
 }
 
 /* ---- POST /login/link ---- */
+
+int page_email_decoy(req *r, const char *name, tv *view)
+{
+	/* What page_email does before it queues: render the three parts, seal
+	 * the two bodies. */
+	const tmpl_set *t = r->app->templates;
+	buf subject, text, html;
+	buf_init(&subject, r->a, 128);
+	buf_init(&text, r->a, 2048);
+	buf_init(&html, r->a, 4096);
+	char tn[96];
+	snprintf(tn, sizeof tn, "email/%s_subject", name);
+	int rc = tmpl_render_text(t, tn, view, &subject);
+	snprintf(tn, sizeof tn, "email/%s_text", name);
+	rc |= tmpl_render_text(t, tn, view, &text);
+	snprintf(tn, sizeof tn, "email/%s_html", name);
+	rc |= tmpl_render(t, tn, view, &html);
+	if (rc) {
+		log_error("email render failed", "rid=%s template=%s", r->request_id, name);
+		return 500;
+	}
+	const unsigned char *key = r->app->cfg->secret;
+	crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, text.data);
+	crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, html.data ? html.data : "");
+	return 0;
+}
 
 /* Queues the sign-in email for user_id (NULL: an address with no active
  * account, which gets the same work and nothing queued). */

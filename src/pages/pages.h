@@ -56,6 +56,10 @@ int page_signin_finish(req *r, bool email_proved, bool remember, const char *nex
 /* The "check your email" page of a link request: kind is "is_signin" or
  * "is_reset". */
 int page_auth_sent(req *r, const char *kind, const char *email, int minutes);
+/* Renders and seals the email `name` as page_email does, and queues
+ * nothing: an address that must not learn whether it has an account costs
+ * the same work. 0 or 500. */
+int page_email_decoy(req *r, const char *name, tv *view);
 
 /* password.c */
 int page_password_forgot_form(req *r); /* GET /password/forgot[?email=]: 200 */

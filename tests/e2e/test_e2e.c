@@ -1123,9 +1123,9 @@ END_TEST
 
 /* ------------------------------------------------------------ main */
 
+Suite *login_e2e_suite(void); /* test_login.c */
 Suite *submit_suite(void); /* test_submit.c */
 Suite *headers_suite(void); /* test_headers.c */
-Suite *login_e2e_suite(void); /* test_login.c */
 
 static Suite *e2e_suite(void)
 {
@@ -1174,9 +1174,9 @@ int main(void)
 		return 2;
 	}
 	SRunner *sr = srunner_create(e2e_suite());
+	srunner_add_suite(sr, login_e2e_suite());
 	srunner_add_suite(sr, submit_suite());
 	srunner_add_suite(sr, headers_suite());
-	srunner_add_suite(sr, login_e2e_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
