@@ -180,10 +180,13 @@ static char *same_page(const char *body, const char *email)
 	return b.data;
 }
 
+/* Before each test: fresh rate-limit counters, and a stack that answers
+ * (the outage tests run just before this suite). */
 static void fresh_limits(void)
 {
 	flush_ratelimits();
 	ck_assert_msg(healthz_is(200, 20), "/healthz is not 200: the stack did not recover from an earlier test");
+	nap_ms(800); /* past the workers' reconnect pace (core/retry.h) */
 }
 
 /* ------------------------------------------------------------ password */
