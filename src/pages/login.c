@@ -55,8 +55,7 @@ int page_signin_finish(req *r, bool email_proved, bool remember, const char *nex
 	if (!may) {
 		*refused = true;
 		/* Back to whoever the browser was: nobody was signed in. */
-		int st = page_act_as(r, r->session ? r->session->user_id : NULL);
-		return st;
+		return page_act_as(r, r->session ? r->session->user_id : NULL);
 	}
 	/* Staff sessions end after the idle timeout whatever the box says; a
 	 * remembered customer stays signed in for the remember lifetime. */
