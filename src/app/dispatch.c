@@ -9,7 +9,6 @@
 #include "app/page.h"
 #include "core/clock.h"
 #include "core/log.h"
-#include "pages/pages.h"
 
 static int load_session(req *r)
 {
@@ -76,7 +75,7 @@ static int run_route(req *r)
 	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
 		return st;
 	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
-		resp_redirect(r, 303, page_login_redirect(r));
+		resp_redirect(r, 303, "/login");
 		return 0;
 	}
 	return rt->handler(r);

@@ -66,34 +66,6 @@ int page_signin_finish(req *r, bool email_proved, bool remember, const char *nex
 	return 0;
 }
 
-/* "/login?next=<this page>" for a GET of a page that needs a session. */
-const char *page_login_redirect(req *r)
-{
-	if (r->method != METHOD_GET && r->method != METHOD_HEAD)
-		return "/login";
-	/* The path and query as sent (already a valid URL), percent-encoded
-	 * once more to travel as one query parameter. */
-	buf b;
-	buf_init(&b, r->a, 16 + (r->raw_path.len + r->query_string.len + 1) * 3);
-	buf_puts(&b, "/login?next=");
-	size_t start = b.len;
-	str parts[2] = { r->raw_path, r->query_string };
-	for (int i = 0; i < 2; i++) {
-		if (i == 1 && !parts[1].len)
-			break;
-		if (i == 1)
-			buf_puts(&b, "%3F");
-		for (size_t k = 0; k < parts[i].len; k++) {
-			unsigned char c = (unsigned char)parts[i].ptr[k];
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~/", c))
-				buf_putc(&b, (char)c);
-			else
-				buf_printf(&b, "%%%02X", c);
-		}
-	}
-	return b.len - start <= NEXT_MAX ? b.data : "/login";
-}
-
 /* "2 hours", "1 hour", "90 minutes": a lifetime in the words of the form. */
 static const char *lifetime_words(arena *a, long s)
 {

@@ -44,8 +44,6 @@ int page_login_link_request(req *r); /* POST /login/link: 200 check-your-email (
 /* A path of this site only: "/..." but never "//host", "/\host", a control
  * character or a backslash anywhere; at most 2048 bytes. */
 bool page_local_path(const char *p);
-/* "/login?next=..." back to the page asked for (GET), or "/login". */
-const char *page_login_redirect(req *r);
 /* Signs the browser in as the acting user (page_act_as first), who proved
  * who they are (email_proved: by a link sent to their address): a new
  * session, remembered when asked for a customer, and a 303 to next when it

@@ -38,6 +38,5 @@ void get_from(app *a, const char *ip, const char *uri, const char *cookie, harne
 const char *fresh_token(void);
 
 /* The suites of the other files, registered by main(). */
-Suite *login_suite(void);     /* test_login.c */
 
 #endif

@@ -1266,6 +1266,8 @@ static Suite *integration_suite(void)
 	return s;
 }
 
+Suite *login_suite(void); /* test_login.c */
+
 int main(void)
 {
 	SRunner *sr = srunner_create(integration_suite());
