@@ -73,7 +73,7 @@ demo_logins() {
 cat <<EOF
 
   Supportdesk is starting on  $BASE_URL/
-  Demo accounts (for the sign-in pages of the portals, which come with those features):
+  Sign in at $BASE_URL/login with a demo account:
 $(demo_logins)
   Mail written by the app:    $MAIL_DIR
   Data (kept between runs):   $VAR_DIR

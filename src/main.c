@@ -6,8 +6,12 @@
 #include "app/server.h"
 #include "auth/crypto.h"
 #include "core/config.h"
+#include "core/utf8.h"
 #include "db/db.h"
+#include "db/tx.h"
 #include "mail/mailer.h"
+#include "model/auth.h"
+#include "model/submit_form.h"
 #include "tmpl/render_cli.h"
 
 static int usage(FILE *out)
@@ -18,7 +22,9 @@ static int usage(FILE *out)
 	      "  mailer [--once]           deliver the email outbox (serve runs one unless SUPPORTDESK_MAILER=0)\n"
 	      "  render DIR NAME DATA.json render template NAME from DIR with a JSON context\n"
 	      "  config                    print every setting and its current value\n"
-	      "  passwd-hash               read a password on stdin, print its argon2id hash\n",
+	      "  passwd-hash               read a password on stdin, print its argon2id hash\n"
+	      "  user add --email E --name N [--platform-role admin|agent] [--password-stdin]\n"
+	      "                            add an account (as the owner role, like migrate)\n",
 	    out);
 	return out == stderr ? 2 : 0;
 }
@@ -71,16 +77,42 @@ static int cmd_mailer(int argc, char **argv)
 	return rc;
 }
 
+/* Why a password is refused (the web forms' rule), or NULL. */
+static const char *password_problem(const char *pw)
+{
+	size_t n = strlen(pw);
+	if (n > CRYPTO_PASSWORD_MAX_BYTES)
+		return "a password has at most 1024 bytes";
+	if (!utf8_valid(pw, n))
+		return "the password is not valid UTF-8";
+	if (form_chars((str){ pw, n }) < CRYPTO_PASSWORD_MIN_CHARS)
+		return "a password has at least 10 characters";
+	return NULL;
+}
+
+/* One line of stdin, without its line end, into pw (holds
+ * CRYPTO_PASSWORD_MAX_BYTES + 2). -1 when there is none or it is too long. */
+static int read_password(char *pw, size_t n)
+{
+	if (!fgets(pw, (int)n, stdin))
+		return -1;
+	size_t len = strcspn(pw, "\r\n");
+	if (pw[len] == '\0' && !feof(stdin) && len == n - 1)
+		return -1; /* longer than the buffer */
+	pw[len] = '\0';
+	return 0;
+}
+
 static int cmd_passwd_hash(void)
 {
-	char pw[1024];
-	if (crypto_init() < 0 || !fgets(pw, sizeof pw, stdin)) {
-		fprintf(stderr, "supportdesk: no password on stdin\n");
+	char pw[CRYPTO_PASSWORD_MAX_BYTES + 2];
+	if (crypto_init() < 0 || read_password(pw, sizeof pw) < 0) {
+		fprintf(stderr, "supportdesk: no password on stdin (one line, at most 1024 bytes)\n");
 		return 1;
 	}
-	pw[strcspn(pw, "\r\n")] = '\0';
-	if (strlen(pw) < 8) {
-		fprintf(stderr, "supportdesk: a password has at least 8 characters\n");
+	const char *problem = password_problem(pw);
+	if (problem) {
+		fprintf(stderr, "supportdesk: %s\n", problem);
 		return 1;
 	}
 	char *hash = crypto_password_hash(pw, strlen(pw));
@@ -91,6 +123,111 @@ static int cmd_passwd_hash(void)
 	puts(hash);
 	free(hash);
 	return 0;
+}
+
+static int user_usage(void)
+{
+	fputs("usage: supportdesk user add --email EMAIL --name NAME [--platform-role admin|agent] [--password-stdin]\n"
+	      "  Adds an active account with a verified address, as the owner role (DATABASE_URL as for\n"
+	      "  `supportdesk migrate`). Without --password-stdin it signs in by email link, or chooses a\n"
+	      "  password at /password/forgot.\n",
+	    stderr);
+	return 2;
+}
+
+/* `supportdesk user add`: staff accounts (and customers) from the command
+ * line, for the first platform admin above all. */
+static int cmd_user(int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[2], "add") != 0)
+		return user_usage();
+	const char *email = NULL, *name = NULL, *role = NULL;
+	bool with_password = false;
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--password-stdin") == 0)
+			with_password = true;
+		else if (i + 1 < argc && strcmp(argv[i], "--email") == 0)
+			email = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--name") == 0)
+			name = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--platform-role") == 0)
+			role = argv[++i];
+		else {
+			fprintf(stderr, "supportdesk: user add: unknown or incomplete option '%s'\n", argv[i]);
+			return user_usage();
+		}
+	}
+	if (!email || !form_email_valid(form_trim(str_from_cstr(email)))) {
+		fprintf(stderr, "supportdesk: user add: --email needs an address like name@example.com\n");
+		return user_usage();
+	}
+	str n = form_trim(str_from_cstr(name));
+	if (!n.len || form_chars(n) > 200 || !utf8_valid(n.ptr, n.len) || strpbrk(name, "\r\n\t")) {
+		fprintf(stderr, "supportdesk: user add: --name needs a name of 1 to 200 characters on one line\n");
+		return user_usage();
+	}
+	if (role && strcmp(role, "admin") != 0 && strcmp(role, "agent") != 0) {
+		fprintf(stderr, "supportdesk: user add: --platform-role is admin or agent\n");
+		return user_usage();
+	}
+	config cfg;
+	char err[512];
+	if (crypto_init() < 0 || config_load(&cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "supportdesk: %s\n", err);
+		return 1;
+	}
+	char *hash = NULL;
+	if (with_password) {
+		char pw[CRYPTO_PASSWORD_MAX_BYTES + 2];
+		const char *problem = read_password(pw, sizeof pw) < 0 ? "no password on stdin (one line, at most 1024 bytes)"
+		                                                       : password_problem(pw);
+		if (problem) {
+			fprintf(stderr, "supportdesk: user add: %s\n", problem);
+			config_free(&cfg);
+			return 1;
+		}
+		hash = crypto_password_hash(pw, strlen(pw));
+		if (!hash) {
+			fprintf(stderr, "supportdesk: hashing failed (out of memory?)\n");
+			config_free(&cfg);
+			return 1;
+		}
+	}
+	int rc = 1;
+	db *conn = db_new(cfg.database_url, cfg.connect_timeout_s, cfg.statement_timeout_ms, "supportdesk-user-add");
+	arena *a = arena_new(4096);
+	db_tx tx;
+	db_tx_init(&tx, conn, a, NULL, "user-add", NULL);
+	const char *id;
+	switch (auth_user_add(&tx, email, name, role, hash, &id)) {
+	case 1:
+		if (db_tx_commit(&tx) == DB_OK) {
+			printf("%s\t%s\t%s%s\n", id, email, role ? "platform " : "customer", role ? role : "");
+			rc = 0;
+		} else {
+			fprintf(stderr, "supportdesk: user add: the commit failed\n");
+		}
+		break;
+	case 0:
+		fprintf(stderr, "supportdesk: user add: an account with the address %s exists already\n", email);
+		db_tx_rollback(&tx);
+		break;
+	default:
+		if (strcmp(db_tx_sqlstate(&tx), "42501") == 0)
+			fprintf(stderr, "supportdesk: user add: permission denied: run it as the owner role "
+			                "(DATABASE_URL as for `supportdesk migrate`)\n");
+		else if (db_tx_status(&tx) == DB_UNAVAILABLE)
+			fprintf(stderr, "supportdesk: user add: PostgreSQL is unreachable (DATABASE_URL)\n");
+		else
+			fprintf(stderr, "supportdesk: user add: the database refused it (SQLSTATE %s)\n", db_tx_sqlstate(&tx));
+		db_tx_rollback(&tx);
+		break;
+	}
+	arena_free(a);
+	db_free(conn);
+	free(hash);
+	config_free(&cfg);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -110,6 +247,8 @@ int main(int argc, char **argv)
 		return cmd_config();
 	if (strcmp(cmd, "passwd-hash") == 0)
 		return cmd_passwd_hash();
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user(argc, argv);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		return usage(stdout);
 	fprintf(stderr, "supportdesk: unknown command '%s'\n", cmd);

@@ -356,8 +356,8 @@ bool page_csrf_ok(req *r, const char *form)
 
 /* ---- email ---- */
 
-int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
-    const char *ticket_id, const char *user_id, const char *dedupe_key)
+/* Renders the email and seals its bodies into m. 0 or 500. */
+static int email_prepare(req *r, const char *name, tv *view, email_message *m)
 {
 	mail_rendered mail;
 	if (mail_render(r->app->templates, r->a, name, view, &mail) != 0) {
@@ -367,7 +367,26 @@ int page_email(req *r, const char *name, tv *view, const char *to, const char *t
 	/* Emails carry one-time links: the outbox holds them sealed, and the
 	 * mailer scrubs them once the row is sent or given up. */
 	const unsigned char *key = r->app->cfg->secret;
-	email_message m = { to, to_name, mail.subject, crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, mail.text),
-		crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, mail.html), ticket_id, user_id, dedupe_key, true };
+	m->subject = mail.subject;
+	m->text = crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, mail.text);
+	m->html = crypto_seal_text(r->a, key, OUTBOX_SEAL_CONTEXT, mail.html);
+	m->sealed = true;
+	return 0;
+}
+
+int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
+    const char *ticket_id, const char *user_id, const char *dedupe_key)
+{
+	email_message m = { .to = to, .to_name = to_name, .ticket_id = ticket_id, .user_id = user_id,
+		.dedupe_key = dedupe_key };
+	int st = email_prepare(r, name, view, &m);
+	if (st)
+		return st;
 	return email_enqueue(page_tx(r), &m) == 0 ? 0 : page_db_failure(r);
+}
+
+int page_email_decoy(req *r, const char *name, tv *view)
+{
+	email_message m = { 0 };
+	return email_prepare(r, name, view, &m);
 }

@@ -75,5 +75,9 @@ struct email_message;
  * status to answer (500, 503). */
 int page_email(req *r, const char *name, tv *view, const char *to, const char *to_name,
     const char *ticket_id, const char *user_id, const char *dedupe_key);
+/* Renders and seals the email `name` as page_email does, and queues
+ * nothing: an address that must not learn whether it has an account costs
+ * the same work. 0 or 500. */
+int page_email_decoy(req *r, const char *name, tv *view);
 
 #endif

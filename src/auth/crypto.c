@@ -3,6 +3,7 @@
 #include "crypto.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,9 +121,36 @@ char *crypto_password_hash(const char *password, size_t n)
 	return out;
 }
 
+static unsigned long password_verifications;
+
 bool crypto_password_verify(const char *hash, const char *password, size_t n)
 {
+	password_verifications++;
 	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}
+
+bool crypto_password_needs_rehash(const char *hash)
+{
+	/* libsodium tells whether the parameters differ from today's (1), are
+	 * today's (0) or cannot be read (-1); of those that differ, only the
+	 * weaker ones are replaced: a hash an operator made stronger stays. */
+	if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 1)
+		return false;
+	static const char id[] = "$argon2id$";
+	if (strncmp(hash, id, sizeof id - 1) != 0)
+		return true; /* argon2i: move to argon2id */
+	int version = 0, lanes = 0;
+	unsigned long mem_kib = 0, passes = 0;
+	if (sscanf(hash + sizeof id - 1, "v=%d$m=%lu,t=%lu,p=%d$", &version, &mem_kib, &passes, &lanes) != 4)
+		return false;
+	return version < 0x13 || mem_kib < crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024 ||
+	    passes < crypto_pwhash_OPSLIMIT_INTERACTIVE;
+}
+
+unsigned long crypto_password_verifications(void)
+{
+	return password_verifications;
 }
 
 /* ---- sealed text ---- */

@@ -53,8 +53,22 @@ char *crypto_seal_text(arena *a, const unsigned char secret[32], const char *con
  * under another secret or context. */
 char *crypto_open_text(arena *a, const unsigned char secret[32], const char *context, const char *sealed);
 
+/* Passwords people choose: at least this many characters, at most this
+ * many bytes (argon2 takes any length; a bound keeps a form from feeding it
+ * megabytes). */
+#define CRYPTO_PASSWORD_MIN_CHARS 10
+#define CRYPTO_PASSWORD_MAX_BYTES 1024
+
 /* argon2id, libsodium's interactive limits or stronger; malloc'd string. */
 char *crypto_password_hash(const char *password, size_t n);
 bool crypto_password_verify(const char *hash, const char *password, size_t n);
+/* True when hash was made with weaker parameters than crypto_password_hash
+ * uses now (less memory, fewer passes, an older version) or with argon2i:
+ * after a successful verification it should be replaced. False when it is
+ * as strong or stronger (an operator's choice stays), or unreadable. */
+bool crypto_password_needs_rehash(const char *hash);
+/* How many times this process ran crypto_password_verify: the tests prove
+ * that an unknown account costs one verification, as a known one does. */
+unsigned long crypto_password_verifications(void);
 
 #endif

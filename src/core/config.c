@@ -67,6 +67,8 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_CAPTCHA_TTL", VAR_INT, OFF(captcha_ttl_s), "1200", 60, 86400, "seconds a captcha challenge stays valid" },
 	{ "SUPPORTDESK_VERIFY_TTL", VAR_INT, OFF(verify_ttl_s), "3600", 300, 604800, "seconds an email verification link stays valid" },
 	{ "SUPPORTDESK_SIGNIN_LINK_TTL", VAR_INT, OFF(signin_link_ttl_s), "86400", 600, 2592000, "seconds the sign-in link of a confirmation email works (once)" },
+	{ "SUPPORTDESK_LOGIN_LINK_TTL", VAR_INT, OFF(login_link_ttl_s), "600", 60, 3600, "seconds a sign-in link asked for at /login works (once)" },
+	{ "SUPPORTDESK_PASSWORD_RESET_TTL", VAR_INT, OFF(password_reset_ttl_s), "3600", 600, 86400, "seconds a password link works (once)" },
 	{ "SUPPORTDESK_SUBMIT_MIN_SECONDS", VAR_INT, OFF(submit_min_fill_s), "3", 0, 600, "a form sent faster than this adds to its spam score" },
 	{ "SUPPORTDESK_FORM_CACHE_SECONDS", VAR_INT, OFF(form_cache_s), "5", 0, 3600, "seconds a worker keeps the form configuration before reading it again" },
 	{ "SUPPORTDESK_EMAIL_STRIP_PLUS", VAR_INT, OFF(email_strip_plus), "1", 0, 1, "rate limits treat a+tag@x as a@x" },

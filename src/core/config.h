@@ -65,6 +65,8 @@ typedef struct {
 	int captcha_ttl_s;
 	int verify_ttl_s;
 	int signin_link_ttl_s;     /* sign-in links in confirmation emails */
+	int login_link_ttl_s;      /* sign-in links asked for at /login/link */
+	int password_reset_ttl_s;  /* links of /password/forgot and "set a password" */
 	int submit_min_fill_s;
 	int form_cache_s;          /* seconds a worker keeps the form configuration */
 	int email_strip_plus;      /* rate-limit buckets ignore +tag */

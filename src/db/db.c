@@ -23,6 +23,7 @@ struct db {
 	size_t nprepared;
 	retry_gate gate;
 	unsigned long reconnects;
+	unsigned long statements;
 	bool ever_connected;
 	char sqlstate[6];
 };
@@ -113,6 +114,11 @@ bool db_connected(const db *d)
 unsigned long db_reconnects(const db *d)
 {
 	return d->reconnects;
+}
+
+unsigned long db_statements(const db *d)
+{
+	return d->statements;
 }
 
 unsigned long db_connect_attempts(const db *d)
@@ -212,6 +218,7 @@ static enum db_status db_prepare(db *d, const db_stmt *s)
 db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *const *params,
     enum db_status *status)
 {
+	d->statements++;
 	enum db_status st = db_ensure(d);
 	if (st == DB_OK)
 		st = db_prepare(d, s);

@@ -72,6 +72,8 @@ long long db_get_int(const db_result *res, int row, int col, long long fallback)
 bool db_ping(db *d);
 /* Counters for /metrics. */
 unsigned long db_reconnects(const db *d);
+/* Statements run (db_exec calls): tests compare the work two answers took. */
+unsigned long db_statements(const db *d);
 unsigned long db_connect_attempts(const db *d);
 /* Also counts every connection attempt in *counter (shared /metrics). */
 void db_count_attempts_in(db *d, atomic_ulong *counter);

@@ -76,6 +76,11 @@ unsigned long kv_reconnects(const kv *k)
 	return k->reconnects;
 }
 
+unsigned long kv_commands(const kv *k)
+{
+	return k->commands;
+}
+
 unsigned long kv_connect_attempts(const kv *k)
 {
 	return k->gate.attempts;
@@ -162,6 +167,7 @@ static void reply_free(void *p)
 redisReply *kv_command(kv *k, arena *a, int argc, const char **argv, const size_t *lens)
 {
 	bool reused = k->c != NULL;
+	k->commands++;
 	if (kv_ensure(k) != KV_OK)
 		return NULL;
 	redisReply *r = redisCommandArgv(k->c, argc, argv, lens);

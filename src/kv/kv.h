@@ -20,6 +20,8 @@ kv *kv_new(const char *url, int timeout_ms);
 void kv_free(kv *k);
 bool kv_ping(kv *k);
 unsigned long kv_reconnects(const kv *k);
+/* Commands sent (each a round trip): tests compare the work two answers took. */
+unsigned long kv_commands(const kv *k);
 /* Connection attempts: at most one per 500 to 750 ms while Redis is down. */
 unsigned long kv_connect_attempts(const kv *k);
 /* Also counts every connection attempt in *counter (shared /metrics). */
@@ -124,6 +126,28 @@ enum kv_status signin_link_create(kv *k, arena *a, const char *user_id, const ch
 enum kv_status signin_link_consume(kv *k, arena *a, str token, char **user_id, char **next);
 /* Whether the link would work, without consuming it (for GET). */
 enum kv_status signin_link_peek(kv *k, arena *a, str token, bool *valid);
+/* The link a user asks for at POST /login/link: as signin_link_create, but
+ * a new one replaces the user's previous one, which stops working. With
+ * user_id NULL (an unknown or inactive address) it makes no link and runs
+ * the same Redis commands on keys that name nobody and expire at once, so
+ * that the answer takes as long; *token is then a random token that opens
+ * nothing. */
+enum kv_status signin_link_create_sole(kv *k, arena *a, const char *user_id, const char *next, long ttl_s,
+    char **token);
+
+/* ---- password reset links ---- */
+
+/* A one-time link to choose a password (reset, or a first one), kept apart
+ * from sign-in links: a new one replaces the user's previous one. user_id
+ * NULL: the decoy, as for signin_link_create_sole. */
+enum kv_status reset_link_create(kv *k, arena *a, const char *user_id, long ttl_s, char **token);
+/* Whether it would work, without consuming it (GET shows the form). */
+enum kv_status reset_link_peek(kv *k, arena *a, str token, bool *valid);
+/* Consumes it once: *user_id is NULL when unknown, used, replaced or expired. */
+enum kv_status reset_link_consume(kv *k, arena *a, str token, char **user_id);
+/* Ends the user's current sign-in link (of signin_link_create_sole) and
+ * reset link: after a password change, an old email opens nothing. */
+enum kv_status user_links_revoke(kv *k, arena *a, const char *user_id);
 
 /* ---- one-time keys (used captchas, idempotency tokens) ---- */
 

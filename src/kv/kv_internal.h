@@ -22,6 +22,7 @@ struct kv {
 	struct timeval timeout;
 	retry_gate gate;
 	unsigned long reconnects;
+	unsigned long commands;
 	bool ever_connected;
 	char script_sha[KV_SCRIPT__MAX][48];
 };

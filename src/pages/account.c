@@ -15,14 +15,7 @@
 #include "model/submit_form.h"
 #include "pages/pages.h"
 
-/* Written in the sign-in area and declared in pages.h; referred to weakly
- * here so that this file links before that one is merged: "set a
- * password" is offered only when it is there. */
-extern int page_send_password_link(req *r, const char *user_id, const char *email) __attribute__((weak));
-
 #define NAME_MAX_CHARS 200
-#define PASSWORD_MIN_CHARS 10
-#define PASSWORD_MAX_BYTES 1024
 #define FEEDBACK_SHOWN 50
 
 /* The languages offered, as account_languages() in 0014_account.sql has
@@ -208,8 +201,8 @@ static int account_page(req *r, int status, const account_profile *p, const prof
 	tv_set(a, v, "notify", notify);
 
 	tv_set_bool(a, v, "has_password", p->has_password);
-	tv_set_bool(a, v, "can_set_password", page_send_password_link != NULL);
-	tv_set_int(a, v, "password_min", PASSWORD_MIN_CHARS);
+	tv_set_bool(a, v, "can_set_password", true);
+	tv_set_int(a, v, "password_min", CRYPTO_PASSWORD_MIN_CHARS);
 
 	static const char *const fields[][2] = { { "name", "name" }, { "preferred_language", "language" },
 		{ "channels", "channels" }, { "current_password", "current_password" }, { "password", "password" },
@@ -361,11 +354,10 @@ int page_account_password(req *r)
 	str fresh = req_form_get(r, "password");
 	if (!current.len)
 		form_errors_add(r->a, &errors, "current_password", "Please enter your current password.");
-	long chars = form_chars(fresh);
-	if (chars < PASSWORD_MIN_CHARS)
-		form_errors_add(r->a, &errors, "password", "Please choose a new password of at least 10 characters.");
-	else if (fresh.len > PASSWORD_MAX_BYTES)
-		form_errors_add(r->a, &errors, "password", "Please choose a new password of at most 1,000 characters.");
+	/* The same rule as a reset (password.c). */
+	const char *problem = page_password_problem(fresh);
+	if (problem)
+		form_errors_add(r->a, &errors, "password", problem);
 	else if (str_eq(fresh, current))
 		form_errors_add(r->a, &errors, "password", "Please choose a password other than your current one.");
 	if (errors.len)
@@ -374,7 +366,7 @@ int page_account_password(req *r)
 	char *hash;
 	if (account_password_hash(page_tx(r), p.email, &hash) != 0)
 		return page_db_failure(r);
-	if (!hash || current.len > PASSWORD_MAX_BYTES || !crypto_password_verify(hash, current.ptr, current.len)) {
+	if (!hash || current.len > CRYPTO_PASSWORD_MAX_BYTES || !crypto_password_verify(hash, current.ptr, current.len)) {
 		log_info("password change refused", "rid=%s reason=current", r->request_id);
 		form_errors_add(r->a, &errors, "current_password", "That is not your current password.");
 		return account_page(r, 422, &p, &shown, &errors);
@@ -404,12 +396,9 @@ int page_account_password(req *r)
 /* ---- POST /account/password/link ---- */
 
 /* "Set a password" for an account that has none: the same email link as a
- * reset, from the sign-in area. 303 to /account; 404 when that area is not
- * part of this build; 403, 429, 503. */
+ * reset (password.c). 303 to /account; 403, 429, 503. */
 int page_account_password_link(req *r)
 {
-	if (!page_send_password_link)
-		return 404;
 	int st = password_limit(r);
 	if (st)
 		return st;

@@ -1,8 +1,6 @@
 /* login_link.c: one-time sign-in links (GET, POST /login/link/{token}). A
  * GET only shows a button, because mail scanners fetch links; the POST
  * consumes the link, signs the browser in and goes where the link leads. */
-#include <string.h>
-
 #include "app/page.h"
 #include "pages/pages.h"
 
@@ -35,12 +33,6 @@ int page_login_link_show(req *r)
 	return link_page(r, valid ? 200 : 410, valid);
 }
 
-/* Only a path of this site: never "//host" or a scheme. */
-static bool local_path(const char *p)
-{
-	return p && p[0] == '/' && p[1] != '/' && p[1] != '\\' && !strpbrk(p, "\r\n");
-}
-
 int page_login_link_use(req *r)
 {
 	int st = link_limit(r);
@@ -53,8 +45,12 @@ int page_login_link_use(req *r)
 		return 503;
 	if (!user_id)
 		return link_page(r, 410, false);
-	if ((st = page_session_signin(r, user_id, false, 1)))
+	/* Opening the link proves the address; a deactivated account gets the
+	 * answer of a dead link. */
+	if ((st = page_act_as(r, user_id)))
 		return st;
-	resp_redirect(r, 303, local_path(next) ? next : "/");
-	return 0;
+	bool refused;
+	if ((st = page_signin_finish(r, true, false, next, &refused)))
+		return st;
+	return refused ? link_page(r, 410, false) : 0;
 }

@@ -36,6 +36,40 @@ int page_verify_renew(req *r);       /* POST /verify/{token}/renew: 200 new link
 int page_login_link_show(req *r);    /* GET /login/link/{token}: 200 sign-in button; 410 used or expired; 429, 503 */
 int page_login_link_use(req *r);     /* POST /login/link/{token}: 303 where the link leads; 403, 410, 429, 503 */
 
+/* login.c */
+int page_login_form(req *r);         /* GET /login[?next=]: 200 the form; 303 on when signed in already; 503 */
+int page_login_post(req *r);         /* POST /login: 303 to next, /desk (staff) or /my/tickets; 403 bad CSRF;
+                                        422 form errors or wrong credentials (one answer); 429, 503 */
+int page_login_link_request(req *r); /* POST /login/link: 200 check-your-email (known or not); 403, 422, 429, 503 */
+/* A path of this site only: "/..." but never "//host", "/\host", a control
+ * character or a backslash anywhere; at most 2048 bytes. */
+bool page_local_path(const char *p);
+/* Signs the browser in as the acting user (page_act_as first), who proved
+ * who they are (email_proved: by a link sent to their address): a new
+ * session, remembered when asked for a customer, and a 303 to next when it
+ * is a local path, else the user's home (/desk or /my/tickets).
+ * *refused when the account may not sign in (deactivated): nothing is
+ * answered then, and the acting user is the browser's again. 0 or status. */
+int page_signin_finish(req *r, bool email_proved, bool remember, const char *next, bool *refused);
+/* The "check your email" page of a link request: kind is "is_signin" or
+ * "is_reset". */
+int page_auth_sent(req *r, const char *kind, const char *email, int minutes);
+
+/* password.c */
+int page_password_forgot_form(req *r); /* GET /password/forgot[?email=]: 200 */
+int page_password_forgot_post(req *r); /* POST /password/forgot: 200 check-your-email (known or not); 403, 422, 429, 503 */
+int page_password_reset_form(req *r);  /* GET /password/reset/{token}: 200 the form; 410 used, replaced or expired; 429, 503 */
+int page_password_reset_post(req *r);  /* POST /password/reset/{token}: 303 home, signed in, every other session ended;
+                                          403, 410, 422 (the link stays good), 429, 503 */
+/* Emails user_id a one-time link to choose a password (a newer one replaces
+ * it), for "forgot password" and the account page's "set a password".
+ * user_id NULL: an address without an active account, which gets the same
+ * work and no email. 0, or the status to answer (500, 503). */
+int page_send_password_link(req *r, const char *user_id, const char *email);
+/* Why a new password is refused (a sentence for the form), or NULL: at
+ * least 10 characters, at most 1024 bytes. */
+const char *page_password_problem(str password);
+
 /* my_tickets.c */
 int page_my_ticket(req *r);          /* GET /my/tickets/{number}: 200 for its requester, else 404 */
 
@@ -51,10 +85,5 @@ int page_account_session_revoke(req *r); /* POST /account/sessions/{id}/revoke: 
 /* notifications.c (signed in only) */
 int page_notifications(req *r);      /* GET /notifications[?after=]: 200; 400 bad cursor */
 int page_notifications_read(req *r); /* POST /notifications/read: 303 back; 403, 503 */
-
-/* From the sign-in area (src/pages/, being written there): queues the email
- * with a link that lets user_id set a password, as a reset does. 0 or the
- * status to answer. account.c refers to it weakly until it is merged. */
-int page_send_password_link(req *r, const char *user_id, const char *email);
 
 #endif

@@ -1120,6 +1120,7 @@ END_TEST
 
 /* ------------------------------------------------------------ main */
 
+Suite *login_e2e_suite(void); /* test_login.c */
 Suite *submit_suite(void); /* test_submit.c */
 Suite *headers_suite(void); /* test_headers.c */
 Suite *notices_suite(void); /* test_notices.c */
@@ -1172,6 +1173,7 @@ int main(void)
 		return 2;
 	}
 	SRunner *sr = srunner_create(e2e_suite());
+	srunner_add_suite(sr, login_e2e_suite());
 	srunner_add_suite(sr, submit_suite());
 	srunner_add_suite(sr, headers_suite());
 	srunner_add_suite(sr, notices_suite());

@@ -13,16 +13,6 @@
 #include "integration/itest.h"
 #include "pages/pages.h"
 
-/* Stands in for the sign-in area's page_send_password_link while that is
- * not merged, so that "set a password" can be tested here. Weak: once the
- * real one is linked in, it is the one called, and these tests only look
- * at what /account answers, which is the same either way. */
-__attribute__((weak)) int page_send_password_link(req *r, const char *user_id, const char *email)
-{
-	(void)r;
-	return user_id && email && *email ? 0 : 500;
-}
-
 /* A signed-in browser: its session cookie ("sd_session=...") and CSRF token. */
 typedef struct {
 	char *cookie;

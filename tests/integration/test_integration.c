@@ -1315,11 +1315,14 @@ static Suite *integration_suite(void)
 	return s;
 }
 
+Suite *login_suite(void); /* test_login.c */
+
 int main(void)
 {
 	SRunner *sr = srunner_create(integration_suite());
 	srunner_add_suite(sr, leaks_suite());
 	srunner_add_suite(sr, account_suite());
+	srunner_add_suite(sr, login_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
