@@ -51,6 +51,20 @@ static void finish_transaction(req *r)
 	}
 }
 
+/* Where a visitor without a session goes: /login, with next= the page they
+ * asked for (path and query as sent, percent-encoded) so that signing in
+ * leads back to it. A POST has no page to return to. */
+static const char *login_location(req *r)
+{
+	if (r->method == METHOD_POST || !r->raw_path.ptr)
+		return "/login";
+	str p = r->raw_path;
+	const char *target = r->query_string.len
+	    ? arena_sprintf(r->a, "%.*s?%.*s", (int)p.len, p.ptr, (int)r->query_string.len, r->query_string.ptr)
+	    : str_dup(r->a, p);
+	return arena_sprintf(r->a, "/login?next=%s", http_percent_encode(r->a, target, strlen(target)));
+}
+
 static int run_route(req *r)
 {
 	app *a = r->app;
@@ -75,7 +89,7 @@ static int run_route(req *r)
 	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
 		return st;
 	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
-		resp_redirect(r, 303, "/login");
+		resp_redirect(r, 303, login_location(r));
 		return 0;
 	}
 	return rt->handler(r);
