@@ -81,6 +81,8 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_RATE_LOGIN_LINK_IP", VAR_RATE, OFF(rate_login_link_ip), "10/600", 0, 0, "sign-in links per client address" },
 	{ "SUPPORTDESK_RATE_LOGIN_LINK_EMAIL", VAR_RATE, OFF(rate_login_link_email), "3/600", 0, 0, "sign-in links per email address" },
 	{ "SUPPORTDESK_RATE_REPLY_USER", VAR_RATE, OFF(rate_reply_user), "30/600", 0, 0, "replies per user" },
+	{ "SUPPORTDESK_RATE_TRACK_IP", VAR_RATE, OFF(rate_track_ip), "10/600", 0, 0, "guest access (/track) requests per client address" },
+	{ "SUPPORTDESK_RATE_TRACK_EMAIL", VAR_RATE, OFF(rate_track_email), "3/600", 0, 0, "guest access (/track) requests per email address" },
 };
 
 #define NVARS (sizeof config_vars / sizeof config_vars[0])

@@ -38,5 +38,6 @@ void get_from(app *a, const char *ip, const char *uri, const char *cookie, harne
 const char *fresh_token(void);
 
 /* The suites of the other files, registered by main(). */
+Suite *portal_suite(void); /* test_portal.c */
 
 #endif
