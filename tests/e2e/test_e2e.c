@@ -1125,6 +1125,7 @@ END_TEST
 
 Suite *submit_suite(void); /* test_submit.c */
 Suite *headers_suite(void); /* test_headers.c */
+Suite *portal_e2e_suite(void); /* test_portal.c */
 
 static Suite *e2e_suite(void)
 {
@@ -1175,6 +1176,7 @@ int main(void)
 	SRunner *sr = srunner_create(e2e_suite());
 	srunner_add_suite(sr, submit_suite());
 	srunner_add_suite(sr, headers_suite());
+	srunner_add_suite(sr, portal_e2e_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
