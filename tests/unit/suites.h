@@ -12,5 +12,6 @@ Suite *captcha_suite(void);
 Suite *attachment_suite(void);
 
 Suite *submit_form_suite(void);
+Suite *portal_unit_suite(void); /* test_portal.c */
 
 #endif
