@@ -7,7 +7,8 @@
 --     many days, then the portal offers a new request instead;
 --   * customer_ticket_reply(): a public reply with its attachments in one
 --     call (a reply to waiting_customer moves the ticket back to open: the
---     message trigger of 0003 does it, in the same transaction);
+--     message trigger of 0003 does it, in the same transaction), once per
+--     idempotency key, so a form sent twice makes one message;
 --   * customer_ticket_reopen() refuses after the window; customer_ticket_rate()
 --     rates once;
 --   * ticket_frontend_fields(): a ticket's custom fields its requester may see;
@@ -91,14 +92,22 @@ $$;
 -- A customer's public reply, with the attachments already stored as blobs
 -- (attachment_blob_begin/chunk/finish), in one call.
 --   p_attachment_refs: [{"sha256","file_name","content_type","size_bytes"}]
---   status: 'ok' (message_id set) | 'not_found' (not theirs) | 'invalid_state'
---   (resolved, closed or cancelled: reopen first) | 'empty' | 'too_long' |
---   'invalid_attachments' | 'too_many_attachments'
+--   p_idempotency_key: the form's one-time token (NULL: none); a reply sent
+--   again with it (a double click, a retry after a network error) makes no
+--   second message and answers 'duplicate' with the first one's id.
+--   status: 'ok' (message_id set) | 'duplicate' (message_id set) | 'not_found'
+--   (not theirs) | 'invalid_state' (resolved, closed or cancelled: reopen
+--   first) | 'empty' | 'too_long' | 'invalid_attachments' | 'too_many_attachments'
 -- The message trigger (0003) bumps last_activity_at, writes the audit row and
 -- moves a waiting_customer ticket back to open.
 -- ---------------------------------------------------------------------------
+-- One message per key and ticket; the ticket's row lock below serialises two
+-- replies sent at once, and the index is the backstop.
+CREATE UNIQUE INDEX ticket_messages_idempotency_idx ON ticket_messages (ticket_id, (metadata->>'idempotency_key'))
+  WHERE metadata ? 'idempotency_key';
+
 CREATE FUNCTION customer_ticket_reply(p_ticket uuid, p_body text, p_attachment_refs jsonb DEFAULT '[]',
-  OUT status text, OUT message_id uuid)
+  p_idempotency_key text DEFAULT NULL, OUT status text, OUT message_id uuid)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_user uuid := app_user_id();
@@ -110,6 +119,13 @@ BEGIN
   IF v_user IS NULL OR NOT FOUND THEN
     status := 'not_found';
     RETURN;
+  END IF;
+  IF p_idempotency_key IS NOT NULL THEN
+    SELECT 'duplicate', m.id INTO status, message_id FROM ticket_messages m
+    WHERE m.ticket_id = t.id AND m.author_id = v_user AND m.metadata->>'idempotency_key' = p_idempotency_key;
+    IF FOUND THEN
+      RETURN;
+    END IF;
   END IF;
   IF t.status NOT IN ('new', 'open', 'in_progress', 'waiting_customer', 'waiting_internal') THEN
     status := 'invalid_state';
@@ -146,8 +162,10 @@ BEGIN
     RETURN;
   END IF;
 
-  INSERT INTO ticket_messages (ticket_id, author_id, body, is_internal, message_type)
-  VALUES (t.id, v_user, v_body, false, 'reply')
+  INSERT INTO ticket_messages (ticket_id, author_id, body, is_internal, message_type, metadata)
+  VALUES (t.id, v_user, v_body, false, 'reply',
+          CASE WHEN p_idempotency_key IS NULL THEN '{}'::jsonb
+               ELSE jsonb_build_object('idempotency_key', left(p_idempotency_key, 100)) END)
   RETURNING id INTO message_id;
   INSERT INTO attachments (ticket_id, message_id, file_name, content_type, size_bytes, sha256, uploaded_by)
   SELECT t.id, message_id, r->>'file_name', r->>'content_type', (r->>'size_bytes')::bigint,
@@ -272,7 +290,7 @@ $$;
 REVOKE EXECUTE ON FUNCTION track_requests_purge(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
   customer_reopen_until(timestamptz),
-  customer_ticket_reply(uuid, text, jsonb),
+  customer_ticket_reply(uuid, text, jsonb, text),
   ticket_frontend_fields(uuid),
   portal_tsquery(text),
   track_request(citext, text, inet)

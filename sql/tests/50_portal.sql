@@ -4,7 +4,7 @@
 -- attachments or rating, and no customer ever sees an internal note.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(68);
+SELECT plan(72);
 :tap_grants
 
 -- Blobs written as the attachment API would have (complete, chunk_count set).
@@ -18,13 +18,13 @@ INSERT INTO attachment_blobs (sha256, size_bytes) VALUES (sha256('half'::bytea),
 -- ---------------------------------------------------------------------------
 -- Privileges
 -- ---------------------------------------------------------------------------
-SELECT ok(has_function_privilege('supportdesk_app', 'customer_ticket_reply(uuid, text, jsonb)', 'EXECUTE')
+SELECT ok(has_function_privilege('supportdesk_app', 'customer_ticket_reply(uuid, text, jsonb, text)', 'EXECUTE')
           AND has_function_privilege('supportdesk_app', 'ticket_frontend_fields(uuid)', 'EXECUTE')
           AND has_function_privilege('supportdesk_app', 'portal_tsquery(text)', 'EXECUTE')
           AND has_function_privilege('supportdesk_app', 'track_request(citext, text, inet)', 'EXECUTE')
           AND has_function_privilege('supportdesk_app', 'customer_reopen_until(timestamptz)', 'EXECUTE'),
           'app may execute the portal functions');
-SELECT ok(NOT has_function_privilege('public', 'customer_ticket_reply(uuid, text, jsonb)', 'EXECUTE')
+SELECT ok(NOT has_function_privilege('public', 'customer_ticket_reply(uuid, text, jsonb, text)', 'EXECUTE')
           AND NOT has_function_privilege('public', 'track_request(citext, text, inet)', 'EXECUTE')
           AND NOT has_function_privilege('supportdesk_app', 'track_requests_purge(interval)', 'EXECUTE'),
           'PUBLIC may not; the purge is the scheduler''s');
@@ -131,6 +131,16 @@ SELECT ok(EXISTS (SELECT FROM ticket_activity WHERE ticket_id = :tx1 AND activit
 SELECT is_empty($$SELECT 1 FROM attachments WHERE file_name = 'alice.txt'$$, 'bob never sees her file');
 SELECT is_empty($$SELECT 1 FROM ticket_messages WHERE body LIKE 'Here is the file.%'$$, 'nor her reply');
 
+-- Sent twice with its form's token: one message.
+:as_ca
+SELECT is((SELECT status FROM customer_ticket_reply(:tx1, 'double click', '[]', 'idem-key-reply-0000000000000000000000000001')),
+          'ok', 'a reply with its form''s token');
+SELECT is((SELECT status FROM customer_ticket_reply(:tx1, 'double click', '[]', 'idem-key-reply-0000000000000000000000000001')),
+          'duplicate', 'the same token again answers duplicate');
+SELECT is((SELECT count(*) FROM ticket_messages WHERE body = 'double click'), 1::bigint, 'and makes one message');
+:as_cb
+SELECT is((SELECT status FROM customer_ticket_reply(:tx1, 'bob replays', '[]', 'idem-key-reply-0000000000000000000000000001')),
+          'not_found', 'someone else''s token names nothing for another customer');
 :as_super
 UPDATE tickets SET status = 'cancelled' WHERE id = :ti1;
 :as_ca

@@ -361,13 +361,13 @@ static const char *status_of(db_tx *tx, db_result *res)
 }
 
 static const db_stmt q_reply = { "customer_ticket_reply",
-	"select status, message_id from customer_ticket_reply($1::uuid, $2, $3::jsonb)" };
+	"select status, message_id from customer_ticket_reply($1::uuid, $2, $3::jsonb, $4)" };
 
 const char *ticket_reply_mine(db_tx *tx, const char *ticket_id, const char *body, const char *refs_json,
-    const char **message_id)
+    const char *idempotency_key, const char **message_id)
 {
-	const char *p[3] = { ticket_id, body, refs_json ? refs_json : "[]" };
-	db_result *res = db_tx_exec(tx, &q_reply, 3, p);
+	const char *p[4] = { ticket_id, body, refs_json ? refs_json : "[]", idempotency_key };
+	db_result *res = db_tx_exec(tx, &q_reply, 4, p);
 	const char *st = status_of(tx, res);
 	*message_id = st ? db_get_dup(tx->a, res, 0, 1) : NULL;
 	return st;

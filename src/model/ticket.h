@@ -134,9 +134,11 @@ int ticket_fields_frontend(db_tx *tx, const char *ticket_id, ticket_field **out,
  * failed (db_tx_status says how). */
 
 /* A public reply with the attachments already stored as blobs
- * (attachment_refs_json); *message_id is set on "ok". */
+ * (attachment_refs_json), once per idempotency key (the form's token, or
+ * NULL): the same key again answers "duplicate" and makes no message.
+ * *message_id is set on "ok" and "duplicate". */
 const char *ticket_reply_mine(db_tx *tx, const char *ticket_id, const char *body, const char *refs_json,
-    const char **message_id);
+    const char *idempotency_key, const char **message_id);
 const char *ticket_close_mine(db_tx *tx, const char *ticket_id);
 const char *ticket_reopen_mine(db_tx *tx, const char *ticket_id);
 const char *ticket_rate_mine(db_tx *tx, const char *ticket_id, int rating, const char *comment);

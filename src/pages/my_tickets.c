@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "app/page.h"
+#include "auth/crypto.h"
 #include "core/log.h"
 #include "model/ticket.h"
 #include "pages/pages.h"
@@ -23,6 +24,7 @@
 #define COMMENT_MAX 4000   /* characters of a rating's comment (the column's check) */
 #define CSRF_FORM "portal" /* signed in: the session's token is what counts */
 #define FLASH_COOKIE "sd_flash"
+#define IDEM_LEN 43        /* a form's one-time token: base64url of 32 random bytes */
 
 /* ---------------------------------------------------------------------------
  * Words
@@ -404,8 +406,12 @@ static int show_ticket(req *r, int status, const ticket_view *t, const ticket_op
 		tv_set(a, v, "rating_form", rating_form_view(r, t, o));
 
 	/* The reply form: after a POST that needs fixing, what was typed and
-	 * the errors; files are not kept, and the page names them. */
+	 * the errors; files are not kept, and the page names them. Its one-time
+	 * token stays the same until a reply is made with it. */
 	tv *reply = tv_object(a);
+	unsigned char raw[CRYPTO_TOKEN_LEN];
+	str idem = o->posted && strcmp(o->posted, "reply") == 0 ? req_form_get(r, "idem") : STR_NULL;
+	tv_set_str(a, reply, "idem", idem.len == IDEM_LEN ? str_dup(a, idem) : crypto_token_new(a, raw));
 	if (o->posted && strcmp(o->posted, "reply") == 0) {
 		str body = req_form_get(r, "body");
 		if (body.ptr)
@@ -480,11 +486,15 @@ int page_my_ticket_reply(req *r)
 	if (errors.len)
 		return show_ticket(r, 422, &t, &o);
 
+	/* A form sent again (a double click, a retry after a network error)
+	 * makes no second message: its token says it was sent. */
+	str idem = req_form_get(r, "idem");
 	const char *message_id;
-	const char *res = ticket_reply_mine(page_tx(r), t.id, str_dup(r->a, body), uploads_refs_json(r, &up), &message_id);
+	const char *res = ticket_reply_mine(page_tx(r), t.id, str_dup(r->a, body), uploads_refs_json(r, &up),
+	    idem.len == IDEM_LEN ? str_dup(r->a, idem) : NULL, &message_id);
 	if (!res)
 		return page_db_failure(r);
-	if (strcmp(res, "ok") == 0 && message_id) {
+	if ((strcmp(res, "ok") == 0 || strcmp(res, "duplicate") == 0) && message_id) {
 		flash_set(r, "replied", t.number);
 		resp_redirect(r, 303, arena_sprintf(r->a, "/my/tickets/%s#m-%s", t.number, message_id));
 		return 0;

@@ -661,6 +661,46 @@ START_TEST(empty_reply_is_a_form_error)
 }
 END_TEST
 
+/* The form's one-time token: a double click or a retried POST makes one
+ * message, and both answers lead to it. */
+START_TEST(reply_sent_twice_makes_one_message)
+{
+	app *a = portal_app();
+	customer c;
+	customer_new(a, "twice", &c);
+	char *n = ticket_new(&c, "Double click ticket", "open");
+	char *u = uri_of("/my/tickets/%s", n);
+	harness_response r;
+	get(a, u, c.cookie, &r);
+	char *idem = extract(r.body, "name=\"idem\" value=\"", '"');
+	ck_assert_msg(idem && strlen(idem) == 43, "the reply form carries a one-time token");
+	harness_response_free(&r);
+	free(u);
+	u = uri_of("/my/tickets/%s/reply", n);
+	char body[512];
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&body=Only+once+please", c.csrf, idem);
+	post_as(a, &c, u, body, &r);
+	ck_assert_int_eq(r.status, 303);
+	char *first = harness_header(&r, "Location");
+	harness_response_free(&r);
+	post_as(a, &c, u, body, &r);
+	ck_assert_int_eq(r.status, 303);
+	char *second = harness_header(&r, "Location");
+	harness_response_free(&r);
+	ck_assert_str_eq(first, second);
+	ck_assert_int_eq(messages_on(n), 1);
+	/* A new token (the page shown again): a new message. */
+	snprintf(body, sizeof body, "_csrf=%s&idem=%s&body=Only+once+please", c.csrf, fresh_token());
+	post_as(a, &c, u, body, &r);
+	ck_assert_int_eq(r.status, 303);
+	harness_response_free(&r);
+	ck_assert_int_eq(messages_on(n), 2);
+	free(first), free(second), free(idem), free(u), free(n);
+	customer_free(&c);
+	harness_app_free(a);
+}
+END_TEST
+
 START_TEST(reply_with_a_30_mib_file_is_413)
 {
 	app *a = portal_app();
@@ -1013,6 +1053,7 @@ Suite *portal_suite(void)
 	tcase_add_test(ticket, wrong_csrf_is_403_and_changes_nothing);
 	tcase_add_test(ticket, reply_with_a_file_moves_waiting_back_to_open);
 	tcase_add_test(ticket, empty_reply_is_a_form_error);
+	tcase_add_test(ticket, reply_sent_twice_makes_one_message);
 	tcase_add_test(ticket, reply_with_a_30_mib_file_is_413);
 	tcase_add_test(ticket, close_and_reopen_within_the_window);
 	tcase_add_test(ticket, reopen_past_the_window_offers_a_new_request);
