@@ -556,7 +556,7 @@ int page_my_ticket_reopen(req *r)
 		return 404;
 	if (strcmp(res, "window_passed") == 0)
 		return show_ticket(r, 409, &t, &(ticket_opts){ .refusal = arena_sprintf(r->a,
-		    "This request was closed more than %d days ago, so it can no longer be reopened. "
+		    "This request was resolved or closed more than %d days ago, so it can no longer be reopened. "
 		    "Please submit a new request and mention %s.", t.reopen_window_days, t.number),
 			.refusal_new_request = true });
 	return show_ticket(r, 409, &t, &(ticket_opts){ .refusal = strcmp(t.status, "cancelled") == 0
