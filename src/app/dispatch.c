@@ -51,18 +51,48 @@ static void finish_transaction(req *r)
 	}
 }
 
-/* Where a visitor without a session goes: /login, with next= the page they
- * asked for (path and query as sent, percent-encoded) so that signing in
- * leads back to it. A POST has no page to return to. */
-static const char *login_location(req *r)
+/* Whether the path has a GET route: where a sign-in may lead back to. */
+static bool has_get_route(req *r)
 {
-	if (r->method == METHOD_POST || !r->raw_path.ptr)
-		return "/login";
-	str p = r->raw_path;
-	const char *target = r->query_string.len
-	    ? arena_sprintf(r->a, "%.*s?%.*s", (int)p.len, p.ptr, (int)r->query_string.len, r->query_string.ptr)
-	    : str_dup(r->a, p);
-	return arena_sprintf(r->a, "/login?next=%s", http_percent_encode(r->a, target, strlen(target)));
+	enum http_method m = r->method;
+	const route *rt;
+	unsigned allow;
+	r->method = METHOD_GET;
+	bool found = router_match(r, r->app->routes, r->app->nroutes, &rt, &allow) == ROUTE_FOUND;
+	r->method = m;
+	return found;
+}
+
+/* A page that needs a session, asked for without one: to /login, with the
+ * page to come back to in next (the path, and for a GET its query; a POST
+ * comes back to the page of the same path when there is one). */
+static void redirect_to_signin(req *r)
+{
+	buf loc;
+	buf_init(&loc, r->a, 64 + r->path.len * 3);
+	buf_puts(&loc, "/login");
+	bool get = r->method == METHOD_GET || r->method == METHOD_HEAD;
+	if ((get || has_get_route(r)) && r->path.len <= 1024 && r->query_string.len <= 1024) {
+		static const char hex[] = "0123456789ABCDEF";
+		buf_puts(&loc, "?next=");
+		str parts[2] = { r->path, get ? r->query_string : STR_NULL };
+		for (int p = 0; p < 2; p++) {
+			if (p == 1 && parts[1].len)
+				buf_puts(&loc, "%3F");
+			for (size_t i = 0; i < parts[p].len; i++) {
+				unsigned char ch = (unsigned char)parts[p].ptr[i];
+				if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+				    ch == '-' || ch == '.' || ch == '_' || ch == '~' || (ch == '/' && p == 0)) {
+					buf_putc(&loc, (char)ch);
+				} else {
+					buf_putc(&loc, '%');
+					buf_putc(&loc, hex[ch >> 4]);
+					buf_putc(&loc, hex[ch & 15]);
+				}
+			}
+		}
+	}
+	resp_redirect(r, 303, loc.data);
 }
 
 static int run_route(req *r)
@@ -86,12 +116,14 @@ static int run_route(req *r)
 	}
 	if (r->method == METHOD_POST && (st = req_read_form(r)))
 		return st;
-	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
-		return st;
+	/* Before CSRF: without a session there is no token to check, and a
+	 * form posted after the session expired leads to signing in again. */
 	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
-		resp_redirect(r, 303, login_location(r));
+		redirect_to_signin(r);
 		return 0;
 	}
+	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
+		return st;
 	return rt->handler(r);
 }
 

@@ -74,13 +74,13 @@ typedef struct {
 	config_rate rate_verify_ip;
 	config_rate rate_verify_token;
 	config_rate rate_challenge_ip;
+	config_rate rate_track_ip;         /* /track, per client address */
+	config_rate rate_track_email;      /* /track, per email address */
 	config_rate rate_login_ip;
 	config_rate rate_login_email;
 	config_rate rate_login_link_ip;
 	config_rate rate_login_link_email;
 	config_rate rate_reply_user;
-	config_rate rate_track_ip;         /* /track, per client address */
-	config_rate rate_track_email;      /* /track, per email address */
 
 	/* derived */
 	bool secure_cookies; /* BASE_URL is https: __Host- cookie, Secure */

@@ -39,7 +39,8 @@ int uploads_store(req *r, uploads *u, form_errors *errors)
 			break;
 		case ATTACH_TYPE_NOT_ALLOWED:
 			form_errors_add(r->a, errors, field, arena_sprintf(r->a,
-			    "“%.*s” is a kind of file we do not accept. Images, PDFs, text and office documents are fine.",
+			    "“%.*s” is a kind of file we do not accept. Images, PDF, text, CSV, HTML, JSON, ZIP, Word and "
+			    "Excel files are fine.",
 			    (int)f->filename.len, f->filename.ptr));
 			break;
 		case ATTACH_DB:

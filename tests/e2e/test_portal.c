@@ -194,7 +194,7 @@ START_TEST(test_portal_foreign_ticket_404_and_no_session)
 	ck_status(r, 303, "GET /my/tickets without a session");
 	char loc[512] = "";
 	resp_header(&r, "Location", loc, sizeof loc);
-	ck_assert_str_eq(loc, "/login?next=%2Fmy%2Ftickets%3Fstatus%3Dresolved");
+	ck_assert_str_eq(loc, "/login?next=/my/tickets%3Fstatus%3Dresolved");
 	resp_free(&r);
 	/* A wrong token: 403, and nothing happens. */
 	snprintf(path, sizeof path, "%s/close", owner.path);

@@ -102,16 +102,16 @@ static int t_frameable(req *r)
 	return 0;
 }
 
-static route routes[96];
+/* The desk's routes and the test routes after them. */
+#define TEST_ROUTES 16
+static route routes[256 + TEST_ROUTES];
 static size_t nroutes;
 
 static void routes_init(void)
 {
 	if (nroutes)
 		return;
-	/* The real table and the ten test routes below must fit. */
-	if (app_nroutes + 10 > sizeof routes / sizeof routes[0])
-		abort();
+	ck_assert_msg(app_nroutes <= 256, "grow routes[] in test_integration.c (%zu routes)", app_nroutes);
 	for (size_t i = 0; i < app_nroutes; i++)
 		routes[nroutes++] = app_routes[i];
 	routes[nroutes++] = (route){ METHOD_POST, "/t/signin", t_signin, ROUTE_SESSION };
@@ -897,7 +897,7 @@ START_TEST(signed_in_customer_skips_verification)
 	get(a, loc, NULL, &r);
 	ck_assert_int_eq(r.status, 303);
 	char *login = harness_header(&r, "Location");
-	ck_assert(strncmp(login, "/login?next=%2Fmy%2Ftickets%2FTKT-", 34) == 0);
+	ck_assert(strncmp(login, "/login?next=/my/tickets/TKT-", 28) == 0);
 	free(login);
 	harness_response_free(&r);
 	/* Anybody else: 404, as for a ticket that does not exist. */

@@ -280,7 +280,7 @@ START_TEST(list_tabs_counts_and_empty_state)
 	get(a, "/my/tickets?status=waiting", NULL, &r);
 	ck_assert_int_eq(r.status, 303);
 	char *loc = harness_header(&r, "Location");
-	ck_assert_str_eq(loc, "/login?next=%2Fmy%2Ftickets%3Fstatus%3Dwaiting");
+	ck_assert_str_eq(loc, "/login?next=/my/tickets%3Fstatus%3Dwaiting");
 	free(loc);
 	harness_response_free(&r);
 

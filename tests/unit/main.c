@@ -12,11 +12,11 @@ int main(void)
 	SRunner *sr = srunner_create(core_suite());
 	srunner_add_suite(sr, http_parse_suite());
 	srunner_add_suite(sr, tmpl_suite());
+	srunner_add_suite(sr, portal_unit_suite());
 	srunner_add_suite(sr, captcha_suite());
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, submit_form_suite());
 	srunner_add_suite(sr, attachment_suite());
-	srunner_add_suite(sr, portal_unit_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

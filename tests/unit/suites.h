@@ -10,8 +10,8 @@ Suite *tmpl_suite(void);
 Suite *mail_suite(void);
 Suite *captcha_suite(void);
 Suite *attachment_suite(void);
+Suite *portal_unit_suite(void); /* test_portal.c */
 
 Suite *submit_form_suite(void);
-Suite *portal_unit_suite(void); /* test_portal.c */
 
 #endif
