@@ -8,6 +8,7 @@
  *
  * Registered from test_e2e.c's main() as the suite "portal". */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,41 @@ static void person_new(person *p, const char *what, const char *title)
 static void person_free(person *p)
 {
 	free(p->path);
+}
+
+/* The guest-access emails to addr in $MAIL_DIR (other notices the ticket
+ * causes are not counted); *newest (may be NULL) gets one's text part. */
+#define TRACK_MARK "asked to see request"
+static int track_mails(const char *addr, char **text)
+{
+	if (text)
+		*text = NULL;
+	DIR *d = opendir(getenv("MAIL_DIR"));
+	if (!d)
+		return 0;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
+			continue;
+		char p[4096];
+		snprintf(p, sizeof p, "%s/%s", getenv("MAIL_DIR"), e->d_name);
+		char *raw = slurp(p, NULL);
+		char *plain = raw && mail_to_is(raw, addr) ? mail_part(raw, "text/plain") : NULL;
+		if (plain && strstr(plain, TRACK_MARK)) {
+			n++;
+			if (text) {
+				free(*text);
+				*text = plain;
+				plain = NULL;
+			}
+		}
+		free(plain);
+		free(raw);
+	}
+	closedir(d);
+	return n;
 }
 
 static void fresh_limits(void)
@@ -312,10 +348,6 @@ START_TEST(test_track_same_answer_one_email)
 {
 	person p;
 	person_new(&p, "track", "Portal track");
-	/* The confirmation email has been written (and counted). */
-	free(wait_mail(p.email, 30));
-	wait_outbox_sent(p.email, 1);
-	int before = mails_to(p.email, NULL);
 	char stranger[160];
 	uniq(stranger, sizeof stranger, "stranger");
 	strcat(stranger, "@example.com");
@@ -339,14 +371,13 @@ START_TEST(test_track_same_answer_one_email)
 
 	/* One email, for the match, whose link signs in and leads to the ticket. */
 	double t0 = mono_s();
-	char *raw = NULL;
-	while (mails_to(p.email, NULL) < before + 1 && mono_s() - t0 < 30)
+	while (track_mails(p.email, NULL) < 1 && mono_s() - t0 < 30)
 		nap_ms(200);
-	ck_assert_int_eq(mails_to(p.email, &raw), before + 1);
+	char *text;
+	ck_assert_int_eq(track_mails(p.email, &text), 1);
 	nap_ms(1500); /* a second one would have been written by now */
-	ck_assert_int_eq(mails_to(p.email, NULL), before + 1);
+	ck_assert_int_eq(track_mails(p.email, NULL), 1);
 	ck_assert_int_eq(mails_to(stranger, NULL), 0);
-	char *text = mail_part(raw, "text/plain");
 	ck_assert_msg(text && strstr(text, p.number), "the email names the ticket");
 	const char *l = strstr(text, "/login/link/");
 	ck_assert_msg(l != NULL, "a sign-in link in: %s", text);
@@ -366,7 +397,7 @@ START_TEST(test_track_same_answer_one_email)
 	r = http("GET", p.path, &fresh, NULL, NULL, 0);
 	ck_status(r, 200, "the ticket, signed in by the link");
 	resp_free(&r);
-	free(lcsrf), free(text), free(raw), free(csrf);
+	free(lcsrf), free(text), free(csrf);
 	person_free(&p);
 }
 END_TEST
