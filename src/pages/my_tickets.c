@@ -164,6 +164,7 @@ int page_my_tickets(req *r)
 	arena *a = r->a;
 	long long now = (long long)time(NULL);
 	tv *v = page_view(r);
+	tv_set_bool(a, v, "nav_my", true); /* the header's "My tickets" is this page */
 	tv *tabs = tv_list(a);
 	for (int i = 0; i < TICKET_TAB__MAX; i++) {
 		tv *t = tv_object(a);
@@ -341,6 +342,7 @@ static int show_ticket(req *r, int status, const ticket_view *t, const ticket_op
 	long long now = (long long)time(NULL);
 
 	tv *v = page_view(r);
+	tv_set_bool(a, v, "nav_my", true);
 	tv_set_str(a, v, "number", t->number);
 	tv_set_str(a, v, "title", t->title);
 	tv_set_str(a, v, "description", t->description);
@@ -584,6 +586,7 @@ static int show_rating(req *r, int status, const ticket_view *t, const ticket_op
 {
 	arena *a = r->a;
 	tv *v = page_view(r);
+	tv_set_bool(a, v, "nav_my", true);
 	tv_set_str(a, v, "number", t->number);
 	tv_set_str(a, v, "title", t->title);
 	tv_set_str(a, v, "status", t->status);
