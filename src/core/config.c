@@ -80,6 +80,8 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_RATE_VERIFY_IP", VAR_RATE, OFF(rate_verify_ip), "30/600", 0, 0, "verification attempts per client address" },
 	{ "SUPPORTDESK_RATE_VERIFY_TOKEN", VAR_RATE, OFF(rate_verify_token), "10/3600", 0, 0, "attempts per verification token" },
 	{ "SUPPORTDESK_RATE_CHALLENGE_IP", VAR_RATE, OFF(rate_challenge_ip), "60/600", 0, 0, "captcha challenges per client address" },
+	{ "SUPPORTDESK_RATE_TRACK_IP", VAR_RATE, OFF(rate_track_ip), "10/600", 0, 0, "guest access (/track) requests per client address" },
+	{ "SUPPORTDESK_RATE_TRACK_EMAIL", VAR_RATE, OFF(rate_track_email), "3/600", 0, 0, "guest access (/track) requests per email address" },
 	{ "SUPPORTDESK_RATE_LOGIN_IP", VAR_RATE, OFF(rate_login_ip), "30/600", 0, 0, "sign-in attempts per client address" },
 	{ "SUPPORTDESK_RATE_LOGIN_EMAIL", VAR_RATE, OFF(rate_login_email), "10/600", 0, 0, "sign-in attempts per email address" },
 	{ "SUPPORTDESK_RATE_LOGIN_LINK_IP", VAR_RATE, OFF(rate_login_link_ip), "10/600", 0, 0, "sign-in links per client address" },

@@ -78,6 +78,8 @@ typedef struct {
 	config_rate rate_verify_ip;
 	config_rate rate_verify_token;
 	config_rate rate_challenge_ip;
+	config_rate rate_track_ip;         /* /track, per client address */
+	config_rate rate_track_email;      /* /track, per email address */
 	config_rate rate_login_ip;
 	config_rate rate_login_email;
 	config_rate rate_login_link_ip;

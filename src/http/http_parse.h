@@ -68,6 +68,10 @@ void http_params_add(arena *a, http_params *p, str name, str value);
  * arena. Does not validate UTF-8 or reject %00: callers do, since what is
  * acceptable depends on where the bytes go. */
 http_err http_percent_decode(arena *a, const char *p, size_t n, bool plus_is_space, str *out);
+/* Percent-encodes p[0..n) for a query value or a path segment: every byte
+ * but A-Z a-z 0-9 - . _ ~ becomes %XX (so '/', '?', '&', '=', '#', '+' and
+ * spaces too). NUL-terminated, in the arena. */
+char *http_percent_encode(arena *a, const char *p, size_t n);
 
 /* application/x-www-form-urlencoded (also used for the query string). Every
  * decoded name and value must be valid UTF-8 without NUL (else EBADREQ).

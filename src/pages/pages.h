@@ -70,8 +70,22 @@ int page_send_password_link(req *r, const char *user_id, const char *email);
  * least 10 characters, at most 1024 bytes. */
 const char *page_password_problem(str password);
 
-/* my_tickets.c */
+/* my_tickets.c: the customer portal; signed in (else 303 to /login). A
+ * ticket that is not the customer's answers 404 to the page and every action. */
+int page_my_tickets(req *r);         /* GET /my/tickets?status=&q=&after=: 200; 400 unknown status, bad cursor */
 int page_my_ticket(req *r);          /* GET /my/tickets/{number}: 200 for its requester, else 404 */
+int page_my_ticket_reply(req *r);    /* POST .../reply: 303 to the message; 403 bad CSRF, 404, 409 closed,
+                                        413, 422 form errors, 429, 503 */
+int page_my_ticket_close(req *r);    /* POST .../close: 303 to the ticket; 403, 404, 409 closed already */
+int page_my_ticket_reopen(req *r);   /* POST .../reopen: 303 to the ticket; 403, 404, 409 not done or past the window */
+int page_my_ticket_rating_form(req *r); /* GET .../rating[?rating=N]: 200 (records nothing); 404 */
+int page_my_ticket_rate(req *r);     /* POST .../rating: 303 to the ticket; 403, 404, 409 rated already or
+                                        not resolved, 422 */
+
+/* track.c: guest access */
+int page_track_form(req *r);         /* GET /track: 200 */
+int page_track_post(req *r);         /* POST /track: 200 the same page whether or not the pair matched;
+                                        403 bad CSRF, 422 form errors, 429, 503 */
 
 /* account.c (signed in only: others go to /login?next=) */
 int page_account(req *r);            /* GET /account: 200 */

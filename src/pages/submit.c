@@ -15,6 +15,7 @@
 #include "model/submission.h"
 #include "model/submit_form.h"
 #include "pages/pages.h"
+#include "pages/uploads.h"
 
 #define FORM_NAME "submit"
 #define TITLE_MIN 3
@@ -262,14 +263,7 @@ static tv *form_view(req *r, const form_doc *d, const form_type *selected, bool 
 		if ((e = form_errors_get(errors, "form")))
 			tv_set_str(a, view, "form_error", e);
 		/* Files are not kept across a failed POST: say so, by name. */
-		if (r->form.nfiles) {
-			tv *names = tv_list(a);
-			for (size_t i = 0; i < r->form.nfiles; i++)
-				tv_push(a, names, tv_string(a, r->form.files[i].filename.ptr,
-				    r->form.files[i].filename.len));
-			tv_set(a, view, "reattach", names);
-			tv_set_bool(a, view, "has_reattach", true);
-		}
+		uploads_reattach_view(r, view);
 		tv *summary = tv_list(a);
 		for (size_t i = 0; i < errors->len; i++) {
 			const char *f = errors->items[i].field;
@@ -470,15 +464,9 @@ int page_submit_post(req *r)
 		if (t->requires_event && !event && !form_errors_get(&errors, "request_type"))
 			form_errors_add(r->a, &errors, "request_type", "This kind of request needs an event: please choose one.");
 	}
-	/* The attachment settings cost a query: only a form with files needs them. */
-	attachment_limits lim = { 0 };
-	if (r->form.nfiles) {
-		if (attachment_limits_load(page_tx(r), &lim) != 0)
-			return page_db_failure(r);
-		if ((long)r->form.nfiles > lim.max_per_message)
-			form_errors_add(r->a, &errors, "attachments", arena_sprintf(r->a,
-			    "Attach at most %ld files to one request.", (long)lim.max_per_message));
-	}
+	uploads up;
+	if ((st = uploads_check_count(r, &up, "request", &errors)))
+		return st;
 	if (errors.len)
 		return refuse(r, 422, d, t, &errors);
 
@@ -514,35 +502,8 @@ int page_submit_post(req *r)
 	}
 
 	/* Attachments: sniffed, checked and stored in this transaction. */
-	attachment_ref *refs = arena_calloc(r->a, r->form.nfiles + 1, sizeof *refs);
-	size_t nrefs = 0;
-	for (size_t i = 0; i < r->form.nfiles; i++) {
-		const http_file *f = &r->form.files[i];
-		const char *field = str_eq_cstr(f->field, "attachments") ? "attachments" : str_dup(r->a, f->field);
-		attachment_upload up = { f->fd, f->size, f->filename };
-		switch (attachment_store(page_tx(r), &up, &lim, &refs[nrefs])) {
-		case ATTACH_OK:
-			nrefs++;
-			break;
-		case ATTACH_EMPTY:
-			form_errors_add(r->a, &errors, field, arena_sprintf(r->a, "“%.*s” is empty.",
-			    (int)f->filename.len, f->filename.ptr));
-			break;
-		case ATTACH_TOO_LARGE:
-			form_errors_add(r->a, &errors, field, arena_sprintf(r->a, "“%.*s” is larger than %ld MB.",
-			    (int)f->filename.len, f->filename.ptr, lim.max_bytes / (1024 * 1024)));
-			break;
-		case ATTACH_TYPE_NOT_ALLOWED:
-			form_errors_add(r->a, &errors, field, arena_sprintf(r->a,
-			    "“%.*s” is a kind of file we do not accept. Images, PDF, text, CSV, HTML, JSON, ZIP, Word and "
-			    "Excel files are fine.",
-			    (int)f->filename.len, f->filename.ptr));
-			break;
-		case ATTACH_DB:
-		default:
-			return page_db_failure(r);
-		}
-	}
+	if ((st = uploads_store(r, &up, &errors)))
+		return st;
 	if (errors.len)
 		return refuse(r, 422, d, t, &errors);
 
@@ -554,7 +515,7 @@ int page_submit_post(req *r)
 		.description = str_dup(r->a, req_form_get(r, "description")),
 		.event = event,
 		.form_data = form_data_json(r, t),
-		.attachments = attachment_refs_json(r->a, refs, nrefs),
+		.attachments = uploads_refs_json(r, &up),
 		.ip = ip && *ip ? ip : NULL,
 		.user_agent = user_agent(r),
 		.idempotency_key = str_dup(r->a, idem),

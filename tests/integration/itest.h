@@ -37,6 +37,7 @@ void form_free(shown_form *f);
 char *owner_query(const char *sql, const char *param);
 void get_from(app *a, const char *ip, const char *uri, const char *cookie, harness_response *out);
 const char *fresh_token(void);
+Suite *portal_suite(void); /* test_portal.c, registered by main() */
 
 /* The suites of the other files, registered by main(). */
 Suite *leaks_suite(void);   /* test_leaks.c */

@@ -893,10 +893,26 @@ START_TEST(signed_in_customer_skips_verification)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert(strstr(r.body, "Signed in request") != NULL);
 	harness_response_free(&r);
-	/* Anybody else: 404, as for a ticket that does not exist. */
+	/* Without a session: to the sign-in page, which leads back here. */
 	get(a, loc, NULL, &r);
+	ck_assert_int_eq(r.status, 303);
+	char *login = harness_header(&r, "Location");
+	ck_assert(strncmp(login, "/login?next=/my/tickets/TKT-", 28) == 0);
+	free(login);
+	harness_response_free(&r);
+	/* Anybody else: 404, as for a ticket that does not exist. */
+	char other_email[128];
+	snprintf(other_email, sizeof other_email, "other-%s", email);
+	char *other = make_verified_customer(other_email);
+	snprintf(body, sizeof body, "user=%s", other);
+	post_form(a, "/t/signin", NULL, body, &r);
+	char *other_cookie = harness_cookie(&r, "sd_session");
+	harness_response_free(&r);
+	get(a, loc, other_cookie, &r);
 	ck_assert_int_eq(r.status, 404);
 	harness_response_free(&r);
+	free(other_cookie);
+	free(other);
 	free(loc);
 	free(loc2);
 	form_free(&f);
@@ -1323,6 +1339,7 @@ int main(void)
 	srunner_add_suite(sr, leaks_suite());
 	srunner_add_suite(sr, account_suite());
 	srunner_add_suite(sr, login_suite());
+	srunner_add_suite(sr, portal_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -12,6 +12,7 @@ int main(void)
 	SRunner *sr = srunner_create(core_suite());
 	srunner_add_suite(sr, http_parse_suite());
 	srunner_add_suite(sr, tmpl_suite());
+	srunner_add_suite(sr, portal_unit_suite());
 	srunner_add_suite(sr, captcha_suite());
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, submit_form_suite());

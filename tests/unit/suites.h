@@ -10,6 +10,7 @@ Suite *tmpl_suite(void);
 Suite *mail_suite(void);
 Suite *captcha_suite(void);
 Suite *attachment_suite(void);
+Suite *portal_unit_suite(void); /* test_portal.c */
 
 Suite *submit_form_suite(void);
 Suite *useragent_suite(void);

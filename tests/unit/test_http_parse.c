@@ -93,6 +93,33 @@ START_TEST(test_percent_invalid)
 }
 END_TEST
 
+/* Encoding: only unreserved bytes stay, and decoding gives the input back. */
+static const struct {
+	const char *in;
+	size_t n;
+	const char *out;
+} percent_encodes[] = {
+	{ LIT(""), "" },
+	{ LIT("abc-._~XYZ09"), "abc-._~XYZ09" },
+	{ LIT("/my/tickets?status=open&q=a b"), "%2Fmy%2Ftickets%3Fstatus%3Dopen%26q%3Da%20b" },
+	{ LIT("+#%"), "%2B%23%25" },
+	{ LIT("\xe2\x82\xac\r\n"), "%E2%82%AC%0D%0A" },
+	{ LIT("a\0b"), "a%00b" },
+};
+
+START_TEST(test_percent_encode)
+{
+	arena *a = arena_new(1024);
+	char *enc = http_percent_encode(a, percent_encodes[_i].in, percent_encodes[_i].n);
+	ck_assert_str_eq(enc, percent_encodes[_i].out);
+	str back;
+	ck_assert_int_eq(http_percent_decode(a, enc, strlen(enc), false, &back), HTTP_OK);
+	ck_assert_uint_eq(back.len, percent_encodes[_i].n);
+	ck_assert(memcmp(back.ptr, percent_encodes[_i].in, back.len) == 0);
+	arena_free(a);
+}
+END_TEST
+
 /* ---- urlencoded ---- */
 
 static const struct {
@@ -1278,6 +1305,7 @@ Suite *http_parse_suite(void)
 	Suite *s = suite_create("http_parse");
 	add_loop(s, "percent_valid", test_percent_valid, NELEMS(percent_valids));
 	add_loop(s, "percent_invalid", test_percent_invalid, NELEMS(percent_invalids));
+	add_loop(s, "percent_encode", test_percent_encode, NELEMS(percent_encodes));
 	add_loop(s, "urlenc_valid", test_urlenc_valid, NELEMS(urlenc_valids));
 	add_loop(s, "urlenc_invalid", test_urlenc_invalid, NELEMS(urlenc_invalids));
 	add_one(s, "urlenc_get", test_urlenc_get);
