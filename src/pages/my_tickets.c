@@ -517,7 +517,11 @@ int page_my_ticket_reply(req *r)
  * POST /my/tickets/{number}/close and /reopen: _csrf
  * ------------------------------------------------------------------------- */
 
-int page_my_ticket_close(req *r)
+/* What close and reopen share: the ticket, the form's token, the model's
+ * call, and on "ok" a notice and a 303 back to the ticket (anchor after the
+ * number). Any other outcome comes back for refusal() to word. */
+static int ticket_action(req *r, const char *(*act)(db_tx *, const char *), const char *done, const char *anchor,
+    int (*refusal)(req *r, ticket_view *t, const char *res))
 {
 	ticket_view t;
 	int st = load_mine(r, &t);
@@ -525,45 +529,45 @@ int page_my_ticket_close(req *r)
 		return st;
 	if (!page_csrf_ok(r, CSRF_FORM))
 		return show_ticket(r, 403, &t, &(ticket_opts){ .refusal = expired_form });
-	const char *res = ticket_close_mine(page_tx(r), t.id);
+	const char *res = act(page_tx(r), t.id);
 	if (!res)
 		return page_db_failure(r);
 	if (strcmp(res, "ok") == 0) {
-		flash_set(r, "closed", t.number);
-		resp_redirect(r, 303, arena_sprintf(r->a, "/my/tickets/%s", t.number));
+		flash_set(r, done, t.number);
+		resp_redirect(r, 303, arena_sprintf(r->a, "/my/tickets/%s%s", t.number, anchor));
 		return 0;
 	}
 	if (strcmp(res, "not_found") == 0)
 		return 404;
-	return show_ticket(r, 409, &t, &(ticket_opts){ .refusal = "This request is closed already." });
+	return refusal(r, &t, res);
+}
+
+static int close_refused(req *r, ticket_view *t, const char *res)
+{
+	(void)res;
+	return show_ticket(r, 409, t, &(ticket_opts){ .refusal = "This request is closed already." });
+}
+
+static int reopen_refused(req *r, ticket_view *t, const char *res)
+{
+	if (strcmp(res, "window_passed") == 0)
+		return show_ticket(r, 409, t, &(ticket_opts){ .refusal = arena_sprintf(r->a,
+		    "This request was resolved or closed more than %d days ago, so it can no longer be reopened. "
+		    "Please submit a new request and mention %s.", t->reopen_window_days, t->number),
+			.refusal_new_request = true });
+	return show_ticket(r, 409, t, &(ticket_opts){ .refusal = strcmp(t->status, "cancelled") == 0
+	    ? "This request was cancelled and cannot be reopened."
+	    : "This request is open already." });
+}
+
+int page_my_ticket_close(req *r)
+{
+	return ticket_action(r, ticket_close_mine, "closed", "", close_refused);
 }
 
 int page_my_ticket_reopen(req *r)
 {
-	ticket_view t;
-	int st = load_mine(r, &t);
-	if (st)
-		return st;
-	if (!page_csrf_ok(r, CSRF_FORM))
-		return show_ticket(r, 403, &t, &(ticket_opts){ .refusal = expired_form });
-	const char *res = ticket_reopen_mine(page_tx(r), t.id);
-	if (!res)
-		return page_db_failure(r);
-	if (strcmp(res, "ok") == 0) {
-		flash_set(r, "reopened", t.number);
-		resp_redirect(r, 303, arena_sprintf(r->a, "/my/tickets/%s#reply", t.number));
-		return 0;
-	}
-	if (strcmp(res, "not_found") == 0)
-		return 404;
-	if (strcmp(res, "window_passed") == 0)
-		return show_ticket(r, 409, &t, &(ticket_opts){ .refusal = arena_sprintf(r->a,
-		    "This request was resolved or closed more than %d days ago, so it can no longer be reopened. "
-		    "Please submit a new request and mention %s.", t.reopen_window_days, t.number),
-			.refusal_new_request = true });
-	return show_ticket(r, 409, &t, &(ticket_opts){ .refusal = strcmp(t.status, "cancelled") == 0
-	    ? "This request was cancelled and cannot be reopened."
-	    : "This request is open already." });
+	return ticket_action(r, ticket_reopen_mine, "reopened", "#reply", reopen_refused);
 }
 
 /* ---------------------------------------------------------------------------
