@@ -119,7 +119,7 @@ static int run_route(req *r)
 		break;
 	}
 	int st;
-	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_SIGNED_IN)) {
+	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_SIGNED_IN | ROUTE_STAFF)) {
 		if ((st = load_session(r)))
 			return st;
 	}
@@ -127,9 +127,18 @@ static int run_route(req *r)
 		return st;
 	/* Before CSRF: without a session there is no token to check, and a
 	 * form posted after the session expired leads to signing in again. */
-	if ((rt->flags & ROUTE_SIGNED_IN) && !r->user_id) {
+	if ((rt->flags & (ROUTE_SIGNED_IN | ROUTE_STAFF)) && !r->user_id) {
 		redirect_to_signin(r);
 		return 0;
+	}
+	/* A staff page must not reveal itself to a customer: 404, as for a
+	 * path that does not exist (SPEC section 4). */
+	if (rt->flags & ROUTE_STAFF) {
+		const user_access *ua = page_access(r);
+		if (!ua)
+			return page_db_failure(r);
+		if (!user_access_is_staff(ua))
+			return 404;
 	}
 	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))
 		return st;

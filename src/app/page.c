@@ -29,6 +29,7 @@ static void nav_current(req *r, tv *v)
 		const char *flag;
 	} items[] = {
 		{ "/my/", "nav_my" },
+		{ "/desk", "nav_desk" },
 		{ "/notifications", "nav_notifications" },
 		{ "/account", "nav_account" },
 	};
@@ -37,17 +38,33 @@ static void nav_current(req *r, tv *v)
 			tv_set_bool(r->a, v, items[i].flag, true);
 }
 
-/* The header's unread count: one small query, for signed-in users only,
- * counting at most UNREAD_SHOWN_MAX + 1 rows. A transaction that failed
- * already is not asked again: the page then shows no count, and the
- * dispatcher turns the answer into an error anyway. */
-static void unread_badge(req *r, tv *v)
+const user_access *page_access(req *r)
 {
-	if (r->tx && r->tx->failed)
+	if (!r->access) {
+		user_access *ua = arena_alloc(r->a, sizeof *ua);
+		if (!r->user_id)
+			*ua = (user_access){ 0 };
+		else if (user_access_get(page_tx(r), UNREAD_SHOWN_MAX + 1, ua) != 0)
+			return NULL;
+		r->access = ua;
+	}
+	return r->access;
+}
+
+/* The header's desk link and unread count: one small query for signed-in
+ * users (page_access, counting at most UNREAD_SHOWN_MAX + 1 rows), asked
+ * once per request. A transaction that failed already is not asked again:
+ * the page then shows neither, and the dispatcher turns the answer into an
+ * error anyway. */
+static void access_nav(req *r, tv *v)
+{
+	if (r->tx && r->tx->failed && !r->access)
 		return;
-	long n;
-	if (notification_unread_count(page_tx(r), UNREAD_SHOWN_MAX + 1, &n) != 0)
+	const user_access *ua = page_access(r);
+	if (!ua)
 		return;
+	tv_set_bool(r->a, v, "is_staff", user_access_is_staff(ua));
+	long n = ua->unread;
 	if (n > 0) {
 		tv_set_str(r->a, v, "unread_count", n > UNREAD_SHOWN_MAX
 		    ? arena_sprintf(r->a, "%d+", UNREAD_SHOWN_MAX) : arena_sprintf(r->a, "%ld", n));
@@ -67,7 +84,7 @@ tv *page_view(req *r)
 	}
 	if (r->user_id) {
 		nav_current(r, v);
-		unread_badge(r, v);
+		access_nav(r, v);
 	}
 	return v;
 }

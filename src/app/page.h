@@ -4,6 +4,7 @@
 #define SD_PAGE_H
 
 #include "app/app.h"
+#include "model/user.h"
 
 /* A view with what every page shows: site name, the signed-in user, the CSRF
  * token of the session, and for a signed-in user the header's navigation
@@ -28,6 +29,11 @@ db_tx *page_tx(req *r);
  * the moment a visitor proves who they are (a verification link) and row-
  * level security should see them as that user from then on. 0 or status. */
 int page_act_as(req *r, const char *user_id);
+
+/* The signed-in user's access (staff of which organizations, platform
+ * role), asked once per request; NULL on a database failure. Anonymous
+ * users get no access at all. */
+const user_access *page_access(req *r);
 
 /* A refusal that must leave a trace: the transaction commits even though
  * the answer is 4xx (a failed attempt counted against a token's lockout).

@@ -340,6 +340,12 @@ long long db_get_int(const db_result *r, int row, int col, long long fallback)
 	return end == s.ptr ? fallback : v;
 }
 
+bool db_get_bool(const db_result *r, int row, int col)
+{
+	str s = db_get(r, row, col);
+	return s.len == 1 && s.ptr[0] == 't';
+}
+
 static const db_stmt stmt_ping = { "sd_ping", "select 1" };
 
 static bool ping_once(db *d)

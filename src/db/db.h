@@ -67,6 +67,8 @@ bool db_is_null(const db_result *res, int row, int col);
 /* A NUL-terminated copy in the arena, or NULL for SQL NULL. */
 char *db_get_dup(arena *a, const db_result *res, int row, int col);
 long long db_get_int(const db_result *res, int row, int col, long long fallback);
+/* A boolean column: true only for PostgreSQL's "t" (NULL is false). */
+bool db_get_bool(const db_result *res, int row, int col);
 
 /* SELECT 1 through a prepared statement: true when PostgreSQL answers. */
 bool db_ping(db *d);

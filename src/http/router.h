@@ -16,6 +16,7 @@ enum route_flag {
 	ROUTE_CSRF = 1 << 1,     /* POST must carry a valid _csrf */
 	ROUTE_SIGNED_IN = 1 << 2,/* anonymous users are sent to /login?next=, before the CSRF check */
 	ROUTE_NO_LOG = 1 << 3,   /* /healthz and /metrics: no access log line */
+	ROUTE_STAFF = 1 << 4,    /* signed in as staff (SIGNED_IN implied); anyone else gets 404 */
 };
 
 typedef struct {

@@ -19,12 +19,6 @@ static const db_stmt q_load = { "account_load",
 	"account_has_password() "
 	"from users u where u.id = $1::uuid" };
 
-static bool is_true(const db_result *res, int col)
-{
-	str v = db_get(res, 0, col);
-	return v.len == 1 && v.ptr[0] == 't';
-}
-
 int account_load(db_tx *tx, const char *user_id, account_profile *out)
 {
 	memset(out, 0, sizeof *out);
@@ -39,10 +33,10 @@ int account_load(db_tx *tx, const char *user_id, account_profile *out)
 	out->name = db_get_dup(tx->a, res, 0, 2);
 	out->preferred_language = db_get_dup(tx->a, res, 0, 3);
 	for (int i = 0; i < ACCOUNT_CHANNEL__MAX; i++)
-		out->channels[i] = is_true(res, 4 + i);
+		out->channels[i] = db_get_bool(res, 0, 4 + i);
 	for (int i = 0; i < ACCOUNT_NOTIFY__MAX; i++)
-		out->notify[i] = is_true(res, 4 + ACCOUNT_CHANNEL__MAX + i);
-	out->has_password = is_true(res, 4 + ACCOUNT_CHANNEL__MAX + ACCOUNT_NOTIFY__MAX);
+		out->notify[i] = db_get_bool(res, 0, 4 + ACCOUNT_CHANNEL__MAX + i);
+	out->has_password = db_get_bool(res, 0, 4 + ACCOUNT_CHANNEL__MAX + ACCOUNT_NOTIFY__MAX);
 	return 1;
 }
 
@@ -92,8 +86,7 @@ int account_set_password(db_tx *tx, const char *hash)
 	db_result *res = db_tx_exec(tx, &q_set_password, 1, p);
 	if (!res || db_rows(res) != 1)
 		return -1;
-	str v = db_get(res, 0, 0);
-	return v.len == 1 && v.ptr[0] == 't' ? 1 : 0;
+	return db_get_bool(res, 0, 0) ? 1 : 0;
 }
 
 /* Row-level security shows a customer their own tickets; the requester

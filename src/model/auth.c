@@ -17,18 +17,12 @@ int auth_login_find(db_tx *tx, const char *email, auth_login *out)
 		return 0;
 	out->user_id = db_get_dup(tx->a, res, 0, 0);
 	out->password_hash = db_get_dup(tx->a, res, 0, 1);
-	out->is_active = db_get(res, 0, 2).ptr && db_get(res, 0, 2).ptr[0] == 't';
+	out->is_active = db_get_bool(res, 0, 2);
 	return 1;
 }
 
 static const db_stmt q_check = { "auth_signin_check",
 	"select may_sign_in, is_staff from auth_signin_check($1::boolean)" };
-
-static bool is_true(db_result *res, int col)
-{
-	str v = db_get(res, 0, col);
-	return v.ptr && v.ptr[0] == 't';
-}
 
 int auth_signin_check(db_tx *tx, bool email_proved, bool *may_sign_in, bool *is_staff)
 {
@@ -37,8 +31,8 @@ int auth_signin_check(db_tx *tx, bool email_proved, bool *may_sign_in, bool *is_
 	db_result *res = db_tx_exec(tx, &q_check, 1, p);
 	if (!res || db_rows(res) != 1)
 		return -1;
-	*may_sign_in = is_true(res, 0);
-	*is_staff = is_true(res, 1);
+	*may_sign_in = db_get_bool(res, 0, 0);
+	*is_staff = db_get_bool(res, 0, 1);
 	return 0;
 }
 
@@ -46,7 +40,7 @@ static int boolean_answer(db_result *res)
 {
 	if (!res || db_rows(res) != 1)
 		return -1;
-	return is_true(res, 0) ? 1 : 0;
+	return db_get_bool(res, 0, 0) ? 1 : 0;
 }
 
 static const db_stmt q_rehash = { "auth_password_rehash", "select auth_password_rehash($1, $2)" };

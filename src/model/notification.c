@@ -6,25 +6,6 @@
 
 #include "core/str.h"
 
-/* The partial index on unread rows serves it; LIMIT bounds the work. */
-static const db_stmt q_unread = { "notification_unread",
-	"select count(*) from (select 1 from notifications "
-	"where user_id = app_user_id() and not read and (expires_at is null or expires_at > now()) "
-	"limit $1::int) n" };
-
-int notification_unread_count(db_tx *tx, long cap, long *out)
-{
-	*out = 0;
-	char lim[24];
-	snprintf(lim, sizeof lim, "%ld", cap);
-	const char *p[1] = { lim };
-	db_result *res = db_tx_exec(tx, &q_unread, 1, p);
-	if (!res || db_rows(res) != 1)
-		return -1;
-	*out = (long)db_get_int(res, 0, 0, 0);
-	return 0;
-}
-
 #define NOTIFICATION_COLS \
 	"id, type, title, content, link, read, " \
 	"to_char(created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " \
@@ -67,8 +48,7 @@ int notification_list(db_tx *tx, const char *after_id, int limit, notification *
 		list[i].title = db_get_dup(tx->a, res, r, 2);
 		list[i].content = db_get_dup(tx->a, res, r, 3);
 		list[i].link = db_get_dup(tx->a, res, r, 4);
-		str rd = db_get(res, r, 5);
-		list[i].read = rd.len == 1 && rd.ptr[0] == 't';
+		list[i].read = db_get_bool(res, r, 5);
 		list[i].created_at = db_get_dup(tx->a, res, r, 6);
 		list[i].created_epoch = db_get_int(res, r, 7, 0);
 	}

@@ -20,10 +20,6 @@ typedef struct {
 	long long created_epoch;
 } notification;
 
-/* Unread, unexpired notifications of the acting user, counting at most cap
- * (the header shows "99+"): 0, or -1 on a database failure. */
-int notification_unread_count(db_tx *tx, long cap, long *out);
-
 /* Up to limit unexpired notifications, newest first, after the one whose
  * id is after_id (NULL: from the newest; a uuid the user has no
  * notification by gives nothing). *more says whether another page

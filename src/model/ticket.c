@@ -282,11 +282,6 @@ static const db_stmt q_message_attachments = { "ticket_message_attachments",
 	"from attachments a join ticket_messages m on m.id = a.message_id "
 	"where a.ticket_id = $1::uuid and not m.is_internal order by a.created_at, a.file_name" };
 
-static bool is_true(str v)
-{
-	return v.len == 1 && v.ptr[0] == 't';
-}
-
 int ticket_messages_public(db_tx *tx, const char *ticket_id, ticket_message **out, size_t *n)
 {
 	*out = NULL;
@@ -306,8 +301,8 @@ int ticket_messages_public(db_tx *tx, const char *ticket_id, ticket_message **ou
 		m[i].type = db_get_dup(a, res, (int)i, 1);
 		m[i].body = db_get_dup(a, res, (int)i, 2);
 		m[i].created = db_get_int(res, (int)i, 3, 0);
-		m[i].by_requester = is_true(db_get(res, (int)i, 4));
-		m[i].by_system = is_true(db_get(res, (int)i, 5));
+		m[i].by_requester = db_get_bool(res, (int)i, 4);
+		m[i].by_system = db_get_bool(res, (int)i, 5);
 		m[i].author_name = db_get_dup(a, res, (int)i, 6);
 		/* Each message's files: a count first, then the slots. */
 		size_t k = 0;

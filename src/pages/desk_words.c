@@ -1,0 +1,39 @@
+/* desk_words.c: the desk's names for statuses and priorities. */
+#include "pages/desk_words.h"
+
+#include <string.h>
+
+const desk_word desk_statuses[] = {
+	{ "new", "New" },
+	{ "open", "Open" },
+	{ "in_progress", "In progress" },
+	{ "waiting_customer", "Waiting on customer" },
+	{ "waiting_internal", "Waiting internally" },
+	{ "resolved", "Resolved" },
+	{ "closed", "Closed" },
+	{ "cancelled", "Cancelled" },
+	{ NULL, NULL },
+};
+
+const desk_word desk_priorities[] = {
+	{ "low", "Low" },
+	{ "normal", "Normal" },
+	{ "high", "High" },
+	{ "urgent", "Urgent" },
+	{ NULL, NULL },
+};
+
+const char *desk_word_label_n(const desk_word *list, const char *value, size_t len)
+{
+	if (!value)
+		return NULL;
+	for (; list->value; list++)
+		if (strlen(list->value) == len && memcmp(list->value, value, len) == 0)
+			return list->label;
+	return NULL;
+}
+
+const char *desk_word_label(const desk_word *list, const char *value)
+{
+	return value ? desk_word_label_n(list, value, strlen(value)) : NULL;
+}
