@@ -138,25 +138,87 @@ GRANT EXECUTE ON FUNCTION desk_sla_state(text, timestamptz, timestamptz, timesta
                                          timestamptz, integer, timestamptz) TO supportdesk_app;
 
 -- ---------------------------------------------------------------------------
--- Queue indexes. Every desk query is scoped to the routing organizations
--- of the agent (assigned_org_id = ANY (their orgs)), so each index leads
--- with assigned_org_id, then the queue's sort key and id (the keyset).
+-- What a queue row shows and searches beyond the ticket itself. Under the
+-- users and ticket_messages policies these cost a policy check per row
+-- that dwarfs the queue (users' policies look for the user's messages; a
+-- message's policy looks its ticket up again), so each is a SECURITY
+-- DEFINER function that checks, once per ticket, what the tickets staff
+-- policies allow: platform staff, or active staff of the organization the
+-- ticket is routed to (not internal), and never a deleted ticket. A
+-- customer, even the requester, gets nothing (internal notes stay hidden).
+-- ---------------------------------------------------------------------------
+
+-- Requester and assignee of each of the tickets, by name (the address when
+-- nameless).
+CREATE FUNCTION desk_ticket_people(p_tickets uuid[])
+RETURNS TABLE (ticket_id uuid, requester text, assignee text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT t.id, coalesce(nullif(btrim(r.name), ''), r.email::text), coalesce(nullif(btrim(a.name), ''), a.email::text)
+  FROM tickets t
+  JOIN users r ON r.id = t.requester_id
+  LEFT JOIN users a ON a.id = t.assignee_id
+  WHERE t.id = ANY (p_tickets) AND t.deleted_at IS NULL
+    AND ((SELECT app_is_platform_staff())
+         OR (t.routing_type <> 'internal' AND t.assigned_org_id = ANY ((SELECT app_staff_org_ids())::uuid[])))
+$$;
+REVOKE EXECUTE ON FUNCTION desk_ticket_people(uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION desk_ticket_people(uuid[]) TO supportdesk_app;
+
+-- Whether a message of the ticket (internal notes too) matches p_q.
+CREATE FUNCTION desk_messages_match(p_ticket uuid, p_q tsquery) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM tickets t
+                 WHERE t.id = p_ticket AND t.deleted_at IS NULL
+                   AND (app_is_platform_staff()
+                        OR (t.routing_type <> 'internal' AND t.assigned_org_id = ANY (app_staff_org_ids())))
+                   AND EXISTS (SELECT 1 FROM ticket_messages m WHERE m.ticket_id = t.id AND m.search @@ p_q))
+$$;
+REVOKE EXECUTE ON FUNCTION desk_messages_match(uuid, tsquery) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION desk_messages_match(uuid, tsquery) TO supportdesk_app;
+
+-- The users with address p_email (any case) who requested a ticket the
+-- acting user works: the requester search of a queue.
+CREATE FUNCTION desk_requester_ids(p_email text) RETURNS uuid[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT coalesce(array_agg(u.id), '{}')
+  FROM users u
+  WHERE u.email = p_email::citext
+    AND EXISTS (SELECT 1 FROM tickets t WHERE t.requester_id = u.id AND t.deleted_at IS NULL
+                AND ((SELECT app_is_platform_staff())
+                     OR (t.routing_type <> 'internal' AND t.assigned_org_id = ANY ((SELECT app_staff_org_ids())::uuid[]))))
+$$;
+REVOKE EXECUTE ON FUNCTION desk_requester_ids(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION desk_requester_ids(text) TO supportdesk_app;
+
+-- ---------------------------------------------------------------------------
+-- Queue indexes. Every desk query is scoped to the routing organization
+-- of the agent (assigned_org_id = one organization, or ANY (theirs)), so
+-- each index leads with assigned_org_id, then the queue's sort key and id
+-- (the keyset). INCLUDE carries what the row-level security policies and
+-- the queue conditions read (routing_type, requester_id, deleted_at, ...),
+-- so that a queue's capped count is an index-only scan: up to 1000 index
+-- entries and no heap page.
 -- ---------------------------------------------------------------------------
 
 -- mine, unassigned, open, waiting by last activity (the default sort): a
 -- range scan of the organization's active tickets, newest first, 50 rows.
 CREATE INDEX tickets_desk_active_activity_idx ON tickets (assigned_org_id, last_activity_at DESC, id DESC)
+  INCLUDE (status, assignee_id, routing_type, requester_id, deleted_at)
   WHERE status IN ('new', 'open', 'in_progress', 'waiting_customer', 'waiting_internal') AND NOT is_spam;
--- mine: the agent's own active tickets, newest first (and their count).
+-- mine: the agent's own active tickets, newest first.
 CREATE INDEX tickets_desk_assignee_activity_idx ON tickets (assignee_id, last_activity_at DESC, id DESC)
   WHERE status IN ('new', 'open', 'in_progress', 'waiting_customer', 'waiting_internal') AND NOT is_spam;
 -- sla: the organization's tickets whose resolution clock runs (a running
--- first response clock implies a running resolution clock), by due time.
+-- first response clock implies a running resolution clock), by due time,
+-- with every column desk_sla_state() reads.
 CREATE INDEX tickets_desk_sla_idx ON tickets (assigned_org_id, sla_resolution_due)
+  INCLUDE (status, sla_paused_at, created_at, first_response_at, sla_first_response_due, resolved_at,
+           sla_policy_id, routing_type, requester_id, deleted_at)
   WHERE resolved_at IS NULL AND sla_paused_at IS NULL AND NOT is_spam
     AND status IN ('new', 'open', 'in_progress', 'waiting_internal');
 -- resolved (resolved, closed, cancelled) by last activity.
 CREATE INDEX tickets_desk_done_activity_idx ON tickets (assigned_org_id, last_activity_at DESC, id DESC)
+  INCLUDE (status, routing_type, requester_id, deleted_at)
   WHERE status IN ('resolved', 'closed', 'cancelled') AND NOT is_spam;
 -- The platform's view of everything (no organization filter), by last
 -- activity: platform staff's default queues.

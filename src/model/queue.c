@@ -11,6 +11,7 @@
 
 #include "auth/crypto.h"
 #include "db/tx.h"
+#include "model/ticket.h"
 
 /* ---------------------------------------------------------------------------
  * Names
@@ -148,10 +149,12 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 
 /* $1 all (boolean), $2 org (uuid or NULL). Planned per call (see
  * queue_plan_per_call), the constants fold and what is left is
- * "assigned_org_id = ANY (those organizations)", an index condition. */
+ * "assigned_org_id = $2", an index condition that also returns the
+ * index's order (queue_scope_narrow makes it so for an agent of one
+ * organization); with several organizations, "= ANY (theirs)". */
 #define QUEUE_SCOPE \
-	"($1::boolean or (t.routing_type <> 'internal' and t.assigned_org_id = any (case when $2::uuid is null " \
-	"then (select app_staff_org_ids()) else array[$2::uuid] end)))"
+	"($1::boolean or (t.routing_type <> 'internal' and case when $2::uuid is null " \
+	"then t.assigned_org_id = any ((select app_staff_org_ids())::uuid[]) else t.assigned_org_id = $2::uuid end))"
 
 #define SLA_STATE \
 	"desk_sla_state(t.status, t.sla_paused_at, t.created_at, t.first_response_at, t.sla_first_response_due, " \
@@ -176,7 +179,9 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 
 /* $3 statuses (text[]), $4 spam, $5 unassigned only, $6 assignee, $7 SLA
  * queue, $8 priority, $9 team, $10 category, $11 request type, $12 tag,
- * $13 search. */
+ * $13 words, $14 an exact number, $15 a requester's address. The words
+ * match the ticket's own text (its GIN index) or, through
+ * desk_messages_match() once per candidate ticket, one of its messages. */
 #define QUEUE_WHERE \
 	QUEUE_SCOPE " and t.status = any ($3::text[]) and t.is_spam = $4::boolean " \
 	"and (not $5::boolean or t.assignee_id is null) and ($6::uuid is null or t.assignee_id = $6::uuid) " \
@@ -184,28 +189,35 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 	"and ($8::text is null or t.priority = $8::text) and ($9::uuid is null or t.team_id = $9::uuid) " \
 	"and ($10::uuid is null or t.category_id = $10::uuid) and ($11::uuid is null or t.request_type_id = $11::uuid) " \
 	"and ($12::text is null or t.tags @> array[$12::text]) " \
-	"and ($13::text is null or t.number = upper(btrim($13::text)) " \
-	"or t.requester_id in (select u.id from users u where u.email = btrim($13::text)::citext) " \
-	"or t.search @@ portal_tsquery($13::text) " \
-	"or exists (select 1 from ticket_messages m where m.ticket_id = t.id and m.search @@ portal_tsquery($13::text)))"
+	"and ($13::text is null or t.search @@ portal_tsquery($13::text) " \
+	"or desk_messages_match(t.id, portal_tsquery($13::text))) " \
+	"and ($14::text is null or t.number = $14::text) " \
+	"and ($15::text is null or t.requester_id = any (desk_requester_ids($15::text))) "
 
-#define QUEUE_SELECT(k1, k2) \
-	"select t.id, t.number, t.title, t.status, t.priority, coalesce(nullif(btrim(ru.name), ''), ru.email::text), " \
-	"t.assignee_id, coalesce(nullif(btrim(au.name), ''), au.email::text), tm.name, o.name, " SLA_STATE ", " \
+/* The page is chosen from tickets alone (and their SLA policy); names
+ * are looked up for its rows only. */
+#define QUEUE_PAGE(k1, k2) \
+	"with page as materialized (select t.*, " k1 " as k1, " k2 " as k2 from tickets t " \
+	"left join sla_policies p on p.id = t.sla_policy_id where " QUEUE_WHERE
+
+#define QUEUE_ROWS(dir) \
+	") select t.id, t.number, t.title, t.status, t.priority, pe.requester, t.assignee_id, pe.assignee, tm.name, " \
+	"o.name, " SLA_STATE ", " \
 	"nullif(extract(epoch from " DUE_AT ")::bigint, 253402214400), extract(epoch from t.last_activity_at)::bigint, " \
-	"t.is_spam, " k1 ", " k2 " " \
-	"from tickets t left join users ru on ru.id = t.requester_id left join users au on au.id = t.assignee_id " \
+	"t.is_spam, t.k1, t.k2 from page t " \
+	"left join desk_ticket_people((select array_agg(id) from page)) pe on pe.ticket_id = t.id " \
 	"left join teams tm on tm.id = t.team_id " \
 	"left join organizations o on o.id = t.assigned_org_id and t.routing_type <> 'internal' " \
 	"left join sla_policies p on p.id = t.sla_policy_id " \
-	"where " QUEUE_WHERE " "
+	"order by t.k1 " dir ", t.k2 " dir ", t.id " dir
 
-/* $14 limit, $15 cursor key (NULL: first page), $16 cursor id, $17 the
+/* $16 limit, $17 cursor key (NULL: first page), $18 cursor id, $19 the
  * second key (priority sort only). */
 #define KEYSET_1(col, op) \
-	"and ($15::bigint is null or (" col ", t.id) " op " (" TS("$15") ", $16::uuid)) "
+	"and ($17::bigint is null or (" col ", t.id) " op " (" TS("$17") ", $18::uuid)) "
 #define LIST_1(name, col, dir, op) \
-	{ name, QUEUE_SELECT(US(col), "0") KEYSET_1(col, op) "order by " col " " dir ", t.id " dir " limit $14" }
+	{ name, QUEUE_PAGE(US(col), "0::bigint") KEYSET_1(col, op) "order by " col " " dir ", t.id " dir " limit $16" \
+	  QUEUE_ROWS(dir) }
 
 static const db_stmt q_list[QUEUE_SORT__MAX][2] = {
 	[QUEUE_SORT_UPDATED] = { LIST_1("queue_updated_desc", "t.last_activity_at", "desc", "<"),
@@ -214,14 +226,29 @@ static const db_stmt q_list[QUEUE_SORT__MAX][2] = {
 		LIST_1("queue_created_asc", "t.created_at", "asc", ">") },
 	[QUEUE_SORT_DUE] = { LIST_1("queue_due_desc", DUE_AT, "desc", "<"), LIST_1("queue_due_asc", DUE_AT, "asc", ">") },
 	[QUEUE_SORT_PRIORITY] = {
-		{ "queue_priority_desc", QUEUE_SELECT(RANK, US("t.last_activity_at"))
-		  "and ($15::bigint is null or (" RANK ", t.last_activity_at, t.id) < ($15::int, " TS("$17") ", $16::uuid)) "
-		  "order by " RANK " desc, t.last_activity_at desc, t.id desc limit $14" },
-		{ "queue_priority_asc", QUEUE_SELECT(RANK, US("t.last_activity_at"))
-		  "and ($15::bigint is null or (" RANK ", t.last_activity_at, t.id) > ($15::int, " TS("$17") ", $16::uuid)) "
-		  "order by " RANK " asc, t.last_activity_at asc, t.id asc limit $14" },
+		{ "queue_priority_desc", QUEUE_PAGE(RANK, US("t.last_activity_at"))
+		  "and ($17::bigint is null or (" RANK ", t.last_activity_at, t.id) < ($17::int, " TS("$19") ", $18::uuid)) "
+		  "order by " RANK " desc, t.last_activity_at desc, t.id desc limit $16" QUEUE_ROWS("desc") },
+		{ "queue_priority_asc", QUEUE_PAGE(RANK, US("t.last_activity_at"))
+		  "and ($17::bigint is null or (" RANK ", t.last_activity_at, t.id) > ($17::int, " TS("$19") ", $18::uuid)) "
+		  "order by " RANK " asc, t.last_activity_at asc, t.id asc limit $16" QUEUE_ROWS("asc") },
 	},
 };
+
+static const db_stmt q_staff_orgs = { "queue_staff_orgs",
+	"select o from unnest(app_staff_org_ids()) o limit 2" };
+
+int queue_scope_narrow(db_tx *tx, queue_scope *scope)
+{
+	if (scope->all || scope->org)
+		return 0;
+	db_result *res = db_tx_exec(tx, &q_staff_orgs, 0, NULL);
+	if (!res)
+		return -1;
+	if (db_rows(res) == 1)
+		scope->org = db_get_dup(tx->a, res, 0, 0);
+	return 0;
+}
 
 static const db_stmt q_plan_per_call = { "queue_plan_per_call",
 	"select set_config('plan_cache_mode', 'force_custom_plan', true)" };
@@ -280,13 +307,27 @@ int queue_list(db_tx *tx, const queue_filter *f, const queue_cursor *after, int 
 		snprintf(k1, sizeof k1, "%lld", after->k1);
 		snprintf(k2, sizeof k2, "%lld", after->k2);
 	}
-	const char *p[17] = {
+	/* q is a ticket number, an address, or words. */
+	const char *words = NULL, *number = NULL, *email = NULL;
+	if (f->q) {
+		str qs = str_from_cstr(f->q);
+		char *up = arena_alloc(a, qs.len + 1);
+		for (size_t i = 0; i <= qs.len; i++)
+			up[i] = f->q[i] >= 'a' && f->q[i] <= 'z' ? (char)(f->q[i] - 'a' + 'A') : f->q[i];
+		if (ticket_number_plausible(str_from_cstr(up)))
+			number = up;
+		else if (strchr(f->q, '@'))
+			email = f->q;
+		else
+			words = f->q;
+	}
+	const char *p[19] = {
 		f->scope.all ? "true" : "false", f->scope.all ? NULL : f->scope.org, statuses,
 		f->queue == QUEUE_SPAM ? "true" : "false", unassigned ? "true" : "false", assignee,
-		f->queue == QUEUE_SLA ? "true" : "false", f->priority, f->team, f->category, f->type, f->tag, f->q,
-		lim, after ? k1 : NULL, after ? after->id : NULL, after ? k2 : NULL,
+		f->queue == QUEUE_SLA ? "true" : "false", f->priority, f->team, f->category, f->type, f->tag, words, number,
+		email, lim, after ? k1 : NULL, after ? after->id : NULL, after ? k2 : NULL,
 	};
-	int np = f->sort == QUEUE_SORT_PRIORITY ? 17 : 16;
+	int np = f->sort == QUEUE_SORT_PRIORITY ? 19 : 18;
 	db_result *res = db_tx_exec(tx, &q_list[f->sort][f->asc ? 1 : 0], np, p);
 	if (!res)
 		return -1;
@@ -357,8 +398,8 @@ int queue_counts(db_tx *tx, const queue_scope *scope, long cap, long counts[QUEU
  * ------------------------------------------------------------------------- */
 
 #define ORG_SCOPE(col) \
-	"($1::boolean or " col " = any (case when $2::uuid is null then (select app_staff_org_ids()) " \
-	"else array[$2::uuid] end))"
+	"($1::boolean or case when $2::uuid is null then " col " = any ((select app_staff_org_ids())::uuid[]) " \
+	"else " col " = $2::uuid end)"
 
 static const db_stmt q_teams = { "queue_opt_teams",
 	"select id, name from teams where is_active and " ORG_SCOPE("organization_id") " order by name, id limit 200" };

@@ -45,6 +45,10 @@ typedef struct {
 	                        acting user's staff organizations */
 } queue_scope;
 
+/* An agent of exactly one organization gets it as scope->org: the same
+ * tickets, planned as one index range in the queue's order. 0 or -1. */
+int queue_scope_narrow(db_tx *tx, queue_scope *scope);
+
 enum queue_assignee { QUEUE_ASSIGNEE_ANY, QUEUE_ASSIGNEE_NONE, QUEUE_ASSIGNEE_USER };
 
 typedef struct {
