@@ -408,6 +408,9 @@ int page_desk(req *r)
 	bool filtered = f->status || f->priority || q.assignee_word || f->team || f->category || f->type || f->tag ||
 	    f->q;
 	tv_set_bool(a, v, "filtered", filtered);
+	/* The filters fold away (at 360 px they would push the list off the
+	 * screen), open when one is in use. */
+	tv_set_bool(a, v, "filters_open", filtered || q.sort_given || q.dir_given);
 	tv_set_str(a, v, "clear_href", desk_href(r, &q, f->queue, false, NULL));
 	tv_set_str(a, v, "return_to", desk_href(r, &q, f->queue, true, q.has_after ? queue_cursor_encode(a, &q.after)
 	                                                                          : NULL));
