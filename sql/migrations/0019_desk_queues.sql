@@ -190,6 +190,31 @@ $$;
 REVOKE EXECUTE ON FUNCTION desk_requester_ids(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION desk_requester_ids(text) TO supportdesk_app;
 
+-- The staff who may be assigned the tickets of the desk's scope, for its
+-- selects: active members of the organizations the acting user works (or
+-- of p_org among them; platform staff: any organization, or all with
+-- p_all), and active platform staff for platform staff. At most 500.
+CREATE FUNCTION desk_agents(p_all boolean, p_org uuid) RETURNS TABLE (id uuid, label text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT x.id, x.label FROM (
+    SELECT u.id, coalesce(nullif(btrim(u.name), ''), u.email::text) AS label
+    FROM memberships m JOIN users u ON u.id = m.user_id
+    WHERE m.is_active AND u.is_active
+      AND CASE WHEN (SELECT app_is_platform_staff()) THEN p_all OR m.organization_id = p_org
+               ELSE m.organization_id = ANY ((SELECT app_staff_org_ids())::uuid[])
+                    AND (p_org IS NULL OR m.organization_id = p_org) END
+    UNION
+    SELECT u.id, coalesce(nullif(btrim(u.name), ''), u.email::text)
+    FROM users u
+    WHERE u.platform_role IS NOT NULL AND u.is_active AND (SELECT app_is_platform_staff())
+  ) x
+  ORDER BY x.label, x.id
+  LIMIT 500
+$$;
+REVOKE EXECUTE ON FUNCTION desk_agents(boolean, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION desk_agents(boolean, uuid) TO supportdesk_app;
+CREATE INDEX users_platform_staff_idx ON users (id) WHERE platform_role IS NOT NULL;
+
 -- ---------------------------------------------------------------------------
 -- Queue indexes. Every desk query is scoped to the routing organization
 -- of the agent (assigned_org_id = one organization, or ANY (theirs)), so

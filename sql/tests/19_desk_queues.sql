@@ -5,7 +5,7 @@
 -- list and delete nothing of Acme's.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(54);
+SELECT plan(59);
 :tap_grants
 
 \set tx1_number '(SELECT number FROM tickets WHERE id = ''30000000-0000-4000-8000-000000000001'')'
@@ -28,7 +28,8 @@ SELECT ok(has_function_privilege('supportdesk_app', 'desk_spam_delete(text)', 'E
 SELECT ok(NOT has_function_privilege('public', 'desk_spam_delete(text)', 'EXECUTE')
           AND NOT has_function_privilege('public', 'desk_ticket_people(uuid[])', 'EXECUTE')
           AND NOT has_function_privilege('public', 'desk_messages_match(uuid, tsquery)', 'EXECUTE')
-          AND NOT has_function_privilege('public', 'desk_requester_ids(text)', 'EXECUTE'),
+          AND NOT has_function_privilege('public', 'desk_requester_ids(text)', 'EXECUTE')
+          AND NOT has_function_privilege('public', 'desk_agents(boolean, uuid)', 'EXECUTE'),
           'PUBLIC may not run the SECURITY DEFINER desk functions');
 SELECT ok(NOT has_column_privilege('supportdesk_app', 'tickets', 'deleted_at', 'UPDATE')
           AND NOT has_column_privilege('supportdesk_app', 'tickets', 'deleted_by', 'UPDATE'),
@@ -73,15 +74,24 @@ SELECT is_empty($$SELECT 1 FROM desk_ticket_people(ARRAY['30000000-0000-4000-800
                 'Globex agent: no requester or assignee of Acme''s tickets');
 SELECT is(desk_messages_match(:tx2, portal_tsquery('SECRET')), false, 'Globex agent: no message match on Acme''s');
 SELECT is(desk_requester_ids('alice@t.example'), '{}'::uuid[], 'Globex agent: alice requested nothing of theirs');
+SELECT is_empty($$SELECT 1 FROM desk_agents(false, '10000000-0000-4000-8000-00000000000a')$$,
+                'Globex agent: no Acme staff to assign, even asking for Acme');
+SELECT is((SELECT array_agg(id) FROM desk_agents(false, NULL)), ARRAY[:yg::uuid], 'only their own colleagues (themselves)');
 :as_ca
 SELECT is(desk_messages_match(:tx1, portal_tsquery('SECRET')), false,
           'the requester cannot probe the internal notes of her own ticket');
 SELECT is_empty($$SELECT 1 FROM desk_ticket_people(ARRAY['30000000-0000-4000-8000-000000000004'::uuid])$$,
                 'nor read people through it');
+SELECT is_empty($$SELECT 1 FROM desk_agents(true, NULL)$$, 'a customer lists no staff');
 :as_xg
 SELECT is(desk_messages_match(:tx1, portal_tsquery('SECRET acme')), true, 'Acme agent: the internal note matches');
 SELECT is((SELECT requester FROM desk_ticket_people(ARRAY[:tx1::uuid])), 'Alice', 'and the requester is named');
 SELECT is(desk_requester_ids('ALICE@t.example'), ARRAY[:ca::uuid], 'and found by address, any case');
+SELECT is((SELECT array_agg(id ORDER BY id) FROM desk_agents(false, NULL)), ARRAY[:xa::uuid, :xg::uuid],
+          'Acme agent: Acme''s admin and agent may be assigned');
+:as_pg
+SELECT ok((SELECT count(*) FROM desk_agents(true, NULL) WHERE id IN (:xa, :yg, :pa, :pg)) = 4,
+          'platform staff: every organization''s staff and the platform''s');
 
 -- ---------------------------------------------------------------------------
 -- Acme's agent

@@ -409,13 +409,9 @@ static const db_stmt q_categories = { "queue_opt_categories",
 static const db_stmt q_types = { "queue_opt_types",
 	"select id, name from request_types where is_active and (organization_id is null or "
 	ORG_SCOPE("organization_id") ") order by sort_order, name, id limit 200" };
-/* Staff of the scope, and platform staff (who may be assigned hybrid and
- * internal tickets) when the acting user may see them. */
-static const db_stmt q_agents = { "queue_opt_agents",
-	"select u.id, coalesce(nullif(btrim(u.name), ''), u.email::text) as label from users u "
-	"where u.is_active and (u.platform_role is not null or exists (select 1 from memberships m "
-	"where m.user_id = u.id and m.is_active and " ORG_SCOPE("m.organization_id") ")) "
-	"order by label, u.id limit 500" };
+/* Staff of the scope, and platform staff for platform staff (who may be
+ * assigned hybrid and internal tickets): desk_agents() in 0019. */
+static const db_stmt q_agents = { "queue_opt_agents", "select id, label from desk_agents($1::boolean, $2::uuid)" };
 static const db_stmt q_orgs = { "queue_opt_orgs",
 	"select id, name from organizations where is_active and not is_platform "
 	"and ((select app_is_platform_staff()) or id = any ((select app_staff_org_ids())::uuid[])) order by name, id limit 500" };
