@@ -230,8 +230,9 @@ CREATE INDEX users_platform_staff_idx ON users (id) WHERE platform_role IS NOT N
 CREATE INDEX tickets_desk_active_activity_idx ON tickets (assigned_org_id, last_activity_at DESC, id DESC)
   INCLUDE (status, assignee_id, routing_type, requester_id, deleted_at)
   WHERE status IN ('new', 'open', 'in_progress', 'waiting_customer', 'waiting_internal') AND NOT is_spam;
--- mine: the agent's own active tickets, newest first.
-CREATE INDEX tickets_desk_assignee_activity_idx ON tickets (assignee_id, last_activity_at DESC, id DESC)
+-- mine: the agent's own active tickets of the organization, newest first.
+CREATE INDEX tickets_desk_assignee_activity_idx ON tickets (assignee_id, assigned_org_id, last_activity_at DESC, id DESC)
+  INCLUDE (routing_type, requester_id, deleted_at)
   WHERE status IN ('new', 'open', 'in_progress', 'waiting_customer', 'waiting_internal') AND NOT is_spam;
 -- sla: the organization's tickets whose resolution clock runs (a running
 -- first response clock implies a running resolution clock), by due time,
