@@ -143,4 +143,25 @@ UPDATE tickets t SET satisfaction_rating = 3 + d.g % 3, satisfaction_comment = '
 FROM demo_t d WHERE t.id = d.id AND d.final_status IN ('resolved', 'closed');
 \endif
 
+-- The desk's queues (added later, so on its own guard): a spam ticket for
+-- Acme's spam view, and a fresh unassigned ticket for the Billing team
+-- whose SLA clock is still on track.
+SELECT NOT EXISTS (SELECT FROM tickets WHERE id = 'd1000000-0000-4000-8000-00000000a001') AS demo_need_queue_tickets
+\gset
+\if :demo_need_queue_tickets
+INSERT INTO tickets (id, requester_id, organization_id, routing_type, assigned_org_id, title, description,
+                     priority, source, spam_score, is_spam, created_at)
+VALUES ('d1000000-0000-4000-8000-00000000a001', 'd0000000-0000-4000-8000-0000000000c2',
+        'd0000000-0000-4000-8000-00000000ac01', 'organization', 'd0000000-0000-4000-8000-00000000ac01',
+        'CHEAP SPEAKERS!!! best prices click here', 'Buy now at totally-real-speakers.example, limited offer!!!',
+        'low', 'web', 0.97, true, now() - interval '3 hours'),
+       ('d1000000-0000-4000-8000-00000000a002', 'd0000000-0000-4000-8000-0000000000c1',
+        'd0000000-0000-4000-8000-00000000ac01', 'organization', 'd0000000-0000-4000-8000-00000000ac01',
+        'Charged twice for the March order', 'My card shows two charges of 249.00 for order 5521. Please refund one.',
+        'high', 'email', NULL, false, now() - interval '20 minutes');
+UPDATE tickets SET team_id = 'd0000000-0000-4000-8000-0000000000e2', tags = ARRAY['billing', 'refund'],
+                   request_type_id = 'd0000000-0000-4000-8000-0000000000d1'
+WHERE id = 'd1000000-0000-4000-8000-00000000a002';
+\endif
+
 COMMIT;

@@ -45,6 +45,11 @@ const route app_routes[] = {
 	{ POST, "/account/sessions/{id}/revoke", page_account_session_revoke, ROUTE_SIGNED_IN | ROUTE_CSRF },
 	{ GET, "/notifications", page_notifications, ROUTE_SIGNED_IN },
 	{ POST, "/notifications/read", page_notifications_read, ROUTE_SIGNED_IN | ROUTE_CSRF },
+	/* desk.c: queues, bulk actions, spam */
+	{ GET, "/desk", page_desk, ROUTE_STAFF },
+	{ POST, "/desk/bulk", page_desk_bulk, ROUTE_STAFF | ROUTE_CSRF },
+	{ POST, "/desk/spam/{number}/not-spam", page_desk_spam_not_spam, ROUTE_STAFF | ROUTE_CSRF },
+	{ POST, "/desk/spam/{number}/delete", page_desk_spam_delete, ROUTE_STAFF | ROUTE_CSRF },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -23,6 +23,44 @@ const desk_word desk_priorities[] = {
 	{ NULL, NULL },
 };
 
+const desk_word desk_queues[] = {
+	{ "mine", "Mine" },
+	{ "unassigned", "Unassigned" },
+	{ "open", "All open" },
+	{ "waiting", "Waiting" },
+	{ "sla", "SLA at risk" },
+	{ "resolved", "Resolved" },
+	{ "spam", "Spam" },
+	{ NULL, NULL },
+};
+
+const desk_word desk_sorts[] = {
+	{ "updated", "Last activity" },
+	{ "created", "Created" },
+	{ "priority", "Priority" },
+	{ "due", "SLA due" },
+	{ NULL, NULL },
+};
+
+const desk_word desk_sla_states[] = {
+	{ "breached", "Breached" },
+	{ "at_risk", "At risk" },
+	{ "ok", "On track" },
+	{ "paused", "Paused" },
+	{ NULL, NULL },
+};
+
+const desk_word desk_bulk_actions[] = {
+	{ "assign", "Assign to" },
+	{ "status", "Set status" },
+	{ "priority", "Set priority" },
+	{ "tag", "Add tag" },
+	{ "spam", "Mark as spam" },
+	{ "not_spam", "Not spam" },
+	{ "delete", "Delete" },
+	{ NULL, NULL },
+};
+
 const char *desk_word_label_n(const desk_word *list, const char *value, size_t len)
 {
 	if (!value)

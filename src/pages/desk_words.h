@@ -18,6 +18,14 @@ typedef struct desk_word {
 extern const desk_word desk_statuses[];
 extern const desk_word desk_priorities[];   /* low to urgent */
 
+/* The queues of GET /desk (their names are the model's, queue.h), in the
+ * side nav's order; the sorts of a queue; the SLA states of a row
+ * (desk_sla_state() in 0019); the bulk actions of POST /desk/bulk. */
+extern const desk_word desk_queues[];
+extern const desk_word desk_sorts[];
+extern const desk_word desk_sla_states[];
+extern const desk_word desk_bulk_actions[];
+
 /* The label of value in list, or NULL when value is not one of them
  * (which also serves as the allow-list check of a posted value). */
 const char *desk_word_label(const desk_word *list, const char *value);

@@ -100,4 +100,13 @@ int page_account_session_revoke(req *r); /* POST /account/sessions/{id}/revoke: 
 int page_notifications(req *r);      /* GET /notifications[?after=]: 200; 400 bad cursor */
 int page_notifications_read(req *r); /* POST /notifications/read: 303 back; 403, 503 */
 
+/* desk.c: the support desk's queues, bulk actions and spam view (ROUTE_STAFF:
+ * visitors go to /login?next=, customers get 404) */
+int page_desk(req *r);               /* GET /desk?queue=&status=&priority=&assignee=&team=&category=&type=&tag=&q=
+                                        &sort=&dir=&org=&after=: 200; 400 a value not allowed or a bad cursor */
+int page_desk_bulk(req *r);          /* POST /desk/bulk: 303 back to the queue with what changed and what was
+                                        refused; 400 unknown action or value, 403 bad CSRF, 413 over 100 tickets */
+int page_desk_spam_not_spam(req *r); /* POST /desk/spam/{number}/not-spam: 303 back; 404 not visible; 403 */
+int page_desk_spam_delete(req *r);   /* POST /desk/spam/{number}/delete: 303 back; 404 not visible; 403 */
+
 #endif

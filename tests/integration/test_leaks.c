@@ -24,7 +24,27 @@ typedef struct {
 	char *email;
 	char *number;       /* the customer's ticket */
 	char *attachment;   /* an attachment of it */
+	char *staff_cookie; /* a platform agent's session, for the /desk routes */
+	char *staff_csrf;
 } leak_fixture;
+
+/* A platform agent (who may work every ticket, the customer's too),
+ * signed in: the desk's routes answer customers 404 before any work. */
+static void staff_sign_in(app *a, leak_fixture *fx)
+{
+	char email[96], body[128];
+	snprintf(email, sizeof email, "leaks-staff-%d-%ld@example.com", (int)getpid(), (long)time(NULL));
+	char *id = owner_query("insert into users (email, name, platform_role, email_verified_at) "
+	                       "values ($1, 'Leak Staff', 'agent', now()) returning id::text", email);
+	snprintf(body, sizeof body, "user=%s", id);
+	free(id);
+	harness_response r;
+	post_form(a, "/t/signin", NULL, body, &r);
+	ck_assert_int_eq(r.status, 200);
+	fx->staff_cookie = harness_cookie(&r, "sd_session");
+	fx->staff_csrf = strdup(r.body);
+	harness_response_free(&r);
+}
 
 static void sign_in(app *a, leak_fixture *fx)
 {
@@ -146,6 +166,7 @@ START_TEST(every_route_many_times)
 	fx.user_id = make_verified_customer(email);
 	sign_in(a, &fx);
 	ticket_with_attachment(a, &fx);
+	staff_sign_in(a, &fx);
 	const char *token = fresh_token();
 
 	long n = getenv("SD_LEAK_REQUESTS") ? atol(getenv("SD_LEAK_REQUESTS")) : 10000;
@@ -158,12 +179,21 @@ START_TEST(every_route_many_times)
 				continue;
 			fill(uri, sizeof uri, rt->pattern, &fx, token);
 			bool signed_in = (rounds + k) % 2 == 0;
-			snprintf(cookie, sizeof cookie, "%s; sd_anon=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-			    signed_in ? fx.cookie : "other=1");
+			bool desk = strncmp(rt->pattern, "/desk", 5) == 0;
+			/* The desk's routes: as staff every other round, as the customer (404) between. */
+			bool as_staff = desk && signed_in && rounds % 4 < 2;
+			snprintf(cookie, sizeof cookie, "%s; sd_anon=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%s",
+			    as_staff ? fx.staff_cookie : signed_in ? fx.cookie : "other=1",
+			    desk ? "; sd_desk_flash=tag.1.0.ACME-2020-01-00001.x" : "");
 			harness_response r;
 			if (rt->methods & METHOD_GET) {
 				char q[600];
-				snprintf(q, sizeof q, "%s?q=printer&status=all&after=x&rating=4&request_type=x&form=submit", uri);
+				if (desk)
+					snprintf(q, sizeof q, "%s?queue=%s&q=printer&sort=%s&assignee=me&tag=vip", uri,
+					    rounds % 3 == 0 ? "open" : rounds % 3 == 1 ? "sla" : "spam",
+					    rounds % 2 ? "priority" : "updated");
+				else
+					snprintf(q, sizeof q, "%s?q=printer&status=all&after=x&rating=4&request_type=x&form=submit", uri);
 				get(a, q, cookie, &r);
 				ck_assert_int_gt(r.status, 0);
 				harness_response_free(&r);
@@ -173,8 +203,10 @@ START_TEST(every_route_many_times)
 				snprintf(body, sizeof body,
 				    "_csrf=%s&email=%s&password=not-the-password-1&password_confirm=not-the-password-1"
 				    "&current_password=x&body=Hello+from+the+leak+test&rating=4&comment=Fine&name=Leak"
-				    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets",
-				    signed_in ? fx.csrf : "x", email, fx.number, fx.attachment);
+				    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets"
+				    "&ticket=%s&ticket=ACME-2020-01-00001&action=tag&value=leak-%ld&return=/desk%%3Fqueue%%3Dopen",
+				    as_staff ? fx.staff_csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, fx.number,
+				    rounds % 2);
 				post_form(a, uri, cookie, body, &r);
 				ck_assert_int_gt(r.status, 0);
 				harness_response_free(&r);
@@ -192,6 +224,8 @@ START_TEST(every_route_many_times)
 	free(fx.user_id);
 	free(fx.number);
 	free(fx.attachment);
+	free(fx.staff_cookie);
+	free(fx.staff_csrf);
 	harness_app_free(a);
 }
 END_TEST
