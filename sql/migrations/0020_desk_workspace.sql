@@ -279,7 +279,7 @@ BEGIN
   PERFORM 1 FROM tickets WHERE id IN (s.id, d.id) ORDER BY id FOR UPDATE;
   SELECT * INTO s FROM tickets WHERE id = s.id;
   SELECT * INTO d FROM tickets WHERE id = d.id;
-  IF ticket_working_org(s) IS DISTINCT FROM ticket_working_org(d) OR s.routing_type <> d.routing_type THEN
+  IF ticket_working_org(s) IS DISTINCT FROM ticket_working_org(d) THEN
     status := 'other_organization';
     RETURN;
   END IF;
