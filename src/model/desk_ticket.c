@@ -78,14 +78,6 @@ int desk_ticket_find(db_tx *tx, const char *number, desk_ticket *out)
 	out->requester_email = db_get_dup(a, res, 0, c++);
 	out->requester_language = db_get_dup(a, res, 0, c++);
 	out->requester_channels = db_get_dup(a, res, 0, c++);
-	const char *pa[1] = { out->id };
-	db_result *att = db_tx_exec(tx, &q_sub_attachments, 1, pa);
-	if (!att)
-		return -1;
-	out->nattachments = (size_t)db_rows(att);
-	out->attachments = arena_calloc(a, out->nattachments + 1, sizeof *out->attachments);
-	for (size_t i = 0; i < out->nattachments; i++)
-		attachment_from(a, att, (int)i, &out->attachments[i]);
 	return 1;
 }
 
@@ -103,18 +95,8 @@ static const db_stmt q_message_attachments = { "desk_ticket_message_attachments"
 	"select a.id, a.file_name, a.content_type, a.size_bytes, a.message_id from attachments a "
 	"where a.ticket_id = $1::uuid and a.message_id is not null order by a.created_at, a.file_name" };
 
-int desk_ticket_messages(db_tx *tx, const char *ticket_id, desk_message **out, size_t *n)
+static void messages_from(arena *a, db_result *res, db_result *att, desk_message **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
-	const char *p[1] = { ticket_id };
-	db_result *res = db_tx_exec(tx, &q_messages, 1, p);
-	if (!res)
-		return -1;
-	db_result *att = db_tx_exec(tx, &q_message_attachments, 1, p);
-	if (!att)
-		return -1;
-	arena *a = tx->a;
 	size_t rows = (size_t)db_rows(res), natt = (size_t)db_rows(att);
 	desk_message *m = arena_calloc(a, rows + 1, sizeof *m);
 	for (size_t i = 0; i < rows; i++) {
@@ -137,6 +119,17 @@ int desk_ticket_messages(db_tx *tx, const char *ticket_id, desk_message **out, s
 	}
 	*out = m;
 	*n = rows;
+}
+
+int desk_ticket_messages(db_tx *tx, const char *ticket_id, desk_message **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	const char *p[1] = { ticket_id };
+	db_batch b[2] = { { &q_messages, 1, p, NULL }, { &q_message_attachments, 1, p, NULL } };
+	if (!db_tx_exec_batch(tx, b, 2))
+		return -1;
+	messages_from(tx->a, b[0].res, b[1].res, out, n);
 	return 0;
 }
 
@@ -156,33 +149,20 @@ static const db_stmt q_rated = { "desk_requester_rated",
 	"where t.requester_id = $1::uuid and t.satisfaction_rating is not null and " WORKS_IT " "
 	"order by t.satisfaction_submitted_at desc, t.id desc limit 10" };
 
-static int others_from(db_tx *tx, const db_stmt *s, int np, const char *const *p, desk_other_ticket **out, size_t *n)
+static void others_from(arena *a, db_result *res, desk_other_ticket **out, size_t *n)
 {
-	db_result *res = db_tx_exec(tx, s, np, p);
-	if (!res)
-		return -1;
 	size_t rows = (size_t)db_rows(res);
-	desk_other_ticket *o = arena_calloc(tx->a, rows + 1, sizeof *o);
+	desk_other_ticket *o = arena_calloc(a, rows + 1, sizeof *o);
 	for (size_t i = 0; i < rows; i++) {
-		o[i].number = db_get_dup(tx->a, res, (int)i, 0);
-		o[i].title = db_get_dup(tx->a, res, (int)i, 1);
-		o[i].status = db_get_dup(tx->a, res, (int)i, 2);
+		o[i].number = db_get_dup(a, res, (int)i, 0);
+		o[i].title = db_get_dup(a, res, (int)i, 1);
+		o[i].status = db_get_dup(a, res, (int)i, 2);
 		o[i].rating = (int)db_get_int(res, (int)i, 3, 0);
-		o[i].comment = db_get_dup(tx->a, res, (int)i, 4);
+		o[i].comment = db_get_dup(a, res, (int)i, 4);
 		o[i].when = db_get_int(res, (int)i, 5, 0);
 	}
 	*out = o;
 	*n = rows;
-	return 0;
-}
-
-int desk_requester_tickets(db_tx *tx, const char *requester_id, const char *except_id,
-    desk_other_ticket **others, size_t *nothers, desk_other_ticket **rated, size_t *nrated)
-{
-	const char *p[2] = { requester_id, except_id };
-	if (others_from(tx, &q_others, 2, p, others, nothers) != 0)
-		return -1;
-	return others_from(tx, &q_rated, 1, p, rated, nrated);
 }
 
 /* ---------------------------------------------------------------------------
@@ -208,6 +188,25 @@ static const db_stmt q_fields = { "desk_ticket_fields",
 	"from tickets t cross join lateral submit_form_fields(t.request_type_id, $2, true) f "
 	"where t.id = $1::uuid and t.request_type_id is not null" };
 
+static void fields_from(arena *a, db_result *res, desk_field **out, size_t *n)
+{
+	size_t rows = (size_t)db_rows(res);
+	desk_field *f = arena_calloc(a, rows + 1, sizeof *f);
+	for (size_t i = 0; i < rows; i++) {
+		int r = (int)i;
+		f[i].key = db_get_dup(a, res, r, 0);
+		f[i].label = db_get_dup(a, res, r, 1);
+		f[i].type = db_get_dup(a, res, r, 2);
+		f[i].value = db_get_dup(a, res, r, 3);
+		f[i].shown = db_get_dup(a, res, r, 4);
+		f[i].options_json = db_get_dup(a, res, r, 5);
+		f[i].max_length = (long)db_get_int(res, r, 6, 0);
+		f[i].option_values = db_get_dup(a, res, r, 7);
+	}
+	*out = f;
+	*n = rows;
+}
+
 int desk_ticket_fields(db_tx *tx, const char *ticket_id, const char *role, desk_field **out, size_t *n)
 {
 	*out = NULL;
@@ -216,21 +215,7 @@ int desk_ticket_fields(db_tx *tx, const char *ticket_id, const char *role, desk_
 	db_result *res = db_tx_exec(tx, &q_fields, 2, p);
 	if (!res)
 		return -1;
-	size_t rows = (size_t)db_rows(res);
-	desk_field *f = arena_calloc(tx->a, rows + 1, sizeof *f);
-	for (size_t i = 0; i < rows; i++) {
-		int r = (int)i;
-		f[i].key = db_get_dup(tx->a, res, r, 0);
-		f[i].label = db_get_dup(tx->a, res, r, 1);
-		f[i].type = db_get_dup(tx->a, res, r, 2);
-		f[i].value = db_get_dup(tx->a, res, r, 3);
-		f[i].shown = db_get_dup(tx->a, res, r, 4);
-		f[i].options_json = db_get_dup(tx->a, res, r, 5);
-		f[i].max_length = (long)db_get_int(res, r, 6, 0);
-		f[i].option_values = db_get_dup(tx->a, res, r, 7);
-	}
-	*out = f;
-	*n = rows;
+	fields_from(tx->a, res, out, n);
 	return 0;
 }
 
@@ -245,6 +230,24 @@ static const db_stmt q_activity = { "desk_ticket_activity",
 	"or a.created_at > timestamptz 'epoch' + $2::bigint * interval '1 microsecond') "
 	"order by a.created_at desc, a.id desc limit $3" };
 
+static void activity_from(arena *a, db_result *res, desk_activity **out, size_t *n)
+{
+	size_t rows = (size_t)db_rows(res);
+	desk_activity *x = arena_calloc(a, rows + 1, sizeof *x);
+	for (size_t i = 0; i < rows; i++) {
+		int r = (int)i;
+		x[i].type = db_get_dup(a, res, r, 0);
+		x[i].description = db_get_dup(a, res, r, 1);
+		x[i].field = db_get_dup(a, res, r, 2);
+		x[i].old_value = db_get_dup(a, res, r, 3);
+		x[i].new_value = db_get_dup(a, res, r, 4);
+		x[i].actor = db_get_dup(a, res, r, 5);
+		x[i].when = db_get_int(res, r, 6, 0);
+	}
+	*out = x;
+	*n = rows;
+}
+
 int desk_ticket_activity(db_tx *tx, const char *ticket_id, long long since_us, int limit, desk_activity **out,
     size_t *n)
 {
@@ -255,20 +258,7 @@ int desk_ticket_activity(db_tx *tx, const char *ticket_id, long long since_us, i
 	db_result *res = db_tx_exec(tx, &q_activity, 3, p);
 	if (!res)
 		return -1;
-	size_t rows = (size_t)db_rows(res);
-	desk_activity *x = arena_calloc(tx->a, rows + 1, sizeof *x);
-	for (size_t i = 0; i < rows; i++) {
-		int r = (int)i;
-		x[i].type = db_get_dup(tx->a, res, r, 0);
-		x[i].description = db_get_dup(tx->a, res, r, 1);
-		x[i].field = db_get_dup(tx->a, res, r, 2);
-		x[i].old_value = db_get_dup(tx->a, res, r, 3);
-		x[i].new_value = db_get_dup(tx->a, res, r, 4);
-		x[i].actor = db_get_dup(tx->a, res, r, 5);
-		x[i].when = db_get_int(res, r, 6, 0);
-	}
-	*out = x;
-	*n = rows;
+	activity_from(tx->a, res, out, n);
 	return 0;
 }
 
@@ -279,26 +269,21 @@ static const db_stmt q_assignments = { "desk_ticket_assignments",
 	"left join users bu on bu.id = a.assigned_by where a.ticket_id = $1::uuid "
 	"order by a.assigned_at desc, a.id desc limit 50" };
 
-int desk_ticket_assignments(db_tx *tx, const char *ticket_id, desk_assignment **out, size_t *n)
+static void assignments_from(arena *a, db_result *res, desk_assignment **out, size_t *n)
 {
-	const char *p[1] = { ticket_id };
-	db_result *res = db_tx_exec(tx, &q_assignments, 1, p);
-	if (!res)
-		return -1;
 	size_t rows = (size_t)db_rows(res);
-	desk_assignment *x = arena_calloc(tx->a, rows + 1, sizeof *x);
+	desk_assignment *x = arena_calloc(a, rows + 1, sizeof *x);
 	for (size_t i = 0; i < rows; i++) {
 		int r = (int)i;
-		x[i].from_name = db_get_dup(tx->a, res, r, 0);
-		x[i].to_name = db_get_dup(tx->a, res, r, 1);
-		x[i].team_name = db_get_dup(tx->a, res, r, 2);
-		x[i].by_name = db_get_dup(tx->a, res, r, 3);
-		x[i].reason = db_get_dup(tx->a, res, r, 4);
+		x[i].from_name = db_get_dup(a, res, r, 0);
+		x[i].to_name = db_get_dup(a, res, r, 1);
+		x[i].team_name = db_get_dup(a, res, r, 2);
+		x[i].by_name = db_get_dup(a, res, r, 3);
+		x[i].reason = db_get_dup(a, res, r, 4);
 		x[i].when = db_get_int(res, r, 5, 0);
 	}
 	*out = x;
 	*n = rows;
-	return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -306,11 +291,16 @@ int desk_ticket_assignments(db_tx *tx, const char *ticket_id, desk_assignment **
  * ------------------------------------------------------------------------- */
 
 /* $1 the ticket's working organization, $2 its routing type. */
+/* Driven from the few memberships of the organization (and the few
+ * platform staff), never from users: the users policies cost a subquery
+ * per row, which a scan of every customer would pay a hundred thousand
+ * times. */
 static const db_stmt q_staff = { "desk_choices_staff",
-	"select u.id, coalesce(nullif(btrim(u.name), ''), u.email::text) from users u where u.is_active and ("
-	"($2 <> 'internal' and exists (select from memberships m where m.user_id = u.id "
-	"and m.organization_id = $1::uuid and m.is_active)) "
-	"or ($2 in ('internal', 'hybrid') and u.platform_role is not null)) order by 2, 1 limit 200" };
+	"select u.id, coalesce(nullif(btrim(u.name), ''), u.email::text) from memberships m "
+	"join users u on u.id = m.user_id where $2 <> 'internal' and m.organization_id = $1::uuid "
+	"and m.is_active and u.is_active "
+	"union select u.id, coalesce(nullif(btrim(u.name), ''), u.email::text) from users u "
+	"where $2 in ('internal', 'hybrid') and u.platform_role is not null and u.is_active order by 2, 1 limit 200" };
 static const db_stmt q_teams = { "desk_choices_teams",
 	"select id, name from teams where organization_id = $1::uuid order by name, id limit 200" };
 static const db_stmt q_cats = { "desk_choices_categories",
@@ -320,30 +310,16 @@ static const db_stmt q_types = { "desk_choices_types",
 	"select id, name from request_types where is_active and (organization_id is null or organization_id = $1::uuid) "
 	"order by sort_order, name, id limit 200" };
 
-static int choices(db_tx *tx, const db_stmt *s, int np, const char *const *p, desk_choice **out, size_t *n)
+static void choices_from(arena *a, db_result *res, desk_choice **out, size_t *n)
 {
-	db_result *res = db_tx_exec(tx, s, np, p);
-	if (!res)
-		return -1;
 	size_t rows = (size_t)db_rows(res);
-	desk_choice *c = arena_calloc(tx->a, rows + 1, sizeof *c);
+	desk_choice *c = arena_calloc(a, rows + 1, sizeof *c);
 	for (size_t i = 0; i < rows; i++) {
-		c[i].id = db_get_dup(tx->a, res, (int)i, 0);
-		c[i].label = db_get_dup(tx->a, res, (int)i, 1);
+		c[i].id = db_get_dup(a, res, (int)i, 0);
+		c[i].label = db_get_dup(a, res, (int)i, 1);
 	}
 	*out = c;
 	*n = rows;
-	return 0;
-}
-
-int desk_ticket_choices(db_tx *tx, const desk_ticket *t, desk_choice **staff, size_t *nstaff, desk_choice **teams,
-    size_t *nteams, desk_choice **cats, size_t *ncats, desk_choice **types, size_t *ntypes)
-{
-	const char *p[2] = { t->org_id, t->routing_type };
-	if (choices(tx, &q_staff, 2, p, staff, nstaff) != 0 || choices(tx, &q_teams, 1, p, teams, nteams) != 0 ||
-	    choices(tx, &q_cats, 1, p, cats, ncats) != 0 || choices(tx, &q_types, 1, p, types, ntypes) != 0)
-		return -1;
-	return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -504,4 +480,64 @@ const char *desk_me_name(db_tx *tx)
 	if (!res)
 		return NULL;
 	return db_rows(res) == 1 ? db_get_dup(tx->a, res, 0, 0) : "";
+}
+
+/* ---------------------------------------------------------------------------
+ * The workspace: everything the page shows besides the ticket, in one
+ * round trip.
+ * ------------------------------------------------------------------------- */
+
+int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, long long changes_since_us,
+    desk_workspace *w)
+{
+	memset(w, 0, sizeof *w);
+	char shown[16], since[24];
+	snprintf(shown, sizeof shown, "%d", DESK_ACTIVITY_SHOWN);
+	snprintf(since, sizeof since, "%lld", changes_since_us);
+	const char *id[1] = { t->id };
+	const char *req[2] = { t->requester_id, t->id };
+	const char *fld[2] = { t->id, role };
+	const char *act[3] = { t->id, "0", shown };
+	const char *chg[3] = { t->id, since, "20" };
+	const char *org[2] = { t->org_id, t->routing_type };
+	enum { SUB, MSG, MATT, OTHERS, RATED, FIELDS, ACT, ASG, STAFF, TEAMS, CATS, TYPES, ME, CHANGES, N };
+	db_batch b[N] = {
+		[SUB] = { &q_sub_attachments, 1, id, NULL },
+		[MSG] = { &q_messages, 1, id, NULL },
+		[MATT] = { &q_message_attachments, 1, id, NULL },
+		[OTHERS] = { &q_others, 2, req, NULL },
+		[RATED] = { &q_rated, 1, req, NULL },
+		[FIELDS] = { &q_fields, 2, fld, NULL },
+		[ACT] = { &q_activity, 3, act, NULL },
+		[ASG] = { &q_assignments, 1, id, NULL },
+		[STAFF] = { &q_staff, 2, org, NULL },
+		[TEAMS] = { &q_teams, 1, org, NULL },
+		[CATS] = { &q_cats, 1, org, NULL },
+		[TYPES] = { &q_types, 1, org, NULL },
+		[ME] = { &q_me, 0, NULL, NULL },
+		[CHANGES] = { &q_activity, 3, chg, NULL },
+	};
+	if (!db_tx_exec_batch(tx, b, changes_since_us > 0 ? N : N - 1))
+		return -1;
+	arena *a = tx->a;
+	w->nattachments = (size_t)db_rows(b[SUB].res);
+	w->attachments = arena_calloc(a, w->nattachments + 1, sizeof *w->attachments);
+	for (size_t i = 0; i < w->nattachments; i++)
+		attachment_from(a, b[SUB].res, (int)i, &w->attachments[i]);
+	messages_from(a, b[MSG].res, b[MATT].res, &w->messages, &w->nmessages);
+	others_from(a, b[OTHERS].res, &w->others, &w->nothers);
+	others_from(a, b[RATED].res, &w->rated, &w->nrated);
+	fields_from(a, b[FIELDS].res, &w->fields, &w->nfields);
+	activity_from(a, b[ACT].res, &w->activity, &w->nactivity);
+	assignments_from(a, b[ASG].res, &w->assignments, &w->nassignments);
+	choices_from(a, b[STAFF].res, &w->staff, &w->nstaff);
+	choices_from(a, b[TEAMS].res, &w->teams, &w->nteams);
+	choices_from(a, b[CATS].res, &w->cats, &w->ncats);
+	choices_from(a, b[TYPES].res, &w->types, &w->ntypes);
+	w->me = db_rows(b[ME].res) == 1 ? db_get_dup(a, b[ME].res, 0, 0) : "";
+	if (changes_since_us > 0)
+		activity_from(a, b[CHANGES].res, &w->changes, &w->nchanges);
+	else
+		w->changes = arena_calloc(a, 1, sizeof *w->changes);
+	return 0;
 }

@@ -30,8 +30,6 @@ typedef struct {
 	int first_response_minutes, resolution_minutes; /* the policy's targets, 0 without one */
 	/* requester */
 	const char *requester_id, *requester_name, *requester_email, *requester_language, *requester_channels;
-	ticket_attachment *attachments; /* the submission's own */
-	size_t nattachments;
 } desk_ticket;
 
 /* 1 found (and the acting user works it), 0 not, -1 database failure. */
@@ -55,10 +53,6 @@ typedef struct {
 	long long when;           /* last activity, or the rating's time */
 } desk_other_ticket;
 
-/* The requester's other tickets the acting user may see (newest first, at
- * most 10), and their rated tickets (feedback history, at most 10). */
-int desk_requester_tickets(db_tx *tx, const char *requester_id, const char *except_id,
-    desk_other_ticket **others, size_t *nothers, desk_other_ticket **rated, size_t *nrated);
 
 typedef struct {
 	const char *key, *label, *type;
@@ -88,17 +82,46 @@ typedef struct {
 	long long when;
 } desk_assignment;
 
-int desk_ticket_assignments(db_tx *tx, const char *ticket_id, desk_assignment **out, size_t *n);
 
 typedef struct {
 	const char *id, *label;
 } desk_choice;
 
-/* What the update form offers for the ticket: the staff it may be given to,
- * the teams of its organization, the categories and request types it may
- * take (global or its organization's, active). At most 200 of each. */
-int desk_ticket_choices(db_tx *tx, const desk_ticket *t, desk_choice **staff, size_t *nstaff, desk_choice **teams,
-    size_t *nteams, desk_choice **cats, size_t *ncats, desk_choice **types, size_t *ntypes);
+
+/* How many audit rows the workspace shows. */
+#define DESK_ACTIVITY_SHOWN 50
+
+/* Everything the workspace shows besides the ticket itself. */
+typedef struct {
+	ticket_attachment *attachments; /* the submission's own */
+	size_t nattachments;
+	desk_message *messages;  /* the whole conversation, notes included, oldest first (at most 1000) */
+	size_t nmessages;
+	desk_other_ticket *others, *rated; /* the requester's other tickets the acting user may
+	                                    * see (newest first, at most 10), and their rated ones
+	                                    * (feedback history, at most 10) */
+	size_t nothers, nrated;
+	desk_field *fields;      /* desk_ticket_fields() */
+	size_t nfields;
+	desk_activity *activity; /* the last DESK_ACTIVITY_SHOWN audit rows */
+	size_t nactivity;
+	desk_activity *changes;  /* audit rows after changes_since_us (at most 20) */
+	size_t nchanges;
+	desk_assignment *assignments; /* newest first, at most 50 */
+	size_t nassignments;
+	/* What the update form offers: the staff the ticket may be given to,
+	 * the teams of its organization, the categories and request types it
+	 * may take (global or its organization's, active). At most 200 each. */
+	desk_choice *staff, *teams, *cats, *types;
+	size_t nstaff, nteams, ncats, ntypes;
+	const char *me;          /* desk_me_name() */
+} desk_workspace;
+
+/* Loads it in one round trip; role as for desk_ticket_fields();
+ * changes_since_us > 0 also loads the changes since then (a stale post).
+ * 0 or -1. */
+int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, long long changes_since_us,
+    desk_workspace *w);
 
 /* ---- actions ----
  * Each answers the SQL function's status, or NULL on a database failure. */

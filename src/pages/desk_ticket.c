@@ -33,7 +33,6 @@
 #define MENTIONS_MAX 10
 #define SHORTCUTS_MAX 10
 #define CF_MAX 2000         /* characters of a custom field's value */
-#define ACTIVITY_SHOWN 50
 
 static const char expired_form[] = "This form has expired or was not sent from this site. Please try again.";
 
@@ -250,29 +249,27 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 {
 	arena *a = r->a;
 	db_tx *tx = page_tx(r);
-	desk_message *msgs;
-	size_t nmsgs;
-	desk_other_ticket *others, *rated;
-	size_t nothers, nrated;
-	desk_field *fields;
-	size_t nfields;
-	desk_activity *acts, *changes = NULL;
-	size_t nacts, nchanges = 0;
-	desk_assignment *asg;
-	size_t nasg;
-	desk_choice *staff, *teams, *cats, *types;
-	size_t nstaff, nteams, ncats, ntypes;
 	const user_access *ua = page_access(r);
 	const char *role = ua && (ua->platform_admin || ua->admin_orgs > 0) ? "admin" : "agent";
-	const char *me = desk_me_name(tx);
-	if (!ua || !me || desk_ticket_messages(tx, t->id, &msgs, &nmsgs) != 0 ||
-	    desk_requester_tickets(tx, t->requester_id, t->id, &others, &nothers, &rated, &nrated) != 0 ||
-	    desk_ticket_fields(tx, t->id, role, &fields, &nfields) != 0 ||
-	    desk_ticket_activity(tx, t->id, 0, ACTIVITY_SHOWN, &acts, &nacts) != 0 ||
-	    desk_ticket_assignments(tx, t->id, &asg, &nasg) != 0 ||
-	    desk_ticket_choices(tx, t, &staff, &nstaff, &teams, &nteams, &cats, &ncats, &types, &ntypes) != 0 ||
-	    (o->stale && desk_ticket_activity(tx, t->id, o->since_us, 20, &changes, &nchanges) != 0))
+	desk_workspace w;
+	/* A stale post lists what changed since its page was loaded (all of
+	 * the recent changes when it did not say when). */
+	long long since = o->stale ? (o->since_us > 0 ? o->since_us : 1) : 0;
+	if (!ua || desk_ticket_workspace(tx, t, role, since, &w) != 0)
 		return page_db_failure(r);
+	const char *me = w.me;
+	const desk_message *msgs = w.messages;
+	size_t nmsgs = w.nmessages;
+	const desk_other_ticket *others = w.others, *rated = w.rated;
+	size_t nothers = w.nothers, nrated = w.nrated;
+	const desk_field *fields = w.fields;
+	size_t nfields = w.nfields;
+	const desk_activity *acts = w.activity, *changes = w.changes;
+	size_t nacts = w.nactivity, nchanges = w.nchanges;
+	const desk_assignment *asg = w.assignments;
+	size_t nasg = w.nassignments;
+	const desk_choice *staff = w.staff, *teams = w.teams, *cats = w.cats, *types = w.types;
+	size_t nstaff = w.nstaff, nteams = w.nteams, ncats = w.ncats, ntypes = w.ntypes;
 
 	tv *v = page_view(r);
 	tv_set_bool(a, v, "nav_desk", true);
@@ -294,8 +291,8 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 	tv_set(a, v, "loaded", tv_int(a, now_us()));
 	page_set_time(r, v, "created", t->created);
 	page_set_time(r, v, "updated", t->last_activity);
-	tv_set(a, v, "attachments", attachments_view(r, t->attachments, t->nattachments));
-	tv_set_bool(a, v, "has_attachments", t->nattachments > 0);
+	tv_set(a, v, "attachments", attachments_view(r, w.attachments, w.nattachments));
+	tv_set_bool(a, v, "has_attachments", w.nattachments > 0);
 
 	bool anyone;
 	bool typing = o->posted && (strcmp(o->posted, "reply") == 0 || strcmp(o->posted, "note") == 0);
