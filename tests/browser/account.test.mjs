@@ -13,162 +13,24 @@
 // Run through tests/browser/run.sh (scripts/test.sh's `browser` layer).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 
-import { chromium } from 'playwright-core';
+import {
+  BASE_URL, NARROW, RUN_ID, WIDE, axeCheck, launch, linkInMail, newCustomer, noHorizontalScroll,
+  quote, screenshots, sql, watch,
+} from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const MAIL_DIR = process.env.MAIL_DIR;
-const DATABASE_URL = process.env.DATABASE_URL;
-const ARTIFACTS = path.resolve(process.env.BROWSER_ARTIFACTS || 'build/browser-artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-
-fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 // ------------------------------------------------------------ helpers
 
 let browser;
-let shotNo = 0;
-
-async function shot(page, name) {
-  shotNo++;
-  const file = path.join(ARTIFACTS, `account-${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
-
-// Page errors, console errors (CSP violations show up there) and failed
-// subresources; the page's own 4xx (a 422 form) is expected.
-function watch(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  page.on('response', (r) => {
-    const t = r.request().resourceType();
-    if (r.status() >= 400 && t !== 'document' && !r.url().endsWith('/favicon.ico')) {
-      problems.push(`${t} ${r.url()} answered ${r.status()}`);
-    }
-  });
-  return problems;
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(AXE_SOURCE);
-  const res = await page.evaluate(async (tags) => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
-    }));
-  }, AXE_TAGS);
-  if (res.length) {
-    const lines = [`axe: ${res.length} violation(s) on ${label} (${page.url()}):`];
-    for (const v of res) {
-      lines.push(`  [${v.impact}] ${v.id}: ${v.help}`);
-      for (const n of v.nodes) lines.push(`      ${n.target}: ${n.html}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`);
-    }
-    assert.fail(lines.join('\n'));
-  }
-  console.log(`axe: ${label}: no violations (${AXE_TAGS.join(', ')})`);
-}
-
-async function noHorizontalScroll(page, label) {
-  const w = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
-  assert.ok(w.sw <= w.cw, `${label}: no horizontal scroll (scrollWidth ${w.sw}, clientWidth ${w.cw})`);
-}
-
-// psql as the owner: the system's side of things (notification_add, checks).
-function sql(query) {
-  assert.ok(DATABASE_URL, 'DATABASE_URL (the owner) is set');
-  return execFileSync('psql', [DATABASE_URL, '-X', '-qAt', '-v', 'ON_ERROR_STOP=1'], { input: query, encoding: 'utf8' }).trim();
-}
-
-const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
-
-function qpDecode(s) {
-  const bytes = [];
-  const soft = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.substr(i + 1, 2))) {
-      bytes.push(parseInt(soft.substr(i + 1, 2), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(soft[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-// The text/plain part of a message, decoded.
-function plainText(raw) {
-  const text = raw.replace(/\r\n/g, '\n');
-  const m = /content-type:\s*text\/plain[^\n]*\n((?:[^\n]+\n)*)\n([\s\S]*?)(?:\n--|$)/i.exec(text);
-  if (!m) return text;
-  return /content-transfer-encoding:\s*quoted-printable/i.test(m[1]) ? qpDecode(m[2]) : m[2];
-}
-
-// Polls $MAIL_DIR until a message to addr has a link matching re; returns the link.
-async function linkInMail(addr, re, timeoutMs = 30000) {
-  assert.ok(MAIL_DIR, 'MAIL_DIR is set');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const files = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith('.eml')) : [];
-    for (const f of files) {
-      const raw = fs.readFileSync(path.join(MAIL_DIR, f), 'utf8');
-      const to = /^to:\s*(.*)$/im.exec(raw);
-      if (!to || !to[1].toLowerCase().includes(addr.toLowerCase())) continue;
-      const m = re.exec(plainText(raw));
-      if (m) return m[1];
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`no email to ${addr} with ${re} in ${MAIL_DIR} within ${timeoutMs / 1000} s`);
-}
+const { shot } = screenshots('account');
 
 // A customer, signed in in ctx: a request through /submit, confirmed.
 async function signedInCustomer(ctx, email) {
   const page = await ctx.newPage();
-  await page.goto(`${BASE_URL}/submit`, { waitUntil: 'load' });
-  const general = await page.$$eval('#request_type option', (os) => (os.find((o) => o.textContent.trim() === 'General question') || {}).value);
-  assert.ok(general, 'the "General question" type is offered');
-  await page.selectOption('#request_type', general);
-  await page.waitForSelector('#submit-form', { state: 'visible' });
-  await page.fill('#f-email', email);
-  await page.fill('#f-name', 'Browser Account');
-  await page.fill('#f-title', `Account test ${RUN_ID}`);
-  await page.fill('#f-description', 'A request made to get an account in the browser test.');
-  await page.waitForFunction(() => {
-    const s = document.querySelector('#submit-form .captcha-status');
-    const b = document.querySelector('#submit-form button[type="submit"]');
-    return s && s.textContent.trim() === 'Verified' && b && !b.disabled;
-  }, null, { timeout: 60000, polling: 'raf' });
-  // A person takes longer than SUPPORTDESK_SUBMIT_MIN_SECONDS (3 s).
-  await page.waitForTimeout(Math.max(0, 3300 - (await page.evaluate(() => performance.now()))));
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#submit-form button[type="submit"]')]);
-  assert.equal((await page.textContent('h1')).trim(), 'Check your email');
-  const link = await linkInMail(email, /(https?:\/\/\S+\/verify\/[A-Za-z0-9_-]+)/);
-  await page.goto(link, { waitUntil: 'load' });
-  await Promise.all([
-    page.waitForURL(/\/my\/tickets\/[A-Z0-9-]+$/, { waitUntil: 'load' }),
-    page.click('form[action^="/verify/"] button[type="submit"]'),
-  ]);
+  await newCustomer(page, { email, name: 'Browser Account', title: `Account test ${RUN_ID}`,
+    description: 'A request made to get an account in the browser test.' });
   return page;
 }
 
@@ -184,8 +46,7 @@ let userId;
 let ctx;   // the customer's first browser, signed in by the tests below
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `chromium at ${CHROMIUM}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+  browser = await launch();
   email = `account-${RUN_ID}@example.com`;
   ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await signedInCustomer(ctx, email);

@@ -9,28 +9,14 @@
 //   node --test --test-concurrency=1 flow.test.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const MAIL_DIR = process.env.MAIL_DIR;
-const ARTIFACTS = path.resolve(process.env.BROWSER_ARTIFACTS || 'build/browser-artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-fs.mkdirSync(ARTIFACTS, { recursive: true });
+import {
+  ARTIFACTS, BASE_URL, RUN_ID, axeCheck, launch, screenshots, sql, waitForMails, watch as watchPage,
+} from './lib.mjs';
 
 // ------------------------------------------------------------ fixtures
 
@@ -104,63 +90,12 @@ for (const f of Object.values(FIXTURES)) fs.writeFileSync(path.join(FIX_DIR, f.n
 // ------------------------------------------------------------ helpers
 
 let browser;
-let shotNo = 0;
-
-async function shot(page, name) {
-  shotNo++;
-  const file = path.join(ARTIFACTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
-
-// Collects page errors and console errors (CSP violations show up there).
-function watch(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  // Failed loads are reported by URL from the responses below; the page's
-  // own 4xx (422 for a form with errors) is expected.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  page.on('response', (r) => {
-    const t = r.request().resourceType();
-    if (r.status() >= 400 && t !== 'document' && !r.url().endsWith('/favicon.ico')) {
-      problems.push(`${t} ${r.url()} answered ${r.status()}`);
-    }
-  });
-  page.on('requestfailed', (r) => {
-    if (!r.url().endsWith('/favicon.ico')) problems.push(`request failed: ${r.url()} ${r.failure() && r.failure().errorText}`);
-  });
-  return problems;
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(AXE_SOURCE); // through CDP: the page's CSP does not apply
-  const res = await page.evaluate(async (tags) => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
-    }));
-  }, AXE_TAGS);
-  if (res.length) {
-    const lines = [`axe: ${res.length} violation(s) on ${label} (${page.url()}):`];
-    for (const v of res) {
-      lines.push(`  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`);
-      for (const n of v.nodes) {
-        lines.push(`      target: ${n.target}`);
-        lines.push(`      html:   ${n.html}`);
-        if (n.summary) lines.push(`      ${n.summary.replace(/\n/g, '\n      ')}`);
-      }
-    }
-    console.log(lines.join('\n'));
-    assert.fail(lines.join('\n'));
-  }
-  console.log(`axe: ${label}: no violations (${AXE_TAGS.join(', ')})`);
-}
+const { shot } = screenshots('flow');
+// Scripts on this page must not abort their own fetches: a request that
+// never got an answer counts as a problem.
+const watch = (page) => watchPage(page, { requestFailed: true });
+// The newest email to addr.
+const waitForMail = async (addr) => (await waitForMails(addr))[0];
 
 async function typeIds(page) {
   return page.$$eval('#request_type option', (os) => os.filter((o) => o.value).map((o) => ({ id: o.value, name: o.textContent.trim() })));
@@ -192,67 +127,6 @@ async function captchaVerified(page, timeout = 60000) {
   assert.equal(crypto.createHash('sha256').update(p.salt + p.number).digest('hex'), p.challenge,
     'the browser solved the challenge');
   return ms;
-}
-
-function qpDecode(s) {
-  const bytes = [];
-  const soft = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.substr(i + 1, 2))) {
-      bytes.push(parseInt(soft.substr(i + 1, 2), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(soft[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-// The MIME parts of a message (one level of multipart), decoded.
-function mimeParts(raw) {
-  const text = raw.replace(/\r\n/g, '\n');
-  const sep = text.indexOf('\n\n');
-  const headers = text.slice(0, sep).replace(/\n[ \t]+/g, ' ');
-  const body = text.slice(sep + 2);
-  const bm = /boundary="?([^";\n]+)"?/i.exec(headers);
-  const decode = (h, b) => {
-    if (/content-transfer-encoding:\s*quoted-printable/i.test(h)) return qpDecode(b);
-    if (/content-transfer-encoding:\s*base64/i.test(h)) return Buffer.from(b.replace(/\s+/g, ''), 'base64').toString('utf8');
-    return b;
-  };
-  if (!bm) return { headers, parts: [{ type: (/content-type:\s*([^;\n]+)/i.exec(headers) || [, 'text/plain'])[1], body: decode(headers, body) }] };
-  const parts = [];
-  for (const chunk of body.split(`--${bm[1]}`).slice(1)) {
-    if (chunk.startsWith('--')) break;
-    const c = chunk.replace(/^\n/, '');
-    const s = c.indexOf('\n\n');
-    const h = c.slice(0, s).replace(/\n[ \t]+/g, ' ');
-    parts.push({ type: (/content-type:\s*([^;\n]+)/i.exec(h) || [, 'text/plain'])[1].trim().toLowerCase(), body: decode(h, c.slice(s + 2)) });
-  }
-  return { headers, parts };
-}
-
-// The newest .eml addressed To `addr` (polls: the mailer delivers asynchronously).
-async function waitForMail(addr, timeoutMs = 30000) {
-  assert.ok(MAIL_DIR, 'MAIL_DIR is set');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const files = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith('.eml')) : [];
-    const hits = [];
-    for (const f of files) {
-      const p = path.join(MAIL_DIR, f);
-      const raw = fs.readFileSync(p, 'utf8');
-      const m = mimeParts(raw);
-      const to = /^to:\s*(.*)$/im.exec(m.headers);
-      if (to && to[1].toLowerCase().includes(addr.toLowerCase())) hits.push({ file: p, mtime: fs.statSync(p).mtimeMs, raw, ...m });
-    }
-    if (hits.length) {
-      hits.sort((a, b) => b.mtime - a.mtime);
-      return hits[0];
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`no email to ${addr} in ${MAIL_DIR} within ${timeoutMs / 1000} s`);
 }
 
 function verifyLink(mail) {
@@ -338,9 +212,8 @@ async function submitVerifyConfirm(page, email, label, { scripts = true, shownAt
 // ------------------------------------------------------------ the tests
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `chromium at ${CHROMIUM}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
-  console.log(`browser: ${CHROMIUM} ${browser.version()}, base ${BASE_URL}, artifacts ${ARTIFACTS}, run ${RUN_ID}`);
+  browser = await launch();
+  console.log(`browser: ${browser.version()}, base ${BASE_URL}, artifacts ${ARTIFACTS}, run ${RUN_ID}`);
 });
 
 after(async () => {
@@ -621,11 +494,8 @@ describe('submit without JavaScript', () => {
     await page.selectOption(`${fsel} [name="cf_product_area"]`, 'mobile');
     const { number } = await submitVerifyConfirm(page, email, 'nojs', { scripts: false, shownAt: step2At });
     assert.equal((await page.textContent('h1')).trim(), title, 'the ticket page, without scripts');
-    if (process.env.DATABASE_URL) {
-      const out = execFileSync('psql', [process.env.DATABASE_URL, '-XAtc',
-        `select captcha_verified, spam_score >= 0.30 from tickets where number = '${number}'`]).toString().trim();
-      assert.equal(out, 'f|t', `the ticket is stored unverified with a higher spam score (${out})`);
-    }
+    const out = sql(`select captcha_verified, spam_score >= 0.30 from tickets where number = '${number}'`);
+    assert.equal(out, 'f|t', `the ticket is stored unverified with a higher spam score (${out})`);
     await ctx.close();
   });
 });

@@ -14,29 +14,14 @@
 // $BROWSER_ARTIFACTS as portal-NN-*.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { chromium } from 'playwright-core';
+import {
+  ARTIFACTS, BASE_URL, NARROW, RUN_ID, WIDE, goto, launch, mailsTo, newCustomer as becomeCustomer,
+  press, screenshots, sql, waitForMails, watch,
+} from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const MAIL_DIR = process.env.MAIL_DIR;
-const ARTIFACTS = path.resolve(process.env.BROWSER_ARTIFACTS || 'build/browser-artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WIDE = { width: 1280, height: 900 };
-const NARROW = { width: 360, height: 740 };
-
-fs.mkdirSync(ARTIFACTS, { recursive: true });
 const FIX_DIR = path.join(ARTIFACTS, 'fixtures');
 fs.mkdirSync(FIX_DIR, { recursive: true });
 const REPLY_FILE = { name: `portal-notes-${RUN_ID}.txt`, mimeType: 'text/plain',
@@ -45,192 +30,21 @@ const REPLY_FILE = { name: `portal-notes-${RUN_ID}.txt`, mimeType: 'text/plain',
 // ------------------------------------------------------------ helpers
 
 let browser;
-let shotNo = 0;
-
-function sql(query) {
-  assert.ok(process.env.DATABASE_URL, 'DATABASE_URL (the owner) is set');
-  return execFileSync('psql', [process.env.DATABASE_URL, '-X', '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', query],
-    { encoding: 'utf8' }).trim();
-}
-
-async function shot(page, name) {
-  shotNo++;
-  const file = path.join(ARTIFACTS, `portal-${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
-
-function watch(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  page.on('response', (r) => {
-    const t = r.request().resourceType();
-    if (r.status() >= 400 && t !== 'document' && !r.url().endsWith('/favicon.ico')) {
-      problems.push(`${t} ${r.url()} answered ${r.status()}`);
-    }
-  });
-  return problems;
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(AXE_SOURCE); // through CDP: the page's CSP does not apply
-  const res = await page.evaluate(async (tags) => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
-    }));
-  }, AXE_TAGS);
-  if (res.length) {
-    const lines = [`axe: ${res.length} violation(s) on ${label} (${page.url()}):`];
-    for (const v of res) {
-      lines.push(`  [${v.impact}] ${v.id}: ${v.help}`);
-      for (const n of v.nodes) lines.push(`      ${n.target}: ${n.html}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`);
-    }
-    assert.fail(lines.join('\n'));
-  }
-}
-
-// The page as it is, at 1280 px and at 360 px: axe at both widths, a
-// screenshot of each, and no horizontal scroll when narrow.
-async function bothWidths(page, name) {
-  await page.setViewportSize(WIDE);
-  await axeCheck(page, `${name} at 1280 px`);
-  await shot(page, `${name}-1280`);
-  await page.setViewportSize(NARROW);
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= NARROW.width, `${name}: no horizontal scroll at 360 px (scrollWidth ${w})`);
-  await axeCheck(page, `${name} at 360 px`);
-  await shot(page, `${name}-360`);
-  await page.setViewportSize(WIDE);
-}
-
-function qpDecode(s) {
-  const bytes = [];
-  const soft = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.substr(i + 1, 2))) {
-      bytes.push(parseInt(soft.substr(i + 1, 2), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(soft[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-// The text/plain part of a message, decoded.
-function plainPart(raw) {
-  const text = raw.replace(/\r\n/g, '\n');
-  const bm = /boundary="?([^";\n]+)"?/i.exec(text.slice(0, text.indexOf('\n\n')));
-  const chunks = bm ? text.split(`--${bm[1]}`).slice(1) : [text];
-  for (const chunk of chunks) {
-    const c = chunk.replace(/^\n/, '');
-    const s = c.indexOf('\n\n');
-    const h = c.slice(0, s);
-    if (!bm || /content-type:\s*text\/plain/i.test(h)) {
-      const b = c.slice(s + 2);
-      if (/content-transfer-encoding:\s*quoted-printable/i.test(h)) return qpDecode(b);
-      if (/content-transfer-encoding:\s*base64/i.test(h)) return Buffer.from(b.replace(/\s+/g, ''), 'base64').toString('utf8');
-      return b;
-    }
-  }
-  return '';
-}
-
-// Every .eml addressed To `addr`, newest first.
-function mailsTo(addr) {
-  if (!fs.existsSync(MAIL_DIR)) return [];
-  const hits = [];
-  for (const f of fs.readdirSync(MAIL_DIR).filter((x) => x.endsWith('.eml'))) {
-    const p = path.join(MAIL_DIR, f);
-    const raw = fs.readFileSync(p, 'utf8');
-    const head = raw.slice(0, raw.search(/\r?\n\r?\n/));
-    const to = /^to:\s*(.*)$/im.exec(head);
-    if (to && to[1].toLowerCase().includes(addr.toLowerCase())) hits.push({ mtime: fs.statSync(p).mtimeMs, raw });
-  }
-  return hits.sort((a, b) => b.mtime - a.mtime);
-}
+const { shot, bothWidths } = screenshots('portal');
+const submitVia = (page, selector, status = 200) => press(page, selector, status);
 
 // The guest-access emails to addr (not the other notices a ticket causes).
-function trackMailsTo(addr) {
-  return mailsTo(addr).filter((m) => plainPart(m.raw).includes('asked to see request'));
-}
+const isTrackMail = (m) => m.text.includes('asked to see request');
+const trackMailsTo = (addr) => mailsTo(addr).filter(isTrackMail);
 
-async function waitForMails(addr, count, timeoutMs = 30000, which = mailsTo) {
-  assert.ok(MAIL_DIR, 'MAIL_DIR is set');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const m = which(addr);
-    if (m.length >= count) return m;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`fewer than ${count} emails to ${addr} in ${MAIL_DIR} within ${timeoutMs / 1000} s`);
-}
-
-async function goto(page, url, status = 200) {
-  const resp = await page.goto(url.startsWith('http') ? url : `${BASE_URL}${url}`, { waitUntil: 'load' });
-  assert.equal(resp.status(), status, `GET ${url}`);
-  return resp;
-}
-
-// Clicks something that submits a form and waits for the page it leads to.
-async function submitVia(page, selector, status = 200) {
-  const [resp] = await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load' }),
-    page.click(selector),
-  ]);
-  assert.equal(resp.status(), status, `after ${selector}: ${page.url()}`);
-  return resp;
-}
-
-// A customer as a person becomes one: the form, the email, the confirm button.
-async function newCustomer(page, email, title) {
-  await goto(page, '/submit');
-  const id = await page.$$eval('#request_type option', (os) => {
-    const o = os.find((x) => x.textContent.trim() === 'General question');
-    return o && o.value;
-  });
-  assert.ok(id, 'General question is offered');
-  await page.selectOption('#request_type', id);
-  await page.waitForSelector('#submit-form', { state: 'visible' });
-  await page.fill('#f-email', email);
-  await page.fill('#f-name', 'Pat Portal');
-  await page.fill('#f-title', title);
-  await page.fill('#f-description', `Our printer prints blank pages since Monday. ${RUN_ID}`);
-  await page.waitForFunction(() => {
-    const s = document.querySelector('#submit-form .captcha-status');
-    const b = document.querySelector('#submit-form button[type="submit"]');
-    return s && s.textContent.trim() === 'Verified' && b && !b.disabled;
-  }, null, { timeout: 60000 });
-  // The minimum fill time only adds to the spam score; a person takes longer.
-  await page.waitForTimeout(Math.max(0, 3300 - (await page.evaluate(() => performance.now()))));
-  await submitVia(page, '#submit-form button[type="submit"]');
-  assert.equal(await page.textContent('h1'), 'Check your email');
-  const [mail] = await waitForMails(email, 1);
-  const m = /(https?:\/\/\S+\/verify\/[A-Za-z0-9_-]+)/.exec(plainPart(mail.raw));
-  assert.ok(m, 'a /verify/ link in the email');
-  await goto(page, m[1]);
-  await Promise.all([
-    page.waitForURL(/\/my\/tickets\/[A-Z0-9-]+$/, { waitUntil: 'load' }),
-    page.click('form[action^="/verify/"] button[type="submit"]'),
-  ]);
-  return page.url().split('/').pop();
-}
+const newCustomer = (page, email, title) => becomeCustomer(page, { email, title });
 
 // ------------------------------------------------------------ the tests
 
 const state = {}; // what the /track test needs from the first one
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `chromium at ${CHROMIUM}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+  browser = await launch();
 });
 
 after(async () => {
@@ -407,11 +221,11 @@ describe('customer portal', () => {
 
     // Exactly one such email, to the requester, with a sign-in link (the
     // ticket's other notices are not counted).
-    const mails = await waitForMails(state.email, 1, 30000, trackMailsTo);
+    const mails = await waitForMails(state.email, 1, { which: isTrackMail });
     await page.waitForTimeout(1500); // a second one would have been written by now
     assert.equal(trackMailsTo(state.email).length, 1, 'one email, for the match only');
     assert.equal(mailsTo(`nobody-${RUN_ID}@example.com`).length, 0);
-    const text = plainPart(mails[0].raw);
+    const text = mails[0].text;
     assert.match(text, new RegExp(state.number));
     const m = /(https?:\/\/\S+\/login\/link\/[A-Za-z0-9_-]+)/.exec(text);
     assert.ok(m, `a sign-in link in:\n${text}`);

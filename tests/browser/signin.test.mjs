@@ -11,151 +11,24 @@
 // Run through tests/browser/run.sh (scripts/test.sh's `browser` layer).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const MAIL_DIR = process.env.MAIL_DIR;
-const ARTIFACTS = path.resolve(process.env.BROWSER_ARTIFACTS || 'build/browser-artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const BIN = process.env.SUPPORTDESK_BIN || path.resolve(HERE, '../../build/supportdesk');
-const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WIDE = { width: 1280, height: 900 };
-const NARROW = { width: 360, height: 740 };
-
-fs.mkdirSync(ARTIFACTS, { recursive: true });
+import {
+  BASE_URL, NARROW, RUN_ID, WIDE, addUser, launch, linkInMail, press, screenshots, watch,
+} from './lib.mjs';
 
 let browser;
-
-// ------------------------------------------------------------ helpers
-
-function addUser(email, name, password, role) {
-  const args = ['user', 'add', '--email', email, '--name', name];
-  if (role) args.push('--platform-role', role);
-  if (password) args.push('--password-stdin');
-  execFileSync(BIN, args, { input: password ? `${password}\n` : '', env: process.env, stdio: ['pipe', 'pipe', 'inherit'] });
-}
-
-// Collects script errors and failed sub-resources (CSP violations show up
-// as console errors). A page's own 4xx (422, 410) is expected.
-function watch(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  page.on('response', (r) => {
-    const t = r.request().resourceType();
-    if (r.status() >= 400 && t !== 'document') problems.push(`${t} ${r.url()} answered ${r.status()}`);
-  });
-  return problems;
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(AXE_SOURCE);
-  const res = await page.evaluate(async (tags) => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })) }));
-  }, AXE_TAGS);
-  if (res.length) {
-    const lines = [`axe: ${res.length} violation(s) on ${label} (${page.url()}):`];
-    for (const v of res) {
-      lines.push(`  [${v.impact}] ${v.id}: ${v.help}`);
-      for (const n of v.nodes) lines.push(`      ${n.target}: ${n.html}\n      ${n.summary || ''}`);
-    }
-    assert.fail(lines.join('\n'));
-  }
-  console.log(`axe: ${label}: no violations`);
-}
-
-// The page as it is, at 1280 px and at 360 px (no horizontal scroll there),
-// then back to 1280 px; and axe on it.
-async function record(page, name, label) {
-  await axeCheck(page, label);
-  await page.setViewportSize(WIDE);
-  await page.screenshot({ path: path.join(ARTIFACTS, `signin-${name}-1280.png`), fullPage: true });
-  await page.setViewportSize(NARROW);
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  await page.screenshot({ path: path.join(ARTIFACTS, `signin-${name}-360.png`), fullPage: true });
-  assert.ok(w <= NARROW.width, `${label}: no horizontal scroll at 360 px (scrollWidth ${w})`);
-  await page.setViewportSize(WIDE);
-}
-
-function qpDecode(s) {
-  const bytes = [];
-  const soft = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.substr(i + 1, 2))) {
-      bytes.push(parseInt(soft.substr(i + 1, 2), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(soft[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-// The text/plain part of a raw message, decoded.
-function plainText(raw) {
-  const text = raw.replace(/\r\n/g, '\n');
-  const m = /content-type:\s*text\/plain[^\n]*\n((?:[^\n]+\n)*)\n([\s\S]*?)(?:\n--|$)/i.exec(text);
-  assert.ok(m, 'a text/plain part');
-  return /quoted-printable/i.test(m[1]) ? qpDecode(m[2]) : m[2];
-}
+const { bothWidths } = screenshots('signin');
+const record = (page, name, label) => bothWidths(page, name, label);
 
 // The link (`/login/link/...`, `/password/reset/...`) in the newest email to
-// addr that holds one, newer than `since` (ms); polls while the mailer works.
-async function linkFromMail(addr, kind, since = 0, timeoutMs = 30000) {
-  assert.ok(MAIL_DIR, 'MAIL_DIR is set');
-  const re = new RegExp(`(https?://\\S+${kind}[A-Za-z0-9_-]{43})`);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const hits = [];
-    for (const f of fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR) : []) {
-      if (!f.endsWith('.eml')) continue;
-      const p = path.join(MAIL_DIR, f);
-      const st = fs.statSync(p);
-      if (st.mtimeMs < since) continue;
-      const raw = fs.readFileSync(p, 'utf8');
-      const to = /^to:\s*(.*)$/im.exec(raw.split(/\r?\n\r?\n/)[0]);
-      if (!to || !to[1].toLowerCase().includes(addr.toLowerCase())) continue;
-      const m = re.exec(plainText(raw));
-      if (m) hits.push({ mtime: st.mtimeMs, link: m[1] });
-    }
-    if (hits.length) return hits.sort((a, b) => b.mtime - a.mtime)[0].link;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`no email with a ${kind} link to ${addr} in ${MAIL_DIR} within ${timeoutMs / 1000} s`);
-}
-
-async function press(page, selector) {
-  const [resp] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
-  return resp;
-}
+// addr that holds one, newer than `since` (ms).
+const linkFromMail = (addr, kind, since = 0) =>
+  linkInMail(addr, new RegExp(`(https?://\\S+${kind}[A-Za-z0-9_-]{43})`), { since });
 
 // ------------------------------------------------------------ tests
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `chromium at ${CHROMIUM}`);
-  assert.ok(fs.existsSync(BIN), `supportdesk at ${BIN}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+  browser = await launch();
 });
 
 after(async () => {
