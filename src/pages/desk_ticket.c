@@ -954,8 +954,12 @@ int page_desk_ticket_update(req *r)
 	if (!u.priority)
 		form_errors_add(r->a, &errors, "priority", "Please choose a priority from the list.");
 	bool bad = false;
-	str as = form_trim(req_form_get(r, "assignee"));
-	u.assignee_id = req_form_get(r, "assignee").ptr ? (str_eq_cstr(as, "me") ? r->user_id : uuid_field(r, "assignee", &bad))
+	/* The form's "Assign to me" button (assign=me) wins over the select it
+	 * is sent with: a browser sends the select's value first. */
+	bool assign_me = str_eq_cstr(req_form_get(r, "assign"), "me");
+	str as = assign_me ? str_from_cstr("me") : form_trim(req_form_get(r, "assignee"));
+	u.assignee_id = assign_me || req_form_get(r, "assignee").ptr
+	    ? (str_eq_cstr(as, "me") ? r->user_id : uuid_field(r, "assignee", &bad))
 	                                                : t.assignee_id;
 	if (bad)
 		form_errors_add(r->a, &errors, "assignee", "Please choose an assignee from the list.");
