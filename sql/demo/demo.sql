@@ -74,7 +74,18 @@ INSERT INTO canned_responses (id, organization_id, title, shortcut, content, cre
   ('d0000000-0000-4000-8000-0000000000c7', 'd0000000-0000-4000-8000-00000000ac01', 'Greeting', 'hello',
    'Hello, thanks for contacting Acme support. We are looking into it.', 'd0000000-0000-4000-8000-0000000000b1'),
   ('d0000000-0000-4000-8000-0000000000c8', 'd0000000-0000-4000-8000-00000000ac01', 'Need serial number', 'serial',
-   'Could you send us the serial number printed under the unit?', 'd0000000-0000-4000-8000-0000000000b1')
+   'Could you send us the serial number printed under the unit?', 'd0000000-0000-4000-8000-0000000000b1'),
+  -- Placeholders ({{ticket.number}}, {{requester.name}}, {{agent.name}}) are
+  -- filled in by the server when the reply is posted, as plain text.
+  ('d0000000-0000-4000-8000-0000000000c9', 'd0000000-0000-4000-8000-00000000ac01', 'Replacement on its way', 'replace',
+   E'Hi {{requester.name}},\n\nwe are sending you a replacement unit today; the reference is {{ticket.number}}.\n\nBest regards,\n{{agent.name}}, Acme support',
+   'd0000000-0000-4000-8000-0000000000b1'),
+  ('d0000000-0000-4000-8000-0000000000ca', 'd0000000-0000-4000-8000-00000000ac01', 'Closing', 'thanks',
+   E'Thanks {{requester.name}}, glad it works again. We are closing {{ticket.number}}; reply here if anything comes back.\n\n{{agent.name}}',
+   'd0000000-0000-4000-8000-0000000000b1'),
+  ('d0000000-0000-4000-8000-0000000000cb', NULL, 'Platform: we are on it', 'onit',
+   E'Hello {{requester.name}}, the support team is looking into {{ticket.number}} and will get back to you shortly.',
+   'd0000000-0000-4000-8000-0000000000a1')
 ON CONFLICT (id) DO NOTHING;
 
 -- Tickets: only on the first run (each insert draws a ticket number).
@@ -130,9 +141,16 @@ CROSS JOIN LATERAL (VALUES
   (d.requester, 'Sure: model X-200, serial AC123' || d.g || '.', false, 'reply', interval '3 hours'),
   (CASE WHEN d.routing = 'internal' THEN 'd0000000-0000-4000-8000-0000000000a1'
         ELSE 'd0000000-0000-4000-8000-0000000000b1' END::uuid,
-   'Internal: known issue with batch 7, offer a replacement.', true, 'note', interval '4 hours')
+   'Internal: known issue with batch 7, offer a replacement.', true, 'note', interval '4 hours'),
+  (CASE WHEN d.routing = 'internal' THEN 'd0000000-0000-4000-8000-0000000000a1'
+        ELSE (ARRAY['d0000000-0000-4000-8000-0000000000b2','d0000000-0000-4000-8000-0000000000b3'])[1 + d.g % 2] END::uuid,
+   'Thank you. A replacement is on its way; please send the old unit back with the enclosed label.', false, 'reply',
+   interval '5 hours'),
+  (d.requester, 'The replacement arrived and works. Thanks!', false, 'reply', interval '2 days')
 ) AS m(author, body, internal, mtype, after)
-WHERE d.final_status <> 'new' AND (NOT m.internal OR d.g % 2 = 0);
+-- The last two only where the ticket got that far (resolved or closed).
+WHERE d.final_status <> 'new' AND (NOT m.internal OR d.g % 2 = 0)
+  AND (m.after < interval '5 hours' OR d.final_status IN ('resolved', 'closed'));
 
 -- Assign and move to the final status through the triggers (audit rows, SLA, metrics).
 UPDATE tickets t SET assignee_id = CASE WHEN d.routing = 'internal' THEN 'd0000000-0000-4000-8000-0000000000a1'

@@ -21,11 +21,13 @@
 -- clock and which no trigger could keep.
 
 -- ---------------------------------------------------------------------------
--- Audit vocabulary: spam marked and cleared, deleted. The check constraint
--- is rebuilt from its current values plus these, so that values another
--- migration added survive.
+-- Audit vocabulary. Migrations add activity types through
+-- ticket_activity_types_add(), which rebuilds the check constraint from its
+-- current values plus the new ones, so that each migration's values survive
+-- the next one's. Here: spam marked and cleared, deleted.
 -- ---------------------------------------------------------------------------
-DO $$
+CREATE FUNCTION ticket_activity_types_add(p_types text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
   v_name text;
   v_def  text;
@@ -37,12 +39,17 @@ BEGIN
     AND pg_get_constraintdef(c.oid) LIKE '%activity_type%';
   SELECT array_agg(DISTINCT v ORDER BY v) INTO v_vals
   FROM (SELECT m[1] AS v FROM regexp_matches(v_def, '''([a-z_]+)''', 'g') m
-        UNION SELECT unnest(ARRAY['spam_marked', 'spam_cleared', 'deleted'])) x;
+        UNION SELECT unnest(p_types)) x;
   EXECUTE format('ALTER TABLE ticket_activity DROP CONSTRAINT %I', v_name);
-  EXECUTE format('ALTER TABLE ticket_activity ADD CONSTRAINT %I CHECK (activity_type = ANY (%L::text[]))',
-                 v_name, v_vals);
+  -- Written as quoted literals (not an array literal), so that the next
+  -- call reads them back with the same pattern as 0003's IN list.
+  EXECUTE format('ALTER TABLE ticket_activity ADD CONSTRAINT %I CHECK (activity_type IN (%s))',
+                 v_name, (SELECT string_agg(quote_literal(v), ', ') FROM unnest(v_vals) v));
 END;
 $$;
+REVOKE EXECUTE ON FUNCTION ticket_activity_types_add(text[]) FROM PUBLIC;
+
+SELECT ticket_activity_types_add(ARRAY['spam_marked', 'spam_cleared', 'deleted']);
 
 -- ---------------------------------------------------------------------------
 -- Deleted spam: kept for the audit trail, invisible to the application.

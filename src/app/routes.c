@@ -50,6 +50,15 @@ const route app_routes[] = {
 	{ POST, "/desk/bulk", page_desk_bulk, ROUTE_STAFF | ROUTE_CSRF },
 	{ POST, "/desk/spam/{number}/not-spam", page_desk_spam_not_spam, ROUTE_STAFF | ROUTE_CSRF },
 	{ POST, "/desk/spam/{number}/delete", page_desk_spam_delete, ROUTE_STAFF | ROUTE_CSRF },
+	/* desk_ticket.c: the handlers check _csrf themselves, to keep the draft */
+	{ GET, "/desk/tickets/{number}", page_desk_ticket, ROUTE_STAFF },
+	{ POST, "/desk/tickets/{number}/reply", page_desk_ticket_reply, ROUTE_STAFF },
+	{ POST, "/desk/tickets/{number}/note", page_desk_ticket_note, ROUTE_STAFF },
+	{ POST, "/desk/tickets/{number}/update", page_desk_ticket_update, ROUTE_STAFF },
+	{ POST, "/desk/tickets/{number}/merge", page_desk_ticket_merge, ROUTE_STAFF },
+	{ POST, "/desk/tickets/{number}/presence", page_desk_ticket_presence, ROUTE_STAFF | ROUTE_NO_LOG },
+	{ GET, "/desk/canned", page_desk_canned, ROUTE_STAFF },
+	/* end desk_ticket.c */
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

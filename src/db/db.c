@@ -240,6 +240,102 @@ db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *c
 	return out;
 }
 
+/* Reads what one queued pipeline command answered, up to its terminating
+ * NULL. Returns the result (caller clears) or NULL when none came. */
+static PGresult *pipeline_take(db *d)
+{
+	PGresult *res = PQgetResult(d->conn), *extra;
+	if (res)
+		while ((extra = PQgetResult(d->conn)) != NULL)
+			PQclear(extra);
+	return res;
+}
+
+/* a NULL: the results are only checked, then cleared. */
+static enum db_status batch_run(db *d, arena *a, db_batch *b, size_t n)
+{
+	if (n == 0)
+		return DB_OK;
+	if (n > DB_BATCH_MAX) {
+		log_error("batch too long", "n=%zu max=%d", n, DB_BATCH_MAX);
+		return DB_ERROR;
+	}
+	for (size_t i = 0; i < n; i++)
+		b[i].res = NULL;
+	enum db_status st = db_ensure(d);
+	if (st != DB_OK)
+		return st;
+	bool preparing[DB_BATCH_MAX];
+	if (!PQenterPipelineMode(d->conn))
+		return db_failure(d, NULL, "pipeline");
+	bool sent = true;
+	for (size_t i = 0; i < n && sent; i++) {
+		preparing[i] = !is_prepared(d, b[i].stmt);
+		for (size_t j = 0; j < i && preparing[i]; j++)
+			if (b[j].stmt == b[i].stmt)
+				preparing[i] = false; /* the same statement twice: prepared once */
+		if (preparing[i])
+			sent = PQsendPrepare(d->conn, b[i].stmt->name, b[i].stmt->sql, 0, NULL);
+		sent = sent && PQsendQueryPrepared(d->conn, b[i].stmt->name, b[i].nparams, b[i].params, NULL, NULL, 0);
+	}
+	if (!sent || !PQpipelineSync(d->conn)) {
+		st = db_failure(d, NULL, "pipeline send");
+		if (d->conn)
+			PQexitPipelineMode(d->conn);
+		return st;
+	}
+	/* Every queued command answers (PGRES_PIPELINE_ABORTED after a failure),
+	 * then the sync: all of it is read before leaving pipeline mode. */
+	st = DB_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (preparing[i]) {
+			PGresult *pr = pipeline_take(d);
+			if (pr && PQresultStatus(pr) == PGRES_COMMAND_OK) {
+				if (d->nprepared < DB_MAX_PREPARED)
+					d->prepared[d->nprepared++] = b[i].stmt;
+			} else if (st == DB_OK && !(pr && PQresultStatus(pr) == PGRES_PIPELINE_ABORTED)) {
+				st = db_failure(d, pr, b[i].stmt->name);
+			}
+			PQclear(pr);
+			if (!d->conn)
+				return st;
+		}
+		PGresult *res = pipeline_take(d);
+		ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+		if ((rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) && !a) {
+			PQclear(res);
+			continue;
+		}
+		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+			db_result *out = arena_alloc(a, sizeof *out);
+			out->res = res;
+			arena_on_free(a, result_clear, out);
+			b[i].res = out;
+			continue;
+		}
+		if (st == DB_OK && rs != PGRES_PIPELINE_ABORTED)
+			st = db_failure(d, res, b[i].stmt->name);
+		PQclear(res);
+		if (!d->conn)
+			return st;
+	}
+	PGresult *sync = PQgetResult(d->conn);
+	if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+		PQclear(sync);
+		return db_failure(d, NULL, "pipeline sync");
+	}
+	PQclear(sync);
+	if (!PQexitPipelineMode(d->conn))
+		return db_failure(d, NULL, "pipeline exit");
+	return st;
+}
+
+enum db_status db_exec_batch(db *d, arena *a, db_batch *b, size_t n)
+{
+	d->statements += n;
+	return batch_run(d, a, b, n);
+}
+
 static enum db_status db_simple(db *d, const char *sql)
 {
 	PGresult *res = PQexec(d->conn, sql);
@@ -258,24 +354,16 @@ static const db_stmt stmt_set_context = {
 	"set_config('app.client_ip', $3, true)",
 };
 
+static const db_stmt stmt_begin = { "sd_begin", "BEGIN" };
+
+/* BEGIN and the context in one round trip (a pipeline). */
 static enum db_status db_begin_once(db *d, const char *const params[3])
 {
-	enum db_status st = db_ensure(d);
-	if (st == DB_OK)
-		st = db_prepare(d, &stmt_set_context);
-	if (st == DB_OK)
-		st = db_simple(d, "BEGIN");
+	db_batch b[2] = { { .stmt = &stmt_begin }, { .stmt = &stmt_set_context, .nparams = 3, .params = params } };
+	enum db_status st = batch_run(d, NULL, b, 2);
 	if (st != DB_OK)
-		return st;
-	PGresult *res = PQexecPrepared(d->conn, stmt_set_context.name, 3, params, NULL, NULL, 0);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		st = db_failure(d, res, stmt_set_context.name);
-		PQclear(res);
 		db_rollback(d);
-		return st;
-	}
-	PQclear(res);
-	return DB_OK;
+	return st;
 }
 
 enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip)

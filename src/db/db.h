@@ -50,6 +50,19 @@ void db_rollback(db *d);
  * violation or check failure reports its SQLSTATE through db_last_sqlstate. */
 db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *const *params,
     enum db_status *status);
+/* Statements run together in one round trip (libpq's pipeline mode), in
+ * order, in the current transaction: what a page needs from several
+ * independent queries costs one wait for the server instead of one each. */
+#define DB_BATCH_MAX 32
+typedef struct {
+	const db_stmt *stmt;
+	int nparams;
+	const char *const *params;
+	db_result *res; /* set on DB_OK */
+} db_batch;
+/* DB_OK with every res set, or the failure of the first that failed (the
+ * ones after it are not run, and the transaction is aborted). */
+enum db_status db_exec_batch(db *d, arena *a, db_batch *b, size_t n);
 const char *db_last_sqlstate(const db *d);
 /* True when a failed statement's SQLSTATE (NULL or empty: none) means the
  * server or the link to it is gone, not that the statement was wrong. */

@@ -33,6 +33,25 @@ db_result *db_tx_exec(db_tx *tx, const db_stmt *s, int nparams, const char *cons
 	return res;
 }
 
+bool db_tx_exec_batch(db_tx *tx, db_batch *b, size_t n)
+{
+	if (tx->failed)
+		return false;
+	enum db_status st;
+	if (!tx->open) {
+		st = db_begin(tx->conn, tx->user_id, tx->request_id, tx->client_ip);
+		if (st != DB_OK) {
+			fail(tx, st);
+			return false;
+		}
+		tx->open = true;
+	}
+	st = db_exec_batch(tx->conn, tx->a, b, n);
+	if (st != DB_OK)
+		fail(tx, st);
+	return st == DB_OK;
+}
+
 static const db_stmt q_act_as = { "tx_act_as", "select set_config('app.user_id', $1, true)" };
 
 enum db_status db_tx_act_as(db_tx *tx, const char *user_id)

@@ -33,6 +33,9 @@ void db_tx_init(db_tx *tx, db *conn, arena *a, const char *user_id, const char *
 /* Runs a prepared statement, beginning the transaction first if need be.
  * NULL on failure (the transaction is then failed: see db_tx_status). */
 db_result *db_tx_exec(db_tx *tx, const db_stmt *s, int nparams, const char *const *params);
+/* Runs the batch in one round trip (db_exec_batch), beginning first if
+ * need be. false on failure (the transaction is then failed). */
+bool db_tx_exec_batch(db_tx *tx, db_batch *b, size_t n);
 /* Switches the acting user from here on (app.user_id), for the moment a
  * visitor proves who they are. DB_OK or the failure. */
 enum db_status db_tx_act_as(db_tx *tx, const char *user_id);

@@ -156,4 +156,23 @@ enum kv_status user_links_revoke(kv *k, arena *a, const char *user_id);
  * sent again after a network error), false when anyone else did. */
 enum kv_status kv_claim_once(kv *k, const char *ns, str id, str claimant, long ttl_s, bool *granted);
 
+/* ---- presence: who has a ticket open in the workspace ---- */
+
+#define PRESENCE_MAX 20        /* entries kept per ticket */
+#define PRESENCE_NAME_MAX 80   /* bytes of a name kept */
+
+typedef struct {
+	char *user_id;
+	char *name;
+	bool typing;               /* writing a reply or a note */
+} presence_entry;
+
+/* Records that user_id (shown as name) has ticket_id open, typing or not,
+ * for ttl_s seconds, and answers everyone whose record is still live
+ * (the caller included), in one round trip. One hash per ticket
+ * ("sd:pr:{ticket_id}": one hash slot), at most PRESENCE_MAX entries,
+ * expiring with its last one. */
+enum kv_status presence_touch(kv *k, arena *a, const char *ticket_id, const char *user_id, const char *name,
+    bool typing, long ttl_s, presence_entry **out, size_t *n);
+
 #endif

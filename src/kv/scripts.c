@@ -36,4 +36,24 @@ const char *const kv_scripts[KV_SCRIPT__MAX] = {
 	    "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end\n"
 	    "if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then return 2 end\n"
 	    "return 0\n",
+	/* KEYS[1] the ticket's presence hash; ARGV: now (ms), ttl (ms), user
+	 * id, "typing|name", the most entries kept. Records the user until
+	 * now + ttl, drops the expired and any beyond the cap (never the
+	 * caller), and returns the live entries as user, "expiry|typing|name"
+	 * pairs. The key itself expires with its last entry. */
+	[KV_SCRIPT_PRESENCE] =
+	    "local now, ttl, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5])\n"
+	    "redis.call('HSET', KEYS[1], ARGV[3], (now + ttl) .. '|' .. ARGV[4])\n"
+	    "local all = redis.call('HGETALL', KEYS[1])\n"
+	    "local out, live = {}, 0\n"
+	    "for i = 1, #all, 2 do\n"
+	    "  local exp = tonumber(string.match(all[i + 1], '^(%d+)|'))\n"
+	    "  if not exp or exp <= now or (live >= max and all[i] ~= ARGV[3]) then\n"
+	    "    redis.call('HDEL', KEYS[1], all[i])\n"
+	    "  else\n"
+	    "    live = live + 1; out[#out + 1] = all[i]; out[#out + 1] = all[i + 1]\n"
+	    "  end\n"
+	    "end\n"
+	    "redis.call('PEXPIRE', KEYS[1], ttl)\n"
+	    "return out\n",
 };

@@ -15,6 +15,7 @@
 #include "auth/crypto.h"
 #include "core/log.h"
 #include "model/ticket.h"
+#include "pages/flash.h"
 #include "pages/pages.h"
 #include "pages/uploads.h"
 
@@ -23,7 +24,6 @@
 #define BODY_MAX 20000     /* characters of a reply (the form's description has the same) */
 #define COMMENT_MAX 4000   /* characters of a rating's comment (the column's check) */
 #define CSRF_FORM "portal" /* signed in: the session's token is what counts */
-#define FLASH_COOKIE "sd_flash"
 #define IDEM_LEN 43        /* a form's one-time token: base64url of 32 random bytes */
 
 /* ---------------------------------------------------------------------------
@@ -56,15 +56,6 @@ static const char *const active_statuses[] = { "new", "open", "in_progress", "wa
 static const char *const done_statuses[] = { "resolved", "closed", NULL };
 
 static const char *const rating_labels[5] = { "Very poor", "Poor", "Okay", "Good", "Excellent" };
-
-static const char *human_size(req *r, long long n)
-{
-	if (n < 1024)
-		return arena_sprintf(r->a, "%lld bytes", n);
-	if (n < 1024 * 1024)
-		return arena_sprintf(r->a, "%.1f KB", (double)n / 1024);
-	return arena_sprintf(r->a, "%.1f MB", (double)n / (1024 * 1024));
-}
 
 /* "just now", "5 min ago", "3 h ago", "2 days ago", then the date. */
 static const char *time_ago(req *r, long long t, long long now)
@@ -109,7 +100,7 @@ static tv *attachments_view(req *r, const ticket_attachment *atts, size_t n)
 		tv *a = tv_object(r->a);
 		tv_set_str(r->a, a, "id", atts[i].id);
 		tv_set_str(r->a, a, "file_name", atts[i].file_name);
-		tv_set_str(r->a, a, "size", human_size(r, atts[i].size));
+		tv_set_str(r->a, a, "size", page_size_words(r, atts[i].size));
 		tv_push(r->a, list, a);
 	}
 	return list;
@@ -226,8 +217,7 @@ static int load_mine(req *r, ticket_view *t)
 	return 0;
 }
 
-/* A short notice after a redirect: a cookie that lives a minute, read once
- * by the ticket's page ("<kind>.<number>"). */
+/* The notices after a redirect (pages/flash.h), by kind. */
 static const struct {
 	const char *kind, *message;
 } flashes[] = {
@@ -239,21 +229,14 @@ static const struct {
 
 static void flash_set(req *r, const char *kind, const char *number)
 {
-	resp_cookie(r, FLASH_COOKIE, arena_sprintf(r->a, "%s.%s", kind, number), 60, 0);
+	page_flash_set(r, kind, number);
 }
 
 static const char *flash_take(req *r, const char *number)
 {
-	str c = req_cookie_get(r, FLASH_COOKIE);
-	if (!c.ptr)
-		return NULL;
-	resp_cookie(r, FLASH_COOKIE, "", 0, COOKIE_DELETE);
-	const char *dot = memchr(c.ptr, '.', c.len);
-	if (!dot || !str_eq_cstr((str){ dot + 1, c.len - (size_t)(dot + 1 - c.ptr) }, number))
-		return NULL;
-	str kind = { c.ptr, (size_t)(dot - c.ptr) };
-	for (size_t i = 0; i < sizeof flashes / sizeof *flashes; i++)
-		if (str_eq_cstr(kind, flashes[i].kind))
+	const char *kind = page_flash_take(r, number);
+	for (size_t i = 0; kind && i < sizeof flashes / sizeof *flashes; i++)
+		if (strcmp(kind, flashes[i].kind) == 0)
 			return flashes[i].message;
 	return NULL;
 }

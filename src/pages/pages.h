@@ -108,5 +108,15 @@ int page_desk_bulk(req *r);          /* POST /desk/bulk: 303 back to the queue w
                                         refused; 400 unknown action or value, 403 bad CSRF, 413 over 100 tickets */
 int page_desk_spam_not_spam(req *r); /* POST /desk/spam/{number}/not-spam: 303 back; 404 not visible; 403 */
 int page_desk_spam_delete(req *r);   /* POST /desk/spam/{number}/delete: 303 back; 404 not visible; 403 */
+/* desk_ticket.c: the ticket workspace (ROUTE_STAFF: visitors to /login,
+ * customers 404). A ticket the user does not work answers 404 everywhere. */
+int page_desk_ticket(req *r);        /* GET /desk/tickets/{number}: 200; 404 */
+int page_desk_ticket_reply(req *r);  /* POST .../reply: 303 to the message; 403 bad CSRF (draft kept), 404,
+                                        409 stale version (changes listed, draft kept), 413, 422, 503 */
+int page_desk_ticket_note(req *r);   /* POST .../note: as reply; @mentions notified; no version check */
+int page_desk_ticket_update(req *r); /* POST .../update: 303; 403, 404, 409 stale, 422 refused values */
+int page_desk_ticket_merge(req *r);  /* POST .../merge: 303 to the target; 403, 404, 422 refused target */
+int page_desk_ticket_presence(req *r); /* POST .../presence: 200 JSON {version, others}; 403, 404, 503 */
+int page_desk_canned(req *r);        /* GET /desk/canned?q=: 200 JSON; 400 not a shortcut prefix */
 
 #endif

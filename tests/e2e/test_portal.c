@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "e2e/e2e_flow.h"
 
 Suite *portal_e2e_suite(void);
@@ -402,6 +404,123 @@ START_TEST(test_track_same_answer_one_email)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ the desk */
+
+static long messages_of(const char *number)
+{
+	return db_long("select count(*) from ticket_messages m join tickets t on t.id = m.ticket_id where t.number = $1",
+	    number);
+}
+
+/* A platform agent with a password (set as the owner), signed in through
+ * the sign-in form. */
+static void staff_sign_in(jar *j, char *email, size_t n)
+{
+	char tag[96];
+	uniq(tag, sizeof tag, "desk-agent");
+	snprintf(email, n, "%s@example.com", tag);
+	static const char pw[] = "e2e desk password";
+	char hash[crypto_pwhash_STRBYTES];
+	ck_assert_int_eq(crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE), 0);
+	free(owner_sql("insert into users (email, name, email_verified_at, platform_role, password_hash) "
+	               "values ($1, 'Dana Desk', now(), 'agent', $2) returning id", email, hash));
+	resp r = http("GET", "/login", j, NULL, NULL, 0);
+	ck_status(r, 200, "GET /login");
+	char *csrf = attr_after(r.body.data, "action=\"/login\"", "value");
+	ck_assert_ptr_nonnull(csrf);
+	resp_free(&r);
+	char *e = curl_easy_escape(NULL, email, 0);
+	char rest[512];
+	snprintf(rest, sizeof rest, "email=%s&password=e2e+desk+password", e);
+	curl_free(e);
+	r = post_urlencoded("/login", j, csrf, rest);
+	ck_assert_msg(r.status == 303, "POST /login as the agent: %ld", r.status);
+	resp_free(&r);
+	free(csrf);
+}
+
+/* The workspace's version field. */
+static char *version_on(const char *path, jar *j)
+{
+	resp r = http("GET", path, j, NULL, NULL, 0);
+	ck_status(r, 200, path);
+	char *v = attr_after(r.body.data, "name=\"version\"", "value");
+	ck_assert_msg(v != NULL, "%s has no version", path);
+	resp_free(&r);
+	return v;
+}
+
+/* An agent replies and notes on a customer's ticket through nginx: the
+ * customer sees the reply on their page and never the note; the customer
+ * gets 404 for the workspace; a post with a wrong token is 403 and changes
+ * nothing. */
+START_TEST(test_desk_reply_note_customer_view)
+{
+	ck_assert_int_ge(sodium_init(), 0);
+	person cust;
+	person_new(&cust, "desk-cust", "Desk e2e");
+	jar staff = { 0 };
+	char email[160];
+	staff_sign_in(&staff, email, sizeof email);
+	char ws[256], path[300];
+	snprintf(ws, sizeof ws, "/desk/tickets/%s", cust.number);
+
+	char *csrf = page_csrf(ws, &staff);
+	char *v = version_on(ws, &staff);
+	snprintf(path, sizeof path, "%s/reply", ws);
+	char rest[512];
+	snprintf(rest, sizeof rest, "version=%s&body=Staff+reply+e2e-visible-4711", v);
+	resp r = post_urlencoded(path, &staff, csrf, rest);
+	ck_assert_msg(r.status == 303, "POST %s: %ld %.300s", path, r.status, r.body.data);
+	resp_free(&r);
+	free(v);
+
+	snprintf(path, sizeof path, "%s/note", ws);
+	r = post_urlencoded(path, &staff, csrf, "body=Internal+e2e-hidden-0815");
+	ck_assert_msg(r.status == 303, "POST %s: %ld %.300s", path, r.status, r.body.data);
+	resp_free(&r);
+	long before = messages_of(cust.number);
+
+	/* A wrong token: 403, nothing written. */
+	v = version_on(ws, &staff);
+	snprintf(path, sizeof path, "%s/reply", ws);
+	snprintf(rest, sizeof rest, "version=%s&body=Never+stored", v);
+	r = post_urlencoded(path, &staff, "not-the-token", rest);
+	ck_status(r, 403, "a reply with a wrong _csrf");
+	resp_free(&r);
+	ck_assert_int_eq(messages_of(cust.number), before);
+	free(v);
+
+	/* The staff page shows both; the customer's only the reply. */
+	r = http("GET", ws, &staff, NULL, NULL, 0);
+	ck_status(r, 200, ws);
+	ck_assert_ptr_nonnull(strstr(dbuf_str(&r.body), "e2e-visible-4711"));
+	ck_assert_ptr_nonnull(strstr(dbuf_str(&r.body), "e2e-hidden-0815"));
+	resp_free(&r);
+	r = http("GET", cust.path, &cust.j, NULL, NULL, 0);
+	ck_status(r, 200, cust.path);
+	ck_assert_ptr_nonnull(strstr(dbuf_str(&r.body), "e2e-visible-4711"));
+	ck_assert_ptr_null(strstr(dbuf_str(&r.body), "e2e-hidden-0815"));
+	resp_free(&r);
+
+	/* The customer on the desk: 404, as for any ticket they may not work. */
+	r = http("GET", ws, &cust.j, NULL, NULL, 0);
+	ck_status(r, 404, "a customer on the workspace");
+	resp_free(&r);
+	char *ccsrf = page_csrf(cust.path, &cust.j);
+	snprintf(path, sizeof path, "%s/note", ws);
+	r = post_urlencoded(path, &cust.j, ccsrf, "body=Customer+note");
+	ck_status(r, 404, "a customer posting a note");
+	resp_free(&r);
+	ck_assert_int_eq(messages_of(cust.number), before);
+	free(ccsrf);
+	free(csrf);
+	person_free(&cust);
+}
+END_TEST
+
 Suite *portal_e2e_suite(void)
 {
 	Suite *s = suite_create("portal");
@@ -413,6 +532,7 @@ Suite *portal_e2e_suite(void)
 	tcase_add_test(tc, test_portal_reply_30_mib_is_413);
 	tcase_add_test(tc, test_portal_close_reopen_rate);
 	tcase_add_test(tc, test_track_same_answer_one_email);
+	tcase_add_test(tc, test_desk_reply_note_customer_view);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -43,5 +43,6 @@ Suite *portal_suite(void); /* test_portal.c, registered by main() */
 Suite *leaks_suite(void);   /* test_leaks.c */
 Suite *account_suite(void);       /* test_account.c */
 Suite *desk_suite(void);          /* test_desk.c */
+Suite *desk_ticket_suite(void);   /* test_desk_ticket.c */
 
 #endif

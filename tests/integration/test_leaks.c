@@ -2,7 +2,10 @@
  * run under valgrind by the leaks layer (scripts/test.sh), where any leak
  * or memory error fails it. Each route is sent a plausible request as an
  * anonymous visitor and as a signed-in customer who owns a ticket with an
- * attachment (made through the multipart form), with the rate limits out
+ * attachment (made through the multipart form), and the desk's routes
+ * (/desk/...) also as an agent of the organization working a ticket of
+ * that customer, with the ticket's current version, a canned response's
+ * /shortcut and a fresh ticket to merge each time, with the rate limits out
  * of reach so that the handlers' real work runs, not their 429. The
  * expensive sign-in paths (argon2id) run in the first rounds only.
  * Registered from test_integration.c's main() as the suite "leaks". */
@@ -24,40 +27,83 @@ typedef struct {
 	char *email;
 	char *number;       /* the customer's ticket */
 	char *attachment;   /* an attachment of it */
-	char *staff_cookie; /* a platform agent's session, for the /desk routes */
-	char *staff_csrf;
+	char *staff_cookie, *staff_csrf, *staff_id;
+	char *desk_number;  /* the customer's ticket the agent works */
+	char *org_id;
 } leak_fixture;
 
-/* A platform agent (who may work every ticket, the customer's too),
- * signed in: the desk's routes answer customers 404 before any work. */
-static void staff_sign_in(app *a, leak_fixture *fx)
+static void sign_in_as(app *a, const char *user_id, char **cookie, char **csrf)
 {
-	char email[96], body[128];
-	snprintf(email, sizeof email, "leaks-staff-%d-%ld@example.com", (int)getpid(), (long)time(NULL));
-	char *id = owner_query("insert into users (email, name, platform_role, email_verified_at) "
-	                       "values ($1, 'Leak Staff', 'agent', now()) returning id::text", email);
-	snprintf(body, sizeof body, "user=%s", id);
-	free(id);
+	char body[128];
+	snprintf(body, sizeof body, "user=%s", user_id);
 	harness_response r;
 	post_form(a, "/t/signin", NULL, body, &r);
 	ck_assert_int_eq(r.status, 200);
-	fx->staff_cookie = harness_cookie(&r, "sd_session");
-	fx->staff_csrf = strdup(r.body);
+	free(*cookie);
+	free(*csrf);
+	*cookie = harness_cookie(&r, "sd_session");
+	*csrf = strdup(r.body);
 	harness_response_free(&r);
 }
 
 static void sign_in(app *a, leak_fixture *fx)
 {
-	char body[128];
-	snprintf(body, sizeof body, "user=%s", fx->user_id);
-	harness_response r;
-	post_form(a, "/t/signin", NULL, body, &r);
-	ck_assert_int_eq(r.status, 200);
-	free(fx->cookie);
-	free(fx->csrf);
-	fx->cookie = harness_cookie(&r, "sd_session");
-	fx->csrf = strdup(r.body);
-	harness_response_free(&r);
+	sign_in_as(a, fx->user_id, &fx->cookie, &fx->csrf);
+}
+
+/* The owner's answer to sql with "a|b|c" split into $1 by the query. */
+static char *owner(const char *sql, const char *packed)
+{
+	char *out = owner_query(sql, packed);
+	ck_assert_msg(out != NULL, "%s", sql);
+	return out;
+}
+
+/* An organization, its agent (signed in), a ticket of the customer it
+ * works, a canned response with a placeholder. */
+static void desk_fixture(app *a, leak_fixture *fx)
+{
+	char packed[256];
+	fx->org_id = owner("insert into organizations (name, slug) values ('Leak desk', 'leaks-' || left(md5($1), 16)) "
+	                 "returning id", fx->email);
+	char agent_email[128];
+	snprintf(agent_email, sizeof agent_email, "agent-%s", fx->email);
+	fx->staff_id = owner("insert into users (email, name, email_verified_at) values ($1, 'Lea Agent', now()) returning id",
+	    agent_email);
+	snprintf(packed, sizeof packed, "%s|%s", fx->staff_id, fx->org_id);
+	free(owner("insert into memberships (user_id, organization_id, role) values (split_part($1, '|', 1)::uuid, "
+	           "split_part($1, '|', 2)::uuid, 'agent') returning id", packed));
+	snprintf(packed, sizeof packed, "%s|%s", fx->user_id, fx->org_id);
+	fx->desk_number = owner("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                        "description) values (split_part($1, '|', 1)::uuid, 'organization', split_part($1, '|', 2)::uuid, "
+	                        "split_part($1, '|', 2)::uuid, 'Worked under valgrind', 'Desk routes') returning number",
+	    packed);
+	free(owner("insert into canned_responses (organization_id, title, shortcut, content) values ($1::uuid, "
+	           "'Leak greeting', 'leak', 'Hello {{requester.name}}, {{agent.name}} here about {{ticket.number}}.') "
+	           "returning id", fx->org_id));
+	sign_in_as(a, fx->staff_id, &fx->staff_cookie, &fx->staff_csrf);
+}
+
+/* Another ticket of the desk's organization: a merge's source, once. */
+static char *desk_ticket_new(const leak_fixture *fx)
+{
+	char packed[128];
+	snprintf(packed, sizeof packed, "%s|%s", fx->user_id, fx->org_id);
+	return owner("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description) "
+	             "values (split_part($1, '|', 1)::uuid, 'organization', split_part($1, '|', 2)::uuid, "
+	             "split_part($1, '|', 2)::uuid, 'Merged away', 'A duplicate') returning number",
+	    packed);
+}
+
+static bool desk_route(const char *pattern)
+{
+	return strncmp(pattern, "/desk", 5) == 0;
+}
+
+static bool merge_route(const char *pattern)
+{
+	size_t n = strlen(pattern);
+	return n > 6 && strcmp(pattern + n - 6, "/merge") == 0;
 }
 
 /* A ticket of the signed-in customer with one attachment, sent as the
@@ -107,7 +153,8 @@ static void ticket_with_attachment(app *a, leak_fixture *fx)
 }
 
 /* The route's pattern with each {placeholder} filled in. */
-static void fill(char *out, size_t n, const char *pattern, const leak_fixture *fx, const char *token)
+static void fill(char *out, size_t n, const char *pattern, const char *number, const leak_fixture *fx,
+    const char *token)
 {
 	size_t o = 0;
 	for (const char *p = pattern; *p && o + 1 < n;) {
@@ -118,7 +165,7 @@ static void fill(char *out, size_t n, const char *pattern, const leak_fixture *f
 		const char *end = strchr(p, '}');
 		if (!end)
 			break;
-		const char *v = strncmp(p, "{number}", 8) == 0 ? fx->number
+		const char *v = strncmp(p, "{number}", 8) == 0 ? number
 		    : strncmp(p, "{token}", 7) == 0          ? token
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
 		                                             : "x";
@@ -166,7 +213,7 @@ START_TEST(every_route_many_times)
 	fx.user_id = make_verified_customer(email);
 	sign_in(a, &fx);
 	ticket_with_attachment(a, &fx);
-	staff_sign_in(a, &fx);
+	desk_fixture(a, &fx);
 	const char *token = fresh_token();
 
 	long n = getenv("SD_LEAK_REQUESTS") ? atol(getenv("SD_LEAK_REQUESTS")) : 10000;
@@ -177,43 +224,63 @@ START_TEST(every_route_many_times)
 			const route *rt = &app_routes[k];
 			if (expensive(rt->pattern, rt->methods) && rounds >= 2)
 				continue;
-			fill(uri, sizeof uri, rt->pattern, &fx, token);
-			bool signed_in = (rounds + k) % 2 == 0;
-			bool desk = strncmp(rt->pattern, "/desk", 5) == 0;
-			/* The desk's routes: as staff every other round, as the customer (404) between. */
-			bool as_staff = desk && signed_in && rounds % 4 < 2;
+			/* The desk's routes as the agent, the customer and a visitor in
+			 * turn; the others as the customer and a visitor. */
+			bool desk = desk_route(rt->pattern);
+			int who = desk ? (int)((rounds + k) % 3) : (rounds + k) % 2 == 0 ? 1 : 2;
+			char *merged = desk && who == 0 && merge_route(rt->pattern) ? desk_ticket_new(&fx) : NULL;
+			fill(uri, sizeof uri, rt->pattern, merged ? merged : desk ? fx.desk_number : fx.number, &fx, token);
+			bool signed_in = who == 1;
 			snprintf(cookie, sizeof cookie, "%s; sd_anon=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%s",
-			    as_staff ? fx.staff_cookie : signed_in ? fx.cookie : "other=1",
+			    who == 0 ? fx.staff_cookie : signed_in ? fx.cookie : "other=1",
 			    desk ? "; sd_desk_flash=tag.1.0.ACME-2020-01-00001.x" : "");
 			harness_response r;
 			if (rt->methods & METHOD_GET) {
 				char q[600];
 				if (desk)
-					snprintf(q, sizeof q, "%s?queue=%s&q=printer&sort=%s&assignee=me&tag=vip", uri,
+					/* The queue's filters, sorts and three queues in turn. */
+					snprintf(q, sizeof q, "%s?queue=%s&q=%s&sort=%s&assignee=me&tag=vip", uri,
 					    rounds % 3 == 0 ? "open" : rounds % 3 == 1 ? "sla" : "spam",
-					    rounds % 2 ? "priority" : "updated");
+					    rounds % 2 ? "printer" : "le", rounds % 2 ? "priority" : "updated");
 				else
 					snprintf(q, sizeof q, "%s?q=printer&status=all&after=x&rating=4&request_type=x&form=submit", uri);
 				get(a, q, cookie, &r);
 				ck_assert_int_gt(r.status, 0);
+				if (who == 0)
+					ck_assert_msg(r.status == 200, "GET %s as the agent: %d", q, r.status);
 				harness_response_free(&r);
 				sent++;
 			}
 			if (rt->methods & METHOD_POST) {
-				snprintf(body, sizeof body,
-				    "_csrf=%s&email=%s&password=not-the-password-1&password_confirm=not-the-password-1"
-				    "&current_password=x&body=Hello+from+the+leak+test&rating=4&comment=Fine&name=Leak"
-				    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets"
-				    "&ticket=%s&ticket=ACME-2020-01-00001&action=tag&value=leak-%ld&return=/desk%%3Fqueue%%3Dopen",
-				    as_staff ? fx.staff_csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, fx.number,
-				    rounds % 2);
+				if (desk) {
+					char *version = owner_query("select version::text from tickets where number = $1", fx.desk_number);
+					snprintf(body, sizeof body,
+					    "_csrf=%s&version=%s&loaded=%lld&idem=leak%039ld&body=Hello+%%2Fleak+and+%%40agent-%s"
+					    "&status=open&priority=high&assignee=me&tags=leak%%2C+valgrind&typing=1&into=%s"
+					    "&ticket=%s&ticket=ACME-2020-01-00001&action=tag&value=leak-%ld&return=/desk%%3Fqueue%%3Dopen",
+					    who == 0 ? fx.staff_csrf : signed_in ? fx.csrf : "x", version ? version : "1",
+					    (long long)time(NULL) * 1000000LL, sent, email, fx.desk_number, fx.desk_number, rounds % 2);
+					free(version);
+				} else {
+					snprintf(body, sizeof body,
+					    "_csrf=%s&email=%s&password=not-the-password-1&password_confirm=not-the-password-1"
+					    "&current_password=x&body=Hello+from+the+leak+test&rating=4&comment=Fine&name=Leak"
+					    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets",
+					    signed_in ? fx.csrf : "x", email, fx.number, fx.attachment);
+				}
 				post_form(a, uri, cookie, body, &r);
 				ck_assert_int_gt(r.status, 0);
+				/* The agent's posts do their work: a redirect after the change
+				 * (or the presence JSON), never a refusal. */
+				if (who == 0)
+					ck_assert_msg(r.status == 303 || r.status == 200, "POST %s as the agent: %d %.300s", uri,
+					    r.status, r.body);
 				harness_response_free(&r);
 				sent++;
 				if (signed_in && ends_session(rt->pattern))
 					sign_in(a, &fx);
 			}
+			free(merged);
 		}
 		rounds++;
 	}
@@ -226,6 +293,9 @@ START_TEST(every_route_many_times)
 	free(fx.attachment);
 	free(fx.staff_cookie);
 	free(fx.staff_csrf);
+	free(fx.staff_id);
+	free(fx.desk_number);
+	free(fx.org_id);
 	harness_app_free(a);
 }
 END_TEST
