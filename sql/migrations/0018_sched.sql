@@ -625,10 +625,11 @@ CREATE TRIGGER ticket_messages_staff_reply AFTER INSERT ON ticket_messages
 -- ticket; the mentioned user must be active staff of the ticket (its
 -- routing organization, or platform staff), and not the author. Anything
 -- else is refused silently (false), so that the answer says nothing about
--- who exists elsewhere. The note's text, when the author added one to this
--- ticket in this transaction, is the excerpt. One notification per user,
--- ticket and transaction.
-CREATE FUNCTION ticket_mention_notify(p_ticket uuid, p_user uuid) RETURNS boolean
+-- who exists elsewhere. The excerpt is the note p_message (an internal
+-- message of the author's on this ticket), or without it the author's
+-- latest internal note on the ticket in this transaction. One notification
+-- per user, ticket and transaction.
+CREATE FUNCTION ticket_mention_notify(p_ticket uuid, p_user uuid, p_message uuid DEFAULT NULL) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   t       tickets;
@@ -648,7 +649,8 @@ BEGIN
     RETURN true;
   END IF;
   SELECT * INTO v_note FROM ticket_messages m
-  WHERE m.ticket_id = t.id AND m.author_id = v_by AND m.is_internal AND m.created_at = now()
+  WHERE m.ticket_id = t.id AND m.author_id = v_by AND m.is_internal
+    AND CASE WHEN p_message IS NULL THEN m.created_at = now() ELSE m.id = p_message END
   ORDER BY m.created_at DESC, m.id DESC LIMIT 1;
   RETURN staff_notify(p_user, t.id, 'mention',
                       staff_display_name(v_by) || ' mentioned you on ' || t.number || ': ' || t.title,
@@ -982,7 +984,7 @@ $$;
 REVOKE EXECUTE ON FUNCTION
   app_is_staff(), account_staff_update(boolean, text), ticket_routing_org(text, uuid),
   ticket_staff_member(uuid, tickets), auto_assign_pick(uuid, uuid, uuid), staff_notify(uuid, uuid, text, text, text, jsonb),
-  staff_display_name(uuid), ticket_mention_notify(uuid, uuid), sla_warning_horizon(text),
+  staff_display_name(uuid), ticket_mention_notify(uuid, uuid, uuid), sla_warning_horizon(text),
   sla_escalation_recipients(tickets, text), sla_event_fire(tickets, sla_policies, text, text, timestamptz),
   sla_check_ticket(uuid, text), sla_escalate_batch(text, timestamptz, uuid, integer),
   sched_job_begin(text, integer), sched_job_end(text, jsonb, jsonb),
@@ -993,7 +995,7 @@ GRANT EXECUTE ON FUNCTION
   account_staff_events(),
   account_update(text, text, text[], jsonb),
   account_staff_update(boolean, text),
-  ticket_mention_notify(uuid, uuid),
+  ticket_mention_notify(uuid, uuid, uuid),
   sla_add_minutes(timestamptz, integer, boolean, jsonb, text, date[]),
   sla_minutes_between(timestamptz, timestamptz, boolean, jsonb, text, date[]),
   sla_escalate_batch(text, timestamptz, uuid, integer),
