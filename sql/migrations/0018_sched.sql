@@ -360,9 +360,11 @@ $$;
 --
 -- When the routing organization's settings have auto_assign_enabled, a new
 -- ticket without an assignee, and a ticket that loses its assignee (or
--- moves to another organization or team without one), goes to the
--- organization's active member who is not away, is in the ticket's team
--- when it has one, and has the fewest open tickets (new, open, in_progress,
+-- moves to another organization or team without one, or is found not to be
+-- spam), goes to the organization's active member (for the platform
+-- organization also any active platform staff, when the ticket has no team)
+-- who is not away, is in the ticket's team when it has one, and has the
+-- fewest open tickets (new, open, in_progress,
 -- waiting_customer, waiting_internal, anywhere); ties go to whoever was last
 -- given a ticket longest ago (ticket_assignments), then by user id. A ticket
 -- unassigned by someone never goes straight back to them. When nobody
@@ -387,20 +389,29 @@ CREATE INDEX ticket_assignments_to_user_idx ON ticket_assignments (assigned_to_u
 
 CREATE FUNCTION auto_assign_pick(p_org uuid, p_team uuid, p_exclude uuid) RETURNS uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT m.user_id
-  FROM memberships m
-  JOIN users u ON u.id = m.user_id AND u.is_active AND u.away_since IS NULL
-  JOIN organizations o ON o.id = m.organization_id AND o.is_active
-  WHERE m.organization_id = p_org AND m.is_active
-    AND m.user_id IS DISTINCT FROM p_exclude
-    AND (p_team IS NULL OR EXISTS (SELECT FROM membership_teams mt
-                                   WHERE mt.membership_id = m.id AND mt.team_id = p_team))
+  WITH candidates AS (
+    SELECT m.user_id
+    FROM memberships m
+    JOIN users u ON u.id = m.user_id AND u.is_active AND u.away_since IS NULL
+    JOIN organizations o ON o.id = m.organization_id AND o.is_active
+    WHERE m.organization_id = p_org AND m.is_active
+      AND (p_team IS NULL OR EXISTS (SELECT FROM membership_teams mt
+                                     WHERE mt.membership_id = m.id AND mt.team_id = p_team))
+    UNION
+    -- Platform staff work the platform organization's tickets (internal
+    -- routing) by their platform role, with or without a membership.
+    SELECT u.id
+    FROM users u JOIN organizations o ON o.id = p_org AND o.is_platform
+    WHERE p_team IS NULL AND u.is_active AND u.away_since IS NULL AND u.platform_role IS NOT NULL)
+  SELECT c.user_id
+  FROM candidates c
+  WHERE c.user_id IS DISTINCT FROM p_exclude
   ORDER BY (SELECT count(*) FROM tickets t
-            WHERE t.assignee_id = m.user_id
+            WHERE t.assignee_id = c.user_id
               AND t.status IN ('new', 'open', 'in_progress', 'waiting_customer', 'waiting_internal')),
            (SELECT a.assigned_at FROM ticket_assignments a
-            WHERE a.assigned_to_user_id = m.user_id ORDER BY a.assigned_at DESC LIMIT 1) NULLS FIRST,
-           m.user_id
+            WHERE a.assigned_to_user_id = c.user_id ORDER BY a.assigned_at DESC LIMIT 1) NULLS FIRST,
+           c.user_id
   LIMIT 1
 $$;
 
@@ -444,12 +455,14 @@ $$;
 CREATE TRIGGER tickets_auto_assign AFTER INSERT ON tickets
   FOR EACH ROW WHEN (NEW.assignee_id IS NULL AND NOT NEW.is_spam)
   EXECUTE FUNCTION tickets_auto_assign();
-CREATE TRIGGER tickets_auto_assign_again AFTER UPDATE OF assignee_id, assigned_org_id, routing_type, team_id ON tickets
+CREATE TRIGGER tickets_auto_assign_again AFTER UPDATE OF assignee_id, assigned_org_id, routing_type, team_id, is_spam
+  ON tickets
   FOR EACH ROW WHEN (NEW.assignee_id IS NULL AND NOT NEW.is_spam
                      AND (OLD.assignee_id IS NOT NULL
                           OR NEW.assigned_org_id IS DISTINCT FROM OLD.assigned_org_id
                           OR NEW.routing_type IS DISTINCT FROM OLD.routing_type
-                          OR NEW.team_id IS DISTINCT FROM OLD.team_id))
+                          OR NEW.team_id IS DISTINCT FROM OLD.team_id
+                          OR OLD.is_spam))
   EXECUTE FUNCTION tickets_auto_assign();
 
 -- ---------------------------------------------------------------------------
@@ -824,8 +837,10 @@ $$;
 -- The scheduler's SLA job, one bounded batch: the running clocks of
 -- p_clock ('first_response' or 'resolution') due up to the warning horizon,
 -- in (due, id) order after the cursor (NULLs: from the start), over the
--- partial indexes tickets_sla_first_response_idx / tickets_sla_resolution_idx.
--- The caller passes last_due/last_id back until scanned < p_limit.
+-- partial indexes tickets_sla_first_response_idx / tickets_sla_resolution_idx,
+-- leaving out the clocks whose breach is recorded already (so a backlog of
+-- old breaches never keeps a run from the new ones). The caller passes
+-- last_due/last_id back until scanned < p_limit.
 CREATE FUNCTION sla_escalate_batch(p_clock text, p_after_due timestamptz, p_after_id uuid, p_limit integer,
                                    OUT scanned integer, OUT events integer,
                                    OUT last_due timestamptz, OUT last_id uuid)
@@ -851,6 +866,8 @@ BEGIN
       WHERE t.first_response_at IS NULL AND t.sla_paused_at IS NULL
         AND t.status IN ('new', 'open', 'in_progress', 'waiting_internal')
         AND t.sla_first_response_due <= v_horizon
+        -- Breached and escalated: nothing more can happen on this clock.
+        AND NOT EXISTS (SELECT FROM sla_events e WHERE e.ticket_id = t.id AND e.kind = 'first_response_breach')
         AND (p_after_due IS NULL OR t.sla_first_response_due > p_after_due
              OR (t.sla_first_response_due = p_after_due AND t.id > p_after_id))
       ORDER BY t.sla_first_response_due, t.id
@@ -867,6 +884,8 @@ BEGIN
       WHERE t.resolved_at IS NULL AND t.sla_paused_at IS NULL
         AND t.status IN ('new', 'open', 'in_progress', 'waiting_internal')
         AND t.sla_resolution_due <= v_horizon
+        -- Breached and escalated: nothing more can happen on this clock.
+        AND NOT EXISTS (SELECT FROM sla_events e WHERE e.ticket_id = t.id AND e.kind = 'resolution_breach')
         AND (p_after_due IS NULL OR t.sla_resolution_due > p_after_due
              OR (t.sla_resolution_due = p_after_due AND t.id > p_after_id))
       ORDER BY t.sla_resolution_due, t.id

@@ -5,7 +5,7 @@
 -- scheduler's entry points refuse a signed-in user.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(74);
+SELECT plan(78);
 :tap_grants
 
 -- Acme: a one-minute policy for high (tx1 is high), 24/7, escalating to admins.
@@ -205,6 +205,21 @@ SELECT is((SELECT count(*) FROM notifications WHERE user_id = :xa AND type = 'st
 SELECT is((SELECT count(*) FROM notifications WHERE user_id = :xa AND type = 'staff.assigned'
            AND metadata->>'ticket_id' = '30000000-0000-4000-8000-0000000000a3'), 1::bigint,
           'assigned, once');
+
+INSERT INTO tickets (id, requester_id, routing_type, assigned_org_id, organization_id, title, description, is_spam)
+VALUES ('30000000-0000-4000-8000-0000000000a7', :ca, 'organization', :x_org, :x_org, 'Cheap pills', 'd', true);
+SELECT is((SELECT assignee_id FROM tickets WHERE id = '30000000-0000-4000-8000-0000000000a7'), NULL, 'spam is assigned to nobody');
+UPDATE tickets SET is_spam = false WHERE id = '30000000-0000-4000-8000-0000000000a7';
+SELECT isnt((SELECT assignee_id FROM tickets WHERE id = '30000000-0000-4000-8000-0000000000a7'), NULL,
+            'found not to be spam, it is assigned');
+UPDATE organization_settings SET auto_assign_enabled = true WHERE organization_id = :p_org;
+INSERT INTO tickets (id, requester_id, routing_type, title, description)
+VALUES ('30000000-0000-4000-8000-0000000000a8', :ca, 'internal', 'For the platform', 'd');
+SELECT ok((SELECT u.platform_role IS NOT NULL FROM tickets t JOIN users u ON u.id = t.assignee_id
+           WHERE t.id = '30000000-0000-4000-8000-0000000000a8'),
+          'an internal ticket goes to platform staff when the platform organization auto-assigns');
+SELECT is((SELECT count(*) FROM notifications WHERE type = 'staff.assigned'
+           AND metadata->>'ticket_id' = '30000000-0000-4000-8000-0000000000a8'), 1::bigint, 'who is told');
 
 -- ---- new tickets in a watched queue ----
 UPDATE organization_settings SET auto_assign_enabled = false WHERE organization_id = :x_org;
