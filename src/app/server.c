@@ -1,6 +1,7 @@
 /* server.c: the master binds the FastCGI socket and keeps N single-threaded
  * workers alive (respawn, crash-loop throttling, graceful reload on SIGHUP,
- * drain on SIGTERM), much as php-fpm does.
+ * drain on SIGTERM), much as php-fpm does, and beside them one mailer and
+ * one scheduler (each respawned with the same back-off, each optional).
  *
  * Workers keep SIGTERM blocked except while they wait for a connection in
  * epoll_pwait(2): a stop can only land between requests, never in the middle of
@@ -361,6 +362,10 @@ static void spawn_aux(master *m, int i, bool stopping)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != m->master_pid)
 			_exit(0);
+		/* ps, top and the tests tell the helpers from the workers. */
+		char comm[16];
+		snprintf(comm, sizeof comm, "sd-%s", c->name);
+		prctl(PR_SET_NAME, comm);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
