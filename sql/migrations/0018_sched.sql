@@ -478,7 +478,8 @@ CREATE TRIGGER tickets_auto_assign_again AFTER UPDATE OF assignee_id, assigned_o
 --   new_ticket      a ticket arrives in a queue the member watches:
 --                   preferences->'watch' 'teams' (default: the ticket's team
 --                   is one of theirs, membership_teams), 'all' (every new
---                   ticket of their organizations), 'none'
+--                   ticket of their organizations; for platform staff also
+--                   every new internal ticket), 'none'
 --   assigned        a ticket is assigned to them by someone else (or
 --                   auto-assign), not when they took it themselves
 --   customer_reply  the requester replied in public on a ticket assigned to them
@@ -564,16 +565,22 @@ BEGIN
   END IF;
   v_org := ticket_routing_org(t.routing_type, t.assigned_org_id);
   FOR v_user IN
-    SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.is_active
-    WHERE m.organization_id = v_org AND m.is_active
-      AND m.user_id IS DISTINCT FROM app_user_id() AND m.user_id IS DISTINCT FROM t.assignee_id
-      AND CASE coalesce(u.preferences ->> 'watch', 'teams')
-            WHEN 'all' THEN true
-            WHEN 'teams' THEN t.team_id IS NOT NULL
-                              AND EXISTS (SELECT FROM membership_teams mt
-                                          WHERE mt.membership_id = m.id AND mt.team_id = t.team_id)
-            ELSE false END
-    ORDER BY m.user_id
+    SELECT w.user_id FROM (
+      SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.is_active
+      WHERE m.organization_id = v_org AND m.is_active
+        AND CASE coalesce(u.preferences ->> 'watch', 'teams')
+              WHEN 'all' THEN true
+              WHEN 'teams' THEN t.team_id IS NOT NULL
+                                AND EXISTS (SELECT FROM membership_teams mt
+                                            WHERE mt.membership_id = m.id AND mt.team_id = t.team_id)
+              ELSE false END
+      UNION
+      -- Internal routing: platform staff who watch everything, member or not.
+      SELECT u.id FROM users u
+      WHERE t.routing_type = 'internal' AND u.is_active AND u.platform_role IS NOT NULL
+        AND u.preferences ->> 'watch' = 'all') w
+    WHERE w.user_id IS DISTINCT FROM app_user_id() AND w.user_id IS DISTINCT FROM t.assignee_id
+    ORDER BY w.user_id
   LOOP
     PERFORM staff_notify(v_user, t.id, 'new_ticket', 'New ticket ' || t.number || ': ' || t.title,
                          left(t.description, 500), jsonb_build_object('source', t.source));

@@ -5,7 +5,7 @@
 -- scheduler's entry points refuse a signed-in user.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(78);
+SELECT plan(79);
 :tap_grants
 
 -- Acme: a one-minute policy for high (tx1 is high), 24/7, escalating to admins.
@@ -230,6 +230,13 @@ VALUES ('30000000-0000-4000-8000-0000000000a4', :ca, 'organization', :x_org, :x_
 SELECT is((SELECT array_agg(user_id ORDER BY user_id) FROM notifications WHERE type = 'staff.new_ticket'
            AND metadata->>'ticket_id' = '30000000-0000-4000-8000-0000000000a4'),
           ARRAY[:xa::uuid, :xg::uuid], 'a new ticket notifies its team (xa) and whoever watches all (xg)');
+UPDATE organization_settings SET auto_assign_enabled = false WHERE organization_id = :p_org;
+UPDATE users SET preferences = jsonb_set(preferences, '{watch}', '"all"') WHERE id = :pg;
+INSERT INTO tickets (id, requester_id, routing_type, title, description)
+VALUES ('30000000-0000-4000-8000-0000000000a9', :ca, 'internal', 'Platform, watched', 'd');
+SELECT is((SELECT array_agg(user_id) FROM notifications WHERE type = 'staff.new_ticket'
+           AND metadata->>'ticket_id' = '30000000-0000-4000-8000-0000000000a9' AND user_id IN (:pa, :pg)),
+          ARRAY[:pg::uuid], 'a new internal ticket notifies the platform staff who watch all');
 UPDATE users SET preferences = jsonb_set(preferences, '{watch}', '"none"') WHERE id IN (:xa, :xg);
 INSERT INTO tickets (id, requester_id, routing_type, assigned_org_id, organization_id, title, description, team_id)
 VALUES ('30000000-0000-4000-8000-0000000000a5', :ca, 'organization', :x_org, :x_org, 'Unwatched', 'd',
