@@ -12,6 +12,7 @@
 #include "mail/mailer.h"
 #include "model/auth.h"
 #include "model/submit_form.h"
+#include "sched/scheduler.h"
 #include "tmpl/render_cli.h"
 
 static int usage(FILE *out)
@@ -20,6 +21,8 @@ static int usage(FILE *out)
 	      "  serve                     run the FastCGI master and its workers\n"
 	      "  migrate                   apply sql/migrations to DATABASE_URL (the owner role)\n"
 	      "  mailer [--once]           deliver the email outbox (serve runs one unless SUPPORTDESK_MAILER=0)\n"
+	      "  scheduler [--once]        run the periodic jobs: SLA escalations, purges (serve runs one\n"
+	      "                            unless SUPPORTDESK_SCHEDULER=0; any number may run, one works)\n"
 	      "  render DIR NAME DATA.json render template NAME from DIR with a JSON context\n"
 	      "  config                    print every setting and its current value\n"
 	      "  passwd-hash               read a password on stdin, print its argon2id hash\n"
@@ -72,6 +75,30 @@ static int cmd_mailer(int argc, char **argv)
 			printf("mailer: %d delivered\n", n);
 	} else {
 		rc = mailer_run(&cfg);
+	}
+	config_free(&cfg);
+	return rc;
+}
+
+static int cmd_scheduler(int argc, char **argv)
+{
+	config cfg;
+	char err[512];
+	if (config_load(&cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "supportdesk: %s\n", err);
+		return 1;
+	}
+	int rc;
+	if (argc > 2 && strcmp(argv[2], "--once") == 0) {
+		sched_report rep = { 0 };
+		rc = sched_run_once(&cfg, &rep);
+		printf("scheduler: %d jobs ran, %d skipped, %d failed; %lld escalations, %lld purged\n", rep.ran,
+		    rep.skipped, rep.failed, rep.escalations, rep.purged);
+	} else if (argc > 2) {
+		fprintf(stderr, "supportdesk: scheduler: unknown option '%s' (only --once)\n", argv[2]);
+		rc = 2;
+	} else {
+		rc = sched_run(&cfg);
 	}
 	config_free(&cfg);
 	return rc;
@@ -241,6 +268,8 @@ int main(int argc, char **argv)
 		return cmd_migrate();
 	if (strcmp(cmd, "mailer") == 0)
 		return cmd_mailer(argc, argv);
+	if (strcmp(cmd, "scheduler") == 0)
+		return cmd_scheduler(argc, argv);
 	if (strcmp(cmd, "render") == 0)
 		return tmpl_render_cli(argc - 1, argv + 1);
 	if (strcmp(cmd, "config") == 0)

@@ -101,30 +101,10 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
--- The organization whose staff work a ticket (the platform's for internal
--- routing): what "the same organization" means for merges and mentions.
+-- "The same organization" for merges and mentions is the routing
+-- organization (0018's ticket_routing_org: the platform's for internal
+-- routing), and who counts as its staff is 0018's ticket_staff_member.
 -- ---------------------------------------------------------------------------
-CREATE FUNCTION ticket_working_org(p_ticket tickets) RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT CASE WHEN p_ticket.routing_type = 'internal' THEN (SELECT id FROM organizations WHERE is_platform)
-              ELSE p_ticket.assigned_org_id END
-$$;
-REVOKE EXECUTE ON FUNCTION ticket_working_org(tickets) FROM PUBLIC;
-
--- Whether p_user may be given the ticket, or be mentioned on it: an active
--- user who is active staff of its routing organization (an active
--- membership of an active organization), or platform staff when the
--- platform works it (internal or hybrid routing).
-CREATE FUNCTION ticket_staff_member(p_user uuid, p_ticket tickets) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT EXISTS (
-    SELECT FROM users u WHERE u.id = p_user AND u.is_active AND (
-      (p_ticket.routing_type <> 'internal' AND EXISTS (
-         SELECT FROM memberships m JOIN organizations o ON o.id = m.organization_id
-         WHERE m.user_id = u.id AND m.organization_id = p_ticket.assigned_org_id AND m.is_active AND o.is_active))
-      OR (p_ticket.routing_type IN ('internal', 'hybrid') AND u.platform_role IS NOT NULL)))
-$$;
-REVOKE EXECUTE ON FUNCTION ticket_staff_member(uuid, tickets) FROM PUBLIC;
 
 -- For the workspace's update: whether p_user may be the assignee of
 -- p_ticket, asked by someone who works the ticket (anyone else learns
@@ -273,7 +253,7 @@ BEGIN
   PERFORM 1 FROM tickets WHERE id IN (s.id, d.id) ORDER BY id FOR UPDATE;
   SELECT * INTO s FROM tickets WHERE id = s.id;
   SELECT * INTO d FROM tickets WHERE id = d.id;
-  IF ticket_working_org(s) IS DISTINCT FROM ticket_working_org(d) THEN
+  IF ticket_routing_org(s.routing_type, s.assigned_org_id) IS DISTINCT FROM ticket_routing_org(d.routing_type, d.assigned_org_id) THEN
     status := 'other_organization';
     RETURN;
   END IF;
@@ -318,36 +298,13 @@ BEGIN
 END;
 $$;
 
--- ---------------------------------------------------------------------------
--- @mentions: notify p_user of the ticket, when the caller works it and
--- p_user is active staff of its organization (ticket_staff_member), not the
--- caller. Anyone else is ignored (false), never told why. Written with
--- CREATE OR REPLACE and this exact signature, so that another migration
--- (staff notification delivery) may redefine it.
--- ---------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION ticket_mention_notify(p_ticket uuid, p_user uuid) RETURNS boolean
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-  v_by   uuid := app_user_id();
-  v_name text;
-  t      tickets;
-BEGIN
-  SELECT * INTO t FROM tickets WHERE id = p_ticket;
-  IF NOT FOUND OR v_by IS NULL OR p_user IS NULL OR p_user = v_by OR NOT is_ticket_staff(v_by, t)
-     OR NOT ticket_staff_member(p_user, t) THEN
-    RETURN false;
-  END IF;
-  SELECT coalesce(nullif(btrim(name), ''), 'A colleague') INTO v_name FROM users WHERE id = v_by;
-  RETURN notification_add(p_user, 'mention', v_name || ' mentioned you on ' || t.number,
-                          t.title, '/desk/tickets/' || t.number,
-                          jsonb_build_object('ticket_id', t.id, 'by', v_by)) IS NOT NULL;
-END;
-$$;
+-- @mentions: 0018's ticket_mention_notify(ticket, user[, note]) decides and
+-- notifies (in-app, and by email per preference).
 
 REVOKE EXECUTE ON FUNCTION desk_assignee_allowed(uuid, uuid), desk_ticket_post(uuid, integer, text, boolean, jsonb, text, text),
-  desk_ticket_merge(uuid, text), ticket_mention_notify(uuid, uuid) FROM PUBLIC;
+  desk_ticket_merge(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION desk_assignee_allowed(uuid, uuid), desk_ticket_post(uuid, integer, text, boolean, jsonb, text, text),
-  desk_ticket_merge(uuid, text), ticket_mention_notify(uuid, uuid) TO supportdesk_app;
+  desk_ticket_merge(uuid, text) TO supportdesk_app;
 GRANT EXECUTE ON FUNCTION canned_response_use(uuid) TO supportdesk_app;
 
 -- The workspace reads a ticket's canned responses by shortcut prefix.

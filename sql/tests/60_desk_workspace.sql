@@ -51,7 +51,7 @@ SELECT is((SELECT count(*) FROM u), 0::bigint, 'an UPDATE at an old version chan
 -- Mention
 SELECT ok(ticket_mention_notify(:tx1, :xa), 'an Acme colleague is notified');
 :as_super
-SELECT is((SELECT link FROM notifications WHERE user_id = :xa AND type = 'mention'),
+SELECT is((SELECT link FROM notifications WHERE user_id = :xa AND type = 'staff.mention'),
           '/desk/tickets/' || (SELECT number FROM tickets WHERE id = :tx1), 'the notification links to the workspace');
 
 -- Merge

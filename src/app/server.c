@@ -1,6 +1,7 @@
 /* server.c: the master binds the FastCGI socket and keeps N single-threaded
  * workers alive (respawn, crash-loop throttling, graceful reload on SIGHUP,
- * drain on SIGTERM), much as php-fpm does.
+ * drain on SIGTERM), much as php-fpm does, and beside them one mailer and
+ * one scheduler (each respawned with the same back-off, each optional).
  *
  * Workers keep SIGTERM blocked except while they wait for a connection in
  * epoll_pwait(2): a stop can only land between requests, never in the middle of
@@ -27,6 +28,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "mail/mailer.h"
+#include "sched/scheduler.h"
 
 #define MAX_WORKERS 512
 #define CRASH_WINDOW_S 1.0     /* a worker dying sooner than this after start crashed early */
@@ -38,6 +40,18 @@ typedef struct {
 	double started;
 	bool stopping;
 } worker_slot;
+
+/* A helper process serve supervises beside the workers. */
+typedef struct {
+	const char *name;                /* "mailer", "scheduler": log lines name_pid=... */
+	int (*run)(const config *cfg);   /* the child's whole life; its exit code */
+	pid_t pid;
+	double started;
+	double backoff;
+	double next_at;
+} aux_child;
+
+enum { AUX_MAILER, AUX_SCHEDULER, AUX_COUNT };
 
 typedef struct {
 	config *cfg;
@@ -52,11 +66,9 @@ typedef struct {
 	pid_t master_pid;
 	struct stat socket_st;    /* the socket file we made, so we only remove ours */
 	bool socket_is_file;
-	/* the mailer child (SUPPORTDESK_MAILER=1) */
-	pid_t mailer_pid;
-	double mailer_started;
-	double mailer_backoff;
-	double mailer_next_at;
+	/* the mailer (SUPPORTDESK_MAILER=1) and the scheduler
+	 * (SUPPORTDESK_SCHEDULER=1): one child each, respawned with back-off */
+	aux_child aux[AUX_COUNT];
 } master;
 
 /* ---- worker ---- */
@@ -330,9 +342,15 @@ static void spawn_missing(master *m, bool stopping)
 	}
 }
 
-static void spawn_mailer(master *m, bool stopping)
+static bool aux_enabled(const master *m, int i)
 {
-	if (!m->cfg->run_mailer || stopping || m->mailer_pid || clock_seconds() < m->mailer_next_at)
+	return i == AUX_MAILER ? m->cfg->run_mailer : m->cfg->run_scheduler;
+}
+
+static void spawn_aux(master *m, int i, bool stopping)
+{
+	aux_child *c = &m->aux[i];
+	if (!aux_enabled(m, i) || stopping || c->pid || clock_seconds() < c->next_at)
 		return;
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -344,33 +362,48 @@ static void spawn_mailer(master *m, bool stopping)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != m->master_pid)
 			_exit(0);
+		/* ps, top and the tests tell the helpers from the workers. */
+		char comm[16];
+		snprintf(comm, sizeof comm, "sd-%s", c->name);
+		prctl(PR_SET_NAME, comm);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		_exit(mailer_run(m->cfg));
+		_exit(c->run(m->cfg));
 	}
-	m->mailer_pid = pid;
-	m->mailer_started = clock_seconds();
-	log_info("mailer started", "mailer_pid=%d", (int)pid);
+	c->pid = pid;
+	c->started = clock_seconds();
+	char msg[48];
+	snprintf(msg, sizeof msg, "%s started", c->name);
+	log_info(msg, "%s_pid=%d", c->name, (int)pid);
 }
 
-/* The mailer ended: log why and schedule the next one (with the same
+/* A helper ended: log why and schedule the next one (with the same
  * crash-loop back-off as workers). */
-static void mailer_exited(master *m, int status, bool stopping)
+static void aux_exited(aux_child *c, int status, bool stopping)
 {
-	double lived = clock_seconds() - m->mailer_started;
+	double lived = clock_seconds() - c->started;
 	bool crashed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
-	if (WIFSIGNALED(status))
-		log_warn("mailer died", "mailer_pid=%d signal=%d lived_s=%.1f", (int)m->mailer_pid,
-		    WTERMSIG(status), lived);
-	else
-		log_info("mailer exited", "mailer_pid=%d status=%d lived_s=%.1f", (int)m->mailer_pid,
-		    WEXITSTATUS(status), lived);
-	m->mailer_pid = 0;
+	char msg[48];
+	if (WIFSIGNALED(status)) {
+		snprintf(msg, sizeof msg, "%s died", c->name);
+		log_warn(msg, "%s_pid=%d signal=%d lived_s=%.1f", c->name, (int)c->pid, WTERMSIG(status), lived);
+	} else {
+		snprintf(msg, sizeof msg, "%s exited", c->name);
+		log_info(msg, "%s_pid=%d status=%d lived_s=%.1f", c->name, (int)c->pid, WEXITSTATUS(status), lived);
+	}
+	c->pid = 0;
 	if (stopping)
 		return;
-	m->mailer_backoff = server_respawn_delay(m->mailer_backoff, crashed, lived);
-	m->mailer_next_at = clock_seconds() + m->mailer_backoff;
+	c->backoff = server_respawn_delay(c->backoff, crashed, lived);
+	c->next_at = clock_seconds() + c->backoff;
+}
+
+static void signal_aux(master *m, int sig)
+{
+	for (int i = 0; i < AUX_COUNT; i++)
+		if (m->aux[i].pid)
+			kill(m->aux[i].pid, sig);
 }
 
 static void reap(master *m, bool stopping)
@@ -378,8 +411,11 @@ static void reap(master *m, bool stopping)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == m->mailer_pid) {
-			mailer_exited(m, status, stopping);
+		int k;
+		for (k = 0; k < AUX_COUNT && m->aux[k].pid != pid; k++)
+			;
+		if (k < AUX_COUNT) {
+			aux_exited(&m->aux[k], status, stopping);
 			continue;
 		}
 		int i;
@@ -495,8 +531,7 @@ static void reload(master *m)
 	 * the old ones finish what they are doing and leave. */
 	spawn_missing(m, false);
 	signal_workers(m, SIGTERM, true);
-	if (m->mailer_pid)
-		kill(m->mailer_pid, SIGTERM); /* respawned with the new config once it has left */
+	signal_aux(m, SIGTERM); /* respawned with the new config once they have left */
 	atomic_fetch_add(&m->metrics->reloads, 1);
 	log_info("reloaded", "generation=%u workers=%d", m->generation, cfg->workers);
 	tmpl_set_free(old_t);
@@ -555,6 +590,8 @@ int server_run(void)
 {
 	master m = { 0 };
 	m.listen_fd = -1;
+	m.aux[AUX_MAILER] = (aux_child){ .name = "mailer", .run = mailer_run };
+	m.aux[AUX_SCHEDULER] = (aux_child){ .name = "scheduler", .run = sched_run };
 	log_set_component("master");
 	if (crypto_init() < 0) {
 		fprintf(stderr, "supportdesk: libsodium failed to initialise\n");
@@ -603,7 +640,8 @@ int server_run(void)
 	double stop_deadline = 0;
 	for (;;) {
 		spawn_missing(&m, stopping);
-		spawn_mailer(&m, stopping);
+		for (int i = 0; i < AUX_COUNT; i++)
+			spawn_aux(&m, i, stopping);
 		struct timespec timeout = { 0, 100 * 1000 * 1000 };
 		siginfo_t info;
 		int sig = sigtimedwait(&set, &info, &timeout);
@@ -615,12 +653,13 @@ int server_run(void)
 			stopping = true;
 			stop_deadline = clock_seconds() + m.cfg->drain_timeout_s;
 			signal_workers(&m, SIGTERM, false);
-			if (m.mailer_pid)
-				kill(m.mailer_pid, SIGTERM);
+			signal_aux(&m, SIGTERM);
 		}
 		reap(&m, stopping);
 		if (stopping) {
-			bool any = m.mailer_pid != 0;
+			bool any = false;
+			for (int i = 0; i < AUX_COUNT; i++)
+				any |= m.aux[i].pid != 0;
 			for (int i = 0; i < m.nslots; i++)
 				any |= m.workers[i].pid != 0;
 			if (!any)
@@ -628,8 +667,9 @@ int server_run(void)
 			if (clock_seconds() > stop_deadline) {
 				log_warn("drain timeout; killing workers", NULL);
 				signal_workers(&m, SIGKILL, false);
-				if (m.mailer_pid)
-					kill(m.mailer_pid, SIGKILL); /* its row is retried after the lease */
+				/* the mailer's row is retried after its lease; the
+				 * scheduler's job rolls back and runs again */
+				signal_aux(&m, SIGKILL);
 				stop_deadline = clock_seconds() + 5;
 			}
 		}

@@ -60,6 +60,11 @@ typedef struct {
 	char *smtp_password;
 	char *smtp_tls;            /* "off", "try" or "required" (STARTTLS) */
 	int run_mailer;            /* serve supervises `supportdesk mailer` */
+	/* scheduler */
+	int run_scheduler;         /* serve supervises `supportdesk scheduler` */
+	int scheduler_interval_s;  /* SLA job period */
+	int scheduler_purge_interval_s;
+	int scheduler_batch;       /* SLA tickets per statement */
 	/* public submission */
 	long captcha_max_number;   /* difficulty: the solver searches 0..max */
 	int captcha_ttl_s;

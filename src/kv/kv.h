@@ -99,6 +99,16 @@ enum kv_status session_list(kv *k, arena *a, const char *user_id, const char *cu
 enum kv_status session_revoke(kv *k, arena *a, const char *user_id, str public_id,
     const char *current_hash, bool *found, bool *was_current);
 
+/* The scheduler's clean-up of what sessions leave behind: each user's set
+ * of session ids (sd:us:{user}) keeps the ids of sessions that expired until
+ * the set is read or expires itself. Walks the sets with SCAN from cursor
+ * ("0" or NULL: the start) for at most `rounds` SCAN calls and removes the
+ * ids whose session is gone (a set left empty disappears). *next_cursor is
+ * where the next run goes on ("0": the walk finished). With Redis Cluster,
+ * SCAN walks the node it is connected to only. */
+enum kv_status session_prune_sets(kv *k, arena *a, const char *cursor, int rounds, char **next_cursor,
+    long *removed);
+
 /* ---- rate limits ---- */
 
 typedef struct {

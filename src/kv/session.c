@@ -378,3 +378,53 @@ enum kv_status session_revoke(kv *k, arena *a, const char *user_id, str public_i
 	}
 	return KV_OK;
 }
+
+/* ---- the scheduler's clean-up ---- */
+
+#define PRUNE_SCAN_COUNT "200"
+
+enum kv_status session_prune_sets(kv *k, arena *a, const char *cursor, int rounds, char **next_cursor,
+    long *removed)
+{
+	*removed = 0;
+	const char *cur = cursor && *cursor ? cursor : "0";
+	*next_cursor = arena_strdup(a, cur);
+	for (int round = 0; round < rounds; round++) {
+		const char *scan[6] = { "SCAN", cur, "MATCH", "sd:us:{*}", "COUNT", PRUNE_SCAN_COUNT };
+		redisReply *r = kv_command(k, a, 6, scan, NULL);
+		if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
+		    r->element[1]->type != REDIS_REPLY_ARRAY)
+			return KV_UNAVAILABLE;
+		cur = arena_strndup(a, r->element[0]->str, (size_t)r->element[0]->len);
+		const redisReply *keys = r->element[1];
+		for (size_t i = 0; i < keys->elements; i++) {
+			const redisReply *key = keys->element[i];
+			if (key->type != REDIS_REPLY_STRING || key->len < 9 || key->str[key->len - 1] != '}')
+				continue;
+			/* "sd:us:{<user id>}" */
+			char *user_id = arena_strndup(a, key->str + 7, (size_t)key->len - 8);
+			redisReply *set = user_sessions(k, a, user_id);
+			if (!set)
+				return KV_UNAVAILABLE;
+			for (size_t m = 0; m < scan_count(set); m++) {
+				const char *hash = member_at(a, set, m);
+				if (!hash)
+					continue;
+				char skey[96];
+				session_key(skey, sizeof skey, hash);
+				const char *exists[2] = { "EXISTS", skey };
+				redisReply *e = kv_command(k, a, 2, exists, NULL);
+				if (!e || e->type != REDIS_REPLY_INTEGER)
+					return KV_UNAVAILABLE;
+				if (e->integer == 0) {
+					user_sessions_forget(k, a, user_id, hash);
+					(*removed)++;
+				}
+			}
+		}
+		*next_cursor = arena_strdup(a, cur);
+		if (strcmp(cur, "0") == 0)
+			break;
+	}
+	return KV_OK;
+}

@@ -5,6 +5,9 @@
 #include <string.h>
 
 const char *const account_notify_keys[ACCOUNT_NOTIFY__MAX] = { "reply", "waiting", "resolved", "closed" };
+const char *const account_staff_notify_keys[ACCOUNT_STAFF_NOTIFY__MAX] = { "new_ticket", "assigned",
+	"customer_reply", "mention", "sla_warning", "sla_breach" };
+const char *const account_watch_keys[ACCOUNT_WATCH__MAX] = { "teams", "all", "none" };
 const char *const account_channel_keys[ACCOUNT_CHANNEL__MAX] = { "email", "portal", "chat", "phone" };
 
 /* Each preference is true unless stored as JSON false. */
@@ -16,7 +19,14 @@ static const db_stmt q_load = { "account_load",
 	"(u.preferences->'notify'->'waiting') is distinct from 'false'::jsonb, "
 	"(u.preferences->'notify'->'resolved') is distinct from 'false'::jsonb, "
 	"(u.preferences->'notify'->'closed') is distinct from 'false'::jsonb, "
-	"account_has_password() "
+	"account_has_password(), "
+	"app_is_staff(), u.away_since is not null, coalesce(u.preferences->>'watch', 'teams'), "
+	"(u.preferences->'notify'->'new_ticket') is distinct from 'false'::jsonb, "
+	"(u.preferences->'notify'->'assigned') is distinct from 'false'::jsonb, "
+	"(u.preferences->'notify'->'customer_reply') is distinct from 'false'::jsonb, "
+	"(u.preferences->'notify'->'mention') is distinct from 'false'::jsonb, "
+	"(u.preferences->'notify'->'sla_warning') is distinct from 'false'::jsonb, "
+	"(u.preferences->'notify'->'sla_breach') is distinct from 'false'::jsonb "
 	"from users u where u.id = $1::uuid" };
 
 int account_load(db_tx *tx, const char *user_id, account_profile *out)
@@ -36,17 +46,29 @@ int account_load(db_tx *tx, const char *user_id, account_profile *out)
 		out->channels[i] = db_get_bool(res, 0, 4 + i);
 	for (int i = 0; i < ACCOUNT_NOTIFY__MAX; i++)
 		out->notify[i] = db_get_bool(res, 0, 4 + ACCOUNT_CHANNEL__MAX + i);
-	out->has_password = db_get_bool(res, 0, 4 + ACCOUNT_CHANNEL__MAX + ACCOUNT_NOTIFY__MAX);
+	int col = 4 + ACCOUNT_CHANNEL__MAX + ACCOUNT_NOTIFY__MAX;
+	out->has_password = db_get_bool(res, 0, col++);
+	out->is_staff = db_get_bool(res, 0, col++);
+	out->away = db_get_bool(res, 0, col++);
+	str watch = db_get(res, 0, col++);
+	out->watch = ACCOUNT_WATCH_TEAMS;
+	for (int i = 0; i < ACCOUNT_WATCH__MAX; i++)
+		if (str_eq_cstr(watch, account_watch_keys[i]))
+			out->watch = (enum account_watch)i;
+	for (int i = 0; i < ACCOUNT_STAFF_NOTIFY__MAX; i++)
+		out->staff_notify[i] = db_get_bool(res, 0, col++);
 	return 1;
 }
 
 static const db_stmt q_update = { "account_update",
 	"select account_update($1, $2, $3::text[], $4::jsonb)" };
+static const db_stmt q_staff_update = { "account_staff_update",
+	"select account_staff_update($1::boolean, $2)" };
 
 const char *account_update(db_tx *tx, const account_changes *c)
 {
 	/* Both literals are built from fixed words only. */
-	char channels[128] = "{", notify[128] = "{";
+	char channels[128] = "{", notify[512] = "{";
 	size_t cl = 1, nl = 1;
 	for (int i = 0; i < ACCOUNT_CHANNEL__MAX; i++)
 		if (c->channels[i])
@@ -56,9 +78,19 @@ const char *account_update(db_tx *tx, const account_changes *c)
 	for (int i = 0; i < ACCOUNT_NOTIFY__MAX; i++)
 		nl += (size_t)snprintf(notify + nl, sizeof notify - nl, "%s\"%s\":%s", i ? "," : "",
 		    account_notify_keys[i], c->notify[i] ? "true" : "false");
+	for (int i = 0; c->is_staff && i < ACCOUNT_STAFF_NOTIFY__MAX; i++)
+		nl += (size_t)snprintf(notify + nl, sizeof notify - nl, ",\"%s\":%s", account_staff_notify_keys[i],
+		    c->staff_notify[i] ? "true" : "false");
 	snprintf(notify + nl, sizeof notify - nl, "}");
 	const char *p[4] = { c->name, c->preferred_language, channels, notify };
 	db_result *res = db_tx_exec(tx, &q_update, 4, p);
+	if (!res || db_rows(res) != 1)
+		return NULL;
+	const char *status = db_get_dup(tx->a, res, 0, 0);
+	if (!c->is_staff || strcmp(status, "ok") != 0)
+		return status;
+	const char *q[2] = { c->away ? "true" : "false", account_watch_keys[c->watch] };
+	res = db_tx_exec(tx, &q_staff_update, 2, q);
 	return res && db_rows(res) == 1 ? db_get_dup(tx->a, res, 0, 0) : NULL;
 }
 

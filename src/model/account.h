@@ -16,6 +16,17 @@ enum account_notify { ACCOUNT_NOTIFY_REPLY, ACCOUNT_NOTIFY_WAITING, ACCOUNT_NOTI
 	ACCOUNT_NOTIFY_CLOSED, ACCOUNT_NOTIFY__MAX };
 extern const char *const account_notify_keys[ACCOUNT_NOTIFY__MAX]; /* "reply", "waiting", ... */
 
+/* The events a staff member may choose to be emailed about (in-app
+ * notifications come regardless), stored beside the customer's in
+ * preferences->'notify' (sql/migrations/0018_sched.sql). */
+enum account_staff_notify { ACCOUNT_STAFF_NEW_TICKET, ACCOUNT_STAFF_ASSIGNED, ACCOUNT_STAFF_CUSTOMER_REPLY,
+	ACCOUNT_STAFF_MENTION, ACCOUNT_STAFF_SLA_WARNING, ACCOUNT_STAFF_SLA_BREACH, ACCOUNT_STAFF_NOTIFY__MAX };
+extern const char *const account_staff_notify_keys[ACCOUNT_STAFF_NOTIFY__MAX]; /* "new_ticket", ... */
+
+/* Which new tickets notify a staff member (preferences->'watch'). */
+enum account_watch { ACCOUNT_WATCH_TEAMS, ACCOUNT_WATCH_ALL, ACCOUNT_WATCH_NONE, ACCOUNT_WATCH__MAX };
+extern const char *const account_watch_keys[ACCOUNT_WATCH__MAX]; /* "teams", "all", "none" */
+
 /* The channels the account page offers (a subset of what users'
  * communication_channels CHECK allows). */
 enum account_channel { ACCOUNT_CHANNEL_EMAIL, ACCOUNT_CHANNEL_PORTAL, ACCOUNT_CHANNEL_CHAT,
@@ -30,6 +41,11 @@ typedef struct {
 	bool channels[ACCOUNT_CHANNEL__MAX];
 	bool notify[ACCOUNT_NOTIFY__MAX];
 	bool has_password;
+	/* staff only (platform staff, or staff of an organization) */
+	bool is_staff;
+	bool away;                      /* auto-assign passes them over */
+	enum account_watch watch;
+	bool staff_notify[ACCOUNT_STAFF_NOTIFY__MAX];
 } account_profile;
 
 /* The user's own profile: 1 found, 0 not visible, -1 database failure. */
@@ -40,10 +56,15 @@ typedef struct {
 	const char *preferred_language; /* one of the allowed languages */
 	bool channels[ACCOUNT_CHANNEL__MAX];
 	bool notify[ACCOUNT_NOTIFY__MAX];
+	bool is_staff;                  /* also save what follows */
+	bool away;
+	enum account_watch watch;
+	bool staff_notify[ACCOUNT_STAFF_NOTIFY__MAX];
 } account_changes;
 
-/* Saves the acting user's profile through account_update(): its status
- * ("ok", "invalid_language", ...), or NULL on a database failure. */
+/* Saves the acting user's profile through account_update() and, for staff,
+ * account_staff_update() (away, watch): its status ("ok",
+ * "invalid_language", "not_staff", ...), or NULL on a database failure. */
 const char *account_update(db_tx *tx, const account_changes *c);
 
 /* The stored argon2id hash of the user whose address is email, for

@@ -39,6 +39,21 @@ static const char *const notify_labels[ACCOUNT_NOTIFY__MAX] = {
 	"A request is closed",
 };
 
+static const char *const staff_notify_labels[ACCOUNT_STAFF_NOTIFY__MAX] = {
+	"A new ticket arrives in a queue I watch",
+	"A ticket is assigned to me by someone else",
+	"The customer replies on a ticket assigned to me",
+	"A colleague mentions me in an internal note",
+	"A ticket I work or am escalated to nears its SLA deadline",
+	"A ticket I work or am escalated to breaches its SLA",
+};
+
+static const char *const watch_labels[ACCOUNT_WATCH__MAX] = {
+	"New tickets of my teams",
+	"Every new ticket of my organizations",
+	"None",
+};
+
 /* ?done= after a redirect: a short notice, never text from the URL. */
 static const struct {
 	const char *key;
@@ -56,7 +71,8 @@ static const char *field_id(const char *field)
 	    : strcmp(field, "channels") == 0 ? "f-channel-email"
 	    : strcmp(field, "current_password") == 0 ? "f-current-password"
 	    : strcmp(field, "password") == 0 ? "f-password"
-	    : strcmp(field, "name") == 0 ? "f-name" : "main";
+	    : strcmp(field, "name") == 0 ? "f-name"
+	    : strcmp(field, "watch") == 0 ? "f-watch-teams" : "main";
 }
 
 /* A field's error and the ids that tie it to its input. */
@@ -75,6 +91,9 @@ typedef struct {
 	const char *language;
 	bool channels[ACCOUNT_CHANNEL__MAX];
 	bool notify[ACCOUNT_NOTIFY__MAX];
+	bool away;
+	enum account_watch watch;
+	bool staff_notify[ACCOUNT_STAFF_NOTIFY__MAX];
 } profile_values;
 
 static void profile_from_saved(const account_profile *p, profile_values *out)
@@ -83,6 +102,9 @@ static void profile_from_saved(const account_profile *p, profile_values *out)
 	out->language = p->preferred_language;
 	memcpy(out->channels, p->channels, sizeof out->channels);
 	memcpy(out->notify, p->notify, sizeof out->notify);
+	out->away = p->away;
+	out->watch = p->watch;
+	memcpy(out->staff_notify, p->staff_notify, sizeof out->staff_notify);
 }
 
 static bool channel_index(str v, int *out)
@@ -200,13 +222,38 @@ static int account_page(req *r, int status, const account_profile *p, const prof
 	}
 	tv_set(a, v, "notify", notify);
 
+	/* Staff only: availability for auto-assign, what they watch, and the
+	 * desk's events. */
+	tv_set_bool(a, v, "is_staff", p->is_staff);
+	if (p->is_staff) {
+		tv_set_bool(a, v, "away", shown->away);
+		tv *watch = tv_list(a);
+		for (int i = 0; i < ACCOUNT_WATCH__MAX; i++) {
+			tv *w = tv_object(a);
+			tv_set_str(a, w, "key", account_watch_keys[i]);
+			tv_set_str(a, w, "label", watch_labels[i]);
+			tv_set_bool(a, w, "checked", shown->watch == (enum account_watch)i);
+			tv_push(a, watch, w);
+		}
+		tv_set(a, v, "watch", watch);
+		tv *staff = tv_list(a);
+		for (int i = 0; i < ACCOUNT_STAFF_NOTIFY__MAX; i++) {
+			tv *n = tv_object(a);
+			tv_set_str(a, n, "key", account_staff_notify_keys[i]);
+			tv_set_str(a, n, "label", staff_notify_labels[i]);
+			tv_set_bool(a, n, "checked", shown->staff_notify[i]);
+			tv_push(a, staff, n);
+		}
+		tv_set(a, v, "staff_notify", staff);
+	}
+
 	tv_set_bool(a, v, "has_password", p->has_password);
 	tv_set_bool(a, v, "can_set_password", true);
 	tv_set_int(a, v, "password_min", CRYPTO_PASSWORD_MIN_CHARS);
 
 	static const char *const fields[][2] = { { "name", "name" }, { "preferred_language", "language" },
 		{ "channels", "channels" }, { "current_password", "current_password" }, { "password", "password" },
-		{ "form", "form" } };
+		{ "watch", "watch" }, { "form", "form" } };
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
 		field_error(r, v, errors, fields[i][0], fields[i][1]);
 	if (errors->len) {
@@ -255,8 +302,9 @@ int page_account(req *r)
 
 /* ---- POST /account ---- */
 
-/* Reads and checks the posted profile; every problem goes to errors. */
-static void profile_from_form(req *r, profile_values *out, form_errors *errors)
+/* Reads and checks the posted profile; every problem goes to errors. The
+ * staff fields (away, watch, notify_<staff event>) count for staff only. */
+static void profile_from_form(req *r, bool is_staff, profile_values *out, form_errors *errors)
 {
 	arena *a = r->a;
 	memset(out, 0, sizeof *out);
@@ -291,6 +339,20 @@ static void profile_from_form(req *r, profile_values *out, form_errors *errors)
 
 	for (int i = 0; i < ACCOUNT_NOTIFY__MAX; i++)
 		out->notify[i] = req_form_get(r, arena_sprintf(a, "notify_%s", account_notify_keys[i])).len > 0;
+	if (!is_staff)
+		return;
+	out->away = req_form_get(r, "away").len > 0;
+	for (int i = 0; i < ACCOUNT_STAFF_NOTIFY__MAX; i++)
+		out->staff_notify[i] = req_form_get(r, arena_sprintf(a, "notify_%s", account_staff_notify_keys[i])).len > 0;
+	str watch = req_form_get(r, "watch");
+	bool known = false;
+	for (int i = 0; i < ACCOUNT_WATCH__MAX; i++)
+		if (str_eq_cstr(watch, account_watch_keys[i])) {
+			out->watch = (enum account_watch)i;
+			known = true;
+		}
+	if (!known)
+		form_errors_add(a, errors, "watch", "Please choose which new tickets you want to hear of.");
 }
 
 int page_account_update(req *r)
@@ -301,13 +363,17 @@ int page_account_update(req *r)
 		return st;
 	form_errors errors = { 0 };
 	profile_values posted;
-	profile_from_form(r, &posted, &errors);
+	profile_from_form(r, p.is_staff, &posted, &errors);
 	if (errors.len)
 		return account_page(r, 422, &p, &posted, &errors);
 
 	account_changes c = { .name = posted.name, .preferred_language = posted.language };
 	memcpy(c.channels, posted.channels, sizeof c.channels);
 	memcpy(c.notify, posted.notify, sizeof c.notify);
+	c.is_staff = p.is_staff;
+	c.away = posted.away;
+	c.watch = posted.watch;
+	memcpy(c.staff_notify, posted.staff_notify, sizeof c.staff_notify);
 	const char *status = account_update(page_tx(r), &c);
 	if (!status)
 		return page_db_failure(r);
@@ -316,7 +382,8 @@ int page_account_update(req *r)
 		log_warn("account update refused", "rid=%s status=%s", r->request_id, status);
 		const char *field = strcmp(status, "invalid_name") == 0 ? "name"
 		    : strcmp(status, "invalid_language") == 0 ? "preferred_language"
-		    : strcmp(status, "invalid_channels") == 0 ? "channels" : "form";
+		    : strcmp(status, "invalid_channels") == 0 ? "channels"
+		    : strcmp(status, "invalid_watch") == 0 ? "watch" : "form";
 		form_errors_add(r->a, &errors, field, "This could not be saved. Please check it and try again.");
 		return account_page(r, 422, &p, &posted, &errors);
 	}

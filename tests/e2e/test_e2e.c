@@ -1127,6 +1127,7 @@ Suite *notices_suite(void); /* test_notices.c */
 Suite *account_e2e_suite(void); /* test_account.c */
 Suite *portal_e2e_suite(void); /* test_portal.c */
 Suite *desk_e2e_suite(void); /* test_desk.c */
+Suite *sched_e2e_suite(void); /* test_sched.c */
 
 static Suite *e2e_suite(void)
 {
@@ -1182,6 +1183,7 @@ int main(void)
 	srunner_add_suite(sr, account_e2e_suite());
 	srunner_add_suite(sr, portal_e2e_suite());
 	srunner_add_suite(sr, desk_e2e_suite());
+	srunner_add_suite(sr, sched_e2e_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

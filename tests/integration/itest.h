@@ -44,5 +44,6 @@ Suite *leaks_suite(void);   /* test_leaks.c */
 Suite *account_suite(void);       /* test_account.c */
 Suite *desk_suite(void);          /* test_desk.c */
 Suite *desk_ticket_suite(void);   /* test_desk_ticket.c */
+Suite *sched_suite(void);         /* test_sched.c */
 
 #endif

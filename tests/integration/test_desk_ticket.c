@@ -241,9 +241,9 @@ START_TEST(reply_note_and_refusals)
 	post(a, &w.ax, np, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	harness_response_free(&r);
-	char *m1 = q("select count(*)::text from notifications where user_id = $1::uuid and type = 'mention'", w.ax2.uid,
+	char *m1 = q("select count(*)::text from notifications where user_id = $1::uuid and type = 'staff.mention'", w.ax2.uid,
 	    (const char *)NULL);
-	char *m2 = q("select count(*)::text from notifications where user_id = $1::uuid and type = 'mention'", w.ay.uid,
+	char *m2 = q("select count(*)::text from notifications where user_id = $1::uuid and type = 'staff.mention'", w.ay.uid,
 	    (const char *)NULL);
 	ck_assert_str_eq(m1, "1");
 	ck_assert_str_eq(m2, "0");

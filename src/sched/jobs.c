@@ -1,0 +1,123 @@
+/* jobs.c: the scheduler's jobs (model code: a db_tx, never a request). */
+#include "sched/jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+static const db_stmt q_begin = { "sched_job_begin", "select sched_job_begin($1, $2::int)" };
+static const db_stmt q_end = { "sched_job_end", "select sched_job_end($1, $2::jsonb, $3::jsonb)" };
+static const db_stmt q_sla_batch = { "sched_sla_batch",
+	"select scanned, events, last_due, last_id from sla_escalate_batch($1, $2::timestamptz, $3::uuid, $4::int)" };
+static const db_stmt q_purge = { "sched_purge", "select sched_purge($1)" };
+
+/* SCHED_RAN with the job's saved state in *state (JSON text, may be NULL),
+ * SCHED_SKIPPED, or SCHED_FAILED. */
+static enum sched_outcome job_begin(db_tx *tx, const char *job, int min_gap_s, const char **state)
+{
+	char gap[16];
+	snprintf(gap, sizeof gap, "%d", min_gap_s < 0 ? 0 : min_gap_s);
+	const char *p[2] = { job, gap };
+	db_result *res = db_tx_exec(tx, &q_begin, 2, p);
+	if (!res || db_rows(res) != 1)
+		return SCHED_FAILED;
+	if (db_is_null(res, 0, 0))
+		return SCHED_SKIPPED;
+	if (state)
+		*state = db_get_dup(tx->a, res, 0, 0);
+	return SCHED_RAN;
+}
+
+static enum sched_outcome job_end(db_tx *tx, const char *job, const char *state, const char *result)
+{
+	const char *p[3] = { job, state, result };
+	return db_tx_exec(tx, &q_end, 3, p) ? SCHED_RAN : SCHED_FAILED;
+}
+
+enum sched_outcome sched_job_sla(db_tx *tx, int min_gap_s, int batch, int max_batches, long long *events)
+{
+	*events = 0;
+	enum sched_outcome o = job_begin(tx, "sla", min_gap_s, NULL);
+	if (o != SCHED_RAN)
+		return o;
+	static const char *const clocks[2] = { "first_response", "resolution" };
+	char limit[16], result[160];
+	snprintf(limit, sizeof limit, "%d", batch);
+	long long scanned_all = 0;
+	for (int c = 0; c < 2; c++) {
+		/* Keyset: (due, id) of the last ticket looked at. */
+		const char *after_due = NULL, *after_id = NULL;
+		for (int b = 0; b < max_batches; b++) {
+			const char *p[4] = { clocks[c], after_due, after_id, limit };
+			db_result *res = db_tx_exec(tx, &q_sla_batch, 4, p);
+			if (!res || db_rows(res) != 1)
+				return SCHED_FAILED;
+			long long scanned = db_get_int(res, 0, 0, 0);
+			scanned_all += scanned;
+			*events += db_get_int(res, 0, 1, 0);
+			if (scanned < batch)
+				break;
+			after_due = db_get_dup(tx->a, res, 0, 2);
+			after_id = db_get_dup(tx->a, res, 0, 3);
+		}
+	}
+	snprintf(result, sizeof result, "{\"scanned\": %lld, \"events\": %lld}", scanned_all, *events);
+	return job_end(tx, "sla", NULL, result);
+}
+
+enum sched_outcome sched_job_purge(db_tx *tx, const char *job, const char *what, int min_gap_s, int max_batches,
+    long long *purged)
+{
+	*purged = 0;
+	enum sched_outcome o = job_begin(tx, job, min_gap_s, NULL);
+	if (o != SCHED_RAN)
+		return o;
+	/* The blob collection deletes a bounded batch per statement; the
+	 * others are one statement each. */
+	int rounds = strcmp(what, "blobs") == 0 ? max_batches : 1;
+	for (int i = 0; i < rounds; i++) {
+		const char *p[1] = { what };
+		db_result *res = db_tx_exec(tx, &q_purge, 1, p);
+		if (!res || db_rows(res) != 1 || db_is_null(res, 0, 0))
+			return SCHED_FAILED;
+		long long n = db_get_int(res, 0, 0, 0);
+		*purged += n;
+		if (n < 1000)
+			break;
+	}
+	char result[64];
+	snprintf(result, sizeof result, "{\"purged\": %lld}", *purged);
+	return job_end(tx, job, NULL, result);
+}
+
+/* The cursor of the last run, from the job's state {"cursor": "N"}. */
+static const char *saved_cursor(arena *a, const char *state)
+{
+	const char *cursor = "0";
+	json_t *j = state ? json_loads(state, 0, NULL) : NULL;
+	const char *v = j ? json_string_value(json_object_get(j, "cursor")) : NULL;
+	if (v && *v && strlen(v) < 24 && strspn(v, "0123456789") == strlen(v))
+		cursor = arena_strdup(a, v);
+	json_decref(j);
+	return cursor;
+}
+
+enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int rounds, long long *removed)
+{
+	*removed = 0;
+	const char *state = NULL;
+	enum sched_outcome o = job_begin(tx, "session_sets", min_gap_s, &state);
+	if (o != SCHED_RAN)
+		return o;
+	char *next = NULL;
+	long n = 0;
+	if (session_prune_sets(k, tx->a, saved_cursor(tx->a, state), rounds, &next, &n) != KV_OK)
+		return SCHED_FAILED;
+	*removed = n;
+	char st[64], result[64];
+	snprintf(st, sizeof st, "{\"cursor\": \"%s\"}", next);
+	snprintf(result, sizeof result, "{\"removed\": %ld}", n);
+	return job_end(tx, "session_sets", st, result);
+}

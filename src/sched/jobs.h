@@ -1,0 +1,32 @@
+/* jobs.h: the scheduler's jobs. Each runs in a transaction of its own
+ * (db_tx, no request, no acting user), under its own PostgreSQL advisory
+ * lock taken by sched_job_begin() (sql/migrations/0018_sched.sql): a second
+ * scheduler on the same database skips a job another one is running, and a
+ * job that ran on any node less than its gap ago is skipped too. The caller
+ * commits the transaction when a job returns SCHED_RAN and rolls it back
+ * otherwise. */
+#ifndef SD_SCHED_JOBS_H
+#define SD_SCHED_JOBS_H
+
+#include "db/tx.h"
+#include "kv/kv.h"
+
+enum sched_outcome { SCHED_FAILED = -1, SCHED_SKIPPED = 0, SCHED_RAN = 1 };
+
+/* SLA escalations (warning and breach of first response and resolution):
+ * bounded batches of `batch` tickets, at most max_batches per clock.
+ * *events counts the escalations written. */
+enum sched_outcome sched_job_sla(db_tx *tx, int min_gap_s, int batch, int max_batches, long long *events);
+
+/* One purge of sched_purge(what) ('submissions', 'notifications',
+ * 'track_requests', 'blobs'), as job `job`; the blob collection repeats its
+ * batch up to max_batches times. *purged counts the rows. */
+enum sched_outcome sched_job_purge(db_tx *tx, const char *job, const char *what, int min_gap_s, int max_batches,
+    long long *purged);
+
+/* Removes from the users' session sets in Redis the ids of sessions that
+ * expired (session_prune_sets), at most `rounds` SCAN calls per run, going on
+ * from where the last run (on any node) stopped. *removed counts the ids. */
+enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int rounds, long long *removed);
+
+#endif
