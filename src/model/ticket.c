@@ -212,6 +212,20 @@ static const db_stmt q_list = { "ticket_list_mine",
 	"(timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)) "
 	"order by t.last_activity_at desc, t.id desc limit $5" };
 
+/* The same without a search, which is nearly every request: a prepared
+ * statement's plan holds the search branch even when $2 is null, and with
+ * it the row-level security subplans of ticket_messages inside tickets'
+ * own (about fifty nodes), which PostgreSQL initializes at every execution
+ * whether it runs them or not. That cost several times the scan itself. */
+static const db_stmt q_list_all = { "ticket_list_mine_all",
+	"select t.number, t.title, t.status, extract(epoch from t.last_activity_at)::bigint, "
+	"(extract(epoch from t.last_activity_at) * 1000000)::bigint, t.id "
+	"from tickets t "
+	"where t.requester_id = (select app_user_id()) and t.status = any ($1::text[]) "
+	"and ($2::bigint is null or (t.last_activity_at, t.id) < "
+	"(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid)) "
+	"order by t.last_activity_at desc, t.id desc limit $4" };
+
 int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after, int limit,
     ticket_page *out)
 {
@@ -223,7 +237,8 @@ int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket
 		snprintf(us, sizeof us, "%lld", after->activity_us);
 	snprintf(lim, sizeof lim, "%d", limit + 1);
 	const char *p[5] = { tabs[tab].statuses, q, after ? us : NULL, after ? after->id : NULL, lim };
-	db_result *res = db_tx_exec(tx, &q_list, 5, p);
+	const char *p_all[4] = { tabs[tab].statuses, p[2], p[3], lim };
+	db_result *res = q ? db_tx_exec(tx, &q_list, 5, p) : db_tx_exec(tx, &q_list_all, 4, p_all);
 	if (!res)
 		return -1;
 	size_t rows = (size_t)db_rows(res);
@@ -250,11 +265,18 @@ static const db_stmt q_count = { "ticket_count_mine",
 	"count(*) filter (where t.status = any ($4::text[])), count(*) "
 	"from tickets t, q where t.requester_id = (select app_user_id()) and " MATCHES_Q("$1") };
 
+/* Without a search: see q_list_all. */
+static const db_stmt q_count_all = { "ticket_count_mine_all",
+	"select count(*) filter (where t.status = any ($1::text[])), "
+	"count(*) filter (where t.status = any ($2::text[])), "
+	"count(*) filter (where t.status = any ($3::text[])), count(*) "
+	"from tickets t where t.requester_id = (select app_user_id())" };
+
 int ticket_count_mine(db_tx *tx, const char *q, long counts[TICKET_TAB__MAX])
 {
 	const char *p[4] = { q, tabs[TICKET_TAB_OPEN].statuses, tabs[TICKET_TAB_WAITING].statuses,
 		tabs[TICKET_TAB_RESOLVED].statuses };
-	db_result *res = db_tx_exec(tx, &q_count, 4, p);
+	db_result *res = q ? db_tx_exec(tx, &q_count, 4, p) : db_tx_exec(tx, &q_count_all, 3, p + 1);
 	if (!res || db_rows(res) != 1)
 		return -1;
 	for (int i = 0; i < TICKET_TAB__MAX; i++)
