@@ -157,7 +157,7 @@ static bool conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, ui
 	long cap = (declared > m->cfg->max_body ? declared : m->cfg->max_body) + 65536;
 	if (cap > (1L << 30))
 		cap = 1L << 30;
-	bool drained = fcgi_io_drain(&c->fr, cap);
+	bool drained = fcgi_io_drain(&c->fr, cap, declared != 0);
 	/* A stopping worker hangs up after each answer, so its kept
 	 * connections drain. When closing, the response is complete and the
 	 * body drained, so libfcgi's lingering close (shutdown, then wait
