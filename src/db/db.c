@@ -294,6 +294,131 @@ enum db_status db_begin(db *d, const char *user_id, const char *request_id, cons
 	return st;
 }
 
+bool db_in_transaction(const db *d)
+{
+	if (!db_connected(d))
+		return false;
+	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+}
+
+static const char *call_name(const db_call *c)
+{
+	return c->stmt ? c->stmt->name : c->sql;
+}
+
+db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum db_status *status)
+{
+	enum db_status st = db_ensure(d);
+	for (int i = 0; st == DB_OK && i < n; i++) {
+		if (calls[i].stmt) {
+			d->statements += calls[i].stmt != &stmt_set_context;
+			st = db_prepare(d, calls[i].stmt);
+		}
+	}
+	if (st != DB_OK) {
+		*status = st;
+		return NULL;
+	}
+	PGconn *c = d->conn;
+	if (!PQenterPipelineMode(c)) {
+		*status = db_failure(d, NULL, "pipeline");
+		return NULL;
+	}
+	int sent = 0;
+	while (sent < n) {
+		const db_call *k = &calls[sent];
+		int ok = k->stmt ? PQsendQueryPrepared(c, k->stmt->name, k->nparams, k->params, NULL, NULL, 0)
+		                 : PQsendQueryParams(c, k->sql, 0, NULL, NULL, NULL, NULL, 0);
+		if (!ok)
+			break;
+		sent++;
+	}
+	bool synced = sent == n && PQpipelineSync(c);
+	/* Read every result before handling a failure: db_failure may drop the
+	 * connection, which must not happen with results still pending. */
+	PGresult *last = NULL, *err = NULL;
+	const char *err_what = "pipeline";
+	bool broken = !synced;
+	for (int i = 0; i < sent && !broken; i++) {
+		PGresult *r = PQgetResult(c);
+		if (!r) {
+			broken = true;
+			break;
+		}
+		ExecStatusType rs = PQresultStatus(r);
+		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+			if (i == n - 1)
+				last = r;
+			else
+				PQclear(r);
+		} else if (rs == PGRES_PIPELINE_ABORTED) {
+			PQclear(r);
+		} else {
+			if (!err) {
+				err = r;
+				err_what = call_name(&calls[i]);
+			} else {
+				PQclear(r);
+			}
+			if (PQstatus(c) != CONNECTION_OK) {
+				broken = true;
+				break;
+			}
+		}
+		/* Each statement's results end with a NULL. */
+		PGresult *extra;
+		while ((extra = PQgetResult(c)) != NULL)
+			PQclear(extra);
+	}
+	if (!broken) {
+		PGresult *r = PQgetResult(c);
+		if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+			broken = true;
+		PQclear(r);
+	}
+	if (broken || !PQexitPipelineMode(c)) {
+		/* The link failed mid-pipeline: nothing more can be read on it. */
+		PQclear(last);
+		*status = db_failure(d, err, err_what);
+		PQclear(err);
+		if (d->conn) {
+			PQfinish(d->conn);
+			d->conn = NULL;
+		}
+		if (*status == DB_ERROR)
+			*status = DB_UNAVAILABLE;
+		return NULL;
+	}
+	if (err || !last) {
+		PQclear(last);
+		*status = db_failure(d, err, err_what);
+		PQclear(err);
+		return NULL;
+	}
+	db_result *out = arena_alloc(a, sizeof *out);
+	out->res = last;
+	arena_on_free(a, result_clear, out);
+	*status = DB_OK;
+	return out;
+}
+
+db_result *db_begin_exec(db *d, arena *a, const char *user_id, const char *request_id, const char *client_ip,
+    const db_call *first, enum db_status *status)
+{
+	const char *params[3] = { user_id ? user_id : "", request_id ? request_id : "",
+		client_ip ? client_ip : "" };
+	db_call calls[3] = { { NULL, "BEGIN", 0, NULL }, { &stmt_set_context, NULL, 3, params }, *first };
+	bool had_connection = db_connected(d);
+	db_result *res = db_exec_pipeline(d, a, calls, 3, status);
+	if (!res && *status == DB_UNAVAILABLE && had_connection && !db_connected(d)) {
+		/* As in db_begin: a connection idle across a PostgreSQL restart
+		 * fails on first use, and nothing of this request has happened. */
+		res = db_exec_pipeline(d, a, calls, 3, status);
+	}
+	return res;
+}
+
 enum db_status db_commit(db *d)
 {
 	if (!db_connected(d))

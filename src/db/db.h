@@ -27,6 +27,15 @@ enum db_status {
 	DB_ERROR = -2,       /* the statement failed: answer 500 (or a constraint the model maps) */
 };
 
+/* One statement of a pipeline: a prepared statement with its text
+ * parameters, or (stmt NULL) SQL without parameters such as BEGIN. */
+typedef struct {
+	const db_stmt *stmt;
+	const char *sql;
+	int nparams;
+	const char *const *params;
+} db_call;
+
 /* Does not connect; the first use does. */
 db *db_new(const char *url, int connect_timeout_s, int statement_timeout_ms, const char *app_name);
 void db_free(db *d);
@@ -42,8 +51,28 @@ bool db_connected(const db *d);
 /* BEGIN and set_config('app.user_id', user_id or '', true) (plus request id
  * and client address) in one round trip. */
 enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip);
+/* The same followed by a first statement, all in one round trip: its
+ * result, or NULL with *status (the transaction is then open and failed
+ * when BEGIN went through: see db_in_transaction). A connection found dead
+ * on the way (idle across a PostgreSQL restart) is replaced and the whole
+ * tried once more, as db_begin does. */
+db_result *db_begin_exec(db *d, arena *a, const char *user_id, const char *request_id, const char *client_ip,
+    const db_call *first, enum db_status *status);
 enum db_status db_commit(db *d);
 void db_rollback(db *d);
+
+/* True while the connection is inside a transaction block (open, or
+ * failed and waiting for its ROLLBACK). */
+bool db_in_transaction(const db *d);
+
+/* Sends n statements in one round trip (a libpq pipeline with one sync) and
+ * returns the last one's result. They run in order, and the first failure
+ * stops the rest (PostgreSQL skips them): NULL, *status and the SQLSTATE as
+ * for db_exec, for that first failure. Without a BEGIN among them they form
+ * one implicit transaction, which a failure rolls back whole; after a BEGIN
+ * a failure leaves the transaction open and failed, for the caller's
+ * ROLLBACK. Counts as one statement per prepared one (db_statements). */
+db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum db_status *status);
 
 /* Runs a prepared statement with text parameters (NULL = SQL NULL). The result
  * is freed with the arena. On failure returns NULL and sets *status; a unique
