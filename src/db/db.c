@@ -302,12 +302,19 @@ bool db_in_transaction(const db *d)
 	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
 }
 
+const db_stmt *db_context_stmt(void)
+{
+	return &stmt_set_context;
+}
+
 static const char *call_name(const db_call *c)
 {
 	return c->stmt ? c->stmt->name : c->sql;
 }
 
-db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum db_status *status)
+/* The pipeline; each result kept in keep[i] (PGresult, the caller's) when
+ * keep is not NULL, else only the last one's, returned. */
+static PGresult *pipeline_run(db *d, const db_call *calls, int n, PGresult **keep, enum db_status *status)
 {
 	enum db_status st = db_ensure(d);
 	for (int i = 0; st == DB_OK && i < n; i++) {
@@ -325,6 +332,9 @@ db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum d
 		*status = db_failure(d, NULL, "pipeline");
 		return NULL;
 	}
+	if (keep)
+		for (int i = 0; i < n; i++)
+			keep[i] = NULL;
 	int sent = 0;
 	while (sent < n) {
 		const db_call *k = &calls[sent];
@@ -348,7 +358,9 @@ db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum d
 		}
 		ExecStatusType rs = PQresultStatus(r);
 		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
-			if (i == n - 1)
+			if (keep)
+				keep[i] = r;
+			else if (i == n - 1)
 				last = r;
 			else
 				PQclear(r);
@@ -380,6 +392,10 @@ db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum d
 	if (broken || !PQexitPipelineMode(c)) {
 		/* The link failed mid-pipeline: nothing more can be read on it. */
 		PQclear(last);
+		for (int i = 0; keep && i < n; i++) {
+			PQclear(keep[i]);
+			keep[i] = NULL;
+		}
 		*status = db_failure(d, err, err_what);
 		PQclear(err);
 		if (d->conn) {
@@ -390,17 +406,46 @@ db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum d
 			*status = DB_UNAVAILABLE;
 		return NULL;
 	}
+	if (keep && !err)
+		last = keep[n - 1];
 	if (err || !last) {
-		PQclear(last);
+		if (!keep)
+			PQclear(last);
+		for (int i = 0; keep && i < n; i++) {
+			PQclear(keep[i]);
+			keep[i] = NULL;
+		}
 		*status = db_failure(d, err, err_what);
 		PQclear(err);
 		return NULL;
 	}
-	db_result *out = arena_alloc(a, sizeof *out);
-	out->res = last;
-	arena_on_free(a, result_clear, out);
 	*status = DB_OK;
+	return last;
+}
+
+static db_result *wrap(arena *a, PGresult *res)
+{
+	db_result *out = arena_alloc(a, sizeof *out);
+	out->res = res;
+	arena_on_free(a, result_clear, out);
 	return out;
+}
+
+db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum db_status *status)
+{
+	PGresult *res = pipeline_run(d, calls, n, NULL, status);
+	return res ? wrap(a, res) : NULL;
+}
+
+bool db_exec_pipeline_all(db *d, arena *a, const db_call *calls, int n, db_result **results,
+    enum db_status *status)
+{
+	PGresult **keep = arena_calloc(a, (size_t)n, sizeof *keep);
+	if (!pipeline_run(d, calls, n, keep, status))
+		return false;
+	for (int i = 0; i < n; i++)
+		results[i] = wrap(a, keep[i]);
+	return true;
 }
 
 db_result *db_begin_exec(db *d, arena *a, const char *user_id, const char *request_id, const char *client_ip,

@@ -61,6 +61,9 @@ db_result *db_begin_exec(db *d, arena *a, const char *user_id, const char *reque
 enum db_status db_commit(db *d);
 void db_rollback(db *d);
 
+/* The statement that sets the request context after BEGIN (parameters:
+ * user id, request id, client address), for pipelines that begin. */
+const db_stmt *db_context_stmt(void);
 /* True while the connection is inside a transaction block (open, or
  * failed and waiting for its ROLLBACK). */
 bool db_in_transaction(const db *d);
@@ -73,6 +76,10 @@ bool db_in_transaction(const db *d);
  * a failure leaves the transaction open and failed, for the caller's
  * ROLLBACK. Counts as one statement per prepared one (db_statements). */
 db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum db_status *status);
+/* The same, with every statement's result in results[0..n-1]. False (and
+ * no results) on failure. */
+bool db_exec_pipeline_all(db *d, arena *a, const db_call *calls, int n, db_result **results,
+    enum db_status *status);
 
 /* Runs a prepared statement with text parameters (NULL = SQL NULL). The result
  * is freed with the arena. On failure returns NULL and sets *status; a unique

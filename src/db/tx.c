@@ -42,6 +42,52 @@ db_result *db_tx_exec(db_tx *tx, const db_stmt *s, int nparams, const char *cons
 	return res;
 }
 
+bool db_tx_exec_all(db_tx *tx, const db_call *calls, int n, db_result **results)
+{
+	if (tx->failed)
+		return false;
+	if (n == 1) {
+		results[0] = db_tx_exec(tx, calls[0].stmt, calls[0].nparams, calls[0].params);
+		return results[0] != NULL;
+	}
+	/* Room for BEGIN and the context, or the new acting user, in front. */
+	enum { MAX_CALLS = 8 };
+	if (n < 1 || n > MAX_CALLS - 2) {
+		fail(tx, DB_ERROR);
+		return false;
+	}
+	const char *ctx[3] = { tx->user_id ? tx->user_id : "", tx->request_id ? tx->request_id : "",
+		tx->client_ip ? tx->client_ip : "" };
+	const char *who[1] = { tx->user_id ? tx->user_id : "" };
+	db_call all[MAX_CALLS];
+	db_result *res[MAX_CALLS];
+	int k = 0;
+	bool beginning = !tx->open;
+	if (beginning) {
+		all[k++] = (db_call){ NULL, "BEGIN", 0, NULL };
+		all[k++] = (db_call){ db_context_stmt(), NULL, 3, ctx };
+	} else if (tx->act_as_pending) {
+		all[k++] = (db_call){ &q_act_as, NULL, 1, who };
+	}
+	for (int i = 0; i < n; i++)
+		all[k + i] = calls[i];
+	tx->act_as_pending = false;
+	enum db_status st;
+	bool had_connection = db_connected(tx->conn);
+	bool ok = db_exec_pipeline_all(tx->conn, tx->a, all, k + n, res, &st);
+	if (!ok && beginning && st == DB_UNAVAILABLE && had_connection && !db_connected(tx->conn))
+		ok = db_exec_pipeline_all(tx->conn, tx->a, all, k + n, res, &st); /* as db_begin_exec */
+	if (beginning)
+		tx->open = ok || db_in_transaction(tx->conn);
+	if (!ok) {
+		fail(tx, st);
+		return false;
+	}
+	for (int i = 0; i < n; i++)
+		results[i] = res[k + i];
+	return true;
+}
+
 enum db_status db_tx_act_as(db_tx *tx, const char *user_id)
 {
 	if (tx->failed)

@@ -35,6 +35,10 @@ void db_tx_init(db_tx *tx, db *conn, arena *a, const char *user_id, const char *
 /* Runs a prepared statement, beginning the transaction first if need be.
  * NULL on failure (the transaction is then failed: see db_tx_status). */
 db_result *db_tx_exec(db_tx *tx, const db_stmt *s, int nparams, const char *const *params);
+/* Runs up to six prepared statements (calls[i].stmt with its parameters) in
+ * one round trip, beginning the transaction first if need be, each result
+ * in results[i]. False on failure (the transaction is then failed). */
+bool db_tx_exec_all(db_tx *tx, const db_call *calls, int n, db_result **results);
 /* Switches the acting user from here on (app.user_id), for the moment a
  * visitor proves who they are. The set_config goes with the next statement
  * (or the COMMIT), in the same round trip. DB_OK, or the failure of an
