@@ -316,61 +316,12 @@ CREATE INDEX tickets_requester_rated_idx ON tickets (requester_id, satisfaction_
   WHERE satisfaction_rating IS NOT NULL;
 
 -- ---------------------------------------------------------------------------
--- The acting user's roles, planned once per connection
+-- The public form's fields, planned once per connection (as 0017 does for
+-- the role functions every policy calls): a SECURITY DEFINER SQL function
+-- is never inlined and is parsed and planned again on every call.
 -- ---------------------------------------------------------------------------
--- Every policy calls these (as InitPlans, once per policy and statement).
--- SECURITY DEFINER keeps PostgreSQL from inlining a SQL function, and a SQL
--- function that is not inlined has its body parsed and planned again on
--- every call: about 2 ms for app_staff_org_ids() on a loaded machine, paid
--- several times by each statement of a staff page. PL/pgSQL caches the
--- plans of its queries for the session: the same queries, the same result,
--- a tenth of the cost (measured: 1000 calls, 1893 ms before, 132 ms after).
--- CREATE OR REPLACE keeps owner, grants and every policy that calls them.
-CREATE OR REPLACE FUNCTION app_platform_role() RETURNS text
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-  RETURN (SELECT u.platform_role FROM users u WHERE u.id = app_user_id() AND u.is_active);
-END;
-$$;
-
-CREATE OR REPLACE FUNCTION app_is_platform_staff() RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-  RETURN coalesce(app_platform_role() IS NOT NULL, false);
-END;
-$$;
-
-CREATE OR REPLACE FUNCTION app_is_platform_admin() RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-  RETURN coalesce(app_platform_role() = 'admin', false);
-END;
-$$;
-
-CREATE OR REPLACE FUNCTION app_staff_org_ids() RETURNS uuid[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-  RETURN (SELECT coalesce(array_agg(m.organization_id), '{}')
-          FROM memberships m
-          JOIN organizations o ON o.id = m.organization_id AND o.is_active
-          JOIN users u ON u.id = m.user_id AND u.is_active
-          WHERE m.user_id = app_user_id() AND m.is_active);
-END;
-$$;
-
-CREATE OR REPLACE FUNCTION app_admin_org_ids() RETURNS uuid[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-  RETURN (SELECT coalesce(array_agg(m.organization_id), '{}')
-          FROM memberships m
-          JOIN organizations o ON o.id = m.organization_id AND o.is_active
-          JOIN users u ON u.id = m.user_id AND u.is_active
-          WHERE m.user_id = app_user_id() AND m.is_active AND m.role = 'admin');
-END;
-$$;
-
--- The same for the form's fields (0006): the workspace lists them on every
--- load, the public form on every show. Unchanged but for the language.
+-- submit_form_fields (0006): the workspace lists them on every load, the
+-- public form on every show. Unchanged but for the language.
 CREATE OR REPLACE FUNCTION submit_form_fields(p_request_type uuid, p_role text DEFAULT 'anonymous',
                                               p_backend boolean DEFAULT false)
 RETURNS TABLE (id uuid, field_key text, label text, description text, field_type text, is_required boolean,

@@ -47,9 +47,10 @@ void fcgi_io_bind(req_io *io, FCGX_Request *fr)
 	io->ctx = fr;
 }
 
-bool fcgi_io_drain(FCGX_Request *fr, long cap)
+bool fcgi_io_drain(FCGX_Request *fr, long cap, bool has_body)
 {
-	FCGX_FFlush(fr->out);
+	if (has_body)
+		FCGX_FFlush(fr->out);
 	char sink[16384];
 	long total = 0;
 	int got;

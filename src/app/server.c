@@ -169,7 +169,7 @@ static bool conn_serve(app *a, master *m, arena *mem, int ep, worker_conn *c, ui
 	long cap = (declared > m->cfg->max_body ? declared : m->cfg->max_body) + 65536;
 	if (cap > (1L << 30))
 		cap = 1L << 30;
-	bool drained = fcgi_io_drain(&c->fr, cap);
+	bool drained = fcgi_io_drain(&c->fr, cap, declared != 0);
 	/* A stopping worker hangs up after each answer, so its kept
 	 * connections drain. When closing, the response is complete and the
 	 * body drained, so libfcgi's lingering close (shutdown, then wait
@@ -205,6 +205,7 @@ static uint32_t conn_free_slot(int ep, worker_conn *conns)
 static void worker_main(master *m)
 {
 	log_set_component("worker");
+	log_hold(true);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	sigset_t wait_mask;
 	worker_signals(&wait_mask);
@@ -256,7 +257,13 @@ static void worker_main(master *m)
 		if (worker_stop && (open == 0 || clock_seconds() > stop_deadline))
 			break;
 		struct epoll_event evs[16];
-		int n = epoll_pwait(ep, evs, 16, worker_stop ? 100 : 1000, &wait_mask);
+		/* The request lines of the batch just answered go out when there
+		 * is nothing more to answer at once, before the worker waits. */
+		int n = epoll_pwait(ep, evs, 16, 0, &wait_mask);
+		if (n == 0) {
+			log_flush();
+			n = epoll_pwait(ep, evs, 16, worker_stop ? 100 : 1000, &wait_mask);
+		}
 		if (n < 0 && errno != EINTR) {
 			log_error("epoll_pwait failed", "err=\"%s\"", strerror(errno));
 			break;
@@ -280,6 +287,7 @@ static void worker_main(master *m)
 	close(ep);
 	arena_free(mem);
 	app_free(&a);
+	log_hold(false);
 	_exit(0);
 }
 

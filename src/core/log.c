@@ -1,7 +1,9 @@
-/* log.c: structured (logfmt) log lines to stderr, one write(2) per line. */
+/* log.c: structured (logfmt) log lines to stderr, one write(2) per line, or
+ * per batch of lines while held (log_hold). */
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -13,6 +15,28 @@ static const char *component = "main";
 static pid_t log_pid; /* set with the component, after every fork */
 
 static const char *const level_names[LOG__MAX] = { "debug", "info", "warn", "error" };
+
+/* Held lines: at most PIPE_BUF bytes, so that one write of them stays
+ * atomic on a pipe (journald) as well as on a file opened for appending. */
+static char held[4096];
+static size_t held_len;
+static bool holding;
+
+void log_flush(void)
+{
+	if (!held_len)
+		return;
+	ssize_t w = write(STDERR_FILENO, held, held_len);
+	(void)w;
+	held_len = 0;
+}
+
+void log_hold(bool on)
+{
+	if (!on)
+		log_flush();
+	holding = on;
+}
 
 void log_set_level(enum log_level level) { min_level = level; }
 pid_t log_process_id(void)
@@ -55,7 +79,18 @@ void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
 	if (len >= sizeof line - 1)
 		len = sizeof line - 2;
 	line[len++] = '\n';
-	/* One write keeps lines from different workers from interleaving. */
+	if (holding && level < LOG_WARN) {
+		if (held_len + len > sizeof held)
+			log_flush();
+		if (len <= sizeof held) {
+			memcpy(held + held_len, line, len);
+			held_len += len;
+			return;
+		}
+	}
+	/* Held lines first, in order. One write keeps lines from different
+	 * workers from interleaving. */
+	log_flush();
 	ssize_t w = write(STDERR_FILENO, line, len);
 	(void)w;
 }

@@ -13,6 +13,13 @@ void log_set_component(const char *component);
 #include <sys/types.h>
 /* This process's pid, without a system call once the component is set. */
 pid_t log_process_id(void);
+/* While held, debug and info lines wait in a buffer (up to 4 KiB) until
+ * log_flush, a warning or an error (which write them first), or a full
+ * buffer: a worker holds its lines while it answers the requests that are
+ * ready and writes them in one go before it waits for more, instead of one
+ * write(2) per request. Off by default. */
+void log_hold(bool on);
+void log_flush(void);
 /* msg is a short constant; kv is a preformatted "k=v k=v" tail (may be NULL). */
 void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

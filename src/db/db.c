@@ -240,102 +240,6 @@ db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *c
 	return out;
 }
 
-/* Reads what one queued pipeline command answered, up to its terminating
- * NULL. Returns the result (caller clears) or NULL when none came. */
-static PGresult *pipeline_take(db *d)
-{
-	PGresult *res = PQgetResult(d->conn), *extra;
-	if (res)
-		while ((extra = PQgetResult(d->conn)) != NULL)
-			PQclear(extra);
-	return res;
-}
-
-/* a NULL: the results are only checked, then cleared. */
-static enum db_status batch_run(db *d, arena *a, db_batch *b, size_t n)
-{
-	if (n == 0)
-		return DB_OK;
-	if (n > DB_BATCH_MAX) {
-		log_error("batch too long", "n=%zu max=%d", n, DB_BATCH_MAX);
-		return DB_ERROR;
-	}
-	for (size_t i = 0; i < n; i++)
-		b[i].res = NULL;
-	enum db_status st = db_ensure(d);
-	if (st != DB_OK)
-		return st;
-	bool preparing[DB_BATCH_MAX];
-	if (!PQenterPipelineMode(d->conn))
-		return db_failure(d, NULL, "pipeline");
-	bool sent = true;
-	for (size_t i = 0; i < n && sent; i++) {
-		preparing[i] = !is_prepared(d, b[i].stmt);
-		for (size_t j = 0; j < i && preparing[i]; j++)
-			if (b[j].stmt == b[i].stmt)
-				preparing[i] = false; /* the same statement twice: prepared once */
-		if (preparing[i])
-			sent = PQsendPrepare(d->conn, b[i].stmt->name, b[i].stmt->sql, 0, NULL);
-		sent = sent && PQsendQueryPrepared(d->conn, b[i].stmt->name, b[i].nparams, b[i].params, NULL, NULL, 0);
-	}
-	if (!sent || !PQpipelineSync(d->conn)) {
-		st = db_failure(d, NULL, "pipeline send");
-		if (d->conn)
-			PQexitPipelineMode(d->conn);
-		return st;
-	}
-	/* Every queued command answers (PGRES_PIPELINE_ABORTED after a failure),
-	 * then the sync: all of it is read before leaving pipeline mode. */
-	st = DB_OK;
-	for (size_t i = 0; i < n; i++) {
-		if (preparing[i]) {
-			PGresult *pr = pipeline_take(d);
-			if (pr && PQresultStatus(pr) == PGRES_COMMAND_OK) {
-				if (d->nprepared < DB_MAX_PREPARED)
-					d->prepared[d->nprepared++] = b[i].stmt;
-			} else if (st == DB_OK && !(pr && PQresultStatus(pr) == PGRES_PIPELINE_ABORTED)) {
-				st = db_failure(d, pr, b[i].stmt->name);
-			}
-			PQclear(pr);
-			if (!d->conn)
-				return st;
-		}
-		PGresult *res = pipeline_take(d);
-		ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-		if ((rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) && !a) {
-			PQclear(res);
-			continue;
-		}
-		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
-			db_result *out = arena_alloc(a, sizeof *out);
-			out->res = res;
-			arena_on_free(a, result_clear, out);
-			b[i].res = out;
-			continue;
-		}
-		if (st == DB_OK && rs != PGRES_PIPELINE_ABORTED)
-			st = db_failure(d, res, b[i].stmt->name);
-		PQclear(res);
-		if (!d->conn)
-			return st;
-	}
-	PGresult *sync = PQgetResult(d->conn);
-	if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
-		PQclear(sync);
-		return db_failure(d, NULL, "pipeline sync");
-	}
-	PQclear(sync);
-	if (!PQexitPipelineMode(d->conn))
-		return db_failure(d, NULL, "pipeline exit");
-	return st;
-}
-
-enum db_status db_exec_batch(db *d, arena *a, db_batch *b, size_t n)
-{
-	d->statements += n;
-	return batch_run(d, a, b, n);
-}
-
 static enum db_status db_simple(db *d, const char *sql)
 {
 	PGresult *res = PQexec(d->conn, sql);
@@ -354,32 +258,176 @@ static const db_stmt stmt_set_context = {
 	"set_config('app.client_ip', $3, true)",
 };
 
-static const db_stmt stmt_begin = { "sd_begin", "BEGIN" };
-
-/* BEGIN and the context in one round trip (a pipeline). */
-static enum db_status db_begin_once(db *d, const char *const params[3])
+bool db_in_transaction(const db *d)
 {
-	db_batch b[2] = { { .stmt = &stmt_begin }, { .stmt = &stmt_set_context, .nparams = 3, .params = params } };
-	enum db_status st = batch_run(d, NULL, b, 2);
-	if (st != DB_OK)
-		db_rollback(d);
-	return st;
+	if (!db_connected(d))
+		return false;
+	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
 }
 
-enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip)
+const db_stmt *db_context_stmt(void)
+{
+	return &stmt_set_context;
+}
+
+static const char *call_name(const db_call *c)
+{
+	return c->stmt ? c->stmt->name : c->sql;
+}
+
+/* The pipeline; each result kept in keep[i] (PGresult, the caller's) when
+ * keep is not NULL, else only the last one's, returned. */
+static PGresult *pipeline_run(db *d, const db_call *calls, int n, PGresult **keep, enum db_status *status)
+{
+	enum db_status st = db_ensure(d);
+	for (int i = 0; st == DB_OK && i < n; i++) {
+		if (calls[i].stmt) {
+			d->statements += calls[i].stmt != &stmt_set_context;
+			st = db_prepare(d, calls[i].stmt);
+		}
+	}
+	if (st != DB_OK) {
+		*status = st;
+		return NULL;
+	}
+	PGconn *c = d->conn;
+	if (!PQenterPipelineMode(c)) {
+		*status = db_failure(d, NULL, "pipeline");
+		return NULL;
+	}
+	if (keep)
+		for (int i = 0; i < n; i++)
+			keep[i] = NULL;
+	int sent = 0;
+	while (sent < n) {
+		const db_call *k = &calls[sent];
+		int ok = k->stmt ? PQsendQueryPrepared(c, k->stmt->name, k->nparams, k->params, NULL, NULL, 0)
+		                 : PQsendQueryParams(c, k->sql, 0, NULL, NULL, NULL, NULL, 0);
+		if (!ok)
+			break;
+		sent++;
+	}
+	bool synced = sent == n && PQpipelineSync(c);
+	/* Read every result before handling a failure: db_failure may drop the
+	 * connection, which must not happen with results still pending. */
+	PGresult *last = NULL, *err = NULL;
+	const char *err_what = "pipeline";
+	bool broken = !synced;
+	for (int i = 0; i < sent && !broken; i++) {
+		PGresult *r = PQgetResult(c);
+		if (!r) {
+			broken = true;
+			break;
+		}
+		ExecStatusType rs = PQresultStatus(r);
+		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+			if (keep)
+				keep[i] = r;
+			else if (i == n - 1)
+				last = r;
+			else
+				PQclear(r);
+		} else if (rs == PGRES_PIPELINE_ABORTED) {
+			PQclear(r);
+		} else {
+			if (!err) {
+				err = r;
+				err_what = call_name(&calls[i]);
+			} else {
+				PQclear(r);
+			}
+			if (PQstatus(c) != CONNECTION_OK) {
+				broken = true;
+				break;
+			}
+		}
+		/* Each statement's results end with a NULL. */
+		PGresult *extra;
+		while ((extra = PQgetResult(c)) != NULL)
+			PQclear(extra);
+	}
+	if (!broken) {
+		PGresult *r = PQgetResult(c);
+		if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+			broken = true;
+		PQclear(r);
+	}
+	if (broken || !PQexitPipelineMode(c)) {
+		/* The link failed mid-pipeline: nothing more can be read on it. */
+		PQclear(last);
+		for (int i = 0; keep && i < n; i++) {
+			PQclear(keep[i]);
+			keep[i] = NULL;
+		}
+		*status = db_failure(d, err, err_what);
+		PQclear(err);
+		if (d->conn) {
+			PQfinish(d->conn);
+			d->conn = NULL;
+		}
+		if (*status == DB_ERROR)
+			*status = DB_UNAVAILABLE;
+		return NULL;
+	}
+	if (keep && !err)
+		last = keep[n - 1];
+	if (err || !last) {
+		if (!keep)
+			PQclear(last);
+		for (int i = 0; keep && i < n; i++) {
+			PQclear(keep[i]);
+			keep[i] = NULL;
+		}
+		*status = db_failure(d, err, err_what);
+		PQclear(err);
+		return NULL;
+	}
+	*status = DB_OK;
+	return last;
+}
+
+static db_result *wrap(arena *a, PGresult *res)
+{
+	db_result *out = arena_alloc(a, sizeof *out);
+	out->res = res;
+	arena_on_free(a, result_clear, out);
+	return out;
+}
+
+db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum db_status *status)
+{
+	PGresult *res = pipeline_run(d, calls, n, NULL, status);
+	return res ? wrap(a, res) : NULL;
+}
+
+bool db_exec_pipeline_all(db *d, arena *a, const db_call *calls, int n, db_result **results,
+    enum db_status *status)
+{
+	PGresult **keep = arena_calloc(a, (size_t)n, sizeof *keep);
+	if (!pipeline_run(d, calls, n, keep, status))
+		return false;
+	for (int i = 0; i < n; i++)
+		results[i] = wrap(a, keep[i]);
+	return true;
+}
+
+db_result *db_begin_exec(db *d, arena *a, const char *user_id, const char *request_id, const char *client_ip,
+    const db_call *first, enum db_status *status)
 {
 	const char *params[3] = { user_id ? user_id : "", request_id ? request_id : "",
 		client_ip ? client_ip : "" };
+	db_call calls[3] = { { NULL, "BEGIN", 0, NULL }, { &stmt_set_context, NULL, 3, params }, *first };
 	bool had_connection = db_connected(d);
-	enum db_status st = db_begin_once(d, params);
-	if (st == DB_UNAVAILABLE && had_connection && !db_connected(d)) {
+	db_result *res = db_exec_pipeline(d, a, calls, 3, status);
+	if (!res && *status == DB_UNAVAILABLE && had_connection && !db_connected(d)) {
 		/* A connection idle across a PostgreSQL restart fails on first
-		 * use, and nothing has happened in this request yet: begin again
-		 * on a new one. The gate still paces it (a connection made long
-		 * ago leaves it open); a server that is down is tried no faster. */
-		st = db_begin_once(d, params);
+		 * use, and nothing of this request has happened yet: begin again
+		 * on a new one. The retry gate still paces it; a server that is
+		 * down is tried no faster. */
+		res = db_exec_pipeline(d, a, calls, 3, status);
 	}
-	return st;
+	return res;
 }
 
 enum db_status db_commit(db *d)
@@ -453,7 +501,7 @@ bool db_ping(db *d)
 	bool had_connection = db_connected(d);
 	if (ping_once(d))
 		return true;
-	/* As in db_begin: a connection that went stale gets one fresh try,
+	/* As in db_begin_exec: a connection that went stale gets one fresh try,
 	 * when the gate allows it. */
 	return had_connection && !db_connected(d) && ping_once(d);
 }

@@ -27,6 +27,15 @@ enum db_status {
 	DB_ERROR = -2,       /* the statement failed: answer 500 (or a constraint the model maps) */
 };
 
+/* One statement of a pipeline: a prepared statement with its text
+ * parameters, or (stmt NULL) SQL without parameters such as BEGIN. */
+typedef struct {
+	const db_stmt *stmt;
+	const char *sql;
+	int nparams;
+	const char *const *params;
+} db_call;
+
 /* Does not connect; the first use does. */
 db *db_new(const char *url, int connect_timeout_s, int statement_timeout_ms, const char *app_name);
 void db_free(db *d);
@@ -39,30 +48,42 @@ void db_free(db *d);
 enum db_status db_ensure(db *d);
 bool db_connected(const db *d);
 
-/* BEGIN and set_config('app.user_id', user_id or '', true) (plus request id
- * and client address) in one round trip. */
-enum db_status db_begin(db *d, const char *user_id, const char *request_id, const char *client_ip);
+/* BEGIN, set_config('app.user_id', user_id or '', true) (plus request id
+ * and client address) and a first statement, all in one round trip: its
+ * result, or NULL with *status (the transaction is then open and failed
+ * when BEGIN went through: see db_in_transaction). A connection found dead
+ * on the way (idle across a PostgreSQL restart) is replaced and the whole
+ * tried once more. */
+db_result *db_begin_exec(db *d, arena *a, const char *user_id, const char *request_id, const char *client_ip,
+    const db_call *first, enum db_status *status);
 enum db_status db_commit(db *d);
 void db_rollback(db *d);
+
+/* The statement that sets the request context after BEGIN (parameters:
+ * user id, request id, client address), for pipelines that begin. */
+const db_stmt *db_context_stmt(void);
+/* True while the connection is inside a transaction block (open, or
+ * failed and waiting for its ROLLBACK). */
+bool db_in_transaction(const db *d);
+
+/* Sends n statements in one round trip (a libpq pipeline with one sync) and
+ * returns the last one's result. They run in order, and the first failure
+ * stops the rest (PostgreSQL skips them): NULL, *status and the SQLSTATE as
+ * for db_exec, for that first failure. Without a BEGIN among them they form
+ * one implicit transaction, which a failure rolls back whole; after a BEGIN
+ * a failure leaves the transaction open and failed, for the caller's
+ * ROLLBACK. Counts as one statement per prepared one (db_statements). */
+db_result *db_exec_pipeline(db *d, arena *a, const db_call *calls, int n, enum db_status *status);
+/* The same, with every statement's result in results[0..n-1]. False (and
+ * no results) on failure. */
+bool db_exec_pipeline_all(db *d, arena *a, const db_call *calls, int n, db_result **results,
+    enum db_status *status);
 
 /* Runs a prepared statement with text parameters (NULL = SQL NULL). The result
  * is freed with the arena. On failure returns NULL and sets *status; a unique
  * violation or check failure reports its SQLSTATE through db_last_sqlstate. */
 db_result *db_exec(db *d, arena *a, const db_stmt *s, int nparams, const char *const *params,
     enum db_status *status);
-/* Statements run together in one round trip (libpq's pipeline mode), in
- * order, in the current transaction: what a page needs from several
- * independent queries costs one wait for the server instead of one each. */
-#define DB_BATCH_MAX 32
-typedef struct {
-	const db_stmt *stmt;
-	int nparams;
-	const char *const *params;
-	db_result *res; /* set on DB_OK */
-} db_batch;
-/* DB_OK with every res set, or the failure of the first that failed (the
- * ones after it are not run, and the transaction is aborted). */
-enum db_status db_exec_batch(db *d, arena *a, db_batch *b, size_t n);
 const char *db_last_sqlstate(const db *d);
 /* True when a failed statement's SQLSTATE (NULL or empty: none) means the
  * server or the link to it is gone, not that the statement was wrong. */

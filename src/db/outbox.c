@@ -15,6 +15,10 @@ struct db_outbox {
 	char connect_timeout[16];
 	char options[128];
 	bool ever_connected;
+	/* Statements prepared on this connection (their names: the `what` of
+	 * outbox_exec, string literals), forgotten with the connection. */
+	const char *prepared[8];
+	int nprepared;
 };
 
 db_outbox *db_outbox_new(const char *url, int connect_timeout_s, int statement_timeout_ms)
@@ -34,6 +38,7 @@ db_outbox *db_outbox_new(const char *url, int connect_timeout_s, int statement_t
 
 void db_outbox_disconnect(db_outbox *o)
 {
+	o->nprepared = 0;
 	if (o->conn) {
 		PQfinish(o->conn);
 		o->conn = NULL;
@@ -74,13 +79,31 @@ static void outbox_failure(db_outbox *o, PGresult *res, const char *what)
 	}
 }
 
-/* Runs sql with text parameters; the result or NULL (already logged). */
+/* Runs sql with text parameters; the result or NULL (already logged). A
+ * statement with parameters is prepared once per connection, under the
+ * name what: the mailer runs the same few for every email, and parsing and
+ * planning them anew each time cost PostgreSQL more than running them. */
 static PGresult *outbox_exec(db_outbox *o, const char *what, const char *sql, int n,
     const char *const *params, ExecStatusType want)
 {
 	if (!o->conn)
 		return NULL;
-	PGresult *res = PQexecParams(o->conn, sql, n, NULL, params, NULL, NULL, 0);
+	bool ready = false;
+	for (int i = 0; i < o->nprepared && !ready; i++)
+		ready = o->prepared[i] == what;
+	if (!ready && n > 0 && o->nprepared < (int)(sizeof o->prepared / sizeof o->prepared[0])) {
+		PGresult *prep = PQprepare(o->conn, what, sql, n, NULL);
+		if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) {
+			outbox_failure(o, prep, what);
+			PQclear(prep);
+			return NULL;
+		}
+		PQclear(prep);
+		o->prepared[o->nprepared++] = what;
+		ready = true;
+	}
+	PGresult *res = ready ? PQexecPrepared(o->conn, what, n, params, NULL, NULL, 0)
+	                      : PQexecParams(o->conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (!res || PQresultStatus(res) != want) {
 		outbox_failure(o, res, what);
 		PQclear(res);

@@ -126,10 +126,11 @@ int desk_ticket_messages(db_tx *tx, const char *ticket_id, desk_message **out, s
 	*out = NULL;
 	*n = 0;
 	const char *p[1] = { ticket_id };
-	db_batch b[2] = { { &q_messages, 1, p, NULL }, { &q_message_attachments, 1, p, NULL } };
-	if (!db_tx_exec_batch(tx, b, 2))
+	db_call c[2] = { { &q_messages, NULL, 1, p }, { &q_message_attachments, NULL, 1, p } };
+	db_result *res[2];
+	if (!db_tx_exec_all(tx, c, 2, res))
 		return -1;
-	messages_from(tx->a, b[0].res, b[1].res, out, n);
+	messages_from(tx->a, res[0], res[1], out, n);
 	return 0;
 }
 
@@ -501,42 +502,43 @@ int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, lon
 	const char *chg[3] = { t->id, since, "20" };
 	const char *org[2] = { t->org_id, t->routing_type };
 	enum { SUB, MSG, MATT, OTHERS, RATED, FIELDS, ACT, ASG, STAFF, TEAMS, CATS, TYPES, ME, CHANGES, N };
-	db_batch b[N] = {
-		[SUB] = { &q_sub_attachments, 1, id, NULL },
-		[MSG] = { &q_messages, 1, id, NULL },
-		[MATT] = { &q_message_attachments, 1, id, NULL },
-		[OTHERS] = { &q_others, 2, req, NULL },
-		[RATED] = { &q_rated, 1, req, NULL },
-		[FIELDS] = { &q_fields, 2, fld, NULL },
-		[ACT] = { &q_activity, 3, act, NULL },
-		[ASG] = { &q_assignments, 1, id, NULL },
-		[STAFF] = { &q_staff, 2, org, NULL },
-		[TEAMS] = { &q_teams, 1, org, NULL },
-		[CATS] = { &q_cats, 1, org, NULL },
-		[TYPES] = { &q_types, 1, org, NULL },
-		[ME] = { &q_me, 0, NULL, NULL },
-		[CHANGES] = { &q_activity, 3, chg, NULL },
+	db_call c[N] = {
+		[SUB] = { &q_sub_attachments, NULL, 1, id },
+		[MSG] = { &q_messages, NULL, 1, id },
+		[MATT] = { &q_message_attachments, NULL, 1, id },
+		[OTHERS] = { &q_others, NULL, 2, req },
+		[RATED] = { &q_rated, NULL, 1, req },
+		[FIELDS] = { &q_fields, NULL, 2, fld },
+		[ACT] = { &q_activity, NULL, 3, act },
+		[ASG] = { &q_assignments, NULL, 1, id },
+		[STAFF] = { &q_staff, NULL, 2, org },
+		[TEAMS] = { &q_teams, NULL, 1, org },
+		[CATS] = { &q_cats, NULL, 1, org },
+		[TYPES] = { &q_types, NULL, 1, org },
+		[ME] = { &q_me, NULL, 0, NULL },
+		[CHANGES] = { &q_activity, NULL, 3, chg },
 	};
-	if (!db_tx_exec_batch(tx, b, changes_since_us > 0 ? N : N - 1))
+	db_result *res[N];
+	if (!db_tx_exec_all(tx, c, changes_since_us > 0 ? N : N - 1, res))
 		return -1;
 	arena *a = tx->a;
-	w->nattachments = (size_t)db_rows(b[SUB].res);
+	w->nattachments = (size_t)db_rows(res[SUB]);
 	w->attachments = arena_calloc(a, w->nattachments + 1, sizeof *w->attachments);
 	for (size_t i = 0; i < w->nattachments; i++)
-		attachment_from(a, b[SUB].res, (int)i, &w->attachments[i]);
-	messages_from(a, b[MSG].res, b[MATT].res, &w->messages, &w->nmessages);
-	others_from(a, b[OTHERS].res, &w->others, &w->nothers);
-	others_from(a, b[RATED].res, &w->rated, &w->nrated);
-	fields_from(a, b[FIELDS].res, &w->fields, &w->nfields);
-	activity_from(a, b[ACT].res, &w->activity, &w->nactivity);
-	assignments_from(a, b[ASG].res, &w->assignments, &w->nassignments);
-	choices_from(a, b[STAFF].res, &w->staff, &w->nstaff);
-	choices_from(a, b[TEAMS].res, &w->teams, &w->nteams);
-	choices_from(a, b[CATS].res, &w->cats, &w->ncats);
-	choices_from(a, b[TYPES].res, &w->types, &w->ntypes);
-	w->me = db_rows(b[ME].res) == 1 ? db_get_dup(a, b[ME].res, 0, 0) : "";
+		attachment_from(a, res[SUB], (int)i, &w->attachments[i]);
+	messages_from(a, res[MSG], res[MATT], &w->messages, &w->nmessages);
+	others_from(a, res[OTHERS], &w->others, &w->nothers);
+	others_from(a, res[RATED], &w->rated, &w->nrated);
+	fields_from(a, res[FIELDS], &w->fields, &w->nfields);
+	activity_from(a, res[ACT], &w->activity, &w->nactivity);
+	assignments_from(a, res[ASG], &w->assignments, &w->nassignments);
+	choices_from(a, res[STAFF], &w->staff, &w->nstaff);
+	choices_from(a, res[TEAMS], &w->teams, &w->nteams);
+	choices_from(a, res[CATS], &w->cats, &w->ncats);
+	choices_from(a, res[TYPES], &w->types, &w->ntypes);
+	w->me = db_rows(res[ME]) == 1 ? db_get_dup(a, res[ME], 0, 0) : "";
 	if (changes_since_us > 0)
-		activity_from(a, b[CHANGES].res, &w->changes, &w->nchanges);
+		activity_from(a, res[CHANGES], &w->changes, &w->nchanges);
 	else
 		w->changes = arena_calloc(a, 1, sizeof *w->changes);
 	return 0;

@@ -212,20 +212,48 @@ static const db_stmt q_list = { "ticket_list_mine",
 	"(timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)) "
 	"order by t.last_activity_at desc, t.id desc limit $5" };
 
-int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after, int limit,
-    ticket_page *out)
-{
-	memset(out, 0, sizeof *out);
-	if (tab >= TICKET_TAB__MAX || limit < 1)
-		return -1;
+/* The same without a search, which is nearly every request: a prepared
+ * statement's plan holds the search branch even when $2 is null, and with
+ * it the row-level security subplans of ticket_messages inside tickets'
+ * own (about fifty nodes), which PostgreSQL initializes at every execution
+ * whether it runs them or not. That cost several times the scan itself. */
+static const db_stmt q_list_all = { "ticket_list_mine_all",
+	"select t.number, t.title, t.status, extract(epoch from t.last_activity_at)::bigint, "
+	"(extract(epoch from t.last_activity_at) * 1000000)::bigint, t.id "
+	"from tickets t "
+	"where t.requester_id = (select app_user_id()) and t.status = any ($1::text[]) "
+	"and ($2::bigint is null or (t.last_activity_at, t.id) < "
+	"(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid)) "
+	"order by t.last_activity_at desc, t.id desc limit $4" };
+
+/* The list's statement and parameters (p holds 5, kept by the caller). */
+typedef struct {
 	char us[24], lim[16];
+	const char *p[5];
+} list_args;
+
+static db_call list_call(enum ticket_tab tab, const char *q, const ticket_cursor *after, int limit, list_args *la)
+{
 	if (after)
-		snprintf(us, sizeof us, "%lld", after->activity_us);
-	snprintf(lim, sizeof lim, "%d", limit + 1);
-	const char *p[5] = { tabs[tab].statuses, q, after ? us : NULL, after ? after->id : NULL, lim };
-	db_result *res = db_tx_exec(tx, &q_list, 5, p);
-	if (!res)
-		return -1;
+		snprintf(la->us, sizeof la->us, "%lld", after->activity_us);
+	snprintf(la->lim, sizeof la->lim, "%d", limit + 1);
+	if (q) {
+		la->p[0] = tabs[tab].statuses;
+		la->p[1] = q;
+		la->p[2] = after ? la->us : NULL;
+		la->p[3] = after ? after->id : NULL;
+		la->p[4] = la->lim;
+		return (db_call){ &q_list, NULL, 5, la->p };
+	}
+	la->p[0] = tabs[tab].statuses;
+	la->p[1] = after ? la->us : NULL;
+	la->p[2] = after ? after->id : NULL;
+	la->p[3] = la->lim;
+	return (db_call){ &q_list_all, NULL, 4, la->p };
+}
+
+static void list_rows(db_tx *tx, db_result *res, int limit, ticket_page *out)
+{
 	size_t rows = (size_t)db_rows(res);
 	out->more = rows > (size_t)limit;
 	out->n = out->more ? (size_t)limit : rows;
@@ -240,6 +268,20 @@ int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket
 		str id = db_get(res, (int)i, 5);
 		snprintf(row->pos.id, sizeof row->pos.id, "%.*s", (int)id.len, id.ptr ? id.ptr : "");
 	}
+}
+
+int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after, int limit,
+    ticket_page *out)
+{
+	memset(out, 0, sizeof *out);
+	if (tab >= TICKET_TAB__MAX || limit < 1)
+		return -1;
+	list_args la;
+	db_call c = list_call(tab, q, after, limit, &la);
+	db_result *res = db_tx_exec(tx, c.stmt, c.nparams, c.params);
+	if (!res)
+		return -1;
+	list_rows(tx, res, limit, out);
 	return 0;
 }
 
@@ -250,15 +292,51 @@ static const db_stmt q_count = { "ticket_count_mine",
 	"count(*) filter (where t.status = any ($4::text[])), count(*) "
 	"from tickets t, q where t.requester_id = (select app_user_id()) and " MATCHES_Q("$1") };
 
-int ticket_count_mine(db_tx *tx, const char *q, long counts[TICKET_TAB__MAX])
+/* Without a search: see q_list_all. */
+static const db_stmt q_count_all = { "ticket_count_mine_all",
+	"select count(*) filter (where t.status = any ($1::text[])), "
+	"count(*) filter (where t.status = any ($2::text[])), "
+	"count(*) filter (where t.status = any ($3::text[])), count(*) "
+	"from tickets t where t.requester_id = (select app_user_id())" };
+
+static db_call count_call(const char *q, const char **p)
 {
-	const char *p[4] = { q, tabs[TICKET_TAB_OPEN].statuses, tabs[TICKET_TAB_WAITING].statuses,
-		tabs[TICKET_TAB_RESOLVED].statuses };
-	db_result *res = db_tx_exec(tx, &q_count, 4, p);
+	p[0] = q;
+	p[1] = tabs[TICKET_TAB_OPEN].statuses;
+	p[2] = tabs[TICKET_TAB_WAITING].statuses;
+	p[3] = tabs[TICKET_TAB_RESOLVED].statuses;
+	return q ? (db_call){ &q_count, NULL, 4, p } : (db_call){ &q_count_all, NULL, 3, p + 1 };
+}
+
+static int count_values(db_result *res, long counts[TICKET_TAB__MAX])
+{
 	if (!res || db_rows(res) != 1)
 		return -1;
 	for (int i = 0; i < TICKET_TAB__MAX; i++)
 		counts[i] = (long)db_get_int(res, 0, i, 0);
+	return 0;
+}
+
+int ticket_count_mine(db_tx *tx, const char *q, long counts[TICKET_TAB__MAX])
+{
+	const char *p[4];
+	db_call c = count_call(q, p);
+	return count_values(db_tx_exec(tx, c.stmt, c.nparams, c.params), counts);
+}
+
+int ticket_list_and_count_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after,
+    int limit, ticket_page *out, long counts[TICKET_TAB__MAX])
+{
+	memset(out, 0, sizeof *out);
+	if (tab >= TICKET_TAB__MAX || limit < 1)
+		return -1;
+	const char *cp[4];
+	list_args la;
+	db_call calls[2] = { count_call(q, cp), list_call(tab, q, after, limit, &la) };
+	db_result *res[2];
+	if (!db_tx_exec_all(tx, calls, 2, res) || count_values(res[0], counts) != 0)
+		return -1;
+	list_rows(tx, res[1], limit, out);
 	return 0;
 }
 

@@ -97,6 +97,9 @@ int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket
 /* How many of the acting user's tickets each tab holds (matching q), exact,
  * in one grouped query. 0 or -1. */
 int ticket_count_mine(db_tx *tx, const char *q, long counts[TICKET_TAB__MAX]);
+/* Both of the above in one round trip to PostgreSQL (the portal's list). */
+int ticket_list_and_count_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after,
+    int limit, ticket_page *out, long counts[TICKET_TAB__MAX]);
 
 /* ---- a ticket's page ---- */
 

@@ -148,8 +148,8 @@ int page_my_tickets(req *r)
 	db_tx *tx = page_tx(r);
 	long counts[TICKET_TAB__MAX];
 	ticket_page pg;
-	if (ticket_count_mine(tx, q, counts) != 0 ||
-	    ticket_list_mine(tx, (enum ticket_tab)tab, q, has_after ? &after : NULL, PAGE_SIZE, &pg) != 0)
+	if (ticket_list_and_count_mine(tx, (enum ticket_tab)tab, q, has_after ? &after : NULL, PAGE_SIZE, &pg,
+	        counts) != 0)
 		return page_db_failure(r);
 
 	arena *a = r->a;

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """stack_cpu.py: CPU time spent by each process group of one local stack.
 
-    python3 tests/bench/stack_cpu.py VAR_DIR -- COMMAND [ARGS...]
+    python3 tests/bench/stack_cpu.py [--rss] VAR_DIR -- COMMAND [ARGS...]
 
 runs COMMAND, passes its output through, and then prints one line
 
     CPU ms workers=F mailer=F postgres=F nginx=F redis=F client=F
+
+and with --rss a second one, the supportdesk workers' memory while COMMAND
+ran: the largest VmRSS of any worker, sampled every 10 ms, and the largest
+VmHWM (the kernel's own peak, over each worker's whole life) at the end:
+
+    RSS kB peak=N hwm=N
 
 with the CPU time (utime + stime from /proc/PID/stat, in milliseconds) that
 each group used while COMMAND ran. Only this stack's processes count, found
@@ -24,7 +30,7 @@ from its pidfiles, so other stacks on the machine do not:
 submit_bench.py imports Stack to measure each of its phases the same way.
 The resolution is the kernel's clock tick (10 ms): divide by many requests.
 """
-import os, resource, subprocess, sys
+import os, resource, subprocess, sys, threading
 
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 GROUPS = ("workers", "mailer", "postgres", "nginx", "redis")
@@ -118,6 +124,50 @@ class Stack:
         return out
 
 
+    def workers(self):
+        """The pids of the supportdesk workers (children holding the socket)."""
+        root = self.roots["supportdesk"]
+        out = []
+        if not root:
+            return out
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                st = _stat(int(name))
+                if st and st[0] == root and self._role(int(name)) == "workers":
+                    out.append(int(name))
+        return out
+
+
+def _status_kb(pid, key):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for ln in f:
+                if ln.startswith(key + ":"):
+                    return int(ln.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """The largest VmRSS of the given processes, every 10 ms until stopped."""
+
+    def __init__(self, pids):
+        super().__init__(daemon=True)
+        self.pids, self.peak, self._halt = pids, 0, threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            for pid in self.pids:
+                self.peak = max(self.peak, _status_kb(pid, "VmRSS"))
+            self._halt.wait(0.01)
+
+    def stop(self):
+        self._halt.set()
+        self.join()
+        return self.peak
+
+
 def client_ms(with_self=False):
     """CPU of this process's reaped children (and of itself), in ms."""
     c = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -134,16 +184,28 @@ def line(ms, client_ms):
 
 
 def main():
-    if len(sys.argv) < 4 or sys.argv[2] != "--":
-        print("usage: stack_cpu.py VAR_DIR -- COMMAND [ARGS...]", file=sys.stderr)
+    args = sys.argv[1:]
+    rss = bool(args) and args[0] == "--rss"
+    if rss:
+        args = args[1:]
+    if len(args) < 3 or args[1] != "--":
+        print("usage: stack_cpu.py [--rss] VAR_DIR -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
-    stack = Stack(sys.argv[1])
+    stack = Stack(args[0])
+    sampler = None
+    if rss:
+        sampler = RssSampler(stack.workers())
+        sampler.start()
     c0 = client_ms()
     a = stack.snapshot()
-    rc = subprocess.call(sys.argv[3:])
+    rc = subprocess.call(args[2:])
     b = stack.snapshot()
     sys.stdout.flush()
     print(line(Stack.diff(a, b), client_ms() - c0))
+    if sampler:
+        peak = sampler.stop()
+        hwm = max([_status_kb(p, "VmHWM") for p in sampler.pids] or [0])
+        print("RSS kB peak=%d hwm=%d" % (peak, hwm))
     return rc
 
 

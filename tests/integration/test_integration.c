@@ -1282,6 +1282,78 @@ START_TEST(model_runs_in_a_transaction_without_a_request)
 }
 END_TEST
 
+/* BEGIN, the context and the first statement travel together (a libpq
+ * pipeline), and a new acting user with the next statement: in order, up
+ * to the first failure, whose SQLSTATE is the one reported. */
+START_TEST(pipelined_statements_run_in_order_and_stop_at_a_failure)
+{
+	app *a = test_app(NULL, NULL);
+	db *conn = db_new(getenv("DATABASE_URL"), 5, 5000, "supportdesk-test-pipeline");
+	ck_assert_ptr_nonnull(conn);
+	arena *mem = arena_new(4096);
+	enum db_status st;
+
+	/* The middle one fails: the last does not run, the first failure
+	 * counts, and without a BEGIN the three were one implicit transaction,
+	 * which the failure rolled back, the first one's setting with it. */
+	static const db_stmt mark = { "t_pipe_mark", "select set_config('app.t_pipe', $1, false)" };
+	static const db_stmt div0 = { "t_pipe_div0", "select 1 / 0" };
+	static const db_stmt seen = { "t_pipe_seen", "select coalesce(current_setting('app.t_pipe', true), '')" };
+	static const db_stmt mark_s = { "t_pipe_mark_s", "select set_config('app.t_pipe_s', $1, false)" };
+	static const db_stmt seen_s = { "t_pipe_seen_s", "select coalesce(current_setting('app.t_pipe_s', true), '')" };
+	const char *first[1] = { "first" }, *last[1] = { "last" };
+	db_call calls[3] = { { &mark, NULL, 1, first }, { &div0, NULL, 0, NULL }, { &mark_s, NULL, 1, last } };
+	ck_assert_ptr_null(db_exec_pipeline(conn, mem, calls, 3, &st));
+	ck_assert_int_eq(st, DB_ERROR);
+	ck_assert_str_eq(db_last_sqlstate(conn), "22012");
+	/* Out of pipeline mode, on the same connection: neither is left. */
+	db_result *r = db_exec(conn, mem, &seen, 0, NULL, &st);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(db_get_dup(mem, r, 0, 0), "");
+	r = db_exec(conn, mem, &seen_s, 0, NULL, &st);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(db_get_dup(mem, r, 0, 0), "");
+	ck_assert(!db_in_transaction(conn));
+
+	/* All succeed: the last one's rows come back. */
+	db_call ok[3] = { { NULL, "BEGIN", 0, NULL }, { &mark, NULL, 1, last }, { &seen, NULL, 0, NULL } };
+	r = db_exec_pipeline(conn, mem, ok, 3, &st);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(st, DB_OK);
+	ck_assert_str_eq(db_get_dup(mem, r, 0, 0), "last");
+	ck_assert(db_in_transaction(conn));
+	db_rollback(conn);
+
+	/* In a transaction: a failing first statement leaves it open (and
+	 * failed) for the commit to roll back; its SQLSTATE is kept. */
+	db_tx tx;
+	db_tx_init(&tx, conn, mem, NULL, "pipe-1", NULL);
+	ck_assert_ptr_null(db_tx_exec(&tx, &div0, 0, NULL));
+	ck_assert_str_eq(db_tx_sqlstate(&tx), "22012");
+	ck_assert(tx.open);
+	ck_assert_int_eq(db_tx_commit(&tx), DB_ERROR);
+	ck_assert(!db_in_transaction(conn));
+
+	/* A new acting user that nothing used yet goes with the COMMIT. */
+	static const db_stmt who = { "t_pipe_who", "select coalesce(current_setting('app.user_id', true), '')" };
+	db_tx_init(&tx, conn, mem, NULL, "pipe-2", NULL);
+	r = db_tx_exec(&tx, &who, 0, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(db_get_dup(mem, r, 0, 0), "");
+	ck_assert_int_eq(db_tx_act_as(&tx, "00000000-0000-4000-8000-000000000001"), DB_OK);
+	r = db_tx_exec(&tx, &who, 0, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(db_get_dup(mem, r, 0, 0), "00000000-0000-4000-8000-000000000001");
+	ck_assert_int_eq(db_tx_act_as(&tx, NULL), DB_OK);
+	ck_assert_int_eq(db_tx_commit(&tx), DB_OK);
+	ck_assert(!db_in_transaction(conn));
+
+	arena_free(mem);
+	db_free(conn);
+	harness_app_free(a);
+}
+END_TEST
+
 static Suite *integration_suite(void)
 {
 	Suite *s = suite_create("integration");
@@ -1296,6 +1368,7 @@ static Suite *integration_suite(void)
 	tcase_add_test(deps, transaction_carries_user_and_runs_as_app_role);
 	tcase_add_test(deps, healthz_reports_dependencies);
 	tcase_add_test(deps, model_runs_in_a_transaction_without_a_request);
+	tcase_add_test(deps, pipelined_statements_run_in_order_and_stop_at_a_failure);
 	suite_add_tcase(s, deps);
 	TCase *sess = tcase_create("sessions");
 	tcase_add_test(sess, session_signin_rotate_signout);
