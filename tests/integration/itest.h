@@ -42,5 +42,6 @@ Suite *portal_suite(void); /* test_portal.c, registered by main() */
 /* The suites of the other files, registered by main(). */
 Suite *leaks_suite(void);   /* test_leaks.c */
 Suite *account_suite(void);       /* test_account.c */
+Suite *admin_suite(void);         /* test_admin.c */
 
 #endif

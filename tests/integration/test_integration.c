@@ -1340,6 +1340,7 @@ int main(void)
 	srunner_add_suite(sr, account_suite());
 	srunner_add_suite(sr, login_suite());
 	srunner_add_suite(sr, portal_suite());
+	srunner_add_suite(sr, admin_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
