@@ -114,7 +114,12 @@ int org_settings_save(db_tx *tx, const char *org_id, const org_settings *s)
 
 static const db_stmt q_audit = { "config_audit_list",
 	"select a.id, coalesce(nullif(u.name, ''), u.email::text), a.entity, a.entity_id, a.action, "
-	"a.before::text, a.after::text, "
+	/* An update shows the columns it changed, not the whole row twice; the
+	 * row's own id, organization and timestamps are in the other columns. */
+	"case when a.action = 'update' then (select jsonb_object_agg(b.key, b.value) from jsonb_each(a.before) b "
+	"  where b.key <> 'updated_at' and a.after -> b.key is distinct from b.value)::text else (a.before - array['id', 'organization_id', 'created_at', 'updated_at'])::text end, "
+	"case when a.action = 'update' then (select jsonb_object_agg(n.key, n.value) from jsonb_each(a.after) n "
+	"  where n.key <> 'updated_at' and a.before -> n.key is distinct from n.value)::text else (a.after - array['id', 'organization_id', 'created_at', 'updated_at'])::text end, "
 	"to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
 	"extract(epoch from a.created_at)::bigint "
 	"from config_audit a left join users u on u.id = a.actor_id "

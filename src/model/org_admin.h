@@ -51,7 +51,7 @@ typedef struct {
 	const char *entity;
 	const char *entity_id;
 	const char *action;
-	const char *before;     /* jsonb text, NULL when none */
+	const char *before;     /* jsonb text, NULL when none; for an update only the changed columns */
 	const char *after;
 	const char *created_at; /* ISO 8601 UTC, also the keyset cursor with id */
 	long long created_epoch;
