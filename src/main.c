@@ -10,7 +10,11 @@
 #include "db/db.h"
 #include "db/tx.h"
 #include "mail/mailer.h"
+#include "kv/kv.h"
+#include "mail/render.h"
 #include "model/auth.h"
+#include "model/email.h"
+#include "model/operator.h"
 #include "model/submit_form.h"
 #include "sched/scheduler.h"
 #include "tmpl/render_cli.h"
@@ -27,7 +31,13 @@ static int usage(FILE *out)
 	      "  config                    print every setting and its current value\n"
 	      "  passwd-hash               read a password on stdin, print its argon2id hash\n"
 	      "  user add --email E --name N [--platform-role admin|agent] [--password-stdin]\n"
-	      "                            add an account (as the owner role, like migrate)\n",
+	      "                            add an account (as the owner role, like migrate)\n"
+	      "  user set-role --email E --platform-role admin|agent|none\n"
+	      "  user deactivate --email E  the account may not sign in; its sessions end\n"
+	      "  org add --name N --slug S [--prefix P]\n"
+	      "  org provision --slug S --admin-email E [--admin-name N]\n"
+	      "                            make E its admin and email them a link to choose a password\n"
+	      "  Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 wrong usage.\n",
 	    out);
 	return out == stderr ? 2 : 0;
 }
@@ -157,15 +167,25 @@ static int user_usage(void)
 	fputs("usage: supportdesk user add --email EMAIL --name NAME [--platform-role admin|agent] [--password-stdin]\n"
 	      "  Adds an active account with a verified address, as the owner role (DATABASE_URL as for\n"
 	      "  `supportdesk migrate`). Without --password-stdin it signs in by email link, or chooses a\n"
-	      "  password at /password/forgot.\n",
+	      "  password at /password/forgot.\n"
+	      "       supportdesk user set-role --email EMAIL --platform-role admin|agent|none\n"
+	      "       supportdesk user deactivate --email EMAIL\n"
+	      "  Deactivating ends every session of the account at once (REDIS_URL as for `serve`).\n",
 	    stderr);
 	return 2;
 }
 
 /* `supportdesk user add`: staff accounts (and customers) from the command
  * line, for the first platform admin above all. */
+static int cmd_user_set_role(int argc, char **argv);
+static int cmd_user_deactivate(int argc, char **argv);
+
 static int cmd_user(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[2], "set-role") == 0)
+		return cmd_user_set_role(argc, argv);
+	if (argc >= 3 && strcmp(argv[2], "deactivate") == 0)
+		return cmd_user_deactivate(argc, argv);
 	if (argc < 3 || strcmp(argv[2], "add") != 0)
 		return user_usage();
 	const char *email = NULL, *name = NULL, *role = NULL;
@@ -257,6 +277,356 @@ static int cmd_user(int argc, char **argv)
 	return rc;
 }
 
+/* ---- user set-role, user deactivate, org add, org provision ----
+ * As `user add`: the owner role (DATABASE_URL as for `migrate`), one
+ * transaction per command. Exit 0 done, 1 refused or failed, 2 usage. */
+
+typedef struct {
+	config cfg;
+	db *conn;
+	arena *a;
+	db_tx tx;
+	kv *kv;
+	tmpl_set *templates;
+} cli_ctx;
+
+/* Options "--name value" after argv[first] into values (NULL when absent).
+ * 0, or -1 after naming an unknown or incomplete option. */
+static int cli_options(int argc, char **argv, int first, const char *const *names, const char **values, size_t n,
+    const char *what)
+{
+	for (size_t k = 0; k < n; k++)
+		values[k] = NULL;
+	for (int i = first; i < argc; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(argv[i], names[k]) != 0)
+			k++;
+		if (k == n || i + 1 >= argc) {
+			fprintf(stderr, "supportdesk: %s: unknown or incomplete option '%s'\n", what, argv[i]);
+			return -1;
+		}
+		values[k] = argv[++i];
+	}
+	return 0;
+}
+
+static int cli_open(cli_ctx *c, const char *name, bool mail)
+{
+	memset(c, 0, sizeof *c);
+	char err[512];
+	if (crypto_init() < 0 || config_load(&c->cfg, err, sizeof err) < 0 ||
+	    (mail && config_load_secret(&c->cfg, err, sizeof err) < 0)) {
+		fprintf(stderr, "supportdesk: %s\n", err);
+		return -1;
+	}
+	if (mail && tmpl_set_load_dir(c->cfg.templates_dir, &c->templates, err, sizeof err) < 0) {
+		fprintf(stderr, "supportdesk: %s\n", err);
+		config_free(&c->cfg);
+		return -1;
+	}
+	c->conn = db_new(c->cfg.database_url, c->cfg.connect_timeout_s, c->cfg.statement_timeout_ms, name);
+	c->a = arena_new(8192);
+	db_tx_init(&c->tx, c->conn, c->a, NULL, name, NULL);
+	return 0;
+}
+
+static kv *cli_kv(cli_ctx *c)
+{
+	if (!c->kv)
+		c->kv = kv_new(c->cfg.redis_url, c->cfg.redis_timeout_ms);
+	return c->kv;
+}
+
+static void cli_close(cli_ctx *c)
+{
+	db_tx_rollback(&c->tx);
+	if (c->kv)
+		kv_free(c->kv);
+	if (c->templates)
+		tmpl_set_free(c->templates);
+	arena_free(c->a);
+	db_free(c->conn);
+	config_free(&c->cfg);
+}
+
+/* The message for a failed statement. Returns 1. */
+static int cli_db_failed(cli_ctx *c, const char *what)
+{
+	if (strcmp(db_tx_sqlstate(&c->tx), "42501") == 0 || strcmp(db_tx_sqlstate(&c->tx), "42883") == 0)
+		fprintf(stderr, "supportdesk: %s: permission denied: run it as the owner role "
+		                "(DATABASE_URL as for `supportdesk migrate`)\n", what);
+	else if (db_tx_status(&c->tx) == DB_UNAVAILABLE)
+		fprintf(stderr, "supportdesk: %s: PostgreSQL is unreachable (DATABASE_URL)\n", what);
+	else
+		fprintf(stderr, "supportdesk: %s: the database refused it (SQLSTATE %s)\n", what, db_tx_sqlstate(&c->tx));
+	return 1;
+}
+
+static int cli_commit(cli_ctx *c, const char *what)
+{
+	if (db_tx_commit(&c->tx) != DB_OK) {
+		fprintf(stderr, "supportdesk: %s: the commit failed; nothing changed\n", what);
+		return 1;
+	}
+	return 0;
+}
+
+static bool cli_email_ok(const char *email, const char *what, const char *option)
+{
+	if (email && strlen(email) <= 254 && form_email_valid(str_from_cstr(email)) && !strpbrk(email, " \t\r\n"))
+		return true;
+	fprintf(stderr, "supportdesk: %s: %s needs an address like name@example.com\n", what, option);
+	return false;
+}
+
+/* A name of 1 to 200 characters on one line (absent is fine when optional). */
+static bool cli_name_ok(const char *name, bool optional, const char *what, const char *option)
+{
+	if (!name && optional)
+		return true;
+	str n = form_trim(str_from_cstr(name));
+	if (n.len && form_chars(n) <= 200 && utf8_valid(n.ptr, n.len) && !strpbrk(name, "\r\n\t"))
+		return true;
+	fprintf(stderr, "supportdesk: %s: %s needs a name of 1 to 200 characters on one line\n", what, option);
+	return false;
+}
+
+static int cmd_user_set_role(int argc, char **argv)
+{
+	static const char *const names[] = { "--email", "--platform-role" };
+	const char *v[2];
+	const char *what = "user set-role";
+	if (cli_options(argc, argv, 3, names, v, 2, what) < 0)
+		return user_usage();
+	if (!cli_email_ok(v[0], what, "--email"))
+		return user_usage();
+	if (!v[1] || (strcmp(v[1], "admin") != 0 && strcmp(v[1], "agent") != 0 && strcmp(v[1], "none") != 0)) {
+		fprintf(stderr, "supportdesk: %s: --platform-role is admin, agent or none\n", what);
+		return user_usage();
+	}
+	cli_ctx c;
+	if (cli_open(&c, "supportdesk-user-set-role", false) < 0)
+		return 1;
+	const char *role = strcmp(v[1], "none") == 0 ? NULL : v[1];
+	const char *id;
+	int rc = 1;
+	switch (operator_set_platform_role(&c.tx, v[0], role, &id)) {
+	case 1:
+		if ((rc = cli_commit(&c, what)) == 0)
+			printf("%s\t%s\tplatform role %s\n", id, v[0], v[1]);
+		break;
+	case 0:
+		fprintf(stderr, "supportdesk: %s: no account has the address %s\n", what, v[0]);
+		break;
+	default:
+		rc = cli_db_failed(&c, what);
+	}
+	cli_close(&c);
+	return rc;
+}
+
+static int cmd_user_deactivate(int argc, char **argv)
+{
+	static const char *const names[] = { "--email" };
+	const char *v[1];
+	const char *what = "user deactivate";
+	if (cli_options(argc, argv, 3, names, v, 1, what) < 0)
+		return user_usage();
+	if (!cli_email_ok(v[0], what, "--email"))
+		return user_usage();
+	cli_ctx c;
+	if (cli_open(&c, "supportdesk-user-deactivate", false) < 0)
+		return 1;
+	const char *id;
+	bool was_active;
+	int rc = 1;
+	switch (operator_deactivate_user(&c.tx, v[0], &id, &was_active)) {
+	case 1: {
+		/* The sessions end before the commit: when Redis cannot be
+		 * reached nothing changes, rather than an account that is
+		 * deactivated but still signed in somewhere. */
+		long ended = 0;
+		kv *k = cli_kv(&c);
+		if (!k || session_destroy_all(k, c.a, id, &ended) != KV_OK || user_links_revoke(k, c.a, id) != KV_OK) {
+			fprintf(stderr, "supportdesk: %s: Redis is unreachable (REDIS_URL): nothing changed\n", what);
+			break;
+		}
+		if ((rc = cli_commit(&c, what)) == 0)
+			printf("%s\t%s\tdeactivated%s, %ld session%s ended\n", id, v[0], was_active ? "" : " already", ended,
+			    ended == 1 ? "" : "s");
+		break;
+	}
+	case 0:
+		fprintf(stderr, "supportdesk: %s: no account has the address %s\n", what, v[0]);
+		break;
+	default:
+		rc = cli_db_failed(&c, what);
+	}
+	cli_close(&c);
+	return rc;
+}
+
+static int org_usage(void)
+{
+	fputs("usage: supportdesk org add --name NAME --slug SLUG [--prefix PREFIX]\n"
+	      "       supportdesk org provision --slug SLUG --admin-email EMAIL [--admin-name NAME]\n"
+	      "  add: a new organization (not yet provisioned). SLUG: lowercase letters, digits and\n"
+	      "  hyphens (1 to 64, no hyphen at either end); PREFIX: its ticket numbers' prefix, 2 to 10\n"
+	      "  capital letters and digits starting with a letter (default: the system's).\n"
+	      "  provision: the organization becomes a desk with EMAIL as an admin (the account is\n"
+	      "  made when new) and EMAIL gets a link to choose a password (REDIS_URL, BASE_URL and\n"
+	      "  the server secret as for `serve`; the mailer sends it).\n"
+	      "  As the owner role (DATABASE_URL as for `supportdesk migrate`).\n",
+	    stderr);
+	return 2;
+}
+
+static bool slug_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > 64 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+static bool prefix_ok(const char *p)
+{
+	size_t n = strlen(p);
+	if (n < 2 || n > 10 || !(p[0] >= 'A' && p[0] <= 'Z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
+			return false;
+	return true;
+}
+
+static int cmd_org_add(int argc, char **argv)
+{
+	static const char *const names[] = { "--name", "--slug", "--prefix" };
+	const char *v[3];
+	const char *what = "org add";
+	if (cli_options(argc, argv, 3, names, v, 3, what) < 0)
+		return org_usage();
+	if (!cli_name_ok(v[0], false, what, "--name"))
+		return org_usage();
+	if (!slug_ok(v[1])) {
+		fprintf(stderr, "supportdesk: %s: --slug needs lowercase letters, digits and hyphens, like acme-support\n", what);
+		return org_usage();
+	}
+	if (v[2] && !prefix_ok(v[2])) {
+		fprintf(stderr, "supportdesk: %s: --prefix needs 2 to 10 capital letters and digits starting with a letter, like ACME\n",
+		    what);
+		return org_usage();
+	}
+	cli_ctx c;
+	if (cli_open(&c, "supportdesk-org-add", false) < 0)
+		return 1;
+	const char *id, *why;
+	int rc = 1;
+	switch (operator_org_add(&c.tx, v[0], v[1], v[2], &id, &why)) {
+	case 1:
+		if ((rc = cli_commit(&c, what)) == 0)
+			printf("%s\t%s\tadded (not yet provisioned)\n", id, v[1]);
+		break;
+	case 0:
+		if (strcmp(why, "slug_taken") == 0)
+			fprintf(stderr, "supportdesk: %s: an organization with the slug %s exists already\n", what, v[1]);
+		else
+			fprintf(stderr, "supportdesk: %s: the database refused the name, slug or prefix\n", what);
+		break;
+	default:
+		rc = cli_db_failed(&c, what);
+	}
+	cli_close(&c);
+	return rc;
+}
+
+/* Queues the invitation to choose a password, sealed as the workers seal
+ * theirs (the mailer opens it with the server secret). 0 or -1. */
+static int cli_invite_email(cli_ctx *c, const char *org_name, const char *user_id, const char *email, const char *name)
+{
+	char *token;
+	kv *k = cli_kv(c);
+	if (!k || reset_link_create(k, c->a, user_id, c->cfg.password_reset_ttl_s, &token) != KV_OK) {
+		fprintf(stderr, "supportdesk: org provision: Redis is unreachable (REDIS_URL): nothing changed\n");
+		return -1;
+	}
+	tv *v = tv_object(c->a);
+	tv_set_str(c->a, v, "site_name", "Supportdesk");
+	tv_set_str(c->a, v, "org_name", org_name);
+	tv_set_bool(c->a, v, "as_admin", true);
+	tv_set_str(c->a, v, "link", arena_sprintf(c->a, "%s/password/reset/%s", c->cfg.base_url, token));
+	tv_set_str(c->a, v, "forgot_link", arena_sprintf(c->a, "%s/password/forgot", c->cfg.base_url));
+	tv_set_int(c->a, v, "minutes", c->cfg.password_reset_ttl_s / 60);
+	mail_rendered mail;
+	if (mail_render(c->templates, c->a, "member_invite", v, &mail) != 0) {
+		fprintf(stderr, "supportdesk: org provision: the email templates member_invite_* are missing or broken "
+		                "(SUPPORTDESK_TEMPLATES)\n");
+		return -1;
+	}
+	email_message m = { .to = email, .to_name = name, .user_id = user_id, .subject = mail.subject,
+		.text = crypto_seal_text(c->a, c->cfg.secret, OUTBOX_SEAL_CONTEXT, mail.text),
+		.html = crypto_seal_text(c->a, c->cfg.secret, OUTBOX_SEAL_CONTEXT, mail.html), .sealed = true };
+	if (email_enqueue(&c->tx, &m) != 0) {
+		cli_db_failed(c, "org provision");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_org_provision(int argc, char **argv)
+{
+	static const char *const names[] = { "--slug", "--admin-email", "--admin-name" };
+	const char *v[3];
+	const char *what = "org provision";
+	if (cli_options(argc, argv, 3, names, v, 3, what) < 0)
+		return org_usage();
+	if (!slug_ok(v[0])) {
+		fprintf(stderr, "supportdesk: %s: --slug needs the slug of an organization, like acme-support\n", what);
+		return org_usage();
+	}
+	if (!cli_email_ok(v[1], what, "--admin-email") || !cli_name_ok(v[2], true, what, "--admin-name"))
+		return org_usage();
+	cli_ctx c;
+	if (cli_open(&c, "supportdesk-org-provision", true) < 0)
+		return 1;
+	const char *org, *org_name, *user, *why;
+	bool created;
+	int rc = 1;
+	switch (operator_org_provision(&c.tx, v[0], v[1], v[2], &org, &org_name, &user, &created, &why)) {
+	case 1:
+		if (cli_invite_email(&c, org_name, user, v[1], v[2]) == 0 && (rc = cli_commit(&c, what)) == 0)
+			printf("%s\t%s\tprovisioned; admin %s (%s account) emailed a link to choose a password\n", org, v[0], v[1],
+			    created ? "new" : "existing");
+		break;
+	case 0:
+		if (strcmp(why, "no_org") == 0)
+			fprintf(stderr, "supportdesk: %s: no organization has the slug %s (add it with `supportdesk org add`)\n",
+			    what, v[0]);
+		else if (strcmp(why, "user_inactive") == 0)
+			fprintf(stderr, "supportdesk: %s: the account %s is deactivated\n", what, v[1]);
+		else
+			fprintf(stderr, "supportdesk: %s: the database refused the address or name\n", what);
+		break;
+	default:
+		rc = cli_db_failed(&c, what);
+	}
+	cli_close(&c);
+	return rc;
+}
+
+static int cmd_org(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[2], "add") == 0)
+		return cmd_org_add(argc, argv);
+	if (argc >= 3 && strcmp(argv[2], "provision") == 0)
+		return cmd_org_provision(argc, argv);
+	return org_usage();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -278,6 +648,8 @@ int main(int argc, char **argv)
 		return cmd_passwd_hash();
 	if (strcmp(cmd, "user") == 0)
 		return cmd_user(argc, argv);
+	if (strcmp(cmd, "org") == 0)
+		return cmd_org(argc, argv);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		return usage(stdout);
 	fprintf(stderr, "supportdesk: unknown command '%s'\n", cmd);

@@ -29,13 +29,16 @@ static void nav_current(req *r, tv *v)
 		const char *flag;
 	} items[] = {
 		{ "/my/", "nav_my" },
+		{ "/desk/admin", "nav_admin" },
 		{ "/desk", "nav_desk" },
 		{ "/notifications", "nav_notifications" },
 		{ "/account", "nav_account" },
 	};
 	for (size_t i = 0; i < sizeof items / sizeof *items; i++)
-		if (str_has_prefix(r->path, str_from_cstr(items[i].prefix)))
+		if (str_has_prefix(r->path, str_from_cstr(items[i].prefix))) {
 			tv_set_bool(r->a, v, items[i].flag, true);
+			break; /* the longest prefix comes first: /desk/admin is not /desk */
+		}
 }
 
 const user_access *page_access(req *r)
@@ -64,6 +67,7 @@ static void access_nav(req *r, tv *v)
 	if (!ua)
 		return;
 	tv_set_bool(r->a, v, "is_staff", user_access_is_staff(ua));
+	tv_set_bool(r->a, v, "is_org_admin", user_access_is_org_admin(ua));
 	long n = ua->unread;
 	if (n > 0) {
 		tv_set_str(r->a, v, "unread_count", n > UNREAD_SHOWN_MAX

@@ -59,6 +59,22 @@ const route app_routes[] = {
 	{ POST, "/desk/tickets/{number}/presence", page_desk_ticket_presence, ROUTE_STAFF | ROUTE_NO_LOG },
 	{ GET, "/desk/canned", page_desk_canned, ROUTE_STAFF },
 	/* end desk_ticket.c */
+	/* desk: admin */
+	{ GET, "/desk/admin", page_admin_home, ROUTE_ORG_ADMIN },
+	{ GET, "/desk/admin/audit", page_admin_audit, ROUTE_ORG_ADMIN },
+	{ GET, "/desk/admin/teams", page_admin_teams, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/teams", page_admin_team_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/teams/{id}", page_admin_team, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/teams/{id}", page_admin_team_update, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/teams/{id}/active", page_admin_team_active, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/teams/{id}/members", page_admin_team_members, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/members", page_admin_members, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/members", page_admin_member_invite, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/members/{id}/role", page_admin_member_role, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/members/{id}/active", page_admin_member_active, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/settings", page_admin_settings, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/settings", page_admin_settings_save, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	/* end desk: admin */
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

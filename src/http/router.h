@@ -17,6 +17,8 @@ enum route_flag {
 	ROUTE_SIGNED_IN = 1 << 2,/* anonymous users are sent to /login?next=, before the CSRF check */
 	ROUTE_NO_LOG = 1 << 3,   /* /healthz and /metrics: no access log line */
 	ROUTE_STAFF = 1 << 4,    /* signed in as staff (SIGNED_IN implied); anyone else gets 404 */
+	ROUTE_ORG_ADMIN = 1 << 5,/* signed in as an admin of an organization, or a platform admin
+	                            (SIGNED_IN implied); anyone else gets 404 */
 };
 
 typedef struct {

@@ -30,4 +30,10 @@ static inline bool user_access_is_staff(const user_access *u)
 	return u->platform_staff || u->staff_orgs > 0;
 }
 
+/* Whether the access opens the organization admin pages. */
+static inline bool user_access_is_org_admin(const user_access *u)
+{
+	return u->platform_admin || u->admin_orgs > 0;
+}
+
 #endif

@@ -118,5 +118,25 @@ int page_desk_ticket_update(req *r); /* POST .../update: 303; 403, 404, 409 stal
 int page_desk_ticket_merge(req *r);  /* POST .../merge: 303 to the target; 403, 404, 422 refused target */
 int page_desk_ticket_presence(req *r); /* POST .../presence: 200 JSON {version, others}; 403, 404, 503 */
 int page_desk_canned(req *r);        /* GET /desk/canned?q=: 200 JSON; 400 not a shortcut prefix */
+/* admin.c, admin_teams.c, admin_members.c, admin_settings.c: the
+ * organization admin pages. ROUTE_ORG_ADMIN: 404 for anyone who
+ * administers no organization, /login?next= for visitors. `org` (a slug,
+ * in the query or the form) names the organization; one the user does not
+ * administer answers 404. POSTs: 403 bad CSRF, 303 back with a notice. */
+int page_admin_home(req *r);          /* GET /desk/admin[?org=]: 200 sections (and the chooser); 404 */
+int page_admin_audit(req *r);         /* GET /desk/admin/audit?org=&after=: 200; 400 bad cursor; 404 */
+int page_admin_teams(req *r);         /* GET /desk/admin/teams?org=: 200 */
+int page_admin_team_create(req *r);   /* POST /desk/admin/teams: 303 to the team; 422 name missing or taken */
+int page_admin_team(req *r);          /* GET /desk/admin/teams/{id}?org=: 200; 404 not the org's team */
+int page_admin_team_update(req *r);   /* POST /desk/admin/teams/{id}: 303; 404; 422 */
+int page_admin_team_active(req *r);   /* POST .../{id}/active (active=0|1): 303; 400; 404 */
+int page_admin_team_members(req *r);  /* POST .../{id}/members (member, action=add|remove): 303; 400; 404; 422 */
+int page_admin_members(req *r);       /* GET /desk/admin/members?org=&after=: 200; 400 */
+int page_admin_member_invite(req *r); /* POST /desk/admin/members (email, name, role): 303, email sent; 422 */
+int page_admin_member_role(req *r);   /* POST .../members/{id}/role: 303; 404; 409 last admin; 422 */
+int page_admin_member_active(req *r); /* POST .../members/{id}/active (active=0|1): 303 (sessions ended,
+                                         tickets unassigned); 400; 404; 409 last admin; 503 */
+int page_admin_settings(req *r);      /* GET /desk/admin/settings?org=: 200 */
+int page_admin_settings_save(req *r); /* POST /desk/admin/settings: 303; 409 no settings row; 422 */
 
 #endif

@@ -45,5 +45,6 @@ Suite *account_suite(void);       /* test_account.c */
 Suite *desk_suite(void);          /* test_desk.c */
 Suite *desk_ticket_suite(void);   /* test_desk_ticket.c */
 Suite *sched_suite(void);         /* test_sched.c */
+Suite *admin_suite(void);         /* test_admin.c */
 
 #endif

@@ -18,7 +18,51 @@
 
 #include "integration/itest.h"
 
+/* desk: admin: an organization with an admin (signed in for the admin
+ * routes), a team and an agent, so that /desk/admin/... do their real work.
+ * The POST body's fields keep the agent as it is (role agent, active 1). */
+typedef struct {
+	char slug[64];
+	char *cookie, *csrf;
+	char *team, *agent_m;
+} leak_admin;
 
+static void admin_fixture(app *a, leak_admin *ad)
+{
+	snprintf(ad->slug, sizeof ad->slug, "leaks-%d-%ld", (int)getpid(), (long)time(NULL));
+	char sql[512], email[128];
+	/* owner_query takes one parameter, which each statement must use. */
+	free(owner_query("select organization_id from org_create('Leak Org', $1, null)", ad->slug));
+	snprintf(email, sizeof email, "%s-admin@example.com", ad->slug);
+	snprintf(sql, sizeof sql, "select user_id from org_provision('%s', $1, 'Leak Admin')", ad->slug);
+	char *admin = owner_query(sql, email);
+	ck_assert_ptr_nonnull(admin);
+	ad->team = owner_query("insert into teams (organization_id, name) select id, 'Leak team' from organizations "
+	                       "where slug = $1 returning id", ad->slug);
+	snprintf(email, sizeof email, "%s-agent@example.com", ad->slug);
+	char *agent = make_verified_customer(email);
+	snprintf(sql, sizeof sql, "insert into memberships (user_id, organization_id, role) select $1::uuid, id, 'agent' "
+	                          "from organizations where slug = '%s' returning id", ad->slug);
+	ad->agent_m = owner_query(sql, agent);
+	ck_assert_ptr_nonnull(ad->team);
+	ck_assert_ptr_nonnull(ad->agent_m);
+	char body[128];
+	snprintf(body, sizeof body, "user=%s", admin);
+	harness_response r;
+	post_form(a, "/t/signin", NULL, body, &r);
+	ck_assert_int_eq(r.status, 200);
+	ad->cookie = harness_cookie(&r, "sd_session");
+	ad->csrf = strdup(r.body);
+	harness_response_free(&r);
+	free(admin);
+	free(agent);
+}
+
+static bool admin_route(const char *pattern)
+{
+	return strncmp(pattern, "/desk/admin", 11) == 0;
+}
+/* end desk: admin */
 
 typedef struct {
 	char *cookie;       /* "sd_session=..." of the signed-in customer */
@@ -154,7 +198,7 @@ static void ticket_with_attachment(app *a, leak_fixture *fx)
 
 /* The route's pattern with each {placeholder} filled in. */
 static void fill(char *out, size_t n, const char *pattern, const char *number, const leak_fixture *fx,
-    const char *token)
+    const char *token, const leak_admin *ad)
 {
 	size_t o = 0;
 	for (const char *p = pattern; *p && o + 1 < n;) {
@@ -167,6 +211,8 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 			break;
 		const char *v = strncmp(p, "{number}", 8) == 0 ? number
 		    : strncmp(p, "{token}", 7) == 0          ? token
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/teams/", 18) == 0   ? ad->team
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/members/", 20) == 0 ? ad->agent_m
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
 		                                             : "x";
 		size_t vl = strlen(v);
@@ -215,29 +261,36 @@ START_TEST(every_route_many_times)
 	ticket_with_attachment(a, &fx);
 	desk_fixture(a, &fx);
 	const char *token = fresh_token();
+	leak_admin ad = { 0 };
+	admin_fixture(a, &ad);
 
 	long n = getenv("SD_LEAK_REQUESTS") ? atol(getenv("SD_LEAK_REQUESTS")) : 10000;
 	long sent = 0, rounds = 0;
-	char uri[512], body[1024], cookie[600];
+	char uri[512], body[2048], cookie[600];
 	while (sent < n) {
 		for (size_t k = 0; k < app_nroutes && sent < n; k++) {
 			const route *rt = &app_routes[k];
 			if (expensive(rt->pattern, rt->methods) && rounds >= 2)
 				continue;
 			/* The desk's routes as the agent, the customer and a visitor in
-			 * turn; the others as the customer and a visitor. */
-			bool desk = desk_route(rt->pattern);
+			 * turn; the admin pages as an org admin and a visitor; the others
+			 * as the customer and a visitor. */
+			bool admin = admin_route(rt->pattern);
+			bool desk = desk_route(rt->pattern) && !admin;
 			int who = desk ? (int)((rounds + k) % 3) : (rounds + k) % 2 == 0 ? 1 : 2;
 			char *merged = desk && who == 0 && merge_route(rt->pattern) ? desk_ticket_new(&fx) : NULL;
-			fill(uri, sizeof uri, rt->pattern, merged ? merged : desk ? fx.desk_number : fx.number, &fx, token);
+			fill(uri, sizeof uri, rt->pattern, merged ? merged : desk ? fx.desk_number : fx.number, &fx, token, &ad);
 			bool signed_in = who == 1;
+			bool as_admin = signed_in && admin;
 			snprintf(cookie, sizeof cookie, "%s; sd_anon=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%s",
-			    who == 0 ? fx.staff_cookie : signed_in ? fx.cookie : "other=1",
+			    as_admin ? ad.cookie : who == 0 ? fx.staff_cookie : signed_in ? fx.cookie : "other=1",
 			    desk ? "; sd_desk_flash=tag.1.0.ACME-2020-01-00001.x" : "");
 			harness_response r;
 			if (rt->methods & METHOD_GET) {
 				char q[600];
-				if (desk)
+				if (admin)
+					snprintf(q, sizeof q, "%s?org=%s%s", uri, ad.slug, (rounds / 2) % 2 ? "&after=x&done=saved" : "&done=created");
+				else if (desk)
 					/* The queue's filters, sorts and three queues in turn. */
 					snprintf(q, sizeof q, "%s?queue=%s&q=%s&sort=%s&assignee=me&tag=vip", uri,
 					    rounds % 3 == 0 ? "open" : rounds % 3 == 1 ? "sla" : "spam",
@@ -265,8 +318,10 @@ START_TEST(every_route_many_times)
 					snprintf(body, sizeof body,
 					    "_csrf=%s&email=%s&password=not-the-password-1&password_confirm=not-the-password-1"
 					    "&current_password=x&body=Hello+from+the+leak+test&rating=4&comment=Fine&name=Leak"
-					    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets",
-					    signed_in ? fx.csrf : "x", email, fx.number, fx.attachment);
+					    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets"
+					    "&org=%s&role=agent&active=1&action=add&member=%s&support_phone=%%2B1+555+0100&ticket_prefix=lk",
+					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
+					    ad.agent_m);
 				}
 				post_form(a, uri, cookie, body, &r);
 				ck_assert_int_gt(r.status, 0);
@@ -296,6 +351,10 @@ START_TEST(every_route_many_times)
 	free(fx.staff_id);
 	free(fx.desk_number);
 	free(fx.org_id);
+	free(ad.cookie);
+	free(ad.csrf);
+	free(ad.team);
+	free(ad.agent_m);
 	harness_app_free(a);
 }
 END_TEST

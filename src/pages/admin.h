@@ -1,0 +1,69 @@
+/* admin.h: what the organization admin pages (/desk/admin/...) share: the
+ * organization a request works on, the view with the admin navigation, and
+ * the fields and messages of their forms. Every route is ROUTE_ORG_ADMIN
+ * (the dispatcher answers 404 to anyone who administers nothing); which
+ * organization may be changed is row-level security's answer, asked here
+ * once through the list of organizations the user administers. */
+#ifndef SD_PAGES_ADMIN_H
+#define SD_PAGES_ADMIN_H
+
+#include "app/page.h"
+#include "model/org_admin.h"
+#include "model/submit_form.h"
+
+/* The admin areas, in the order of the navigation. */
+enum admin_section {
+	ADMIN_HOME,
+	ADMIN_TEAMS,
+	ADMIN_MEMBERS,
+	ADMIN_SETTINGS,
+	ADMIN_AUDIT,
+	ADMIN__SECTIONS
+};
+
+typedef struct {
+	org_admin_org *orgs;        /* the organizations the user administers (up to a cap) */
+	size_t norgs;
+	const org_admin_org *org;   /* the one this request works on; NULL: the user must choose */
+} admin_ctx;
+
+/* Finds the organization of the request: the `org` parameter (a slug, in
+ * the query or the posted form), else the only one the user administers.
+ * 0 (ctx->org NULL when several are possible and none was named), 404 for
+ * an organization the user does not administer, or a failure status. */
+int admin_begin(req *r, admin_ctx *ctx);
+
+/* The page's view: page_view with the admin navigation (current section),
+ * the organization chooser when there are several, and `org_slug`. */
+tv *admin_view(req *r, const admin_ctx *ctx, enum admin_section current);
+/* The page that asks which organization, for a section asked for without
+ * one by someone who administers several. */
+int admin_choose(req *r, const admin_ctx *ctx, enum admin_section section);
+
+/* A path of the section for the organization, with an optional done= key
+ * for the notice after a redirect: "/desk/admin/teams?org=acme&done=created". */
+const char *admin_href(req *r, const org_admin_org *org, const char *path, const char *done);
+/* 303 to admin_href(...). Returns 0. */
+int admin_redirect(req *r, const org_admin_org *org, const char *path, const char *done);
+
+/* The notice for ?done=key from table (keys and fixed messages: never text
+ * from the URL), set as `notice`. */
+typedef struct {
+	const char *key;
+	const char *message;
+} admin_notice;
+void admin_set_notice(req *r, tv *v, const admin_notice *table, size_t n);
+
+/* A form field in the view as key: { value, error, error_id }. */
+void admin_field(req *r, tv *v, const char *key, const char *value, const form_errors *errors);
+/* The error summary (partials/error_summary): each message linked to the
+ * input with id "f-<field>". */
+void admin_summary(req *r, tv *v, const form_errors *errors);
+
+/* A posted text field, trimmed; NULL when absent. Bytes over max_chars
+ * characters (or a control character other than newline and tab when
+ * multiline) add a message for the field to errors. */
+const char *admin_text(req *r, const char *field, long max_chars, bool multiline, const char *label,
+    form_errors *errors);
+
+#endif

@@ -1,0 +1,198 @@
+// admin.test.mjs: the organization admin pages in a real browser.
+//
+// Debian's chromium ($CHROMIUM) driven by playwright-core, axe-core on
+// every admin page at 1280 and 360 px (any WCAG 2.1 A/AA violation fails),
+// with and without a form error. The organization and its first admin are
+// made as an operator makes them: `supportdesk org add` and `org provision`
+// ($SUPPORTDESK_BIN, as the owner: $DATABASE_URL), the invitation read from
+// $MAIL_DIR and the password chosen from its link. Screenshots go to
+// $BROWSER_ARTIFACTS (admin-*.png).
+//
+// Run through tests/browser/run.sh (scripts/test.sh's `browser` layer).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+import {
+  BASE_URL, BIN, NARROW, RUN_ID, WIDE, axeCheck, launch, linkInMail, noHorizontalScroll, quote, screenshots, sql, watch,
+} from './lib.mjs';
+
+let browser;
+const { shot } = screenshots('admin');
+
+function cli(...args) {
+  return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// Every request comes from 127.0.0.1, and the earlier layers and files
+// spent its sign-in and set-password budget: the counters start afresh, as
+// the e2e suites start theirs (tests/e2e/e2e_flow.c flush_ratelimits).
+function flushRateLimits() {
+  const url = process.env.REDIS_URL || '';
+  const target = url.startsWith('unix://') ? ['-s', url.slice(7)] : url ? ['-u', url] : null;
+  if (!target) return;
+  const keys = execFileSync('redis-cli', [...target, '--scan', '--pattern', 'sd:rl:*'], { encoding: 'utf8' })
+    .split('\n').filter(Boolean);
+  for (let i = 0; i < keys.length; i += 100) execFileSync('redis-cli', [...target, 'DEL', ...keys.slice(i, i + 100)]);
+}
+
+// ------------------------------------------------------------ the tests
+
+const slug = `br-${RUN_ID}`;
+const orgName = `Browser Org ${RUN_ID}`;
+const adminEmail = `admin-${RUN_ID}@example.com`;
+let ctx;
+
+async function at(page, url, label) {
+  const resp = await page.goto(`${BASE_URL}${url}`, { waitUntil: 'load' });
+  assert.equal(resp.status(), 200, `${label}: 200`);
+  return resp;
+}
+
+// Every page at both widths: axe, a screenshot, no sideways scroll at 360.
+async function checkBothWidths(page, url, label) {
+  await page.setViewportSize(WIDE);
+  await at(page, url, label);
+  await axeCheck(page, `${label} at 1280 px`);
+  await shot(page, `${label}-1280`);
+  await page.setViewportSize(NARROW);
+  await at(page, url, label);
+  await noHorizontalScroll(page, `${label} at 360 px`);
+  await axeCheck(page, `${label} at 360 px`);
+  await shot(page, `${label}-360`);
+  await page.setViewportSize(WIDE);
+}
+
+before(async () => {
+  browser = await launch();
+  flushRateLimits();
+  cli('org', 'add', '--name', orgName, '--slug', slug);
+  cli('org', 'provision', '--slug', slug, '--admin-email', adminEmail, '--admin-name', 'Browser Admin');
+  const link = await linkInMail(adminEmail, /(https?:\/\/\S+\/password\/reset\/[A-Za-z0-9_-]+)/);
+  ctx = await browser.newContext({ viewport: WIDE });
+  const page = await ctx.newPage();
+  await page.goto(link, { waitUntil: 'load' });
+  await page.fill('#f-password', 'browser admin password');
+  await page.fill('#f-password_confirm', 'browser admin password');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action^="/password/reset/"] button[type="submit"]')]);
+  const r = await ctx.request.get(`${BASE_URL}/desk/admin`, { maxRedirects: 0 });
+  assert.equal(r.status(), 200, 'the new admin reaches /desk/admin');
+  await page.close();
+});
+
+after(async () => {
+  if (ctx) await ctx.close();
+  if (browser) await browser.close();
+});
+
+describe('the organization admin pages', () => {
+  test('a visitor is sent to sign in; the header offers Admin to the admin', async () => {
+    const anon = await browser.newContext();
+    const r = await anon.request.get(`${BASE_URL}/desk/admin/teams`, { maxRedirects: 0 });
+    assert.equal(r.status(), 303);
+    assert.equal(r.headers().location, '/login?next=/desk/admin/teams');
+    await anon.close();
+    const page = await ctx.newPage();
+    await at(page, '/desk/admin', 'home');
+    assert.equal(await page.getAttribute('header nav a[href="/desk/admin"]', 'aria-current'), 'page');
+    assert.ok((await page.textContent('.admin-nav')).includes(orgName), 'the navigation names the organization');
+    await page.close();
+  });
+
+  test('teams: create with an error first, add a member, every page accessible', async () => {
+    const page = await ctx.newPage();
+    const problems = watch(page);
+    await checkBothWidths(page, '/desk/admin', 'home');
+    await checkBothWidths(page, '/desk/admin/teams', 'teams');
+
+    // An empty name: 422, the summary, the field marked.
+    await page.fill('#f-name', '   ');
+    await page.fill('#f-description', 'Kept description');
+    const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/teams"] button[type="submit"]')]);
+    assert.equal(bad.status(), 422);
+    assert.equal(await page.isVisible('#error-summary'), true);
+    assert.equal(await page.getAttribute('#f-name', 'aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#f-description'), 'Kept description', 'the input is kept');
+    await axeCheck(page, 'teams with an error');
+    await shot(page, 'teams-error');
+
+    await page.fill('#f-name', 'Browser team');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/teams"] button[type="submit"]')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The team is created.');
+    const teamUrl = new URL(page.url());
+    await page.selectOption('#f-member', { index: 1 });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action$="/members"] button:has-text("Add to the team")')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The member is on the team.');
+    assert.ok((await page.textContent('.admin-table')).includes('Browser Admin'));
+    await checkBothWidths(page, `${teamUrl.pathname}?org=${slug}`, 'team');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    await page.close();
+  });
+
+  test('members: an invitation refused, then sent; the last admin kept', async () => {
+    const page = await ctx.newPage();
+    const problems = watch(page);
+    await checkBothWidths(page, '/desk/admin/members', 'members');
+    await page.fill('#f-email', 'not an address');
+    await page.check('#f-role-admin');
+    const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/members"] button[type="submit"]')]);
+    assert.equal(bad.status(), 422);
+    assert.match(await page.textContent('#f-email-error'), /email address like/);
+    assert.equal(await page.inputValue('#f-email'), 'not an address');
+    assert.equal(await page.isChecked('#f-role-admin'), true, 'the role chosen is kept');
+    await axeCheck(page, 'members with an error');
+    await shot(page, 'members-error');
+    const agent = `agent-${RUN_ID}@example.com`;
+    await page.fill('#f-email', agent);
+    await page.check('#f-role-agent');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/members"] button[type="submit"]')]);
+    assert.match(await page.textContent('.notice-ok'), /invitation is sent/);
+    await linkInMail(agent, /(https?:\/\/\S+\/password\/reset\/[A-Za-z0-9_-]+)/);
+
+    // The only admin demotes themselves: refused, with the reason.
+    const mine = page.locator('tr', { hasText: '(you)' });
+    await mine.locator('select').selectOption('agent');
+    const [refused] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), mine.locator('button:has-text("Change")').click()]);
+    assert.equal(refused.status(), 409);
+    assert.match(await page.textContent('.form-error'), /You are the last admin of/);
+    await axeCheck(page, 'members with a refusal');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    await page.close();
+  });
+
+  test('settings: errors by their fields, then saved; the audit log shows it', async () => {
+    const page = await ctx.newPage();
+    const problems = watch(page);
+    await checkBothWidths(page, '/desk/admin/settings', 'settings');
+    await page.fill('#f-support_email', 'nope');
+    await page.fill('#f-ticket_prefix', '9x');
+    const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/settings"] button[type="submit"]')]);
+    assert.equal(bad.status(), 422);
+    assert.match(await page.textContent('#f-support_email-error'), /help@example.com/);
+    assert.match(await page.textContent('#f-ticket_prefix-error'), /starting with a letter/);
+    assert.equal(await page.inputValue('#f-ticket_prefix'), '9x');
+    await axeCheck(page, 'settings with errors');
+    await shot(page, 'settings-error');
+    await page.fill('#f-support_email', 'help@example.com');
+    await page.fill('#f-ticket_prefix', 'brw');
+    await page.check('#f-auto_assign');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/settings"] button[type="submit"]')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The settings are saved.');
+    assert.equal(await page.inputValue('#f-ticket_prefix'), 'BRW');
+    await checkBothWidths(page, '/desk/admin/audit', 'audit');
+    assert.ok((await page.textContent('main')).includes('BRW'), 'the audit log shows the new prefix');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    await page.close();
+  });
+
+  test('without JavaScript a team is created the same way', async () => {
+    const nojs = await browser.newContext({ javaScriptEnabled: false, storageState: await ctx.storageState() });
+    const page = await nojs.newPage();
+    await page.goto(`${BASE_URL}/desk/admin/teams`, { waitUntil: 'load' });
+    await page.fill('#f-name', 'No script team');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/teams"] button[type="submit"]')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The team is created.');
+    assert.equal(sql(`SELECT count(*) FROM teams t JOIN organizations o ON o.id = t.organization_id WHERE o.slug = ${quote(slug)} AND t.name = 'No script team'`), '1');
+    await nojs.close();
+  });
+});

@@ -1,0 +1,833 @@
+/* test_admin.c: the organization admin pages (/desk/admin/...) through the
+ * in-process harness against the real PostgreSQL and Redis: who gets in
+ * (visitors to /login, customers and agents 404), another organization by
+ * parameter (404, nothing changed), CSRF (403, nothing changed), every
+ * form's bad input (422, the message by its field, what was typed kept),
+ * the last admin kept (409 with the reason), and a deactivation that ends
+ * the member's sessions at once and hands their tickets back. Each test
+ * makes its own organizations and users. Registered from
+ * test_integration.c's main() as the suite "admin". */
+#include <check.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "integration/itest.h"
+
+typedef struct {
+	char *cookie;
+	char csrf[128];
+} browser;
+
+/* The owner's first value of sql with up to three parameters; NULL when
+ * no row (malloc'd). Statements that return nothing are wrapped by the
+ * caller in "with ... returning". */
+static char *owner3(const char *sql, const char *p1, const char *p2, const char *p3)
+{
+	PGconn *c = PQconnectdb(getenv("OWNER_DATABASE_URL"));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	const char *p[3] = { p1, p2, p3 };
+	int n = p3 ? 3 : p2 ? 2 : p1 ? 1 : 0;
+	PGresult *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
+	char *out = PQntuples(res) && !PQgetisnull(res, 0, 0) ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	PQfinish(c);
+	return out;
+}
+
+static void assert_owner(const char *sql, const char *p1, const char *p2, const char *want)
+{
+	char *v = owner3(sql, p1, p2, NULL);
+	ck_assert_msg(v && strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"", sql, v ? v : "(null)", want);
+	free(v);
+}
+
+static int seq;
+
+static void unique(char *out, size_t n, const char *what)
+{
+	snprintf(out, n, "%s-%d-%ld-%d", what, (int)getpid(), (long)time(NULL), ++seq);
+}
+
+/* A provisioned organization; its slug into slug (malloc'd id returned). */
+static char *new_org(char *slug, size_t n)
+{
+	unique(slug, n, "org");
+	char name[160];
+	snprintf(name, sizeof name, "Org %s", slug);
+	char *id = owner3("select organization_id from org_create($1, $2, null)", name, slug, NULL);
+	ck_assert_ptr_nonnull(id);
+	free(owner3("with u as (update organization_settings set is_provisioned = true, provisioned_at = now() "
+	            "where organization_id = $1::uuid returning 1) select count(*) from u", id, NULL, NULL));
+	return id;
+}
+
+static char *new_user(const char *what)
+{
+	char email[160];
+	char base[120];
+	unique(base, sizeof base, what);
+	snprintf(email, sizeof email, "%s@example.com", base);
+	return make_verified_customer(email);
+}
+
+/* A member of org with role; returns the membership id (malloc'd). */
+static char *add_member(const char *org, const char *user, const char *role)
+{
+	char *m = owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, $3) returning id",
+	    user, org, role);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+static void sign_in(app *a, const char *uid, browser *b)
+{
+	harness_response r;
+	char body[128];
+	snprintf(body, sizeof body, "user=%s", uid);
+	post_form(a, "/t/signin", NULL, body, &r);
+	ck_assert_int_eq(r.status, 200);
+	b->cookie = harness_cookie(&r, "sd_session");
+	ck_assert_ptr_nonnull(b->cookie);
+	snprintf(b->csrf, sizeof b->csrf, "%s", r.body);
+	harness_response_free(&r);
+}
+
+static void post_as(app *a, const char *uri, const browser *b, const char *fields, harness_response *r)
+{
+	char body[8192];
+	snprintf(body, sizeof body, "_csrf=%s%s%s", b->csrf, *fields ? "&" : "", fields);
+	post_form(a, uri, b->cookie, body, r);
+}
+
+static void assert_status(const harness_response *r, int want)
+{
+	ck_assert_msg(r->status == want, "status %d, want %d; body: %.400s", r->status, want, r->body);
+}
+
+static void assert_redirect(const harness_response *r, const char *want)
+{
+	assert_status(r, 303);
+	char *l = harness_header(r, "Location");
+	ck_assert_msg(l && strcmp(l, want) == 0, "Location \"%s\", want \"%s\"", l ? l : "", want);
+	free(l);
+}
+
+static void assert_has(const harness_response *r, const char *needle)
+{
+	ck_assert_msg(r->body && strstr(r->body, needle), "body lacks \"%s\": %.600s", needle, r->body);
+}
+
+static void assert_lacks(const harness_response *r, const char *needle)
+{
+	ck_assert_msg(!r->body || !strstr(r->body, needle), "body has \"%s\"", needle);
+}
+
+/* An organization with an admin (signed in), an agent, and a second
+ * organization the admin has nothing to do with. */
+typedef struct {
+	app *a;
+	char slug[96], other_slug[96];
+	char *org, *other;
+	char *admin, *agent, *admin_m, *agent_m;
+	browser adm;
+} fixture;
+
+static void setup(fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	f->a = test_app(NULL, NULL);
+	f->org = new_org(f->slug, sizeof f->slug);
+	f->other = new_org(f->other_slug, sizeof f->other_slug);
+	f->admin = new_user("admin");
+	f->agent = new_user("agent");
+	f->admin_m = add_member(f->org, f->admin, "admin");
+	f->agent_m = add_member(f->org, f->agent, "agent");
+	sign_in(f->a, f->admin, &f->adm);
+}
+
+static void teardown(fixture *f)
+{
+	free(f->org);
+	free(f->other);
+	free(f->admin);
+	free(f->agent);
+	free(f->admin_m);
+	free(f->agent_m);
+	free(f->adm.cookie);
+	harness_app_free(f->a);
+}
+
+static const char *const admin_gets[] = { "/desk/admin", "/desk/admin/teams", "/desk/admin/members",
+	"/desk/admin/settings", "/desk/admin/audit" };
+
+/* ---- who gets in ---- */
+
+START_TEST(visitors_go_to_sign_in)
+{
+	app *a = test_app(NULL, NULL);
+	harness_response r;
+	get(a, "/desk/admin", NULL, &r);
+	assert_redirect(&r, "/login?next=/desk/admin");
+	harness_response_free(&r);
+	get(a, "/desk/admin/teams?org=acme", NULL, &r);
+	assert_redirect(&r, "/login?next=/desk/admin/teams%3Forg%3Dacme");
+	harness_response_free(&r);
+	post_form(a, "/desk/admin/teams", NULL, "name=x", &r);
+	assert_redirect(&r, "/login?next=/desk/admin/teams");
+	harness_response_free(&r);
+	harness_app_free(a);
+}
+END_TEST
+
+START_TEST(customers_and_agents_get_404)
+{
+	fixture f;
+	setup(&f);
+	char *customer = new_user("customer");
+	browser cust, ag;
+	sign_in(f.a, customer, &cust);
+	sign_in(f.a, f.agent, &ag);
+	char uri[256];
+	for (size_t i = 0; i < sizeof admin_gets / sizeof *admin_gets; i++) {
+		const browser *who[2] = { &cust, &ag };
+		for (int k = 0; k < 2; k++) {
+			harness_response r;
+			snprintf(uri, sizeof uri, "%s?org=%s", admin_gets[i], f.slug);
+			get(f.a, uri, who[k]->cookie, &r);
+			assert_status(&r, 404);
+			assert_lacks(&r, f.slug);
+			harness_response_free(&r);
+		}
+	}
+	/* A post too, with a valid token: nothing is made. */
+	harness_response r;
+	char fields[256];
+	snprintf(fields, sizeof fields, "org=%s&name=Agents+rule", f.slug);
+	post_as(f.a, "/desk/admin/teams", &ag, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	assert_owner("select count(*) from teams where organization_id = $1::uuid", f.org, NULL, "0");
+	/* The header offers the admin link to admins only. */
+	get(f.a, "/account", ag.cookie, &r);
+	assert_lacks(&r, "href=\"/desk/admin\"");
+	harness_response_free(&r);
+	get(f.a, "/account", f.adm.cookie, &r);
+	assert_has(&r, "href=\"/desk/admin\"");
+	harness_response_free(&r);
+	free(cust.cookie);
+	free(ag.cookie);
+	free(customer);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(admin_sees_every_section)
+{
+	fixture f;
+	setup(&f);
+	char uri[256];
+	for (size_t i = 0; i < sizeof admin_gets / sizeof *admin_gets; i++) {
+		harness_response r;
+		/* With and without the parameter: one organization needs none. */
+		for (int with = 0; with < 2; with++) {
+			snprintf(uri, sizeof uri, "%s%s%s", admin_gets[i], with ? "?org=" : "", with ? f.slug : "");
+			get(f.a, uri, f.adm.cookie, &r);
+			assert_status(&r, 200);
+			assert_security_headers(&r);
+			assert_has(&r, "aria-label=\"Administration\"");
+			assert_has(&r, "Org ");
+			assert_lacks(&r, "name=\"org\" id"); /* no chooser for one organization */
+			assert_lacks(&r, f.other_slug);
+			harness_response_free(&r);
+		}
+	}
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(foreign_organization_is_404_and_unchanged)
+{
+	fixture f;
+	setup(&f);
+	char *other_team = owner3("insert into teams (organization_id, name) values ($1::uuid, 'Theirs') returning id",
+	    f.other, NULL, NULL);
+	char *other_admin = new_user("other-admin");
+	char *other_m = add_member(f.other, other_admin, "admin");
+	char uri[512], fields[512];
+	harness_response r;
+	for (size_t i = 0; i < sizeof admin_gets / sizeof *admin_gets; i++) {
+		snprintf(uri, sizeof uri, "%s?org=%s", admin_gets[i], f.other_slug);
+		get(f.a, uri, f.adm.cookie, &r);
+		assert_status(&r, 404);
+		harness_response_free(&r);
+	}
+	snprintf(uri, sizeof uri, "/desk/admin/teams/%s?org=%s", other_team, f.other_slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	/* Their team through our organization: not ours, 404 too. */
+	snprintf(uri, sizeof uri, "/desk/admin/teams/%s?org=%s", other_team, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+
+	snprintf(fields, sizeof fields, "org=%s&name=Ours+now", f.other_slug);
+	post_as(f.a, "/desk/admin/teams", &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/teams/%s", other_team);
+	snprintf(fields, sizeof fields, "org=%s&name=Pwned", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/active", other_m);
+	snprintf(fields, sizeof fields, "org=%s&active=0", f.other_slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&active=0", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&email=mole%%40example.com&role=admin", f.other_slug);
+	post_as(f.a, "/desk/admin/members", &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&support_phone=0", f.other_slug);
+	post_as(f.a, "/desk/admin/settings", &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+
+	assert_owner("select name from teams where id = $1::uuid", other_team, NULL, "Theirs");
+	assert_owner("select count(*) from teams where organization_id = $1::uuid", f.other, NULL, "1");
+	assert_owner("select is_active::text from memberships where id = $1::uuid", other_m, NULL, "true");
+	assert_owner("select count(*) from memberships where organization_id = $1::uuid", f.other, NULL, "1");
+	assert_owner("select coalesce(support_phone, 'none') from organization_settings where organization_id = $1::uuid",
+	    f.other, NULL, "none");
+	free(other_team);
+	free(other_admin);
+	free(other_m);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(wrong_csrf_is_403_and_unchanged)
+{
+	fixture f;
+	setup(&f);
+	const char *posts[][2] = {
+		{ "/desk/admin/teams", "name=Sneaky" },
+		{ "/desk/admin/members", "email=sneaky%40example.com&role=admin" },
+		{ "/desk/admin/settings", "support_phone=123456" },
+	};
+	for (size_t i = 0; i < sizeof posts / sizeof *posts; i++) {
+		char body[512];
+		snprintf(body, sizeof body, "_csrf=not-the-token&org=%s&%s", f.slug, posts[i][1]);
+		harness_response r;
+		post_form(f.a, posts[i][0], f.adm.cookie, body, &r);
+		assert_status(&r, 403);
+		harness_response_free(&r);
+		snprintf(body, sizeof body, "org=%s&%s", f.slug, posts[i][1]); /* none at all */
+		post_form(f.a, posts[i][0], f.adm.cookie, body, &r);
+		assert_status(&r, 403);
+		harness_response_free(&r);
+	}
+	char uri[256], body[256];
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/active", f.agent_m);
+	snprintf(body, sizeof body, "_csrf=x&org=%s&active=0", f.slug);
+	harness_response r;
+	post_form(f.a, uri, f.adm.cookie, body, &r);
+	assert_status(&r, 403);
+	harness_response_free(&r);
+	assert_owner("select count(*) from teams where organization_id = $1::uuid", f.org, NULL, "0");
+	assert_owner("select count(*) from memberships where organization_id = $1::uuid", f.org, NULL, "2");
+	assert_owner("select is_active::text from memberships where id = $1::uuid", f.agent_m, NULL, "true");
+	assert_owner("select coalesce(support_phone, 'none') from organization_settings where organization_id = $1::uuid",
+	    f.org, NULL, "none");
+	teardown(&f);
+}
+END_TEST
+
+/* ---- teams ---- */
+
+START_TEST(teams_create_rename_deactivate_members)
+{
+	fixture f;
+	setup(&f);
+	harness_response r;
+	char fields[1024], uri[256], want[256];
+
+	/* Bad input: 422, the message by the field, the input kept. */
+	snprintf(fields, sizeof fields, "org=%s&name=++&description=Kept+text", f.slug);
+	post_as(f.a, "/desk/admin/teams", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Enter a name for the team");
+	assert_has(&r, "href=\"#f-name\"");
+	assert_has(&r, "aria-invalid=\"true\"");
+	assert_has(&r, ">Kept text</textarea>");
+	harness_response_free(&r);
+	char longname[160];
+	memset(longname, 'x', 101);
+	longname[101] = '\0';
+	snprintf(fields, sizeof fields, "org=%s&name=%s", f.slug, longname);
+	post_as(f.a, "/desk/admin/teams", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "at most 100 characters");
+	assert_has(&r, longname);
+	harness_response_free(&r);
+
+	snprintf(fields, sizeof fields, "org=%s&name=Billing&description=Money+matters", f.slug);
+	post_as(f.a, "/desk/admin/teams", &f.adm, fields, &r);
+	assert_status(&r, 303);
+	char *team = owner3("select id from teams where organization_id = $1::uuid and name = 'Billing'", f.org, NULL, NULL);
+	ck_assert_ptr_nonnull(team);
+	snprintf(want, sizeof want, "/desk/admin/teams/%s?org=%s&done=created", team, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	char who[128];
+	snprintf(who, sizeof who, "%s/insert", f.admin);
+	assert_owner("select actor_id::text || '/' || action from config_audit where entity = 'team' and entity_id = $1",
+	    team, NULL, who);
+
+	/* A second team of the same name. */
+	snprintf(fields, sizeof fields, "org=%s&name=Billing", f.slug);
+	post_as(f.a, "/desk/admin/teams", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "There is a team with this name already");
+	harness_response_free(&r);
+
+	snprintf(uri, sizeof uri, "/desk/admin/teams/%s?org=%s&done=created", team, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "The team is created.");
+	assert_has(&r, "Billing");
+	harness_response_free(&r);
+
+	/* Rename, with an empty name first. */
+	snprintf(uri, sizeof uri, "/desk/admin/teams/%s", team);
+	snprintf(fields, sizeof fields, "org=%s&name=&description=Still+here", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, ">Still here</textarea>");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Billing+and+refunds", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select name from teams where id = $1::uuid", team, NULL, "Billing and refunds");
+	assert_owner("select before->>'name' || ' -> ' || (after->>'name') from config_audit where entity_id = $1 and action = 'update'",
+	    team, NULL, "Billing -> Billing and refunds");
+
+	/* Members. */
+	snprintf(uri, sizeof uri, "/desk/admin/teams/%s/members", team);
+	snprintf(fields, sizeof fields, "org=%s&action=add&member=", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Choose the member to add");
+	harness_response_free(&r);
+	char *stranger = new_user("stranger");
+	char *stranger_m = add_member(f.other, stranger, "agent");
+	snprintf(fields, sizeof fields, "org=%s&action=add&member=%s", f.slug, stranger_m);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 422); /* another organization's member */
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&action=add&member=%s", f.slug, f.agent_m);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select count(*) from membership_teams where team_id = $1::uuid and membership_id = $2::uuid", team,
+	    f.agent_m, "1");
+	get(f.a, "/desk/admin/members", f.adm.cookie, &r);
+	assert_has(&r, "Billing and refunds");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&action=remove&member=%s", f.slug, f.agent_m);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select count(*) from membership_teams where team_id = $1::uuid", team, NULL, "0");
+	assert_owner("select count(*) from config_audit where entity = 'membership_team' and organization_id = $1::uuid",
+	    f.org, NULL, "2");
+	snprintf(fields, sizeof fields, "org=%s&action=juggle&member=%s", f.slug, f.agent_m);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+
+	/* Deactivate and back. */
+	snprintf(uri, sizeof uri, "/desk/admin/teams/%s/active", team);
+	snprintf(fields, sizeof fields, "org=%s&active=0", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select is_active::text from teams where id = $1::uuid", team, NULL, "false");
+	snprintf(fields, sizeof fields, "org=%s&active=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select is_active::text from teams where id = $1::uuid", team, NULL, "true");
+
+	/* An unknown or malformed team id: 404. */
+	snprintf(uri, sizeof uri, "/desk/admin/teams/not-a-uuid?org=%s", f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/teams/00000000-0000-4000-8000-000000000000?org=%s", f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+
+	/* The audit log page shows the changes. */
+	get(f.a, "/desk/admin/audit", f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Team changed");
+	assert_has(&r, "Billing and refunds");
+	harness_response_free(&r);
+	free(stranger);
+	free(stranger_m);
+	free(team);
+	teardown(&f);
+}
+END_TEST
+
+/* ---- members ---- */
+
+START_TEST(invite_validates_and_sends)
+{
+	fixture f;
+	setup(&f);
+	harness_response r;
+	char fields[1024], base[120], email[160], enc[200];
+
+	snprintf(fields, sizeof fields, "org=%s&email=not-an-address&name=Kept+Name&role=admin", f.slug);
+	post_as(f.a, "/desk/admin/members", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Enter an email address like name@example.com.");
+	assert_has(&r, "value=\"not-an-address\"");
+	assert_has(&r, "value=\"Kept Name\"");
+	assert_has(&r, "id=\"f-role-admin\" name=\"role\" value=\"admin\" checked");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&email=&role=owner", f.slug);
+	post_as(f.a, "/desk/admin/members", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Enter the email address of the person to invite.");
+	assert_has(&r, "Choose a role: agent or admin.");
+	harness_response_free(&r);
+
+	unique(base, sizeof base, "invitee");
+	snprintf(email, sizeof email, "%s@example.com", base);
+	snprintf(enc, sizeof enc, "%s%%40example.com", base);
+	snprintf(fields, sizeof fields, "org=%s&email=%s&name=New+Agent&role=agent", f.slug, enc);
+	post_as(f.a, "/desk/admin/members", &f.adm, fields, &r);
+	char want[256];
+	snprintf(want, sizeof want, "/desk/admin/members?org=%s&done=invited", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select m.role || '/' || m.is_active from memberships m join users u on u.id = m.user_id "
+	             "where u.email = $1 and m.organization_id = $2::uuid", email, f.org, "agent/true");
+	assert_owner("select count(*) from outbox where to_email = $1 and subject like 'You are invited to %'", email, NULL, "1");
+	/* No link token in the clear: the outbox holds the bodies sealed. */
+	assert_owner("select count(*) from outbox where to_email = $1 and body_text like '%/password/reset/%'", email, NULL, "0");
+
+	snprintf(fields, sizeof fields, "org=%s&email=%s&role=admin", f.slug, enc);
+	post_as(f.a, "/desk/admin/members", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "This person is a member already");
+	harness_response_free(&r);
+
+	get(f.a, want, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "The invitation is sent");
+	assert_has(&r, "New Agent");
+	harness_response_free(&r);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(last_admin_is_kept)
+{
+	fixture f;
+	setup(&f);
+	harness_response r;
+	char uri[256], fields[256];
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/role", f.admin_m);
+	snprintf(fields, sizeof fields, "org=%s&role=agent", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 409);
+	assert_has(&r, "You are the last admin of");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/active", f.admin_m);
+	snprintf(fields, sizeof fields, "org=%s&active=0", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 409);
+	assert_has(&r, "last admin");
+	harness_response_free(&r);
+	assert_owner("select role || '/' || is_active from memberships where id = $1::uuid", f.admin_m, NULL, "admin/true");
+
+	/* With a second admin, the first may step down. */
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/role", f.agent_m);
+	snprintf(fields, sizeof fields, "org=%s&role=admin", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/role", f.admin_m);
+	snprintf(fields, sizeof fields, "org=%s&role=agent", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select role from memberships where id = $1::uuid", f.admin_m, NULL, "agent");
+	/* Now an agent: the admin pages are gone for them. */
+	get(f.a, "/desk/admin", f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(deactivation_ends_sessions_and_unassigns)
+{
+	fixture f;
+	setup(&f);
+	browser ag;
+	sign_in(f.a, f.agent, &ag);
+	browser ag2;
+	sign_in(f.a, f.agent, &ag2);
+	char *customer = new_user("requester");
+	char *ticket = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                      "description, assignee_id) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Help', "
+	                      "'Please', $3::uuid) returning id", customer, f.org, f.agent);
+	ck_assert_ptr_nonnull(ticket);
+	harness_response r;
+	get(f.a, "/t/whoami", ag.cookie, &r);
+	ck_assert_str_eq(r.body, f.agent);
+	harness_response_free(&r);
+
+	char uri[256], fields[256], want[256];
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/active", f.agent_m);
+	snprintf(fields, sizeof fields, "org=%s&active=2", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&active=0", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/members?org=%s&done=deactivated", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+
+	/* Both of the agent's browsers are signed out at once. */
+	get(f.a, "/t/whoami", ag.cookie, &r);
+	ck_assert_str_eq(r.body, "anonymous");
+	harness_response_free(&r);
+	get(f.a, "/t/whoami", ag2.cookie, &r);
+	ck_assert_str_eq(r.body, "anonymous");
+	harness_response_free(&r);
+	get(f.a, "/my/tickets", ag.cookie, &r);
+	assert_redirect(&r, "/login?next=/my/tickets");
+	harness_response_free(&r);
+	/* The admin's own session goes on. */
+	get(f.a, "/t/whoami", f.adm.cookie, &r);
+	ck_assert_str_eq(r.body, f.admin);
+	harness_response_free(&r);
+
+	assert_owner("select is_active::text from memberships where id = $1::uuid", f.agent_m, NULL, "false");
+	assert_owner("select coalesce(assignee_id::text, 'queue') from tickets where id = $1::uuid", ticket, NULL, "queue");
+	assert_owner("select count(*) from ticket_activity where ticket_id = $1::uuid and activity_type = 'unassigned'",
+	    ticket, NULL, "1");
+	assert_owner("select actor_id::text from config_audit where entity = 'membership' and entity_id = $1 and action = 'update'",
+	    f.agent_m, NULL, f.admin);
+
+	/* Signing in again, they are no longer staff. */
+	browser back;
+	sign_in(f.a, f.agent, &back);
+	get(f.a, "/desk/admin", back.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	get(f.a, want, f.adm.cookie, &r);
+	assert_has(&r, "The member is deactivated");
+	assert_has(&r, "Reactivate");
+	harness_response_free(&r);
+
+	free(back.cookie);
+	free(ag.cookie);
+	free(ag2.cookie);
+	free(customer);
+	free(ticket);
+	teardown(&f);
+}
+END_TEST
+
+/* ---- settings ---- */
+
+START_TEST(settings_validate_and_save)
+{
+	fixture f;
+	setup(&f);
+	char *team = owner3("insert into teams (organization_id, name) values ($1::uuid, 'Front desk') returning id", f.org,
+	    NULL, NULL);
+	char *other_team = owner3("insert into teams (organization_id, name) values ($1::uuid, 'Not yours') returning id",
+	    f.other, NULL, NULL);
+	harness_response r;
+	char fields[4096];
+	snprintf(fields, sizeof fields,
+	    "org=%s&auto_assign=1&support_email=nope&support_phone=call+me&custom_message=Kept+message"
+	    "&ticket_prefix=1AB&default_team=%s",
+	    f.slug, other_team);
+	post_as(f.a, "/desk/admin/settings", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Enter the support email like help@example.com");
+	assert_has(&r, "Enter the phone number with digits");
+	assert_has(&r, "Use 2 to 10 letters and digits, starting with a letter");
+	assert_has(&r, "Choose one of the organization");
+	assert_has(&r, "value=\"nope\"");
+	assert_has(&r, "value=\"call me\"");
+	assert_has(&r, "value=\"1AB\"");
+	assert_has(&r, ">Kept message</textarea>");
+	assert_has(&r, "name=\"auto_assign\" value=\"1\" checked");
+	assert_has(&r, "href=\"#f-ticket_prefix\"");
+	harness_response_free(&r);
+	assert_owner("select auto_assign_enabled::text || coalesce(ticket_prefix, '-') from organization_settings "
+	             "where organization_id = $1::uuid", f.org, NULL, "false-");
+
+	char msg[2100];
+	memset(msg, 'm', 2001);
+	msg[2001] = '\0';
+	snprintf(fields, sizeof fields, "org=%s&custom_message=%s", f.slug, msg);
+	post_as(f.a, "/desk/admin/settings", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "at most 2000 characters");
+	harness_response_free(&r);
+
+	snprintf(fields, sizeof fields,
+	    "org=%s&auto_assign=1&support_email=help%%40example.com&support_phone=%%2B1+555+0100"
+	    "&custom_message=We+answer+within+a+day.&ticket_prefix=help2&default_team=%s",
+	    f.slug, team);
+	post_as(f.a, "/desk/admin/settings", &f.adm, fields, &r);
+	char want[256];
+	snprintf(want, sizeof want, "/desk/admin/settings?org=%s&done=saved", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select auto_assign_enabled::text || ' ' || email_notifications_enabled::text || ' ' || support_email || ' ' "
+	             "|| support_phone || ' ' || custom_message || ' ' || ticket_prefix || ' ' || (default_team_id = $2::uuid)::text "
+	             "from organization_settings where organization_id = $1::uuid",
+	    f.org, team, "true false help@example.com +1 555 0100 We answer within a day. HELP2 true");
+	assert_owner("select after->>'ticket_prefix' from config_audit where entity = 'organization_settings' "
+	             "and organization_id = $1::uuid and action = 'update' and actor_id is not null",
+	    f.org, NULL, "HELP2");
+	get(f.a, want, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "The settings are saved.");
+	assert_has(&r, "value=\"HELP2\"");
+	harness_response_free(&r);
+
+	/* A ticket routed here now carries the prefix. */
+	char *customer = new_user("prefix");
+	char *number = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                      "description) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Prefix', 'check') "
+	                      "returning number", customer, f.org, NULL);
+	ck_assert_msg(number && strncmp(number, "HELP2-", 6) == 0, "number %s", number ? number : "(null)");
+
+	/* Emptied, the optional fields go back to none. */
+	snprintf(fields, sizeof fields, "org=%s&email_notifications=1&support_email=&support_phone=&custom_message=&ticket_prefix=",
+	    f.slug);
+	post_as(f.a, "/desk/admin/settings", &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select coalesce(support_email::text, '-') || coalesce(ticket_prefix, '-') || auto_assign_enabled::text "
+	             "from organization_settings where organization_id = $1::uuid", f.org, NULL, "--false");
+	free(number);
+	free(customer);
+	free(team);
+	free(other_team);
+	teardown(&f);
+}
+END_TEST
+
+/* ---- several organizations ---- */
+
+START_TEST(admin_of_two_chooses)
+{
+	fixture f;
+	setup(&f);
+	char *m = add_member(f.other, f.admin, "admin");
+	harness_response r;
+	get(f.a, "/desk/admin/teams", f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Choose the organization to work on");
+	assert_has(&r, f.slug);
+	assert_has(&r, f.other_slug);
+	harness_response_free(&r);
+	char uri[256];
+	snprintf(uri, sizeof uri, "/desk/admin/teams?org=%s", f.other_slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "<h1>Teams</h1>");
+	assert_has(&r, "name=\"org\"");
+	harness_response_free(&r);
+	/* A form without its organization is refused, not guessed. */
+	char fields[128];
+	snprintf(fields, sizeof fields, "name=Guess");
+	post_as(f.a, "/desk/admin/teams", &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	get(f.a, "/desk/admin/teams?org=no-such-org", f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	free(m);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(platform_admin_reaches_every_organization)
+{
+	fixture f;
+	setup(&f);
+	char *pa = new_user("platform");
+	free(owner3("with u as (update users set platform_role = 'admin' where id = $1::uuid returning 1) select count(*) from u",
+	    pa, NULL, NULL));
+	browser b;
+	sign_in(f.a, pa, &b);
+	harness_response r;
+	char uri[256];
+	snprintf(uri, sizeof uri, "/desk/admin/members?org=%s", f.other_slug);
+	get(f.a, uri, b.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "<h1>Members</h1>");
+	harness_response_free(&r);
+	char fields[256];
+	snprintf(fields, sizeof fields, "org=%s&name=Platform+made", f.other_slug);
+	post_as(f.a, "/desk/admin/teams", &b, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select count(*) from teams where organization_id = $1::uuid and name = 'Platform made'", f.other, NULL, "1");
+	free(b.cookie);
+	free(pa);
+	teardown(&f);
+}
+END_TEST
+
+Suite *admin_suite(void)
+{
+	Suite *s = suite_create("admin");
+	TCase *access = tcase_create("access");
+	tcase_set_timeout(access, 60);
+	tcase_add_test(access, visitors_go_to_sign_in);
+	tcase_add_test(access, customers_and_agents_get_404);
+	tcase_add_test(access, admin_sees_every_section);
+	tcase_add_test(access, foreign_organization_is_404_and_unchanged);
+	tcase_add_test(access, wrong_csrf_is_403_and_unchanged);
+	tcase_add_test(access, admin_of_two_chooses);
+	tcase_add_test(access, platform_admin_reaches_every_organization);
+	suite_add_tcase(s, access);
+	TCase *pages = tcase_create("admin_pages");
+	tcase_set_timeout(pages, 60);
+	tcase_add_test(pages, teams_create_rename_deactivate_members);
+	tcase_add_test(pages, invite_validates_and_sends);
+	tcase_add_test(pages, last_admin_is_kept);
+	tcase_add_test(pages, deactivation_ends_sessions_and_unassigns);
+	tcase_add_test(pages, settings_validate_and_save);
+	suite_add_tcase(s, pages);
+	return s;
+}
