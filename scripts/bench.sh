@@ -39,7 +39,14 @@
 #      BENCH_SCALE_USER_TICKETS of them (tests/bench/scale_customer.sql),
 #      the plans of GET /my/tickets are checked
 #      (tests/bench/my_tickets_plans.sql), and bench_pair runs it signed in,
-#      then once more with BENCH_SCALE_LATENCY_CONNECTIONS in flight.
+#      then once more with BENCH_SCALE_LATENCY_CONNECTIONS in flight;
+#      before it (BENCH_DESK=1, the default), the support desk at scale as
+#      the first agent of the busiest organization (bench_desk): the plans
+#      of the queue statements and the counts' cost
+#      (tests/bench/desk_plans.sql), then GET /desk, a filtered queue, a
+#      queue searched for BENCH_DESK_COMMON_WORD (screenshot) and for
+#      BENCH_DESK_RARE_WORD (zeppelin, in no ticket), and the workspace of
+#      an open ticket with 10 messages (tests/bench/scale_agent.sql).
 # serve runs with the submit, verify and sign-in rate limits raised (every
 # request comes from 127.0.0.1), and the captcha's difficulty at its
 # minimum (SUPPORTDESK_CAPTCHA_MAX_NUMBER=1000): the server checks a

@@ -9,14 +9,14 @@
 //
 // axe-core (WCAG 2.1 A and AA) on the workspace at 1280 px and at 360 px,
 // no horizontal scroll at 360 px; screenshots into $BROWSER_ARTIFACTS as
-// desk-NN-*.png.
+// workspace-NN-*.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { RUN_ID, WIDE, addUser, goto, launch, press, quote, screenshots, signIn, sql, watch } from './lib.mjs';
 
 let browser;
-const { bothWidths } = screenshots('desk');
+const { bothWidths } = screenshots('workspace');
 
 const PASSWORD = 'a desk browser test password';
 const agentEmail = `desk-agent-${RUN_ID}@example.com`;
