@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/stopsig.h"
 #include "core/str.h"
 #include "db/outbox.h"
 #include "mail/mime.h"
@@ -59,60 +60,14 @@ typedef struct {
 	unsigned long sent, retried, failed;
 } mailer;
 
-/* ------------------------------------------------------------------ signals */
-
-/* Process-wide by nature: the handler can only set a flag. */
-static volatile sig_atomic_t mailer_stop;
-static bool mailer_signals_installed;
-static sigset_t mailer_stop_set;   /* blocked except while waiting */
-static sigset_t mailer_wait_mask;  /* the mask ppoll waits with */
-
-static void mailer_on_stop(int sig)
-{
-	(void)sig;
-	mailer_stop = 1;
-}
-
-static void mailer_signals(void)
-{
-	struct sigaction sa = { 0 };
-	sa.sa_handler = mailer_on_stop; /* no SA_RESTART: ppoll must return */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	/* The master restarts us on reload; curl must not die on a closed peer. */
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	/* Stop signals are taken only where we can act on them (ppoll, between
-	 * messages), so a message in flight always finishes and a signal that
-	 * arrives just before ppoll is not lost. The mask is set, not added to:
-	 * a child forked by the master inherits the master's blocked set. */
-	sigemptyset(&mailer_stop_set);
-	sigaddset(&mailer_stop_set, SIGTERM);
-	sigaddset(&mailer_stop_set, SIGINT);
-	sigprocmask(SIG_SETMASK, &mailer_stop_set, NULL);
-	sigemptyset(&mailer_wait_mask);
-	mailer_signals_installed = true;
-}
-
-/* True once a stop signal arrived; lets a pending one in first. */
-static bool mailer_should_stop(void)
-{
-	if (mailer_signals_installed) {
-		sigprocmask(SIG_SETMASK, &mailer_wait_mask, NULL);
-		sigprocmask(SIG_SETMASK, &mailer_stop_set, NULL);
-	}
-	return mailer_stop != 0;
-}
+/* ------------------------------------------------------------------ waiting (stop signals: core/stopsig.c) */
 
 /* Sleeps until fd is readable (fd < 0: just the timeout) or a stop signal. */
 static void mailer_wait(int fd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
-	const sigset_t *mask = mailer_signals_installed ? &mailer_wait_mask : NULL;
-	if (ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, mask) < 0 && errno != EINTR)
+	if (ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, stopsig_wait_mask()) < 0 && errno != EINTR)
 		log_warn("ppoll failed", "err=\"%s\"", strerror(errno));
 }
 
@@ -316,7 +271,7 @@ static int mailer_process_due(mailer *m, int max)
 {
 	int sent = 0;
 	for (int i = 0; i < max; i++) {
-		if (mailer_should_stop())
+		if (stopsig_requested())
 			break;
 		arena_reset(m->msg);
 		db_outbox_row *rows = NULL;
@@ -365,7 +320,7 @@ out:
 int mailer_run(const config *cfg)
 {
 	log_set_component("mailer");
-	mailer_signals();
+	stopsig_install();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	mailer m;
 	if (mailer_init(&m, cfg) < 0) {
@@ -375,7 +330,7 @@ int mailer_run(const config *cfg)
 	}
 	log_info("mailer started", "transport=%s", cfg->mail_transport);
 	int backoff_s = 1;
-	while (!mailer_should_stop()) {
+	while (!stopsig_requested()) {
 		if (db_outbox_ensure(m.db) < 0) {
 			mailer_wait(-1, backoff_s * 1000);
 			backoff_s = backoff_s * 2 > MAILER_BACKOFF_MAX_S ? MAILER_BACKOFF_MAX_S : backoff_s * 2;

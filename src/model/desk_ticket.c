@@ -33,18 +33,6 @@ static const db_stmt q_find = { "desk_ticket_find",
 	"left join sla_policies sp on sp.id = t.sla_policy_id left join users ru on ru.id = t.requester_id "
 	"where t.number = $1 and " WORKS_IT };
 
-static const db_stmt q_sub_attachments = { "desk_ticket_attachments",
-	"select id, file_name, content_type, size_bytes from attachments "
-	"where ticket_id = $1::uuid and message_id is null order by created_at, file_name" };
-
-static void attachment_from(arena *a, db_result *res, int row, ticket_attachment *out)
-{
-	out->id = db_get_dup(a, res, row, 0);
-	out->file_name = db_get_dup(a, res, row, 1);
-	out->content_type = db_get_dup(a, res, row, 2);
-	out->size = db_get_int(res, row, 3, 0);
-}
-
 int desk_ticket_find(db_tx *tx, const char *number, desk_ticket *out)
 {
 	memset(out, 0, sizeof *out);
@@ -115,7 +103,7 @@ static void messages_from(arena *a, db_result *res, db_result *att, desk_message
 		m[i].attachments = arena_calloc(a, k + 1, sizeof *m[i].attachments);
 		for (size_t j = 0; j < natt; j++)
 			if (str_eq_cstr(db_get(att, (int)j, 4), m[i].id))
-				attachment_from(a, att, (int)j, &m[i].attachments[m[i].nattachments++]);
+				ticket_attachment_from(a, att, (int)j, &m[i].attachments[m[i].nattachments++]);
 	}
 	*out = m;
 	*n = rows;
@@ -503,7 +491,7 @@ int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, lon
 	const char *org[2] = { t->org_id, t->routing_type };
 	enum { SUB, MSG, MATT, OTHERS, RATED, FIELDS, ACT, ASG, STAFF, TEAMS, CATS, TYPES, ME, CHANGES, N };
 	db_call c[N] = {
-		[SUB] = { &q_sub_attachments, NULL, 1, id },
+		[SUB] = { &ticket_submission_attachments, NULL, 1, id },
 		[MSG] = { &q_messages, NULL, 1, id },
 		[MATT] = { &q_message_attachments, NULL, 1, id },
 		[OTHERS] = { &q_others, NULL, 2, req },
@@ -525,7 +513,7 @@ int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, lon
 	w->nattachments = (size_t)db_rows(res[SUB]);
 	w->attachments = arena_calloc(a, w->nattachments + 1, sizeof *w->attachments);
 	for (size_t i = 0; i < w->nattachments; i++)
-		attachment_from(a, res[SUB], (int)i, &w->attachments[i]);
+		ticket_attachment_from(a, res[SUB], (int)i, &w->attachments[i]);
 	messages_from(a, res[MSG], res[MATT], &w->messages, &w->nmessages);
 	others_from(a, res[OTHERS], &w->others, &w->nothers);
 	others_from(a, res[RATED], &w->rated, &w->nrated);

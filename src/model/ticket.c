@@ -29,11 +29,11 @@ static const db_stmt q_by_number = { "ticket_by_number", TICKET_COLUMNS "where t
 static const db_stmt q_mine = { "ticket_mine",
 	TICKET_COLUMNS "where t.number = $1 and t.requester_id = (select app_user_id())" };
 
-static const db_stmt q_attachments = { "ticket_attachments",
+const db_stmt ticket_submission_attachments = { "ticket_attachments",
 	"select id, file_name, content_type, size_bytes from attachments "
 	"where ticket_id = $1::uuid and message_id is null order by created_at, file_name" };
 
-static void attachment_from(arena *a, db_result *res, int row, ticket_attachment *out)
+void ticket_attachment_from(arena *a, db_result *res, int row, ticket_attachment *out)
 {
 	out->id = db_get_dup(a, res, row, 0);
 	out->file_name = db_get_dup(a, res, row, 1);
@@ -93,13 +93,13 @@ static int find(db_tx *tx, const db_stmt *s, const char *number, ticket_view *ou
 	out->reopen_window_days = (int)db_get_int(res, 0, 14, 14);
 	out->desk_name = db_get_dup(a, res, 0, 15);
 	const char *pa[1] = { out->id };
-	db_result *att = db_tx_exec(tx, &q_attachments, 1, pa);
+	db_result *att = db_tx_exec(tx, &ticket_submission_attachments, 1, pa);
 	if (!att)
 		return -1;
 	out->nattachments = (size_t)db_rows(att);
 	out->attachments = arena_calloc(a, out->nattachments + 1, sizeof *out->attachments);
 	for (size_t i = 0; i < out->nattachments; i++)
-		attachment_from(a, att, (int)i, &out->attachments[i]);
+		ticket_attachment_from(a, att, (int)i, &out->attachments[i]);
 	return 1;
 }
 
@@ -389,7 +389,7 @@ int ticket_messages_public(db_tx *tx, const char *ticket_id, ticket_message **ou
 		m[i].attachments = arena_calloc(a, k + 1, sizeof *m[i].attachments);
 		for (size_t j = 0; j < natt; j++)
 			if (str_eq_cstr(db_get(att, (int)j, 4), m[i].id))
-				attachment_from(a, att, (int)j, &m[i].attachments[m[i].nattachments++]);
+				ticket_attachment_from(a, att, (int)j, &m[i].attachments[m[i].nattachments++]);
 	}
 	*out = m;
 	*n = rows;

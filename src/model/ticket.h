@@ -18,6 +18,13 @@ typedef struct {
 	long long size;
 } ticket_attachment;
 
+/* The files of a ticket's submission (not of a message): id, file_name,
+ * content_type, size_bytes, oldest first, for ticket_attachment_from. One
+ * parameter: the ticket's id. */
+extern const db_stmt ticket_submission_attachments;
+/* Reads row of a result with those four columns first. */
+void ticket_attachment_from(arena *a, db_result *res, int row, ticket_attachment *out);
+
 typedef struct {
 	const char *id;
 	const char *number;

@@ -21,6 +21,7 @@
 #include "pages/desk_words.h"
 #include "pages/flash.h"
 #include "pages/pages.h"
+#include "pages/ticket_views.h"
 #include "pages/uploads.h"
 #include "tmpl/tmpl_json.h"
 
@@ -120,19 +121,6 @@ static const char *flash_message(req *r, const char *number)
 	return NULL;
 }
 
-static tv *attachments_view(req *r, const ticket_attachment *atts, size_t n)
-{
-	tv *list = tv_list(r->a);
-	for (size_t i = 0; i < n; i++) {
-		tv *a = tv_object(r->a);
-		tv_set_str(r->a, a, "id", atts[i].id);
-		tv_set_str(r->a, a, "file_name", atts[i].file_name);
-		tv_set_str(r->a, a, "size", page_size_words(r, atts[i].size));
-		tv_push(r->a, list, a);
-	}
-	return list;
-}
-
 /* One SLA clock: on track, at risk (inside the policy's warning share of
  * its window), breached, met, or paused while waiting on the customer. */
 static tv *sla_view(req *r, const char *label, long long due, long long done, long long created, int warn_pct,
@@ -221,15 +209,6 @@ static tv *presence_view(req *r, const desk_ticket *t, const char *me, bool typi
 	return l;
 }
 
-static void set_field_error(req *r, tv *obj, const form_errors *e, const char *field, const char *id)
-{
-	const char *msg = e ? form_errors_get(e, field) : NULL;
-	if (!msg)
-		return;
-	tv_set_str(r->a, obj, arena_sprintf(r->a, "%s_error", field), msg);
-	tv_set_str(r->a, obj, arena_sprintf(r->a, "%s_error_id", field), arena_sprintf(r->a, "%s-error", id));
-}
-
 static const char *field_anchor(const char *f)
 {
 	return strcmp(f, "body") == 0 ? "f-body"
@@ -291,7 +270,7 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 	tv_set(a, v, "loaded", tv_int(a, now_us()));
 	page_set_time(r, v, "created", t->created);
 	page_set_time(r, v, "updated", t->last_activity);
-	tv_set(a, v, "attachments", attachments_view(r, w.attachments, w.nattachments));
+	tv_set(a, v, "attachments", page_attachments_view(r, w.attachments, w.nattachments));
 	tv_set_bool(a, v, "has_attachments", w.nattachments > 0);
 
 	bool anyone;
@@ -317,7 +296,7 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 		    : m->author_name && *m->author_name ? m->author_name : "Unknown");
 		tv_set_str(a, x, "body", m->body);
 		page_set_time(r, x, "time", m->created);
-		tv_set(a, x, "attachments", attachments_view(r, m->attachments, m->nattachments));
+		tv_set(a, x, "attachments", page_attachments_view(r, m->attachments, m->nattachments));
 		tv_set_bool(a, x, "has_attachments", m->nattachments > 0);
 		tv_push(a, ml, x);
 	}
@@ -464,7 +443,7 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 	static const char *const update_fields[] = { "status", "priority", "assignee", "team", "category",
 		"request_type", "tags", "form" };
 	for (size_t i = 0; posted_update && i < sizeof update_fields / sizeof *update_fields; i++)
-		set_field_error(r, u, o->errors, update_fields[i], field_anchor(update_fields[i]));
+		page_field_error(r, u, o->errors, update_fields[i], field_anchor(update_fields[i]));
 	tv_set(a, v, "update", u);
 
 	/* The compose box: reply or note, the draft kept after a refusal. */
@@ -481,9 +460,9 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 		str body = req_form_get(r, "body");
 		if (body.ptr)
 			tv_set_strn(a, c, "body", body.ptr, body.len);
-		set_field_error(r, c, o->errors, "body", "f-body");
-		set_field_error(r, c, o->errors, "attachments", "f-attachments");
-		set_field_error(r, c, o->errors, "form", "compose");
+		page_field_error(r, c, o->errors, "body", "f-body");
+		page_field_error(r, c, o->errors, "attachments", "f-attachments");
+		page_field_error(r, c, o->errors, "form", "compose");
 		uploads_reattach_view(r, c);
 	}
 	tv_set(a, v, "compose", c);
@@ -493,8 +472,8 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 		str into = req_form_get(r, "into");
 		if (into.ptr)
 			tv_set_strn(a, mg, "into", into.ptr, into.len);
-		set_field_error(r, mg, o->errors, "into", "f-into");
-		set_field_error(r, mg, o->errors, "form", "merge-form");
+		page_field_error(r, mg, o->errors, "into", "f-into");
+		page_field_error(r, mg, o->errors, "form", "merge-form");
 	}
 	tv_set(a, v, "merge", mg);
 

@@ -17,6 +17,7 @@
 #include "model/ticket.h"
 #include "pages/flash.h"
 #include "pages/pages.h"
+#include "pages/ticket_views.h"
 #include "pages/uploads.h"
 
 #define PAGE_SIZE 20
@@ -91,19 +92,6 @@ static tv *time_view(req *r, long long t, long long now)
 	tv_set_str(r->a, v, "exact", exact);
 	tv_set_str(r->a, v, "ago", time_ago(r, t, now));
 	return v;
-}
-
-static tv *attachments_view(req *r, const ticket_attachment *atts, size_t n)
-{
-	tv *list = tv_list(r->a);
-	for (size_t i = 0; i < n; i++) {
-		tv *a = tv_object(r->a);
-		tv_set_str(r->a, a, "id", atts[i].id);
-		tv_set_str(r->a, a, "file_name", atts[i].file_name);
-		tv_set_str(r->a, a, "size", page_size_words(r, atts[i].size));
-		tv_push(r->a, list, a);
-	}
-	return list;
 }
 
 /* ---------------------------------------------------------------------------
@@ -253,15 +241,6 @@ typedef struct {
 	int rating_choice;         /* 1-5: the rating preselected */
 } ticket_opts;
 
-static void set_field_error(req *r, tv *obj, const form_errors *e, const char *field, const char *id)
-{
-	const char *msg = e ? form_errors_get(e, field) : NULL;
-	if (!msg)
-		return;
-	tv_set_str(r->a, obj, arena_sprintf(r->a, "%s_error", field), msg);
-	tv_set_str(r->a, obj, arena_sprintf(r->a, "%s_error_id", field), arena_sprintf(r->a, "%s-error", id));
-}
-
 /* The summary at the top (GOV.UK): every error, linked to its field. */
 static void error_summary(req *r, tv *v, const ticket_opts *o)
 {
@@ -304,9 +283,9 @@ static tv *rating_form_view(req *r, const ticket_view *t, const ticket_opts *o)
 		str c = req_form_get(r, "comment");
 		if (c.ptr)
 			tv_set_strn(a, f, "comment", c.ptr, c.len);
-		set_field_error(r, f, o->errors, "rating", "rating");
-		set_field_error(r, f, o->errors, "comment", "f-comment");
-		set_field_error(r, f, o->errors, "form", "rating-form");
+		page_field_error(r, f, o->errors, "rating", "rating");
+		page_field_error(r, f, o->errors, "comment", "f-comment");
+		page_field_error(r, f, o->errors, "form", "rating-form");
 	}
 	return f;
 }
@@ -335,7 +314,7 @@ static int show_ticket(req *r, int status, const ticket_view *t, const ticket_op
 	tv_set(a, v, "created", time_view(r, t->created, now));
 	tv_set(a, v, "updated", time_view(r, t->last_activity, now));
 	tv_set_str(a, v, "request_type", t->request_type);
-	tv_set(a, v, "attachments", attachments_view(r, t->attachments, t->nattachments));
+	tv_set(a, v, "attachments", page_attachments_view(r, t->attachments, t->nattachments));
 	tv_set_bool(a, v, "has_attachments", t->nattachments > 0);
 
 	tv *fl = tv_list(a);
@@ -367,7 +346,7 @@ static int show_ticket(req *r, int status, const ticket_view *t, const ticket_op
 		tv_set_str(a, x, "desk", !m->by_requester && !m->by_system ? t->desk_name : NULL);
 		tv_set_str(a, x, "body", m->body);
 		tv_set(a, x, "time", time_view(r, m->created, now));
-		tv_set(a, x, "attachments", attachments_view(r, m->attachments, m->nattachments));
+		tv_set(a, x, "attachments", page_attachments_view(r, m->attachments, m->nattachments));
 		tv_set_bool(a, x, "has_attachments", m->nattachments > 0);
 		tv_push(a, ml, x);
 	}
@@ -401,9 +380,9 @@ static int show_ticket(req *r, int status, const ticket_view *t, const ticket_op
 		str body = req_form_get(r, "body");
 		if (body.ptr)
 			tv_set_strn(a, reply, "body", body.ptr, body.len);
-		set_field_error(r, reply, o->errors, "body", "f-body");
-		set_field_error(r, reply, o->errors, "attachments", "f-attachments");
-		set_field_error(r, reply, o->errors, "form", "reply-form");
+		page_field_error(r, reply, o->errors, "body", "f-body");
+		page_field_error(r, reply, o->errors, "attachments", "f-attachments");
+		page_field_error(r, reply, o->errors, "form", "reply-form");
 		uploads_reattach_view(r, reply);
 	}
 	tv_set(a, v, "reply", reply);

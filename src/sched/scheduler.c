@@ -12,6 +12,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/stopsig.h"
 #include "db/tx.h"
 #include "kv/kv.h"
 #include "sched/jobs.h"
@@ -43,55 +44,14 @@ static const struct {
 	{ "blob_gc", "blobs" },
 };
 
-/* ------------------------------------------------------------------ signals */
-
-static volatile sig_atomic_t sched_stop;
-static bool sched_signals_installed;
-static sigset_t sched_stop_set;
-static sigset_t sched_wait_mask;
-
-static void sched_on_stop(int sig)
-{
-	(void)sig;
-	sched_stop = 1;
-}
-
-/* As the mailer: stop signals are taken only while waiting, so a job in
- * progress always finishes (and commits) before the process leaves. */
-static void sched_signals(void)
-{
-	struct sigaction sa = { 0 };
-	sa.sa_handler = sched_on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&sched_stop_set);
-	sigaddset(&sched_stop_set, SIGTERM);
-	sigaddset(&sched_stop_set, SIGINT);
-	sigprocmask(SIG_SETMASK, &sched_stop_set, NULL);
-	sigemptyset(&sched_wait_mask);
-	sched_signals_installed = true;
-}
-
-/* True once a stop signal arrived; lets a pending one in first. */
-static bool sched_should_stop(void)
-{
-	if (sched_signals_installed) {
-		sigprocmask(SIG_SETMASK, &sched_wait_mask, NULL);
-		sigprocmask(SIG_SETMASK, &sched_stop_set, NULL);
-	}
-	return sched_stop != 0;
-}
+/* ------------------------------------------------------------------ waiting (stop signals: core/stopsig.c) */
 
 static void sched_wait(double seconds)
 {
 	if (seconds <= 0)
 		return;
 	struct timespec ts = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
-	if (ppoll(NULL, 0, &ts, sched_signals_installed ? &sched_wait_mask : NULL) < 0 && errno != EINTR)
+	if (ppoll(NULL, 0, &ts, stopsig_wait_mask()) < 0 && errno != EINTR)
 		log_warn("ppoll failed", "err=\"%s\"", strerror(errno));
 }
 
@@ -186,9 +146,9 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, sched_report *rep)
 {
 	run_job(s, JOB_SLA, 0, sla_gap_s, rep);
-	for (size_t i = 0; i < sizeof purges / sizeof *purges && !sched_should_stop(); i++)
+	for (size_t i = 0; i < sizeof purges / sizeof *purges && !stopsig_requested(); i++)
 		run_job(s, JOB_PURGE, i, purge_gap_s, rep);
-	if (!sched_should_stop())
+	if (!stopsig_requested())
 		run_job(s, JOB_SESSIONS, 0, purge_gap_s, rep);
 }
 
@@ -210,7 +170,7 @@ int sched_run_once(const config *cfg, sched_report *report)
 int sched_run(const config *cfg)
 {
 	log_set_component("scheduler");
-	sched_signals();
+	stopsig_install();
 	scheduler s;
 	if (sched_init(&s, cfg) < 0) {
 		sched_free(&s);
@@ -223,12 +183,12 @@ int sched_run(const config *cfg)
 	int sla_gap = interval - (interval >= 10 ? interval / 10 : 0);
 	log_info("scheduler started", "interval_s=%d purge_interval_s=%d batch=%d", interval,
 	    cfg->scheduler_purge_interval_s, cfg->scheduler_batch);
-	while (!sched_should_stop()) {
+	while (!stopsig_requested()) {
 		double t0 = clock_seconds();
 		sched_report rep = { 0 };
 		run_all(&s, sla_gap, cfg->scheduler_purge_interval_s, &rep);
 		double next = t0 + interval;
-		while (!sched_should_stop() && clock_seconds() < next)
+		while (!stopsig_requested() && clock_seconds() < next)
 			sched_wait(next - clock_seconds());
 	}
 	log_info("scheduler stopped", NULL);

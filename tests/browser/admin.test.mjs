@@ -24,18 +24,6 @@ function cli(...args) {
   return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-// Every request comes from 127.0.0.1, and the earlier layers and files
-// spent its sign-in and set-password budget: the counters start afresh, as
-// the e2e suites start theirs (tests/e2e/e2e_flow.c flush_ratelimits).
-function flushRateLimits() {
-  const url = process.env.REDIS_URL || '';
-  const target = url.startsWith('unix://') ? ['-s', url.slice(7)] : url ? ['-u', url] : null;
-  if (!target) return;
-  const keys = execFileSync('redis-cli', [...target, '--scan', '--pattern', 'sd:rl:*'], { encoding: 'utf8' })
-    .split('\n').filter(Boolean);
-  for (let i = 0; i < keys.length; i += 100) execFileSync('redis-cli', [...target, 'DEL', ...keys.slice(i, i + 100)]);
-}
-
 // ------------------------------------------------------------ the tests
 
 const slug = `br-${RUN_ID}`;
@@ -65,7 +53,6 @@ async function checkBothWidths(page, url, label) {
 
 before(async () => {
   browser = await launch();
-  flushRateLimits();
   cli('org', 'add', '--name', orgName, '--slug', slug);
   cli('org', 'provision', '--slug', slug, '--admin-email', adminEmail, '--admin-name', 'Browser Admin');
   const link = await linkInMail(adminEmail, /(https?:\/\/\S+\/password\/reset\/[A-Za-z0-9_-]+)/);

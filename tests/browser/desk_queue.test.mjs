@@ -13,116 +13,22 @@
 // $BROWSER_ARTIFACTS as desk-NN-*.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import {
+  BASE_URL, RUN_ID, WIDE, addUser as addAccount, goto, launch, screenshots, signIn as signInWith, sql, watch,
+} from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const ARTIFACTS = path.resolve(process.env.BROWSER_ARTIFACTS || 'build/browser-artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const BIN = process.env.SUPPORTDESK_BIN || path.resolve(HERE, '../../build/supportdesk');
-const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WIDE = { width: 1280, height: 900 };
-const NARROW = { width: 360, height: 740 };
 const PASSWORD = `desk-browser-${RUN_ID}`;
 
-fs.mkdirSync(ARTIFACTS, { recursive: true });
-
 let browser;
-let shotNo = 0;
-
-function sql(query) {
-  assert.ok(process.env.DATABASE_URL, 'DATABASE_URL (the owner) is set');
-  return execFileSync('psql', [process.env.DATABASE_URL, '-X', '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', query],
-    { encoding: 'utf8' }).trim();
-}
+const { bothWidths } = screenshots('desk');
 
 function addUser(email, name) {
-  execFileSync(BIN, ['user', 'add', '--email', email, '--name', name, '--password-stdin'],
-    { input: `${PASSWORD}\n`, env: process.env, stdio: ['pipe', 'pipe', 'inherit'] });
+  addAccount(email, name, PASSWORD);
   return sql(`select id from users where email = '${email}'`);
 }
 
-function watch(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  page.on('response', (r) => {
-    const t = r.request().resourceType();
-    if (r.status() >= 400 && t !== 'document' && !r.url().endsWith('/favicon.ico')) {
-      problems.push(`${t} ${r.url()} answered ${r.status()}`);
-    }
-  });
-  return problems;
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(AXE_SOURCE); // through CDP: the page's CSP does not apply
-  const res = await page.evaluate(async (tags) => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
-    }));
-  }, AXE_TAGS);
-  if (res.length) {
-    const lines = [`axe: ${res.length} violation(s) on ${label} (${page.url()}):`];
-    for (const v of res) {
-      lines.push(`  [${v.impact}] ${v.id}: ${v.help}`);
-      for (const n of v.nodes) lines.push(`      ${n.target}: ${n.html}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`);
-    }
-    assert.fail(lines.join('\n'));
-  }
-  console.log(`axe: ${label}: no violations`);
-}
-
-async function shot(page, name) {
-  shotNo++;
-  await page.screenshot({ path: path.join(ARTIFACTS, `desk-${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
-
-// axe at both widths, a screenshot of each, no horizontal scroll when narrow.
-async function bothWidths(page, name) {
-  await page.setViewportSize(WIDE);
-  await axeCheck(page, `${name} at 1280 px`);
-  await shot(page, `${name}-1280`);
-  await page.setViewportSize(NARROW);
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= NARROW.width, `${name}: no horizontal scroll at 360 px (scrollWidth ${w})`);
-  await axeCheck(page, `${name} at 360 px`);
-  await shot(page, `${name}-360`);
-  await page.setViewportSize(WIDE);
-}
-
-async function goto(page, url, status = 200) {
-  const resp = await page.goto(url.startsWith('http') ? url : `${BASE_URL}${url}`, { waitUntil: 'load' });
-  assert.equal(resp.status(), status, `GET ${url}: ${resp.status()}`);
-  return resp;
-}
-
-async function signIn(page, email) {
-  await goto(page, '/login');
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', PASSWORD);
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/login"] button[type="submit"]')]);
-}
+const signIn = (page, email) => signInWith(page, email, PASSWORD);
 
 async function listed(page) {
   return page.$$eval('.dq-table a[href^="/desk/tickets/"]', (as) => as.map((a) => a.textContent.trim()));
@@ -166,7 +72,7 @@ function makeWorld() {
 
 describe('the desk queues', () => {
   before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launch();
     makeWorld();
   });
   after(async () => { if (browser) await browser.close(); });

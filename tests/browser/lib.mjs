@@ -32,8 +32,23 @@ const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-q
 
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
+// Every request comes from 127.0.0.1, and the earlier layers and files
+// spent its budgets (verification, sign-in, set-password links): each file
+// starts its counters afresh, as the e2e suites do (tests/e2e/e2e_flow.c
+// flush_ratelimits), so that no file depends on which ran before it.
+export function flushRateLimits() {
+  const url = process.env.REDIS_URL || '';
+  const target = url.startsWith('unix://') ? ['-s', url.slice(7)] : url ? ['-u', url] : null;
+  if (!target) return;
+  const keys = execFileSync('redis-cli', [...target, '--scan', '--pattern', 'sd:rl:*'], { encoding: 'utf8' })
+    .split('\n').filter(Boolean);
+  for (let i = 0; i < keys.length; i += 100) execFileSync('redis-cli', [...target, 'DEL', ...keys.slice(i, i + 100)]);
+}
+
+// The browser, for one test file (whose rate-limit counters start afresh).
 export async function launch() {
   assert.ok(fs.existsSync(CHROMIUM), `chromium at ${CHROMIUM}`);
+  flushRateLimits();
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
 }
 

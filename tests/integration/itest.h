@@ -35,6 +35,10 @@ char *urlencode(const char *s);
 void form_show(app *a, const char *cookie, bool solve, shown_form *f);
 void form_free(shown_form *f);
 char *owner_query(const char *sql, const char *param);
+/* The first value of the first row of sql run as the owner, with the
+ * NULL-terminated text parameters (at most 12); NULL when no row or NULL
+ * (malloc'd). A statement that fails fails the test. */
+char *owner_queryv(const char *sql, ...);
 void get_from(app *a, const char *ip, const char *uri, const char *cookie, harness_response *out);
 const char *fresh_token(void);
 Suite *portal_suite(void); /* test_portal.c, registered by main() */

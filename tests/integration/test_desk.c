@@ -20,29 +20,6 @@ Suite *desk_suite(void);
 
 /* ---------------------------------------------------------------- helpers */
 
-/* The first value of the first row of sql run as the owner, with the
- * NULL-terminated text parameters; NULL when no row (malloc'd). */
-static char *sqlv(const char *sql, ...)
-{
-	const char *p[12];
-	int n = 0;
-	va_list ap;
-	va_start(ap, sql);
-	for (const char *s; n < 12 && (s = va_arg(ap, const char *));)
-		p[n++] = s;
-	va_end(ap);
-	PGconn *c = PQconnectdb(getenv("OWNER_DATABASE_URL"));
-	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
-	PGresult *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
-	    PQresultErrorMessage(res));
-	char *out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
-	    ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	PQfinish(c);
-	return out;
-}
-
 static long sql_long(const char *sql, ...)
 {
 	const char *p[4] = { 0 };
@@ -52,7 +29,7 @@ static long sql_long(const char *sql, ...)
 		if (!(p[i] = va_arg(ap, const char *)))
 			break;
 	va_end(ap);
-	char *v = sqlv(sql, p[0], p[1], p[2], p[3], (const char *)NULL);
+	char *v = owner_queryv(sql, p[0], p[1], p[2], p[3], (const char *)NULL);
 	long n = v ? atol(v) : -1;
 	free(v);
 	return n;
@@ -97,10 +74,10 @@ static void person_new(app *a, const char *org, const char *role, const char *na
 {
 	char u[64], email[128];
 	snprintf(email, sizeof email, "desk-%s@desk.example", uniq(u, sizeof u));
-	p->id = sqlv("insert into users (email, name, email_verified_at) values ($1, $2, now()) returning id", email, name,
+	p->id = owner_queryv("insert into users (email, name, email_verified_at) values ($1, $2, now()) returning id", email, name,
 	    (const char *)NULL);
 	if (org)
-		free(sqlv("insert into memberships (user_id, organization_id, role) values ($1, $2, $3)", p->id, org, role,
+		free(owner_queryv("insert into memberships (user_id, organization_id, role) values ($1, $2, $3)", p->id, org, role,
 		    (const char *)NULL));
 	sign_in(a, p);
 }
@@ -109,9 +86,9 @@ static char *org_new(const char *name)
 {
 	char u[64], slug[96];
 	snprintf(slug, sizeof slug, "desk-%s", uniq(u, sizeof u));
-	char *id = sqlv("insert into organizations (name, slug) values ($1, $2) returning id", name, slug,
+	char *id = owner_queryv("insert into organizations (name, slug) values ($1, $2) returning id", name, slug,
 	    (const char *)NULL);
-	free(sqlv("insert into organization_settings (organization_id, is_provisioned, provisioned_at) "
+	free(owner_queryv("insert into organization_settings (organization_id, is_provisioned, provisioned_at) "
 	          "values ($1, true, now())", id, (const char *)NULL));
 	return id;
 }
@@ -121,14 +98,14 @@ static char *org_new(const char *name)
  * triggers, as the desk would). Its number (malloc'd). */
 static char *ticket_in(const char *org, const char *requester, const char *title, const char *set)
 {
-	char *number = sqlv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	char *number = owner_queryv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                    "description) values ($1, 'organization', $2, $2, $3, 'Made by the desk tests: ' || $3) "
 	                    "returning number", requester, org, title, (const char *)NULL);
 	ck_assert_ptr_nonnull(number);
 	if (set) {
 		char sql[1024];
 		snprintf(sql, sizeof sql, "update tickets set %s where number = $1", set);
-		free(sqlv(sql, number, (const char *)NULL));
+		free(owner_queryv(sql, number, (const char *)NULL));
 	}
 	return number;
 }
@@ -137,7 +114,7 @@ static char *col(const char *number, const char *column)
 {
 	char sql[256];
 	snprintf(sql, sizeof sql, "select %s::text from tickets where number = $1", column);
-	return sqlv(sql, number, (const char *)NULL);
+	return owner_queryv(sql, number, (const char *)NULL);
 }
 
 static bool col_is(const char *number, const char *column, const char *want)
@@ -261,11 +238,11 @@ static void world_new(app *a, world *w)
 	w->x = org_new("Desk X");
 	w->y = org_new("Desk Y");
 	char u[64];
-	w->team_x = sqlv("insert into teams (organization_id, name) values ($1, $2) returning id", w->x, uniq(u, sizeof u),
+	w->team_x = owner_queryv("insert into teams (organization_id, name) values ($1, $2) returning id", w->x, uniq(u, sizeof u),
 	    (const char *)NULL);
-	w->cat_x = sqlv("insert into categories (organization_id, name, slug) values ($1, 'Desk cat', $2) returning id",
+	w->cat_x = owner_queryv("insert into categories (organization_id, name, slug) values ($1, 'Desk cat', $2) returning id",
 	    w->x, uniq(u, sizeof u), (const char *)NULL);
-	w->type_x = sqlv("insert into request_types (organization_id, name, default_routing) values ($1, 'Desk type', "
+	w->type_x = owner_queryv("insert into request_types (organization_id, name, default_routing) values ($1, 'Desk type', "
 	                 "'organization') returning id", w->x, (const char *)NULL);
 	person_new(a, w->x, "agent", "Xavier Agent", &w->ax);
 	person_new(a, w->x, "agent", "Xena Agent", &w->ax2);
@@ -273,7 +250,7 @@ static void world_new(app *a, world *w)
 	person_new(a, NULL, NULL, "Carla Customer", &w->customer);
 	char email[128];
 	snprintf(email, sizeof email, "desk-platform-%s@desk.example", uniq(u, sizeof u));
-	w->platform.id = sqlv("insert into users (email, name, platform_role, email_verified_at) values ($1, 'Pia Platform', "
+	w->platform.id = owner_queryv("insert into users (email, name, platform_role, email_verified_at) values ($1, 'Pia Platform', "
 	                      "'agent', now()) returning id", email, (const char *)NULL);
 	sign_in(a, &w->platform);
 
@@ -286,15 +263,15 @@ static void world_new(app *a, world *w)
 	w->t_mine_waiting = ticket_in(w->x, c, "Waiting for the serial number", set);
 	snprintf(set, sizeof set, "priority = 'low', category_id = '%s', request_type_id = '%s'", w->cat_x, w->type_x);
 	w->t_unassigned = ticket_in(w->x, c, "Nobody took this one", set);
-	free(sqlv("insert into ticket_messages (ticket_id, author_id, body, message_type) select id, $2, "
+	free(owner_queryv("insert into ticket_messages (ticket_id, author_id, body, message_type) select id, $2, "
 	          "'My flux capacitor hums', 'reply' from tickets where number = $1", w->t_unassigned, c,
 	    (const char *)NULL));
 	snprintf(set, sizeof set, "assignee_id = '%s', status = 'in_progress', priority = 'urgent'", w->ax2.id);
 	w->t_other = ticket_in(w->x, c, "Colleague handles this", set);
-	free(sqlv("insert into ticket_messages (ticket_id, author_id, body, is_internal, message_type) select id, $2, "
+	free(owner_queryv("insert into ticket_messages (ticket_id, author_id, body, is_internal, message_type) select id, $2, "
 	          "'Internal: the zebra firmware again', true, 'note' from tickets where number = $1", w->t_other,
 	    w->ax2.id, (const char *)NULL));
-	w->t_breached = sqlv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	w->t_breached = owner_queryv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                     "description, created_at, status) values ($1, 'organization', $2, $2, 'Old and late', "
 	                     "'Three days without an answer', now() - interval '3 days', 'open') returning number",
 	    c, w->x, (const char *)NULL);
@@ -550,7 +527,7 @@ START_TEST(filters_and_search)
 	snprintf(uri, sizeof uri, "/desk?queue=open&q=%s", lower);
 	expect_listed(a, &w.ax, uri, w.t_other, true);
 	free(lower);
-	char *email = sqlv("select email from users where id = $1", w.customer.id, (const char *)NULL);
+	char *email = owner_queryv("select email from users where id = $1", w.customer.id, (const char *)NULL);
 	snprintf(uri, sizeof uri, "/desk?queue=open&q=%s", urlencode(email));
 	html = page(a, &w.ax, uri);
 	ck_assert_int_eq(rows_in(html), 5);
@@ -611,12 +588,12 @@ START_TEST(keyset_pages)
 	person agent, customer;
 	person_new(a, org, "agent", "Page Agent", &agent);
 	person_new(a, NULL, NULL, "Page Customer", &customer);
-	free(sqlv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description, "
+	free(owner_queryv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description, "
 	          "priority, created_at) select $1, 'organization', $2, $2, 'Paged ' || g, 'Ticket ' || g, "
 	          "(array['low','normal','high','urgent'])[1 + g % 4], now() - g * interval '1 minute' "
 	          "from generate_series(1, 120) g", customer.id, org, (const char *)NULL));
 	/* Ties: 30 of them share one last activity. */
-	free(sqlv("update tickets set last_activity_at = timestamptz '2030-01-01 00:00+00' "
+	free(owner_queryv("update tickets set last_activity_at = timestamptz '2030-01-01 00:00+00' "
 	          "where assigned_org_id = $1 and title like 'Paged %' and substr(title, 7)::int % 4 = 0", org,
 	    (const char *)NULL));
 	static const char *const sorts[] = { "updated", "created", "priority", "due", "updated&dir=asc",
@@ -679,7 +656,7 @@ START_TEST(counts_capped)
 	person agent, customer;
 	person_new(a, org, "agent", "Busy Agent", &agent);
 	person_new(a, NULL, NULL, "Many Customer", &customer);
-	free(sqlv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description) "
+	free(owner_queryv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description) "
 	          "select $1, 'organization', $2, $2, 'Many ' || g, 'Ticket ' || g from generate_series(1, 1001) g",
 	    customer.id, org, (const char *)NULL));
 	char *html = page(a, &agent, "/desk?queue=open");
@@ -798,7 +775,7 @@ START_TEST(bulk_actions)
 	free(notice);
 	ck_assert(col_is(w.t_unassigned, "assignee_id", w.ax2.id));
 	/* An inactive membership is no assignee either. */
-	free(sqlv("update memberships set is_active = false where user_id = $1", w.ax2.id, (const char *)NULL));
+	free(owner_queryv("update memberships set is_active = false where user_id = $1", w.ax2.id, (const char *)NULL));
 	snprintf(body, sizeof body, "action=assign&value=%s&ticket=%s", w.ax2.id, w.t_mine_open);
 	bulk(a, &w.ax, body, &r);
 	notice = flash_after(a, &w.ax, &r);

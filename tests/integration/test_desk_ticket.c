@@ -14,29 +14,6 @@
 
 #include "integration/itest.h"
 
-/* The first value of the first row of sql as the owner (malloc'd), NULL
- * when no row; parameters NULL-terminated. */
-static char *q(const char *sql, ...)
-{
-	const char *p[8];
-	int n = 0;
-	va_list ap;
-	va_start(ap, sql);
-	for (const char *s; n < 8 && (s = va_arg(ap, const char *));)
-		p[n++] = s;
-	va_end(ap);
-	PGconn *c = PQconnectdb(getenv("OWNER_DATABASE_URL"));
-	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
-	PGresult *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
-	    PQresultErrorMessage(res));
-	char *out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
-	    ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	PQfinish(c);
-	return out;
-}
-
 typedef struct {
 	char *uid, *cookie, *csrf;
 } who;
@@ -71,7 +48,7 @@ static char *user_new(const char *tag)
 {
 	char email[128];
 	snprintf(email, sizeof email, "desk-%s-%d-%ld-%d@desk.example", tag, (int)getpid(), (long)time(NULL), rand() % 100000);
-	return q("insert into users (email, name, email_verified_at) values ($1, $2, now()) returning id", email, tag,
+	return owner_queryv("insert into users (email, name, email_verified_at) values ($1, $2, now()) returning id", email, tag,
 	    (const char *)NULL);
 }
 
@@ -79,12 +56,12 @@ static char *org_new(const char *tag)
 {
 	char slug[64];
 	snprintf(slug, sizeof slug, "desk-%s-%d-%d", tag, (int)getpid(), rand() % 1000000);
-	return q("insert into organizations (name, slug) values ($1, $2) returning id", tag, slug, (const char *)NULL);
+	return owner_queryv("insert into organizations (name, slug) values ($1, $2) returning id", tag, slug, (const char *)NULL);
 }
 
 static char *ticket_in(const char *org, const char *requester, const char *title)
 {
-	return q("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description) "
+	return owner_queryv("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description) "
 	         "values ($1::uuid, 'organization', $2::uuid, $2::uuid, $3, 'Made by the desk tests') returning number",
 	    requester, org, title, (const char *)NULL);
 }
@@ -95,9 +72,9 @@ static void world_new(app *a, world *w)
 	w->org_x = org_new("X");
 	w->org_y = org_new("Y");
 	char *ax = user_new("Xavier"), *ax2 = user_new("Xena"), *ay = user_new("Yolanda"), *cu = user_new("Carl");
-	free(q("insert into memberships (user_id, organization_id, role) values ($1::uuid, $3::uuid, 'agent'), "
+	free(owner_queryv("insert into memberships (user_id, organization_id, role) values ($1::uuid, $3::uuid, 'agent'), "
 	       "($2::uuid, $3::uuid, 'agent')", ax, ax2, w->org_x, (const char *)NULL));
-	free(q("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, 'agent')", ay, w->org_y,
+	free(owner_queryv("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, 'agent')", ay, w->org_y,
 	    (const char *)NULL));
 	w->tx = ticket_in(w->org_x, cu, "Printer on fire");
 	w->tx2 = ticket_in(w->org_x, cu, "Printer still on fire");
@@ -134,7 +111,7 @@ static char *path(const char *number, const char *action)
 
 static char *version_of(const char *number)
 {
-	return q("select version::text from tickets where number = $1", number, (const char *)NULL);
+	return owner_queryv("select version::text from tickets where number = $1", number, (const char *)NULL);
 }
 
 static void post(app *a, const who *w, const char *uri, const char *body, harness_response *r)
@@ -193,30 +170,30 @@ START_TEST(reply_note_and_refusals)
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_ptr_nonnull(strstr(r.body, "Draft one"));
 	harness_response_free(&r);
-	char *n = q("select count(*)::text from ticket_messages m join tickets t on t.id = m.ticket_id where t.number = $1",
+	char *n = owner_queryv("select count(*)::text from ticket_messages m join tickets t on t.id = m.ticket_id where t.number = $1",
 	    w.tx, (const char *)NULL);
 	ck_assert_str_eq(n, "0");
 	free(n);
 
 	/* A reply with a canned response and the next status. */
-	char *sc = q("insert into canned_responses (organization_id, title, shortcut, content) "
+	char *sc = owner_queryv("insert into canned_responses (organization_id, title, shortcut, content) "
 	             "values ($1::uuid, 'Hi', 'hi', 'Hello {{requester.name}}, about {{ticket.number}}: <b>') returning id",
 	    w.org_x, (const char *)NULL);
 	snprintf(body, sizeof body, "_csrf=%s&body=%%2Fhi+we+are+on+it&status=waiting_customer&version=%s", w.ax.csrf, v);
 	post(a, &w.ax, rp, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	harness_response_free(&r);
-	char *msg = q("select body from ticket_messages m join tickets t on t.id = m.ticket_id where t.number = $1", w.tx,
+	char *msg = owner_queryv("select body from ticket_messages m join tickets t on t.id = m.ticket_id where t.number = $1", w.tx,
 	    (const char *)NULL);
 	char want[256];
 	snprintf(want, sizeof want, "Hello Carl, about %s: <b> we are on it", w.tx);
 	ck_assert_str_eq(msg, want);
 	free(msg);
-	char *used = q("select usage_count::text || (last_used_at is not null)::text from canned_responses where id = $1::uuid",
+	char *used = owner_queryv("select usage_count::text || (last_used_at is not null)::text from canned_responses where id = $1::uuid",
 	    sc, (const char *)NULL);
 	ck_assert_str_eq(used, "1true");
 	free(used);
-	char *st = q("select status || (first_response_at is not null)::text from tickets where number = $1", w.tx,
+	char *st = owner_queryv("select status || (first_response_at is not null)::text from tickets where number = $1", w.tx,
 	    (const char *)NULL);
 	ck_assert_str_eq(st, "waiting_customertrue");
 	free(st);
@@ -235,15 +212,15 @@ START_TEST(reply_note_and_refusals)
 	harness_response_free(&r);
 
 	/* A note with mentions: the colleague is notified, the other org's agent is not. */
-	char *ax2_email = q("select email::text from users where id = $1::uuid", w.ax2.uid, (const char *)NULL);
-	char *ay_email = q("select email::text from users where id = $1::uuid", w.ay.uid, (const char *)NULL);
+	char *ax2_email = owner_queryv("select email::text from users where id = $1::uuid", w.ax2.uid, (const char *)NULL);
+	char *ay_email = owner_queryv("select email::text from users where id = $1::uuid", w.ay.uid, (const char *)NULL);
 	snprintf(body, sizeof body, "_csrf=%s&body=Look+%%40%s+and+%%40%s.", w.ax.csrf, ax2_email, ay_email);
 	post(a, &w.ax, np, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	harness_response_free(&r);
-	char *m1 = q("select count(*)::text from notifications where user_id = $1::uuid and type = 'staff.mention'", w.ax2.uid,
+	char *m1 = owner_queryv("select count(*)::text from notifications where user_id = $1::uuid and type = 'staff.mention'", w.ax2.uid,
 	    (const char *)NULL);
-	char *m2 = q("select count(*)::text from notifications where user_id = $1::uuid and type = 'staff.mention'", w.ay.uid,
+	char *m2 = owner_queryv("select count(*)::text from notifications where user_id = $1::uuid and type = 'staff.mention'", w.ay.uid,
 	    (const char *)NULL);
 	ck_assert_str_eq(m1, "1");
 	ck_assert_str_eq(m2, "0");
@@ -296,11 +273,11 @@ START_TEST(update_assign_and_merge)
 	ck_assert_int_eq(r.status, 409);
 	ck_assert_ptr_nonnull(strstr(r.body, "Ticket assigned"));
 	harness_response_free(&r);
-	char *asg = q("select (assignee_id = $2::uuid)::text || array_to_string(tags, ',') from tickets where number = $1",
+	char *asg = owner_queryv("select (assignee_id = $2::uuid)::text || array_to_string(tags, ',') from tickets where number = $1",
 	    w.tx, w.ax.uid, (const char *)NULL);
 	ck_assert_str_eq(asg, "trueprinter,vip");
 	free(asg);
-	char *actor = q("select count(*)::text from ticket_activity a join tickets t on t.id = a.ticket_id "
+	char *actor = owner_queryv("select count(*)::text from ticket_activity a join tickets t on t.id = a.ticket_id "
 	                "where t.number = $1 and a.activity_type = 'assigned' and a.actor_id = $2::uuid",
 	    w.tx, w.ax.uid, (const char *)NULL);
 	ck_assert_str_eq(actor, "1");
@@ -320,14 +297,14 @@ START_TEST(update_assign_and_merge)
 	post(a, &w.ax, mp, body, &r);
 	ck_assert_int_eq(r.status, 403);
 	harness_response_free(&r);
-	char *st = q("select status from tickets where number = $1", w.tx, (const char *)NULL);
+	char *st = owner_queryv("select status from tickets where number = $1", w.tx, (const char *)NULL);
 	ck_assert_str_ne(st, "closed");
 	free(st);
 	snprintf(body, sizeof body, "_csrf=%s&into=%s", w.ax.csrf, w.tx2);
 	post(a, &w.ax, mp, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	harness_response_free(&r);
-	st = q("select status || coalesce(metadata->>'merged_into', '-') from tickets where number = $1", w.tx,
+	st = owner_queryv("select status || coalesce(metadata->>'merged_into', '-') from tickets where number = $1", w.tx,
 	    (const char *)NULL);
 	char want[96];
 	snprintf(want, sizeof want, "closed%s", w.tx2);

@@ -1,6 +1,7 @@
 /* test_integration.c: handlers against a real PostgreSQL and Redis, through
  * the in-process request harness. Needs the environment of var/stack.env. */
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -921,6 +922,27 @@ START_TEST(signed_in_customer_skips_verification)
 	harness_app_free(a);
 }
 END_TEST
+
+char *owner_queryv(const char *sql, ...)
+{
+	const char *p[12];
+	int n = 0;
+	va_list ap;
+	va_start(ap, sql);
+	for (const char *v; n < 12 && (v = va_arg(ap, const char *));)
+		p[n++] = v;
+	va_end(ap);
+	PGconn *c = PQconnectdb(getenv("OWNER_DATABASE_URL"));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	PGresult *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
+	    PQresultErrorMessage(res));
+	char *out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
+	    ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	PQfinish(c);
+	return out;
+}
 
 char *owner_query(const char *sql, const char *param)
 {

@@ -20,32 +20,9 @@ Suite *portal_suite(void);
 
 /* ---------------------------------------------------------------- helpers */
 
-/* The first value of the first row of sql run as the owner, with the
- * NULL-terminated text parameters; NULL when no row (malloc'd). */
-static char *sqlv(const char *sql, ...)
-{
-	const char *p[8];
-	int n = 0;
-	va_list ap;
-	va_start(ap, sql);
-	for (const char *s; n < 8 && (s = va_arg(ap, const char *));)
-		p[n++] = s;
-	va_end(ap);
-	PGconn *c = PQconnectdb(getenv("OWNER_DATABASE_URL"));
-	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
-	PGresult *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
-	    PQresultErrorMessage(res));
-	char *out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
-	    ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	PQfinish(c);
-	return out;
-}
-
 static long sql_long(const char *sql, const char *param)
 {
-	char *v = sqlv(sql, param, (const char *)NULL);
+	char *v = owner_queryv(sql, param, (const char *)NULL);
 	long n = v ? atol(v) : -1;
 	free(v);
 	return n;
@@ -97,12 +74,12 @@ static void customer_free(customer *c)
 /* A ticket of c's with that title, in that status; its number (malloc'd). */
 static char *ticket_new(const customer *c, const char *title, const char *status)
 {
-	char *number = sqlv("insert into tickets (requester_id, title, description) "
+	char *number = owner_queryv("insert into tickets (requester_id, title, description) "
 	                    "values ($1::uuid, $2, 'Made by the portal tests: ' || $2) returning number",
 	    c->uid, title, (const char *)NULL);
 	ck_assert_ptr_nonnull(number);
 	if (strcmp(status, "new") != 0)
-		free(sqlv("update tickets set status = $2 where number = $1", number, status, (const char *)NULL));
+		free(owner_queryv("update tickets set status = $2 where number = $1", number, status, (const char *)NULL));
 	return number;
 }
 
@@ -110,7 +87,7 @@ static char *ticket_field(const char *number, const char *column)
 {
 	char sql[256];
 	snprintf(sql, sizeof sql, "select %s::text from tickets where number = $1", column);
-	return sqlv(sql, number, (const char *)NULL);
+	return owner_queryv(sql, number, (const char *)NULL);
 }
 
 /* A platform agent named `name` (so every customer's ticket is theirs to
@@ -118,13 +95,13 @@ static char *ticket_field(const char *number, const char *column)
 static char *staff_new(const char *name, char *email, size_t n)
 {
 	snprintf(email, n, "staff-%d-%ld-%d@staff.example", (int)getpid(), (long)time(NULL), rand() % 100000);
-	return sqlv("insert into users (email, name, platform_role, email_verified_at) "
+	return owner_queryv("insert into users (email, name, platform_role, email_verified_at) "
 	            "values ($1, $2, 'agent', now()) returning id", email, name, (const char *)NULL);
 }
 
 static void staff_message(const char *number, const char *staff, const char *body, bool internal)
 {
-	free(sqlv("insert into ticket_messages (ticket_id, author_id, body, is_internal, message_type) "
+	free(owner_queryv("insert into ticket_messages (ticket_id, author_id, body, is_internal, message_type) "
 	          "select id, $2::uuid, $3, $4::boolean, case when $4::boolean then 'note' else 'reply' end "
 	          "from tickets where number = $1",
 	    number, staff, body, internal ? "true" : "false", (const char *)NULL));
@@ -411,11 +388,11 @@ START_TEST(keyset_pages_have_no_duplicates_and_no_gaps)
 	customer c;
 	customer_new(a, "pages", &c);
 	/* 45 tickets, three to each instant: the id breaks the ties. */
-	free(sqlv("insert into tickets (requester_id, title, description, created_at, last_activity_at) "
+	free(owner_queryv("insert into tickets (requester_id, title, description, created_at, last_activity_at) "
 	          "select $1::uuid, 'Paged ' || i, 'x', now() - (i / 3) * interval '1 minute', "
 	          "now() - (i / 3) * interval '1 minute' from generate_series(1, 45) i",
 	    c.uid, (const char *)NULL));
-	char *want = sqlv("select string_agg(number, ' ' order by last_activity_at desc, id desc) from tickets "
+	char *want = owner_queryv("select string_agg(number, ' ' order by last_activity_at desc, id desc) from tickets "
 	                  "where requester_id = $1::uuid", c.uid, (const char *)NULL);
 	harness_response r;
 	char all[8192] = "";
@@ -576,7 +553,7 @@ START_TEST(reply_with_a_file_moves_waiting_back_to_open)
 	char *staff = staff_new("Dana Replier", staff_email, sizeof staff_email);
 	char *n = ticket_new(&c, "Waiting on me", "waiting_customer");
 	staff_message(n, staff, "Could you send us the log file?", false);
-	free(sqlv("update tickets set status = 'waiting_customer' where number = $1", n, (const char *)NULL));
+	free(owner_queryv("update tickets set status = 'waiting_customer' where number = $1", n, (const char *)NULL));
 	harness_response r;
 	char *u = uri_of("/my/tickets/%s/reply", n);
 	static const char file[] = "log line one\nlog line two\n";
@@ -649,7 +626,7 @@ START_TEST(empty_reply_is_a_form_error)
 	harness_response_free(&r);
 	ck_assert_int_eq(messages_on(n), msgs);
 	/* A resolved ticket takes no reply: reopen first. */
-	free(sqlv("update tickets set status = 'resolved' where number = $1", n, (const char *)NULL));
+	free(owner_queryv("update tickets set status = 'resolved' where number = $1", n, (const char *)NULL));
 	snprintf(body, sizeof body, "_csrf=%s&body=late", c.csrf);
 	post_as(a, &c, u, body, &r);
 	ck_assert_int_eq(r.status, 409);
@@ -782,7 +759,7 @@ START_TEST(reopen_past_the_window_offers_a_new_request)
 	customer c;
 	customer_new(a, "window", &c);
 	char *n = ticket_new(&c, "Old news", "resolved");
-	free(sqlv("update tickets set resolved_at = now() - interval '20 days' where number = $1", n, (const char *)NULL));
+	free(owner_queryv("update tickets set resolved_at = now() - interval '20 days' where number = $1", n, (const char *)NULL));
 	char *page = uri_of("/my/tickets/%s", n), *reopen = uri_of("/my/tickets/%s/reopen", n);
 	harness_response r;
 	get(a, page, c.cookie, &r);
@@ -823,7 +800,7 @@ START_TEST(rating_once_when_resolved_and_never_on_get)
 	char *v = ticket_field(n, "satisfaction_rating");
 	ck_assert_ptr_null(v);
 
-	free(sqlv("update tickets set status = 'resolved' where number = $1", n, (const char *)NULL));
+	free(owner_queryv("update tickets set status = 'resolved' where number = $1", n, (const char *)NULL));
 	/* The email's link: the choice made, nothing recorded (link scanners). */
 	char *link = uri_of("/my/tickets/%s/rating?rating=4", n);
 	for (int i = 0; i < 2; i++) {
@@ -883,7 +860,7 @@ START_TEST(ticket_page_shows_frontend_fields_only)
 	app *a = portal_app();
 	customer c;
 	customer_new(a, "fields", &c);
-	char *n = sqlv("insert into tickets (requester_id, title, description, request_type_id, custom_fields) "
+	char *n = owner_queryv("insert into tickets (requester_id, title, description, request_type_id, custom_fields) "
 	               "values ($1::uuid, 'With fields', 'd', (select id from request_types where name = 'Technical issue' "
 	               "and organization_id is null), '{\"product_area\": \"mobile\", \"triage_notes\": \"staffonlywords\", "
 	               "\"contact_consent\": true}') returning number", c.uid, (const char *)NULL);
@@ -969,7 +946,7 @@ START_TEST(track_answers_the_same_and_mails_only_the_match)
 	                          "and subject like '%Your link to the request'", tid), 1);
 	ck_assert_int_eq(sql_long("select count(*) from outbox where to_email = 'nobody-here@example.com'", NULL), 0);
 	ck_assert_int_eq(sql_long("select count(*) from track_requests where ip_address = $1::inet", ip), before + 3);
-	char *subject = sqlv("select subject from outbox where ticket_id = $1::uuid "
+	char *subject = owner_queryv("select subject from outbox where ticket_id = $1::uuid "
 	                     "and subject like '%Your link to the request'", tid, (const char *)NULL);
 	ck_assert_msg(subject && strstr(subject, n), "subject %s", subject);
 	free(subject);
