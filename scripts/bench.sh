@@ -86,6 +86,9 @@ BENCH_SCALE=${BENCH_SCALE:-1}
 BENCH_SCALE_TICKETS=${BENCH_SCALE_TICKETS:-1000000}
 BENCH_SCALE_USER_TICKETS=${BENCH_SCALE_USER_TICKETS:-50}
 BENCH_SCALE_LATENCY_CONNECTIONS=${BENCH_SCALE_LATENCY_CONNECTIONS:-2}
+BENCH_DESK=${BENCH_DESK:-1}
+BENCH_DESK_COMMON_WORD=${BENCH_DESK_COMMON_WORD:-screenshot}
+BENCH_DESK_RARE_WORD=${BENCH_DESK_RARE_WORD:-zeppelin}
 BENCH_SCALE_DIR=$(abspath "${BENCH_SCALE_DIR:-$REPO/var/bench-scale}")
 BIN=${SUPPORTDESK_BIN:-$REPO/build/supportdesk}
 
@@ -364,6 +367,45 @@ done
 
 # ------------------------------------------------------------ at scale
 
+# bench_desk: the support desk at scale, signed in as the first agent of
+# the busiest organization (tests/bench/scale_agent.sql gives them the
+# demo password and picks an open ticket of theirs with 10 messages): the
+# plans of the queue statements (tests/bench/desk_plans.sql), the cost of
+# the queue counts alone (the same statement timed in psql, as the app
+# role), then bench_pair on GET /desk (the default queue, 50 rows), a
+# filtered queue, a searched queue (a common word and a rare one) and the
+# workspace, and the default queue once more with
+# BENCH_SCALE_LATENCY_CONNECTIONS in flight.
+bench_desk() {
+  local hash line agent number n0 a
+  hash=$(printf '%s' "$BENCH_PASSWORD" | "$BIN" passwd-hash) || { echo "bench: passwd-hash failed; no desk figures"; return; }
+  line=$("$STACK" psql -q -v hash="$hash" -f "$REPO/tests/bench/scale_agent.sql" 2>&1 | grep '^agent ')
+  agent=$(awk '{ print $2 }' <<<"$line") number=$(awk '{ print $4 }' <<<"$line")
+  if [ -z "$agent" ] || [ -z "$number" ]; then echo "bench: tests/bench/scale_agent.sql found no agent or ticket: $line"; return; fi
+  "$STACK" psql -q -v email="$agent" -f "$REPO/tests/bench/desk_plans.sql" >"$TMP/desk-plans.log" 2>&1
+  echo "plans of GET /desk as $agent (EXPLAIN (ANALYZE, BUFFERS), $TMP/desk-plans.log):"
+  grep -E '^== |Execution Time' "$TMP/desk-plans.log" | sed 's/ *Execution Time: / /' | paste -d' ' - - | sed 's/^/  /'
+  desk_counts_line=$(awk '/^== counts/ { f = 1 } f && /Execution Time/ { sub(/.*Execution Time: */, ""); print; exit }' "$TMP/desk-plans.log")
+  serve_start || return
+  local cookie
+  cookie=$(signin "$agent" "$BENCH_PASSWORD")
+  if [ -n "$cookie" ]; then
+    bench_header "GET /desk@1M, signed in as $agent (busiest organization)"
+    n0=${#results[@]}
+    bench_pair /desk /desk "$cookie"
+    bench_pair /desk?filter "/desk?queue=open&priority=urgent" "$cookie"
+    bench_pair /desk?q=common "/desk?queue=open&q=$BENCH_DESK_COMMON_WORD" "$cookie"
+    bench_pair /desk?q=rare "/desk?queue=open&q=$BENCH_DESK_RARE_WORD" "$cookie"
+    bench_pair /desk/tickets/N "/desk/tickets/$number" "$cookie"
+    read -r -a a <<<"$(BENCH_ONE_CONNECTIONS=$BENCH_SCALE_LATENCY_CONNECTIONS bench_one 1 "$BASE_URL/desk" "$cookie")"
+    row "" "app -c$BENCH_SCALE_LATENCY_CONNECTIONS" 1 "${a[@]}"
+    results+=("/desk@1M with $BENCH_SCALE_LATENCY_CONNECTIONS in flight: ${a[0]} req/s, p50 $(ms "${a[1]}") p99 $(ms "${a[2]}")")
+    results+=("/desk@1M queue counts alone (7 capped counts, EXPLAIN ANALYZE): ${desk_counts_line:--}")
+    desk_line="${results[*]:$n0}"
+  fi
+  serve_stop
+}
+
 # A database of BENCH_SCALE_TICKETS tickets lives on in BENCH_SCALE_DIR
 # (var/bench-scale): seeded by the first run, which prints how long that
 # took, and reused by the next ones (`supportdesk migrate` brings it to the
@@ -410,6 +452,7 @@ if [ "$BENCH_SCALE" = 1 ]; then
         echo "bench: seeding failed after $((SECONDS - t0)) s:"; tail -n 20 "$TMP/seed.log"
       fi
     fi
+    if [ -f "$marker" ] && [ "$BENCH_DESK" = 1 ]; then bench_desk; fi
     if [ -f "$marker" ] && [ -n "$BENCH_USER" ]; then
       "$STACK" psql -q -v ON_ERROR_STOP=1 -v email="$BENCH_USER" -v tickets="$BENCH_SCALE_USER_TICKETS" \
         -f "$REPO/tests/bench/scale_customer.sql" >"$TMP/scale-customer.log" 2>&1 ||
@@ -442,6 +485,7 @@ fi
 echo
 for r in "${results[@]}"; do echo "bench: $r"; done
 [ -n "$login_line" ] && echo "bench: $login_line"
+[ -n "${desk_line:-}" ] || [ "$BENCH_DESK" != 1 ] || echo "bench: no /desk figures at scale (see above)"
 [ -n "${sub_rate:-}" ] && echo "bench: POST /submit ${sub_rate} submissions/s; submit+verify ${full_rate:--} full submissions/s"
 [ -n "${full_cpu:-}" ] && echo "bench: CPU ms per full submission: $full_cpu"
 if [ "${KEEP:-0}" = 1 ]; then echo "(raw wrk output: $TMP/wrk.log)"; fi

@@ -156,15 +156,21 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 	"($1::boolean or (t.routing_type <> 'internal' and case when $2::uuid is null " \
 	"then t.assigned_org_id = any ((select app_staff_org_ids())::uuid[]) else t.assigned_org_id = $2::uuid end))"
 
-#define SLA_STATE \
+#define SLA_STATE_WITH(pct) \
 	"desk_sla_state(t.status, t.sla_paused_at, t.created_at, t.first_response_at, t.sla_first_response_due, " \
-	"t.resolved_at, t.sla_resolution_due, p.warning_threshold_percent, now())"
+	"t.resolved_at, t.sla_resolution_due, " pct ", now())"
+#define SLA_STATE SLA_STATE_WITH("p.warning_threshold_percent")
 
 /* The running-clock conditions repeat tickets_desk_sla_idx's predicate, so
  * that the index serves the queue. */
-#define SLA_QUEUE \
-	"(t.resolved_at is null and t.sla_paused_at is null and t.status in " RUNNING " and " SLA_STATE \
+#define SLA_QUEUE_WITH(pct) \
+	"(t.resolved_at is null and t.sla_paused_at is null and t.status in " RUNNING " and " SLA_STATE_WITH(pct) \
 	" in ('at_risk', 'breached'))"
+#define SLA_QUEUE SLA_QUEUE_WITH("p.warning_threshold_percent")
+/* In a queue's list the policy is looked up only by the SLA queue: a join
+ * to sla_policies, even a removable one, keeps the planner from choosing
+ * by an index-only scan of the queue's index. */
+#define SLA_QUEUE_LIST SLA_QUEUE_WITH("(select p.warning_threshold_percent from sla_policies p where p.id = t.sla_policy_id)")
 
 /* When the next clock is due: first response until it is made, then
  * resolution; none (the sentinel, sorting last) when no clock runs. */
@@ -185,7 +191,7 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 #define QUEUE_WHERE \
 	QUEUE_SCOPE " and t.status = any ($3::text[]) and t.is_spam = $4::boolean " \
 	"and (not $5::boolean or t.assignee_id is null) and ($6::uuid is null or t.assignee_id = $6::uuid) " \
-	"and (not $7::boolean or " SLA_QUEUE ") " \
+	"and (not $7::boolean or " SLA_QUEUE_LIST ") " \
 	"and ($8::text is null or t.priority = $8::text) and ($9::uuid is null or t.team_id = $9::uuid) " \
 	"and ($10::uuid is null or t.category_id = $10::uuid) and ($11::uuid is null or t.request_type_id = $11::uuid) " \
 	"and ($12::text is null or t.tags @> array[$12::text]) " \
@@ -194,14 +200,18 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 	"and ($14::text is null or t.number = $14::text) " \
 	"and ($15::text is null or t.requester_id = any (desk_requester_ids($15::text))) "
 
-/* The page is chosen from tickets alone (and their SLA policy); names
- * are looked up for its rows only. */
+/* The page is chosen from tickets alone, by ids
+ * and keys only: what the queue indexes of 0019 cover, so that the choice
+ * can be an index-only scan whatever the planner expects of row-level
+ * security's filters (which it estimates far too selective, and then
+ * prefers a bitmap scan of every ticket of the queue and a sort); the
+ * rows are fetched for the page's ids, and names looked up for them. */
 #define QUEUE_PAGE(k1, k2) \
-	"with page as materialized (select t.*, " k1 " as k1, " k2 " as k2 from tickets t " \
-	"left join sla_policies p on p.id = t.sla_policy_id where " QUEUE_WHERE
+	"with ids as materialized (select t.id, " k1 " as k1, " k2 " as k2 from tickets t where " QUEUE_WHERE
 
 #define QUEUE_ROWS(dir) \
-	") select t.id, t.number, t.title, t.status, t.priority, pe.requester, t.assignee_id, pe.assignee, tm.name, " \
+	"), page as materialized (select t.*, ids.k1, ids.k2 from ids join tickets t on t.id = ids.id) " \
+	"select t.id, t.number, t.title, t.status, t.priority, pe.requester, t.assignee_id, pe.assignee, tm.name, " \
 	"o.name, " SLA_STATE ", " \
 	"nullif(extract(epoch from " DUE_AT ")::bigint, 253402214400), extract(epoch from t.last_activity_at)::bigint, " \
 	"t.is_spam, t.k1, t.k2 from page t " \
@@ -256,6 +266,19 @@ static const db_stmt q_plan_per_call = { "queue_plan_per_call",
 int queue_plan_per_call(db_tx *tx)
 {
 	return db_tx_exec(tx, &q_plan_per_call, 0, NULL) ? 0 : -1;
+}
+
+int queue_begin(db_tx *tx, queue_scope *scope)
+{
+	if (scope->all || scope->org)
+		return queue_plan_per_call(tx);
+	db_call c[2] = { { &q_plan_per_call, NULL, 0, NULL }, { &q_staff_orgs, NULL, 0, NULL } };
+	db_result *res[2];
+	if (!db_tx_exec_all(tx, c, 2, res))
+		return -1;
+	if (db_rows(res[1]) == 1)
+		scope->org = db_get_dup(tx->a, res[1], 0, 0);
+	return 0;
 }
 
 /* The statuses of each queue, as text[] literals. */
@@ -416,29 +439,31 @@ static const db_stmt q_orgs = { "queue_opt_orgs",
 	"select id, name from organizations where is_active and not is_platform "
 	"and ((select app_is_platform_staff()) or id = any ((select app_staff_org_ids())::uuid[])) order by name, id limit 500" };
 
-static int options(db_tx *tx, const db_stmt *s, int np, const char *const *p, queue_option **out, size_t *n)
+static void options(db_tx *tx, db_result *res, queue_option **out, size_t *n)
 {
-	db_result *res = db_tx_exec(tx, s, np, p);
-	if (!res)
-		return -1;
 	*n = (size_t)db_rows(res);
 	*out = arena_calloc(tx->a, *n + 1, sizeof **out);
 	for (size_t i = 0; i < *n; i++) {
 		(*out)[i].id = db_get_dup(tx->a, res, (int)i, 0);
 		(*out)[i].name = db_get_dup(tx->a, res, (int)i, 1);
 	}
-	return 0;
 }
 
 int queue_options_get(db_tx *tx, const queue_scope *scope, queue_options *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *p[2] = { scope->all ? "true" : "false", scope->all ? NULL : scope->org };
-	if (options(tx, &q_teams, 2, p, &out->teams, &out->nteams) || options(tx, &q_categories, 2, p, &out->categories,
-	    &out->ncategories) || options(tx, &q_types, 2, p, &out->types, &out->ntypes) ||
-	    options(tx, &q_agents, 2, p, &out->agents, &out->nagents) ||
-	    options(tx, &q_orgs, 0, NULL, &out->orgs, &out->norgs))
+	/* One round trip for the five lists. */
+	db_call c[5] = { { &q_teams, NULL, 2, p }, { &q_categories, NULL, 2, p }, { &q_types, NULL, 2, p },
+		{ &q_agents, NULL, 2, p }, { &q_orgs, NULL, 0, NULL } };
+	db_result *res[5];
+	if (!db_tx_exec_all(tx, c, 5, res))
 		return -1;
+	options(tx, res[0], &out->teams, &out->nteams);
+	options(tx, res[1], &out->categories, &out->ncategories);
+	options(tx, res[2], &out->types, &out->ntypes);
+	options(tx, res[3], &out->agents, &out->nagents);
+	options(tx, res[4], &out->orgs, &out->norgs);
 	return 0;
 }
 

@@ -107,6 +107,9 @@ typedef struct {
  * generic plan of a query whose filters are "param IS NULL OR ..." reads
  * far more than it needs). Call once before the queue's statements. 0 or -1. */
 int queue_plan_per_call(db_tx *tx);
+/* queue_plan_per_call and queue_scope_narrow in one round trip: what a
+ * queue page does first. 0, or -1 on a database failure. */
+int queue_begin(db_tx *tx, queue_scope *scope);
 
 /* Up to limit tickets of the filter's queue, in its sort, after *after
  * (NULL: the first page). A cursor of another sort or direction is the

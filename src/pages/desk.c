@@ -348,7 +348,7 @@ int page_desk(req *r)
 
 	db_tx *tx = page_tx(r);
 	long counts[QUEUE__MAX];
-	if (queue_plan_per_call(tx) != 0 || queue_scope_narrow(tx, &f->scope) != 0 ||
+	if (queue_begin(tx, &f->scope) != 0 ||
 	    queue_counts(tx, &f->scope, COUNT_CAP, counts) != 0)
 		return page_db_failure(r);
 	/* An agent's day starts with their own tickets; with none, every open one. */
