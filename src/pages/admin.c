@@ -24,6 +24,10 @@ static const struct {
 		"Create, rename and deactivate teams, and choose who is on each." },
 	[ADMIN_MEMBERS] = { "members", "Members", "/desk/admin/members",
 		"Invite agents and admins by email, change their role, deactivate them." },
+	[ADMIN_CATEGORIES] = { "categories", "Categories", "/desk/admin/categories",
+		"The categories tickets are filed under: name, colour, icon, order; deactivate the ones in use." },
+	[ADMIN_CANNED] = { "canned", "Canned responses", "/desk/admin/canned",
+		"Replies agents insert by typing /shortcut, for everyone, a team or one person." },
 	[ADMIN_SETTINGS] = { "settings", "Organization settings", "/desk/admin/settings",
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_AUDIT] = { "audit", "Audit log", "/desk/admin/audit",
@@ -186,6 +190,31 @@ const char *admin_text(req *r, const char *field, long max_chars, bool multiline
 	return out;
 }
 
+void admin_set_opt(arena *a, tv *o, const char *key, const char *s)
+{
+	if (s && *s)
+		tv_set_str(a, o, key, s);
+	else
+		tv_set_bool(a, o, key, false);
+}
+
+bool admin_checked(req *r, const char *field)
+{
+	return str_eq_cstr(req_form_get(r, field), "1");
+}
+
+bool admin_direction(req *r, bool *up)
+{
+	str dir = req_form_get(r, "dir");
+	*up = str_eq_cstr(dir, "up");
+	return *up || str_eq_cstr(dir, "down");
+}
+
+const char *admin_route_id(req *r)
+{
+	return str_dup(r->a, req_route_get(r, "id"));
+}
+
 /* ---- GET /desk/admin ---- */
 
 int page_admin_home(req *r)
@@ -204,7 +233,8 @@ int page_admin_home(req *r)
 
 static const char *const entity_labels[][2] = {
 	{ "organization", "Organization" }, { "organization_settings", "Settings" }, { "team", "Team" },
-	{ "membership", "Member" }, { "membership_team", "Team member" },
+	{ "membership", "Member" }, { "membership_team", "Team member" }, { "category", "Category" },
+	{ "canned_response", "Canned response" },
 };
 
 static const char *entity_label(const char *e)

@@ -16,6 +16,8 @@ enum admin_section {
 	ADMIN_HOME,
 	ADMIN_TEAMS,
 	ADMIN_MEMBERS,
+	ADMIN_CATEGORIES,
+	ADMIN_CANNED,
 	ADMIN_SETTINGS,
 	ADMIN_AUDIT,
 	ADMIN__SECTIONS
@@ -65,5 +67,19 @@ void admin_summary(req *r, tv *v, const form_errors *errors);
  * multiline) add a message for the field to errors. */
 const char *admin_text(req *r, const char *field, long max_chars, bool multiline, const char *label,
     form_errors *errors);
+
+/* key as s, or false when s is empty: a row's missing value must not let
+ * a section find the form field of the same name further up. */
+void admin_set_opt(arena *a, tv *o, const char *key, const char *s);
+
+/* A posted checkbox (value "1") is ticked. */
+bool admin_checked(req *r, const char *field);
+
+/* The posted dir of a move button: true with *up set for "up" or "down",
+ * false for anything else (the page answers 400). */
+bool admin_direction(req *r, bool *up);
+
+/* The id of the route ({id}) as a string in the request's arena. */
+const char *admin_route_id(req *r);
 
 #endif

@@ -122,8 +122,8 @@ int page_admin_settings_save(req *r)
 	if (!s.exists)
 		return settings_page(r, 409, &ctx, &s, &errors);
 
-	s.auto_assign = str_eq_cstr(req_form_get(r, "auto_assign"), "1");
-	s.email_notifications = str_eq_cstr(req_form_get(r, "email_notifications"), "1");
+	s.auto_assign = admin_checked(r, "auto_assign");
+	s.email_notifications = admin_checked(r, "email_notifications");
 
 	const char *email = admin_text(r, "support_email", EMAIL_MAX_BYTES, false, "The support email", &errors);
 	s.support_email = email ? email : "";

@@ -136,6 +136,19 @@ int page_admin_member_invite(req *r); /* POST /desk/admin/members (email, name, 
 int page_admin_member_role(req *r);   /* POST .../members/{id}/role: 303; 404; 409 last admin; 422 */
 int page_admin_member_active(req *r); /* POST .../members/{id}/active (active=0|1): 303 (sessions ended,
                                          tickets unassigned); 400; 404; 409 last admin; 503 */
+/* admin_categories.c */
+int page_admin_categories(req *r);       /* GET /desk/admin/categories?org=: 200 */
+int page_admin_category_create(req *r);  /* POST /desk/admin/categories: 303; 422 bad input or slug taken */
+int page_admin_category(req *r);         /* GET .../categories/{id}?org=: 200; 404 */
+int page_admin_category_update(req *r);  /* POST .../categories/{id}: 303; 404; 422 */
+int page_admin_category_move(req *r);    /* POST .../{id}/move (dir=up|down): 303; 400; 404 */
+int page_admin_category_delete(req *r);  /* POST .../{id}/delete: 303 (deleted, or deactivated when in use); 404 */
+/* admin_canned.c */
+int page_admin_canned_list(req *r);      /* GET /desk/admin/canned?org=&after=: 200; 400 bad cursor */
+int page_admin_canned_create(req *r);    /* POST /desk/admin/canned: 303; 422 bad input or shortcut taken */
+int page_admin_canned(req *r);           /* GET .../canned/{id}?org=: 200; 404 */
+int page_admin_canned_update(req *r);    /* POST .../canned/{id}: 303; 404; 422 */
+int page_admin_canned_delete(req *r);    /* POST .../canned/{id}/delete: 303; 404 */
 int page_admin_settings(req *r);      /* GET /desk/admin/settings?org=: 200 */
 int page_admin_settings_save(req *r); /* POST /desk/admin/settings: 303; 409 no settings row; 422 */
 

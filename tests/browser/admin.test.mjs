@@ -172,6 +172,70 @@ describe('the organization admin pages', () => {
     await page.close();
   });
 
+  test('categories: an error first, created, moved up without scripts, removed', async () => {
+    const page = await ctx.newPage();
+    const problems = watch(page);
+    await checkBothWidths(page, '/desk/admin/categories', 'categories');
+    await page.fill('#f-name', 'Browser billing');
+    await page.fill('#f-slug', 'Not A Slug');
+    await page.fill('#f-color', 'blue');
+    const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/categories"] button[type="submit"]')]);
+    assert.equal(bad.status(), 422);
+    assert.equal(await page.getAttribute('#f-slug', 'aria-invalid'), 'true');
+    assert.match(await page.textContent('#f-color-error'), /#3B82F6/);
+    assert.equal(await page.inputValue('#f-name'), 'Browser billing', 'the input is kept');
+    await axeCheck(page, 'categories with errors');
+    await shot(page, 'categories-error');
+    for (const [name, s] of [['Browser billing', 'billing'], ['Browser access', 'access']]) {
+      await page.fill('#f-name', name);
+      await page.fill('#f-slug', s);
+      await page.fill('#f-color', '#3B82F6');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/categories"] button[type="submit"]')]);
+      assert.equal((await page.textContent('.notice-ok')).trim(), 'The category is created.');
+    }
+    await checkBothWidths(page, '/desk/admin/categories', 'categories-list');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('button[name="dir"][value="up"]')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The order is saved.');
+    const first = await page.textContent('.admin-table tbody tr:first-child td:first-child a');
+    assert.equal(first.trim(), 'Browser access', 'moved up');
+    await page.click('text=Browser billing');
+    await page.waitForLoadState('load');
+    await checkBothWidths(page, new URL(page.url()).pathname + `?org=${slug}`, 'category');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('button:has-text("Delete the category")')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The category is deleted.');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    await page.close();
+  });
+
+  test('canned responses: a bad shortcut, then created and edited', async () => {
+    const page = await ctx.newPage();
+    const problems = watch(page);
+    await checkBothWidths(page, '/desk/admin/canned', 'canned');
+    assert.ok((await page.textContent('#f-content-hint')).includes('{{agent.name}}'), 'the placeholders are listed');
+    await page.fill('#f-title', 'Browser greeting');
+    await page.fill('#f-shortcut', 'Hello There');
+    await page.fill('#f-content', 'Hello {{requester.name}}');
+    const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/canned"] button[type="submit"]')]);
+    assert.equal(bad.status(), 422);
+    assert.equal(await page.getAttribute('#f-shortcut', 'aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#f-content'), 'Hello {{requester.name}}', 'the input is kept');
+    await axeCheck(page, 'canned with an error');
+    await shot(page, 'canned-error');
+    await page.fill('#f-shortcut', '/hello');
+    await page.fill('#f-tags', 'greeting, welcome');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/canned"] button[type="submit"]')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The canned response is created.');
+    assert.equal(await page.inputValue('#f-shortcut'), 'hello');
+    await checkBothWidths(page, new URL(page.url()).pathname + `?org=${slug}`, 'canned-one');
+    await page.check('#f-visibility-personal');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form.admin-form button:has-text("Save")')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The canned response is saved.');
+    assert.equal(sql(`SELECT is_public::text FROM canned_responses c JOIN organizations o ON o.id = c.organization_id WHERE o.slug = ${quote(slug)} AND c.shortcut = 'hello'`), 'false');
+    await checkBothWidths(page, '/desk/admin/canned', 'canned-list');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    await page.close();
+  });
+
   test('without JavaScript a team is created the same way', async () => {
     const nojs = await browser.newContext({ javaScriptEnabled: false, storageState: await ctx.storageState() });
     const page = await nojs.newPage();

@@ -163,7 +163,7 @@ static void teardown(fixture *f)
 }
 
 static const char *const admin_gets[] = { "/desk/admin", "/desk/admin/teams", "/desk/admin/members",
-	"/desk/admin/settings", "/desk/admin/audit" };
+	"/desk/admin/settings", "/desk/admin/audit", "/desk/admin/categories", "/desk/admin/canned" };
 
 /* ---- who gets in ---- */
 
@@ -324,6 +324,8 @@ START_TEST(wrong_csrf_is_403_and_unchanged)
 		{ "/desk/admin/teams", "name=Sneaky" },
 		{ "/desk/admin/members", "email=sneaky%40example.com&role=admin" },
 		{ "/desk/admin/settings", "support_phone=123456" },
+		{ "/desk/admin/categories", "name=Sneaky&slug=sneaky" },
+		{ "/desk/admin/canned", "title=Sneaky&content=x" },
 	};
 	for (size_t i = 0; i < sizeof posts / sizeof *posts; i++) {
 		char body[512];
@@ -345,6 +347,8 @@ START_TEST(wrong_csrf_is_403_and_unchanged)
 	assert_status(&r, 403);
 	harness_response_free(&r);
 	assert_owner("select count(*) from teams where organization_id = $1::uuid", f.org, NULL, "0");
+	assert_owner("select count(*) from categories where organization_id = $1::uuid", f.org, NULL, "0");
+	assert_owner("select count(*) from canned_responses where organization_id = $1::uuid", f.org, NULL, "0");
 	assert_owner("select count(*) from memberships where organization_id = $1::uuid", f.org, NULL, "2");
 	assert_owner("select is_active::text from memberships where id = $1::uuid", f.agent_m, NULL, "true");
 	assert_owner("select coalesce(support_phone, 'none') from organization_settings where organization_id = $1::uuid",
@@ -808,6 +812,399 @@ START_TEST(platform_admin_reaches_every_organization)
 }
 END_TEST
 
+/* ---- categories ---- */
+
+/* The slugs of the organization's categories in their order, "a,b,c". */
+static void assert_category_order(const fixture *f, const char *want)
+{
+	assert_owner("select string_agg(slug, ',' order by sort_order, name, id) from categories where organization_id = $1::uuid",
+	    f->org, NULL, want);
+}
+
+START_TEST(categories_create_edit_order_delete)
+{
+	fixture f;
+	setup(&f);
+	harness_response r;
+	char fields[1024], uri[256], want[256];
+
+	/* Bad input: 422, messages by the fields, the input kept. */
+	snprintf(fields, sizeof fields, "org=%s&name=+&slug=Not+A+Slug&color=blue&icon=Bad+icon&description=Kept+words", f.slug);
+	post_as(f.a, "/desk/admin/categories", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Enter a name for the category");
+	assert_has(&r, "The slug may have lowercase letters");
+	assert_has(&r, "The colour must be #");
+	assert_has(&r, "The icon is a name");
+	assert_has(&r, "href=\"#f-slug\"");
+	assert_has(&r, "value=\"Not A Slug\"");
+	assert_has(&r, ">Kept words</textarea>");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Double&slug=double--hyphen", f.slug);
+	post_as(f.a, "/desk/admin/categories", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "single hyphens");
+	harness_response_free(&r);
+
+	const char *slugs[] = { "billing", "access", "bugs" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(fields, sizeof fields, "org=%s&name=Cat+%s&slug=%s&color=%%233B82F6&icon=credit-card&active=1", f.slug,
+		    slugs[i], slugs[i]);
+		post_as(f.a, "/desk/admin/categories", &f.adm, fields, &r);
+		snprintf(want, sizeof want, "/desk/admin/categories?org=%s&done=created", f.slug);
+		assert_redirect(&r, want);
+		harness_response_free(&r);
+	}
+	assert_category_order(&f, "billing,access,bugs");
+	char *billing = owner3("select id from categories where organization_id = $1::uuid and slug = 'billing'", f.org, NULL, NULL);
+	char *bugs = owner3("select id from categories where organization_id = $1::uuid and slug = 'bugs'", f.org, NULL, NULL);
+	char who[128];
+	snprintf(who, sizeof who, "%s/insert", f.admin);
+	assert_owner("select actor_id::text || '/' || action from config_audit where entity = 'category' and entity_id = $1",
+	    billing, NULL, who);
+	/* Another organization may use the same slug; this one may not twice. */
+	snprintf(fields, sizeof fields, "org=%s&name=Again&slug=billing", f.slug);
+	post_as(f.a, "/desk/admin/categories", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Another category of the organization has this slug");
+	assert_has(&r, "value=\"Again\"");
+	harness_response_free(&r);
+	free(owner3("insert into categories (organization_id, name, slug) values ($1::uuid, 'Theirs', 'theirs') returning id",
+	    f.other, NULL, NULL));
+
+	/* The list, in order, with the move buttons. */
+	snprintf(uri, sizeof uri, "/desk/admin/categories?org=%s&done=created", f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "The category is created.");
+	assert_has(&r, "Cat billing");
+	assert_has(&r, "name=\"dir\" value=\"up\"");
+	assert_lacks(&r, "Theirs");
+	harness_response_free(&r);
+
+	/* Up and down, without scripts: a form per row. */
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s/move", bugs);
+	snprintf(fields, sizeof fields, "org=%s&dir=up", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/categories?org=%s&done=moved", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_category_order(&f, "billing,bugs,access");
+	post_as(f.a, uri, &f.adm, fields, &r);
+	harness_response_free(&r);
+	assert_category_order(&f, "bugs,billing,access");
+	post_as(f.a, uri, &f.adm, fields, &r); /* first already: nothing moves */
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_category_order(&f, "bugs,billing,access");
+	snprintf(fields, sizeof fields, "org=%s&dir=down", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	harness_response_free(&r);
+	assert_category_order(&f, "billing,bugs,access");
+	snprintf(fields, sizeof fields, "org=%s&dir=sideways", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+
+	/* Edit: bad, then good. */
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s", billing);
+	snprintf(fields, sizeof fields, "org=%s&name=Money&slug=bugs&active=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Another category of the organization has this slug");
+	assert_has(&r, "value=\"Money\"");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Money&slug=money&color=%%23112233&icon=&active=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select name || '/' || slug || '/' || color || '/' || (icon is null)::text from categories where id = $1::uuid",
+	    billing, NULL, "Money/money/#112233/true");
+	assert_owner("select before->>'slug' || '>' || (after->>'slug') from config_audit where entity_id = $1 and action = 'update' "
+	             "and before->>'slug' <> after->>'slug'", billing, NULL, "billing>money");
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s?org=%s&done=saved", billing, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "The category is saved.");
+	assert_has(&r, "value=\"#112233\"");
+	assert_has(&r, "Delete the category");
+	harness_response_free(&r);
+
+	/* Delete: one in use is deactivated instead, an unused one goes. */
+	char *ticket = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                      "description, category_id) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Uses it', "
+	                      "'Body', $3::uuid) returning id", f.agent, f.org, billing);
+	ck_assert_ptr_nonnull(ticket);
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s?org=%s", billing, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_has(&r, "Deactivate the category");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s/delete", billing);
+	snprintf(fields, sizeof fields, "org=%s", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/categories/%s?org=%s&done=deactivated", billing, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select is_active::text from categories where id = $1::uuid", billing, NULL, "false");
+	assert_owner("select category_id::text from tickets where id = $1::uuid", ticket, NULL, billing);
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s/delete", bugs);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/categories?org=%s&done=deleted", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select count(*) from categories where id = $1::uuid", bugs, NULL, "0");
+	assert_owner("select count(*) from config_audit where entity = 'category' and entity_id = $1 and action = 'delete'", bugs,
+	    NULL, "1");
+	post_as(f.a, uri, &f.adm, fields, &r); /* gone already */
+	assert_status(&r, 404);
+	harness_response_free(&r);
+
+	/* Another organization's category, through ours or theirs: 404. */
+	char *theirs = owner3("select id from categories where organization_id = $1::uuid", f.other, NULL, NULL);
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s?org=%s", theirs, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s", theirs);
+	snprintf(fields, sizeof fields, "org=%s&name=Pwned&slug=pwned", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Pwned&slug=pwned", f.other_slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/categories/%s/delete", theirs);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/categories/not-a-uuid?org=%s", f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	assert_owner("select name from categories where id = $1::uuid", theirs, NULL, "Theirs");
+
+	/* An agent's post, with a valid token: 404, nothing made. */
+	browser ag;
+	sign_in(f.a, f.agent, &ag);
+	snprintf(fields, sizeof fields, "org=%s&name=Agent&slug=agent", f.slug);
+	post_as(f.a, "/desk/admin/categories", &ag, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	assert_owner("select count(*) from categories where organization_id = $1::uuid and slug = 'agent'", f.org, NULL, "0");
+
+	get(f.a, "/desk/admin/audit", f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Category removed");
+	harness_response_free(&r);
+	free(ag.cookie);
+	free(theirs);
+	free(ticket);
+	free(billing);
+	free(bugs);
+	teardown(&f);
+}
+END_TEST
+
+/* ---- canned responses ---- */
+
+START_TEST(canned_create_validate_edit_delete)
+{
+	fixture f;
+	setup(&f);
+	harness_response r;
+	char fields[2048], uri[256], want[256];
+	char *team = owner3("insert into teams (organization_id, name) values ($1::uuid, 'Billing') returning id", f.org, NULL, NULL);
+	char *their_team = owner3("insert into teams (organization_id, name) values ($1::uuid, 'Theirs') returning id", f.other,
+	    NULL, NULL);
+	char *cat = owner3("insert into categories (organization_id, name, slug) values ($1::uuid, 'Refunds', 'refunds') returning id",
+	    f.org, NULL, NULL);
+	char *their_cat = owner3("insert into categories (organization_id, name, slug) values ($1::uuid, 'Theirs', 'theirs') "
+	                         "returning id", f.other, NULL, NULL);
+
+	/* The placeholders are listed as help. */
+	get(f.a, "/desk/admin/canned", f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "&#123;&#123;ticket.number&#125;&#125;");
+	assert_has(&r, "&#123;&#123;requester.name&#125;&#125;");
+	assert_has(&r, "&#123;&#123;agent.name&#125;&#125;");
+	assert_has(&r, ">Refunds</option>");
+	assert_has(&r, ">Billing</option>");
+	assert_lacks(&r, ">Theirs</option>");
+	harness_response_free(&r);
+
+	/* Bad input. */
+	snprintf(fields, sizeof fields, "org=%s&title=&shortcut=Reset+Password&content=&tags=a,b", f.slug);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Enter a title");
+	assert_has(&r, "The shortcut may have lowercase letters");
+	assert_has(&r, "Enter the text the response inserts");
+	assert_has(&r, "value=\"Reset Password\"");
+	assert_has(&r, "value=\"a,b\"");
+	harness_response_free(&r);
+	char longcut[64];
+	memset(longcut, 'a', 49);
+	longcut[49] = '\0';
+	snprintf(fields, sizeof fields, "org=%s&title=Long&shortcut=%s&content=x&tags=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21",
+	    f.slug, longcut);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "at most 48");
+	assert_has(&r, "At most 20 tags");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&title=Cat&content=x&category=%s", f.slug, their_cat);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Choose one of the categories listed");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&title=Team&content=x&team=%s", f.slug, their_team);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Choose one of the organization");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&title=Team&content=x&team=garbage", f.slug);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	harness_response_free(&r);
+	assert_owner("select count(*) from canned_responses where organization_id = $1::uuid", f.org, NULL, "0");
+
+	/* Created, the typed '/' dropped, tags split. */
+	snprintf(fields, sizeof fields,
+	    "org=%s&title=Refund+steps&shortcut=%%2Frefund&content=Hi+%%7B%%7Brequester.name%%7D%%7D%%2C+ticket+"
+	    "%%7B%%7Bticket.number%%7D%%7D.&category=%s&team=%s&tags=billing%%2C+refund+&visibility=public&active=1",
+	    f.slug, cat, team);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 303);
+	char *canned = owner3("select id from canned_responses where organization_id = $1::uuid", f.org, NULL, NULL);
+	ck_assert_ptr_nonnull(canned);
+	snprintf(want, sizeof want, "/desk/admin/canned/%s?org=%s&done=created", canned, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select shortcut || '|' || array_to_string(tags, ';') || '|' || is_public::text || '|' || "
+	             "(team_id = $2::uuid)::text || '|' || content from canned_responses where id = $1::uuid",
+	    canned, team, "refund|billing;refund|true|true|Hi {{requester.name}}, ticket {{ticket.number}}.");
+	char who[128];
+	snprintf(who, sizeof who, "%s/insert", f.admin);
+	assert_owner("select actor_id::text || '/' || action from config_audit where entity = 'canned_response' and entity_id = $1",
+	    canned, NULL, who);
+
+	/* The shortcut is the organization's, with or without the '/'. */
+	snprintf(fields, sizeof fields, "org=%s&title=Again&shortcut=refund&content=x", f.slug);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Another canned response of the organization has this shortcut");
+	harness_response_free(&r);
+	free(owner3("insert into canned_responses (organization_id, title, shortcut, content) values ($1::uuid, 'Old', '/legacy', 'x') "
+	            "returning id", f.org, NULL, NULL));
+	snprintf(fields, sizeof fields, "org=%s&title=Again&shortcut=legacy&content=x", f.slug);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	harness_response_free(&r);
+	/* Another organization's shortcut does not count. */
+	snprintf(fields, sizeof fields, "org=%s&title=Same+elsewhere&shortcut=refund&content=x", f.other_slug);
+	char *other_admin = new_user("other-admin");
+	free(add_member(f.other, other_admin, "admin"));
+	browser oa;
+	sign_in(f.a, other_admin, &oa);
+	post_as(f.a, "/desk/admin/canned", &oa, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+
+	/* The list and the page. */
+	get(f.a, "/desk/admin/canned?done=created", f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "The canned response is created.");
+	assert_has(&r, "<code>/refund</code>");
+	assert_has(&r, "Team Billing");
+	assert_lacks(&r, "Same elsewhere");
+	harness_response_free(&r);
+	get(f.a, "/desk/admin/canned?after=bad", f.adm.cookie, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+
+	/* Edit: personal, no team; a bad shortcut keeps the rest typed. */
+	snprintf(uri, sizeof uri, "/desk/admin/canned/%s", canned);
+	snprintf(fields, sizeof fields, "org=%s&title=Kept+title&shortcut=-dash&content=Kept+text", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "value=\"Kept title\"");
+	assert_has(&r, ">Kept text</textarea>");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&title=Refund+steps&shortcut=refund&content=Mine&visibility=personal&active=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select is_public::text || '/' || coalesce(team_id::text, 'none') || '/' || content from canned_responses "
+	             "where id = $1::uuid", canned, NULL, "false/none/Mine");
+	assert_owner("select before->>'content' || '>' || (after->>'content') from config_audit where entity_id = $1 and action = 'update'",
+	    canned, NULL, "Hi {{requester.name}}, ticket {{ticket.number}}.>Mine");
+
+	/* Another organization's response: 404, unchanged. */
+	char *theirs = owner3("select id from canned_responses where organization_id = $1::uuid", f.other, NULL, NULL);
+	snprintf(uri, sizeof uri, "/desk/admin/canned/%s?org=%s", theirs, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/canned/%s", theirs);
+	snprintf(fields, sizeof fields, "org=%s&title=Pwned&content=Pwned", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/canned/%s/delete", theirs);
+	snprintf(fields, sizeof fields, "org=%s", f.other_slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	assert_owner("select title from canned_responses where id = $1::uuid", theirs, NULL, "Same elsewhere");
+
+	/* Delete. */
+	snprintf(uri, sizeof uri, "/desk/admin/canned/%s/delete", canned);
+	snprintf(fields, sizeof fields, "org=%s", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/canned?org=%s&done=deleted", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select count(*) from canned_responses where id = $1::uuid", canned, NULL, "0");
+	assert_owner("select count(*) from config_audit where entity_id = $1 and action = 'delete'", canned, NULL, "1");
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+
+	free(oa.cookie);
+	free(other_admin);
+	free(theirs);
+	free(canned);
+	free(team);
+	free(their_team);
+	free(cat);
+	free(their_cat);
+	teardown(&f);
+}
+END_TEST
+
+/* A public response made here is what an agent's /shortcut finds. */
+START_TEST(canned_reaches_the_workspace)
+{
+	fixture f;
+	setup(&f);
+	harness_response r;
+	char fields[512];
+	snprintf(fields, sizeof fields, "org=%s&title=Greeting&shortcut=greet-admin&content=Hello+there&active=1", f.slug);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	browser ag;
+	sign_in(f.a, f.agent, &ag);
+	get(f.a, "/desk/canned?q=greet-ad", ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "\"shortcut\" : \"greet-admin\"");
+	harness_response_free(&r);
+	free(ag.cookie);
+	teardown(&f);
+}
+END_TEST
+
 Suite *admin_suite(void)
 {
 	Suite *s = suite_create("admin");
@@ -828,6 +1225,9 @@ Suite *admin_suite(void)
 	tcase_add_test(pages, last_admin_is_kept);
 	tcase_add_test(pages, deactivation_ends_sessions_and_unassigns);
 	tcase_add_test(pages, settings_validate_and_save);
+	tcase_add_test(pages, categories_create_edit_order_delete);
+	tcase_add_test(pages, canned_create_validate_edit_delete);
+	tcase_add_test(pages, canned_reaches_the_workspace);
 	suite_add_tcase(s, pages);
 	return s;
 }

@@ -25,6 +25,7 @@ typedef struct {
 	char slug[64];
 	char *cookie, *csrf;
 	char *team, *agent_m;
+	char *category, *canned;
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -44,8 +45,15 @@ static void admin_fixture(app *a, leak_admin *ad)
 	snprintf(sql, sizeof sql, "insert into memberships (user_id, organization_id, role) select $1::uuid, id, 'agent' "
 	                          "from organizations where slug = '%s' returning id", ad->slug);
 	ad->agent_m = owner_query(sql, agent);
+	ad->category = owner_query("insert into categories (organization_id, name, slug) select id, 'Leak category', 'leak' "
+	                           "from organizations where slug = $1 returning id", ad->slug);
+	ad->canned = owner_query("insert into canned_responses (organization_id, title, shortcut, content) "
+	                         "select id, 'Leak reply', 'leak-reply', 'Hello' from organizations where slug = $1 returning id",
+	    ad->slug);
 	ck_assert_ptr_nonnull(ad->team);
 	ck_assert_ptr_nonnull(ad->agent_m);
+	ck_assert_ptr_nonnull(ad->category);
+	ck_assert_ptr_nonnull(ad->canned);
 	char body[128];
 	snprintf(body, sizeof body, "user=%s", admin);
 	harness_response r;
@@ -213,6 +221,8 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{token}", 7) == 0          ? token
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/teams/", 18) == 0   ? ad->team
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/members/", 20) == 0 ? ad->agent_m
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/categories/", 23) == 0 ? ad->category
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/canned/", 19) == 0 ? ad->canned
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
 		                                             : "x";
 		size_t vl = strlen(v);
@@ -319,7 +329,8 @@ START_TEST(every_route_many_times)
 					    "_csrf=%s&email=%s&password=not-the-password-1&password_confirm=not-the-password-1"
 					    "&current_password=x&body=Hello+from+the+leak+test&rating=4&comment=Fine&name=Leak"
 					    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets"
-					    "&org=%s&role=agent&active=1&action=add&member=%s&support_phone=%%2B1+555+0100&ticket_prefix=lk",
+					    "&org=%s&role=agent&active=1&action=add&member=%s&support_phone=%%2B1+555+0100&ticket_prefix=lk"
+					    "&slug=leak-cat&color=%%23112233&icon=bug&dir=up&shortcut=leak&content=Leak+reply&tags=a%%2C+b",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
 					    ad.agent_m);
 				}
@@ -355,6 +366,8 @@ START_TEST(every_route_many_times)
 	free(ad.csrf);
 	free(ad.team);
 	free(ad.agent_m);
+	free(ad.category);
+	free(ad.canned);
 	harness_app_free(a);
 }
 END_TEST
