@@ -26,6 +26,59 @@ int str_hex_value(int c)
 	return -1;
 }
 
+bool str_is_uuid(str s)
+{
+	if (s.len != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s.ptr[i] != '-' : str_hex_value((unsigned char)s.ptr[i]) < 0)
+			return false;
+	}
+	return true;
+}
+
+bool str_uuid_to_bytes(const char *uuid, unsigned char out[16])
+{
+	if (!str_is_uuid(str_from_cstr(uuid)))
+		return false;
+	size_t k = 0;
+	for (const char *p = uuid; *p; p += 2) {
+		if (*p == '-')
+			p++;
+		out[k++] = (unsigned char)(str_hex_value((unsigned char)p[0]) << 4 | str_hex_value((unsigned char)p[1]));
+	}
+	return k == 16;
+}
+
+void str_uuid_from_bytes(const unsigned char in[16], char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = out;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*o++ = '-';
+		*o++ = hex[in[i] >> 4];
+		*o++ = hex[in[i] & 15];
+	}
+	*o = '\0';
+}
+
+void str_put_be64(unsigned char *p, long long v)
+{
+	unsigned long long u = (unsigned long long)v;
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(u >> (56 - 8 * i));
+}
+
+long long str_get_be64(const unsigned char *p)
+{
+	unsigned long long u = 0;
+	for (int i = 0; i < 8; i++)
+		u = u << 8 | p[i];
+	return (long long)u;
+}
+
 char *str_dup(arena *a, str s)
 {
 	return arena_strndup(a, s.ptr ? s.ptr : "", s.len);

@@ -23,6 +23,15 @@ bool str_eq_nocase(str a, str b);
 bool str_has_prefix(str s, str prefix);
 /* The value of one hex digit (either case), or -1. */
 int str_hex_value(int c);
+/* The text form of a uuid: 8-4-4-4-12 hex digits, any case. */
+bool str_is_uuid(str s);
+/* A uuid's 16 bytes from its text form (NUL-terminated); false when it is
+ * not one. And back, lower-case, into out (37 bytes with the NUL). */
+bool str_uuid_to_bytes(const char *uuid, unsigned char out[16]);
+void str_uuid_from_bytes(const unsigned char in[16], char out[37]);
+/* v as 8 bytes, big-endian, and back: the keys of pagination cursors. */
+void str_put_be64(unsigned char *p, long long v);
+long long str_get_be64(const unsigned char *p);
 /* Copies into the arena with a trailing NUL. */
 char *str_dup(arena *a, str s);
 

@@ -193,18 +193,6 @@ char *mime_host_from_url(arena *a, const char *url)
 	return domain_valid(host, n) ? host : arena_strdup(a, "localhost");
 }
 
-static bool uuid_valid(const char *id)
-{
-	if (!id || strlen(id) != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? id[i] != '-' : !isxdigit((unsigned char)id[i]))
-			return false;
-	}
-	return true;
-}
-
 /* ------------------------------------------------------------------ encodings */
 
 /* Standard base64 of p[0..n) into dst, which holds 4 * ceil(n / 3) bytes. */
@@ -421,7 +409,7 @@ static void body_part(buf *out, const char *boundary, const char *type, const ch
 
 int mime_compose(buf *out, const mime_message *m, const char **err)
 {
-	if (!uuid_valid(m->id)) {
+	if (!str_is_uuid(str_from_cstr(m->id))) {
 		*err = "invalid outbox id";
 		return -1;
 	}

@@ -282,17 +282,7 @@ char *attachment_refs_json(arena *a, const attachment_ref *refs, size_t n)
 
 bool attachment_id_valid(str id)
 {
-	if (id.len != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		char c = id.ptr[i];
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return false;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return true;
+	return str_is_uuid(id);
 }
 
 static const db_stmt q_meta = { "attachment_read_meta",

@@ -1,15 +1,9 @@
 /* canned.c: SQL of an organization's canned responses. Every statement
  * names the organization, so an id from another one finds nothing. */
 #include "model/canned.h"
-#include "model/attachment.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static bool uuid_like(const char *s)
-{
-	return s && attachment_id_valid(str_from_cstr(s));
-}
 
 #define CANNED_COLS \
 	"c.id, c.title, coalesce(ltrim(c.shortcut, '/'), ''), c.content, coalesce(c.category_id::text, ''), " \
@@ -49,7 +43,7 @@ int canned_list(db_tx *tx, const char *org_id, const char *after, int max, canne
 {
 	*out = NULL;
 	*n = 0;
-	if (after && *after && !uuid_like(after))
+	if (after && *after && !str_is_uuid(str_from_cstr(after)))
 		return 0;
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", max);
@@ -69,7 +63,7 @@ int canned_list(db_tx *tx, const char *org_id, const char *after, int max, canne
 int canned_get(db_tx *tx, const char *org_id, const char *id, canned *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!uuid_like(id))
+	if (!str_is_uuid(str_from_cstr(id)))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_get, 2, p);
@@ -118,13 +112,13 @@ int canned_save(db_tx *tx, const char *org_id, const char *id, const canned_inpu
 {
 	*new_id = NULL;
 	*out = CANNED_NOT_FOUND;
-	if (id && !uuid_like(id))
+	if (id && !str_is_uuid(str_from_cstr(id)))
 		return 0;
-	if (*in->category_id && !uuid_like(in->category_id)) {
+	if (*in->category_id && !str_is_uuid(str_from_cstr(in->category_id))) {
 		*out = CANNED_BAD_CATEGORY;
 		return 0;
 	}
-	if (*in->team_id && !uuid_like(in->team_id)) {
+	if (*in->team_id && !str_is_uuid(str_from_cstr(in->team_id))) {
 		*out = CANNED_BAD_TEAM;
 		return 0;
 	}
@@ -153,7 +147,7 @@ static const db_stmt q_delete = { "canned_delete",
 
 int canned_delete(db_tx *tx, const char *org_id, const char *id)
 {
-	if (!uuid_like(id))
+	if (!str_is_uuid(str_from_cstr(id)))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_delete, 2, p);

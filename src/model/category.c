@@ -1,15 +1,9 @@
 /* category.c: SQL of an organization's categories. Every statement names
  * the organization, so an id from another one finds nothing. */
 #include "model/category.h"
-#include "model/attachment.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static bool uuid_like(const char *s)
-{
-	return s && attachment_id_valid(str_from_cstr(s));
-}
 
 /* The ticket count stops at 1001: enough to say "in use" and "1000+"
  * without counting a busy category's every ticket. */
@@ -59,7 +53,7 @@ int category_list(db_tx *tx, const char *org_id, int max, category **out, size_t
 int category_get(db_tx *tx, const char *org_id, const char *id, category *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!uuid_like(id))
+	if (!str_is_uuid(str_from_cstr(id)))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_get, 2, p);
@@ -128,7 +122,7 @@ static const db_stmt q_update = { "category_update",
 int category_update(db_tx *tx, const char *org_id, const char *id, const category_input *in, bool *found)
 {
 	*found = false;
-	if (!uuid_like(id))
+	if (!str_is_uuid(str_from_cstr(id)))
 		return 0;
 	const char *p[8] = { org_id, id, in->name, in->slug, in->description, in->color, in->icon,
 		in->is_active ? "true" : "false" };
@@ -157,7 +151,7 @@ static const db_stmt q_move = { "category_move",
 
 int category_move(db_tx *tx, const char *org_id, const char *id, bool up)
 {
-	if (!uuid_like(id))
+	if (!str_is_uuid(str_from_cstr(id)))
 		return 0;
 	const char *p[3] = { org_id, id, up ? "true" : "false" };
 	db_result *res = db_tx_exec(tx, &q_move, 3, p);
@@ -171,7 +165,7 @@ static const db_stmt q_delete = { "category_delete", "select admin_category_dele
 int category_delete(db_tx *tx, const char *org_id, const char *id, category_delete_outcome *out)
 {
 	*out = CATEGORY_NOT_FOUND;
-	if (!uuid_like(id))
+	if (!str_is_uuid(str_from_cstr(id)))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_delete, 2, p);

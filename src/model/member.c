@@ -52,7 +52,7 @@ int member_list(db_tx *tx, const char *org_id, const char *after, int max, membe
 int member_get(db_tx *tx, const char *org_id, const char *membership_id, member *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!membership_id || !attachment_id_valid(str_from_cstr(membership_id)))
+	if (!membership_id || !str_is_uuid(str_from_cstr(membership_id)))
 		return 0;
 	const char *p[2] = { org_id, membership_id };
 	db_result *res = db_tx_exec(tx, &q_get, 2, p);
@@ -107,7 +107,7 @@ int member_set(db_tx *tx, const char *org_id, const char *membership_id, const c
 	*outcome = MEMBER_NOT_FOUND;
 	*user_id = NULL;
 	*unassigned = 0;
-	if (!membership_id || !attachment_id_valid(str_from_cstr(membership_id)))
+	if (!membership_id || !str_is_uuid(str_from_cstr(membership_id)))
 		return 0;
 	const char *p[4] = { org_id, membership_id, role, active ? "true" : "false" };
 	db_result *res = db_tx_exec(tx, &q_set, 4, p);

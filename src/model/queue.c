@@ -72,39 +72,14 @@ int queue_action_from_name(str name)
 
 #define CURSOR_BYTES 34
 
-static void put64(unsigned char *p, long long v)
-{
-	unsigned long long u = (unsigned long long)v;
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(u >> (56 - 8 * i));
-}
-
-static long long get64(const unsigned char *p)
-{
-	unsigned long long u = 0;
-	for (int i = 0; i < 8; i++)
-		u = u << 8 | p[i];
-	return (long long)u;
-}
-
 char *queue_cursor_encode(arena *a, const queue_cursor *c)
 {
 	unsigned char raw[CURSOR_BYTES];
 	raw[0] = c->sort;
 	raw[1] = c->asc ? 1 : 0;
-	put64(raw + 2, c->k1);
-	put64(raw + 10, c->k2);
-	size_t k = 18;
-	for (const char *p = c->id; *p && k < CURSOR_BYTES; p++) {
-		if (*p == '-')
-			continue;
-		int hi = str_hex_value((unsigned char)p[0]), lo = p[1] ? str_hex_value((unsigned char)p[1]) : -1;
-		if (hi < 0 || lo < 0)
-			return NULL;
-		raw[k++] = (unsigned char)(hi << 4 | lo);
-		p++;
-	}
-	if (k != CURSOR_BYTES)
+	str_put_be64(raw + 2, c->k1);
+	str_put_be64(raw + 10, c->k2);
+	if (!str_uuid_to_bytes(c->id, raw + 18))
 		return NULL;
 	return crypto_b64url_encode(a, raw, sizeof raw);
 }
@@ -122,21 +97,13 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 		return false;
 	out->sort = raw[0];
 	out->asc = raw[1] == 1;
-	out->k1 = get64(raw + 2);
-	out->k2 = get64(raw + 10);
+	out->k1 = str_get_be64(raw + 2);
+	out->k2 = str_get_be64(raw + 10);
 	if (out->k1 < 1 || out->k1 > KEY_MAX || out->k2 < 0 || out->k2 > KEY_MAX)
 		return false;
 	if (out->sort == QUEUE_SORT_PRIORITY ? out->k1 < 1 || out->k1 > 4 : out->k2 != 0)
 		return false;
-	static const char hex[] = "0123456789abcdef";
-	char *o = out->id;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*o++ = '-';
-		*o++ = hex[raw[18 + i] >> 4];
-		*o++ = hex[raw[18 + i] & 15];
-	}
-	*o = '\0';
+	str_uuid_from_bytes(raw + 18, out->id);
 	return true;
 }
 

@@ -2,17 +2,9 @@
  * organization, so an id from another one finds nothing, and row-level
  * security refuses what the acting user may not change. */
 #include "model/team.h"
-#include "model/attachment.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* A uuid parameter that is not one would fail the statement (and the
- * transaction): such ids find nothing instead. */
-static bool uuid_like(const char *s)
-{
-	return s && attachment_id_valid(str_from_cstr(s));
-}
 
 #define TEAM_COLS \
 	"t.id, t.name, coalesce(t.description, ''), t.is_active, " \
@@ -53,10 +45,12 @@ int team_list(db_tx *tx, const char *org_id, int max, team **out, size_t *n)
 	return 0;
 }
 
+/* An id that is not a uuid would fail the statement (and the transaction):
+ * it finds nothing instead. */
 int team_get(db_tx *tx, const char *org_id, const char *team_id, team *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!uuid_like(team_id))
+	if (!str_is_uuid(str_from_cstr(team_id)))
 		return 0;
 	const char *p[2] = { org_id, team_id };
 	db_result *res = db_tx_exec(tx, &q_get, 2, p);
@@ -98,7 +92,7 @@ int team_update(db_tx *tx, const char *org_id, const char *team_id, const char *
     bool *found)
 {
 	*found = false;
-	if (!uuid_like(team_id))
+	if (!str_is_uuid(str_from_cstr(team_id)))
 		return 0;
 	const char *p[4] = { org_id, team_id, name, description };
 	db_result *res = db_tx_exec(tx, &q_update, 4, p);
@@ -113,7 +107,7 @@ static const db_stmt q_active = { "team_set_active",
 
 int team_set_active(db_tx *tx, const char *org_id, const char *team_id, bool active)
 {
-	if (!uuid_like(team_id))
+	if (!str_is_uuid(str_from_cstr(team_id)))
 		return 0;
 	const char *p[3] = { org_id, team_id, active ? "true" : "false" };
 	db_result *res = db_tx_exec(tx, &q_active, 3, p);
@@ -185,7 +179,7 @@ static const db_stmt q_remove = { "team_member_remove",
 static int member_change(db_tx *tx, const db_stmt *q, const char *org_id, const char *team_id,
     const char *membership_id)
 {
-	if (!uuid_like(team_id) || !uuid_like(membership_id))
+	if (!str_is_uuid(str_from_cstr(team_id)) || !str_is_uuid(str_from_cstr(membership_id)))
 		return 0;
 	const char *p[3] = { org_id, team_id, membership_id };
 	db_result *res = db_tx_exec(tx, q, 3, p);

@@ -144,28 +144,11 @@ int ticket_tab_from_name(str name)
 #define CURSOR_BYTES 24
 #define CURSOR_CHARS 32
 
-static int hexv(char c)
-{
-	return str_hex_value((unsigned char)c);
-}
-
 char *ticket_cursor_encode(arena *a, const ticket_cursor *c)
 {
 	unsigned char raw[CURSOR_BYTES];
-	unsigned long long us = (unsigned long long)c->activity_us;
-	for (int i = 0; i < 8; i++)
-		raw[i] = (unsigned char)(us >> (56 - 8 * i));
-	size_t k = 8;
-	for (const char *p = c->id; *p && k < CURSOR_BYTES; p++) {
-		if (*p == '-')
-			continue;
-		int hi = hexv(p[0]), lo = p[1] ? hexv(p[1]) : -1;
-		if (hi < 0 || lo < 0)
-			return NULL;
-		raw[k++] = (unsigned char)(hi << 4 | lo);
-		p++;
-	}
-	if (k != CURSOR_BYTES)
+	str_put_be64(raw, c->activity_us);
+	if (!str_uuid_to_bytes(c->id, raw + 8))
 		return NULL;
 	return crypto_b64url_encode(a, raw, sizeof raw);
 }
@@ -175,21 +158,11 @@ bool ticket_cursor_decode(str s, ticket_cursor *out)
 	unsigned char raw[CURSOR_BYTES + 1];
 	if (s.len != CURSOR_CHARS || crypto_b64url_decode(s.ptr, s.len, raw, sizeof raw) != CURSOR_BYTES)
 		return false;
-	unsigned long long us = 0;
-	for (int i = 0; i < 8; i++)
-		us = us << 8 | raw[i];
-	if (us == 0 || us > (unsigned long long)4102444800LL * 1000000ULL) /* after 2100: not ours */
+	long long us = str_get_be64(raw);
+	if (us <= 0 || us > 4102444800LL * 1000000LL) /* after 2100: not ours */
 		return false;
-	out->activity_us = (long long)us;
-	static const char hex[] = "0123456789abcdef";
-	char *o = out->id;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*o++ = '-';
-		*o++ = hex[raw[8 + i] >> 4];
-		*o++ = hex[raw[8 + i] & 15];
-	}
-	*o = '\0';
+	out->activity_us = us;
+	str_uuid_from_bytes(raw + 8, out->id);
 	return true;
 }
 

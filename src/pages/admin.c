@@ -66,6 +66,12 @@ int admin_begin(req *r, admin_ctx *ctx)
 	return 0;
 }
 
+int admin_begin_org(req *r, admin_ctx *ctx)
+{
+	int st = admin_begin(r, ctx);
+	return st ? st : ctx->org ? 0 : 404;
+}
+
 const char *admin_href(req *r, const org_admin_org *org, const char *path, const char *done)
 {
 	/* Slugs are [a-z0-9-]: nothing to escape. */

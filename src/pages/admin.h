@@ -34,6 +34,9 @@ typedef struct {
  * 0 (ctx->org NULL when several are possible and none was named), 404 for
  * an organization the user does not administer, or a failure status. */
 int admin_begin(req *r, admin_ctx *ctx);
+/* The same for the pages of one organization's item (a team, a member, a
+ * category...), which need it named or implied: 404 when none is. */
+int admin_begin_org(req *r, admin_ctx *ctx);
 
 /* The page's view: page_view with the admin navigation (current section),
  * the organization chooser when there are several, and `org_slug`. */

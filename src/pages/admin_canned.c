@@ -172,7 +172,7 @@ static int list_page(req *r, int status, const admin_ctx *ctx, const canned_form
 {
 	str after_s = req_query_get(r, "after");
 	const char *after = after_s.len ? str_dup(r->a, after_s) : NULL;
-	if (after && after_s.len != 36)
+	if (after && !str_is_uuid(after_s))
 		return 400;
 	canned *list;
 	size_t n;
@@ -225,11 +225,9 @@ int page_admin_canned_list(req *r)
 int page_admin_canned_create(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	form_errors errors = { 0 };
 	canned_form f;
 	canned_posted(r, &f, &errors);
@@ -280,11 +278,9 @@ static int canned_page(req *r, int status, const admin_ctx *ctx, const canned *c
 int page_admin_canned(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	canned c;
 	if ((st = load_canned(r, &ctx, &c)))
 		return st;
@@ -295,11 +291,9 @@ int page_admin_canned(req *r)
 int page_admin_canned_update(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	canned c;
 	if ((st = load_canned(r, &ctx, &c)))
 		return st;
@@ -322,11 +316,9 @@ int page_admin_canned_update(req *r)
 int page_admin_canned_delete(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	int rc = canned_delete(page_tx(r), ctx.org->id, admin_route_id(r));
 	if (rc < 0)
 		return page_db_failure(r);

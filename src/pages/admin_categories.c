@@ -152,11 +152,9 @@ static const char *const slug_taken = "Another category of the organization has 
 int page_admin_category_create(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	form_errors errors = { 0 };
 	category_input in;
 	category_form(r, &in, &errors);
@@ -208,11 +206,9 @@ static int category_page(req *r, int status, const admin_ctx *ctx, const categor
 int page_admin_category(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	category c;
 	if ((st = load_category(r, &ctx, &c)))
 		return st;
@@ -223,11 +219,9 @@ int page_admin_category(req *r)
 int page_admin_category_update(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	category c;
 	if ((st = load_category(r, &ctx, &c)))
 		return st;
@@ -252,11 +246,9 @@ int page_admin_category_update(req *r)
 int page_admin_category_move(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	bool up;
 	if (!admin_direction(r, &up))
 		return 400;
@@ -272,11 +264,9 @@ int page_admin_category_move(req *r)
 int page_admin_category_delete(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	category_delete_outcome out;
 	if (category_delete(page_tx(r), ctx.org->id, admin_route_id(r), &out) != 0)
 		return page_db_failure(r);

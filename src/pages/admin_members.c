@@ -129,11 +129,9 @@ static int send_invite(req *r, const admin_ctx *ctx, const char *user_id, const 
 int page_admin_member_invite(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	form_errors errors = { 0 };
 	invite_input in = { 0 };
 	str email = form_trim(req_form_get(r, "email"));
@@ -189,11 +187,9 @@ static const char *last_admin_reason(req *r, const admin_ctx *ctx, const member 
 static int member_change(req *r, bool role_change)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	member m;
 	int found = member_get(page_tx(r), ctx.org->id, str_dup(r->a, req_route_get(r, "id")), &m);
 	if (found < 0)

@@ -78,11 +78,9 @@ static void team_input(req *r, const char **name, const char **description, form
 int page_admin_team_create(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404; /* every form names its organization */
 	form_errors errors = { 0 };
 	const char *name, *description;
 	team_input(r, &name, &description, &errors);
@@ -165,11 +163,9 @@ static int load_team(req *r, const admin_ctx *ctx, team *t)
 int page_admin_team(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404; /* a team is reached from its organization's list */
 	team t;
 	if ((st = load_team(r, &ctx, &t)))
 		return st;
@@ -180,11 +176,9 @@ int page_admin_team(req *r)
 int page_admin_team_update(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	team t;
 	if ((st = load_team(r, &ctx, &t)))
 		return st;
@@ -209,11 +203,9 @@ int page_admin_team_update(req *r)
 int page_admin_team_active(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	team t;
 	if ((st = load_team(r, &ctx, &t)))
 		return st;
@@ -233,11 +225,9 @@ int page_admin_team_active(req *r)
 int page_admin_team_members(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	team t;
 	if ((st = load_team(r, &ctx, &t)))
 		return st;

@@ -33,22 +33,12 @@
  * arena; NULL for anything else. */
 static const char *uuid_of(req *r, str s)
 {
-	if (s.len != 36)
+	if (!str_is_uuid(s))
 		return NULL;
-	char *out = arena_alloc(r->a, 37);
-	for (size_t i = 0; i < 36; i++) {
-		char c = s.ptr[i];
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return NULL;
-		} else if (str_hex_value((unsigned char)c) < 0) {
-			return NULL;
-		} else if (c >= 'A' && c <= 'F') {
-			c = (char)(c - 'A' + 'a');
-		}
-		out[i] = c;
-	}
-	out[36] = '\0';
+	char *out = str_dup(r->a, s);
+	for (char *c = out; *c; c++)
+		if (*c >= 'A' && *c <= 'F')
+			*c = (char)(*c - 'A' + 'a');
 	return out;
 }
 

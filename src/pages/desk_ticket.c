@@ -757,26 +757,13 @@ int page_desk_ticket_note(req *r)
  * POST .../update
  * ------------------------------------------------------------------------- */
 
-static bool uuid_shape(str s)
-{
-	if (s.len != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		char c = s.ptr[i];
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? c != '-' : str_hex_value((unsigned char)c) < 0)
-			return false;
-	}
-	return true;
-}
-
 /* An optional uuid field: NULL when empty; *bad when it is not a uuid. */
 static const char *uuid_field(req *r, const char *name, bool *bad)
 {
 	str s = form_trim(req_form_get(r, name));
 	if (!s.len)
 		return NULL;
-	if (!uuid_shape(s)) {
+	if (!str_is_uuid(s)) {
 		*bad = true;
 		return NULL;
 	}

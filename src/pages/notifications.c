@@ -11,27 +11,11 @@
 #define PAGE_SIZE 20
 #define READ_IDS_MAX 200
 
-static bool uuid_valid(str s)
-{
-	if (s.len != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		char c = s.ptr[i];
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return false;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* GET /notifications[?after=ID]: 200; 400 for a cursor that is not an id. */
 int page_notifications(req *r)
 {
 	str after = req_query_get(r, "after");
-	if (after.ptr && !uuid_valid(after))
+	if (after.ptr && !str_is_uuid(after))
 		return 400;
 	const char *after_id = after.ptr ? str_dup(r->a, after) : NULL;
 	notification *list;
@@ -81,7 +65,7 @@ int page_notifications_read(req *r)
 	/* id is a list by design: every value counts. */
 	for (size_t i = 0; !all && i < r->form.fields.len && nids < READ_IDS_MAX; i++) {
 		const http_param *f = &r->form.fields.items[i];
-		if (str_eq_cstr(f->name, "id") && uuid_valid(f->value))
+		if (str_eq_cstr(f->name, "id") && str_is_uuid(f->value))
 			ids[nids++] = str_dup(r->a, f->value);
 	}
 	long changed = 0;
@@ -92,7 +76,7 @@ int page_notifications_read(req *r)
 	}
 	str after = req_form_get(r, "after");
 	const char *done = all || nids ? "read" : "none";
-	resp_redirect(r, 303, uuid_valid(after)
+	resp_redirect(r, 303, str_is_uuid(after)
 	    ? arena_sprintf(r->a, "/notifications?after=%.*s&done=%s", (int)after.len, after.ptr, done)
 	    : arena_sprintf(r->a, "/notifications?done=%s", done));
 	return 0;
