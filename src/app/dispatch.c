@@ -119,7 +119,7 @@ static int run_route(req *r)
 		break;
 	}
 	int st;
-	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_SIGNED_IN | ROUTE_STAFF | ROUTE_ORG_ADMIN)) {
+	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_USER)) {
 		if ((st = load_session(r)))
 			return st;
 	}
@@ -127,27 +127,20 @@ static int run_route(req *r)
 		return st;
 	/* Before CSRF: without a session there is no token to check, and a
 	 * form posted after the session expired leads to signing in again. */
-	if ((rt->flags & (ROUTE_SIGNED_IN | ROUTE_STAFF | ROUTE_ORG_ADMIN)) && !r->user_id) {
+	if ((rt->flags & ROUTE_USER) && !r->user_id) {
 		redirect_to_signin(r);
 		return 0;
 	}
-	/* A staff page must not reveal itself to a customer: 404, as for a
-	 * path that does not exist (SPEC section 4). */
-	if (rt->flags & ROUTE_STAFF) {
+	/* A staff page must not reveal itself to a customer, nor an admin page
+	 * to an agent: 404, as for a path that does not exist (SPEC section 4).
+	 * Which organization an admin page may change is the handler's
+	 * question (and row-level security's): this only keeps everyone else
+	 * out. */
+	if (rt->flags & (ROUTE_STAFF | ROUTE_ORG_ADMIN)) {
 		const user_access *ua = page_access(r);
 		if (!ua)
 			return page_db_failure(r);
-		if (!user_access_is_staff(ua))
-			return 404;
-	}
-	/* An admin page is a path that does not exist for an agent too. Which
-	 * organization the page may change is the handler's question (and
-	 * row-level security's): this only keeps everyone else out. */
-	if (rt->flags & ROUTE_ORG_ADMIN) {
-		const user_access *ua = page_access(r);
-		if (!ua)
-			return page_db_failure(r);
-		if (!user_access_is_org_admin(ua))
+		if (!(rt->flags & ROUTE_ORG_ADMIN ? user_access_is_org_admin(ua) : user_access_is_staff(ua)))
 			return 404;
 	}
 	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))

@@ -19,6 +19,8 @@ enum route_flag {
 	ROUTE_STAFF = 1 << 4,    /* signed in as staff (SIGNED_IN implied); anyone else gets 404 */
 	ROUTE_ORG_ADMIN = 1 << 5,/* signed in as an admin of an organization, or a platform admin
 	                            (SIGNED_IN implied); anyone else gets 404 */
+	/* The flags that need a signed-in user. */
+	ROUTE_USER = ROUTE_SIGNED_IN | ROUTE_STAFF | ROUTE_ORG_ADMIN,
 };
 
 typedef struct {
