@@ -16,6 +16,7 @@
 #include "model/submit_form.h"
 #include "model/ticket.h"
 #include "pages/desk_words.h"
+#include "pages/flash.h"
 #include "pages/pages.h"
 
 #define PAGE_SIZE 50
@@ -210,8 +211,8 @@ typedef struct {
 
 static void flash_set(req *r, const bulk_result *b)
 {
-	resp_cookie(r, FLASH_COOKIE, arena_sprintf(r->a, "%s.%ld.%ld.%s.%s", queue_action_name(b->action), b->changed,
-	    b->unchanged, b->not_found.len ? b->not_found.data : "", b->invalid.len ? b->invalid.data : ""), 60, 0);
+	page_flash_put(r, FLASH_COOKIE, arena_sprintf(r->a, "%s.%ld.%ld.%s.%s", queue_action_name(b->action), b->changed,
+	    b->unchanged, b->not_found.len ? b->not_found.data : "", b->invalid.len ? b->invalid.data : ""));
 }
 
 /* The numbers of a flash list, each checked to be a ticket number's shape
@@ -238,10 +239,9 @@ static const char *numbers_words(req *r, str list, long *count)
 
 static void flash_take(req *r, tv *v)
 {
-	str c = req_cookie_get(r, FLASH_COOKIE);
+	str c = page_flash_get(r, FLASH_COOKIE);
 	if (!c.ptr)
 		return;
-	resp_cookie(r, FLASH_COOKIE, "", 0, COOKIE_DELETE);
 	str part[5];
 	size_t k = 0, start = 0;
 	for (size_t i = 0; i <= c.len && k < 5; i++)

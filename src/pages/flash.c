@@ -5,17 +5,29 @@
 
 #define FLASH_COOKIE "sd_flash"
 
+void page_flash_put(req *r, const char *name, const char *value)
+{
+	resp_cookie(r, name, value, 60, 0);
+}
+
+str page_flash_get(req *r, const char *name)
+{
+	str c = req_cookie_get(r, name);
+	if (c.ptr)
+		resp_cookie(r, name, "", 0, COOKIE_DELETE);
+	return c;
+}
+
 void page_flash_set(req *r, const char *kind, const char *key)
 {
-	resp_cookie(r, FLASH_COOKIE, arena_sprintf(r->a, "%s.%s", kind, key), 60, 0);
+	page_flash_put(r, FLASH_COOKIE, arena_sprintf(r->a, "%s.%s", kind, key));
 }
 
 const char *page_flash_take(req *r, const char *key)
 {
-	str c = req_cookie_get(r, FLASH_COOKIE);
+	str c = page_flash_get(r, FLASH_COOKIE);
 	if (!c.ptr)
 		return NULL;
-	resp_cookie(r, FLASH_COOKIE, "", 0, COOKIE_DELETE);
 	const char *dot = memchr(c.ptr, '.', c.len);
 	if (!dot || !str_eq_cstr((str){ dot + 1, c.len - (size_t)(dot + 1 - c.ptr) }, key))
 		return NULL;

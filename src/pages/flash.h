@@ -6,7 +6,14 @@
 
 #include "http/request.h"
 
-/* kind: [a-z_]+; key: what the next page must be (a ticket number). */
+/* The mechanism: value (cookie-safe characters) in cookie name for the
+ * next page; taken once (the cookie is cleared when read, NULL when none).
+ * The value comes back from the browser: whoever reads it checks it. */
+void page_flash_put(req *r, const char *name, const char *value);
+str page_flash_get(req *r, const char *name);
+
+/* A ticket page's notice. kind: [a-z_]+; key: what the next page must be
+ * (a ticket number). */
 void page_flash_set(req *r, const char *kind, const char *key);
 /* The kind set for key, or NULL; the cookie is cleared either way. */
 const char *page_flash_take(req *r, const char *key);
