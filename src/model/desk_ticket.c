@@ -109,19 +109,6 @@ static void messages_from(arena *a, db_result *res, db_result *att, desk_message
 	*n = rows;
 }
 
-int desk_ticket_messages(db_tx *tx, const char *ticket_id, desk_message **out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	const char *p[1] = { ticket_id };
-	db_call c[2] = { { &q_messages, NULL, 1, p }, { &q_message_attachments, NULL, 1, p } };
-	db_result *res[2];
-	if (!db_tx_exec_all(tx, c, 2, res))
-		return -1;
-	messages_from(tx->a, res[0], res[1], out, n);
-	return 0;
-}
-
 /* ---------------------------------------------------------------------------
  * Requester panel
  * ------------------------------------------------------------------------- */
@@ -235,20 +222,6 @@ static void activity_from(arena *a, db_result *res, desk_activity **out, size_t 
 	}
 	*out = x;
 	*n = rows;
-}
-
-int desk_ticket_activity(db_tx *tx, const char *ticket_id, long long since_us, int limit, desk_activity **out,
-    size_t *n)
-{
-	char since[24], lim[16];
-	snprintf(since, sizeof since, "%lld", since_us);
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[3] = { ticket_id, since, lim };
-	db_result *res = db_tx_exec(tx, &q_activity, 3, p);
-	if (!res)
-		return -1;
-	activity_from(tx->a, res, out, n);
-	return 0;
 }
 
 static const db_stmt q_assignments = { "desk_ticket_assignments",

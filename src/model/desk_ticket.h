@@ -43,9 +43,6 @@ typedef struct {
 	size_t nattachments;
 } desk_message;
 
-/* The whole conversation, notes included, oldest first (at most 1000). */
-int desk_ticket_messages(db_tx *tx, const char *ticket_id, desk_message **out, size_t *n);
-
 typedef struct {
 	const char *number, *title, *status;
 	int rating;               /* 0 when not rated */
@@ -71,11 +68,6 @@ typedef struct {
 	const char *type, *description, *field, *old_value, *new_value, *actor;
 	long long when;
 } desk_activity;
-
-/* The audit log, newest first: at most limit rows, only those after
- * since_us (microseconds since the epoch) when it is > 0. */
-int desk_ticket_activity(db_tx *tx, const char *ticket_id, long long since_us, int limit, desk_activity **out,
-    size_t *n);
 
 typedef struct {
 	const char *from_name, *to_name, *team_name, *by_name, *reason;

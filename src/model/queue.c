@@ -115,9 +115,9 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 #define RUNNING "('new', 'open', 'in_progress', 'waiting_internal')"
 
 /* $1 all (boolean), $2 org (uuid or NULL). Planned per call (see
- * queue_plan_per_call), the constants fold and what is left is
+ * queue_begin), the constants fold and what is left is
  * "assigned_org_id = $2", an index condition that also returns the
- * index's order (queue_scope_narrow makes it so for an agent of one
+ * index's order (queue_begin makes it so for an agent of one
  * organization); with several organizations, "= ANY (theirs)". */
 #define QUEUE_SCOPE \
 	"($1::boolean or (t.routing_type <> 'internal' and case when $2::uuid is null " \
@@ -215,22 +215,10 @@ static const db_stmt q_list[QUEUE_SORT__MAX][2] = {
 static const db_stmt q_staff_orgs = { "queue_staff_orgs",
 	"select o from unnest(app_staff_org_ids()) o limit 2" };
 
-int queue_scope_narrow(db_tx *tx, queue_scope *scope)
-{
-	if (scope->all || scope->org)
-		return 0;
-	db_result *res = db_tx_exec(tx, &q_staff_orgs, 0, NULL);
-	if (!res)
-		return -1;
-	if (db_rows(res) == 1)
-		scope->org = db_get_dup(tx->a, res, 0, 0);
-	return 0;
-}
-
 static const db_stmt q_plan_per_call = { "queue_plan_per_call",
 	"select set_config('plan_cache_mode', 'force_custom_plan', true)" };
 
-int queue_plan_per_call(db_tx *tx)
+static int queue_plan_per_call(db_tx *tx)
 {
 	return db_tx_exec(tx, &q_plan_per_call, 0, NULL) ? 0 : -1;
 }

@@ -45,9 +45,6 @@ typedef struct {
 	                        acting user's staff organizations */
 } queue_scope;
 
-/* An agent of exactly one organization gets it as scope->org: the same
- * tickets, planned as one index range in the queue's order. 0 or -1. */
-int queue_scope_narrow(db_tx *tx, queue_scope *scope);
 
 enum queue_assignee { QUEUE_ASSIGNEE_ANY, QUEUE_ASSIGNEE_NONE, QUEUE_ASSIGNEE_USER };
 
@@ -103,12 +100,11 @@ typedef struct {
 	bool more;                 /* another page follows rows[n - 1].pos */
 } queue_page;
 
-/* Plans each statement of this transaction for its own parameters (a
- * generic plan of a query whose filters are "param IS NULL OR ..." reads
- * far more than it needs). Call once before the queue's statements. 0 or -1. */
-int queue_plan_per_call(db_tx *tx);
-/* queue_plan_per_call and queue_scope_narrow in one round trip: what a
- * queue page does first. 0, or -1 on a database failure. */
+/* What a queue page does first, in one round trip: every statement of the
+ * transaction is planned for its own parameters (a generic plan of "param
+ * IS NULL OR ..." filters reads far more than it needs), and an agent of
+ * exactly one organization gets it as scope->org (the same tickets, one
+ * index range in the queue's order). 0, or -1 on a database failure. */
 int queue_begin(db_tx *tx, queue_scope *scope);
 
 /* Up to limit tickets of the filter's queue, in its sort, after *after

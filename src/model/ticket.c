@@ -243,21 +243,6 @@ static void list_rows(db_tx *tx, db_result *res, int limit, ticket_page *out)
 	}
 }
 
-int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after, int limit,
-    ticket_page *out)
-{
-	memset(out, 0, sizeof *out);
-	if (tab >= TICKET_TAB__MAX || limit < 1)
-		return -1;
-	list_args la;
-	db_call c = list_call(tab, q, after, limit, &la);
-	db_result *res = db_tx_exec(tx, c.stmt, c.nparams, c.params);
-	if (!res)
-		return -1;
-	list_rows(tx, res, limit, out);
-	return 0;
-}
-
 static const db_stmt q_count = { "ticket_count_mine",
 	"with q as (select portal_tsquery($1) as tsq) "
 	"select count(*) filter (where t.status = any ($2::text[])), "
@@ -288,13 +273,6 @@ static int count_values(db_result *res, long counts[TICKET_TAB__MAX])
 	for (int i = 0; i < TICKET_TAB__MAX; i++)
 		counts[i] = (long)db_get_int(res, 0, i, 0);
 	return 0;
-}
-
-int ticket_count_mine(db_tx *tx, const char *q, long counts[TICKET_TAB__MAX])
-{
-	const char *p[4];
-	db_call c = count_call(q, p);
-	return count_values(db_tx_exec(tx, c.stmt, c.nparams, c.params), counts);
 }
 
 int ticket_list_and_count_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after,
@@ -338,12 +316,11 @@ int ticket_messages_public(db_tx *tx, const char *ticket_id, ticket_message **ou
 	*out = NULL;
 	*n = 0;
 	const char *p[1] = { ticket_id };
-	db_result *res = db_tx_exec(tx, &q_messages, 1, p);
-	if (!res)
+	db_call c[2] = { { &q_messages, NULL, 1, p }, { &q_message_attachments, NULL, 1, p } };
+	db_result *both[2];
+	if (!db_tx_exec_all(tx, c, 2, both))
 		return -1;
-	db_result *att = db_tx_exec(tx, &q_message_attachments, 1, p);
-	if (!att)
-		return -1;
+	db_result *res = both[0], *att = both[1];
 	arena *a = tx->a;
 	size_t rows = (size_t)db_rows(res), natt = (size_t)db_rows(att);
 	ticket_message *m = arena_calloc(a, rows + 1, sizeof *m);

@@ -98,13 +98,9 @@ typedef struct {
 /* Up to limit of the acting user's tickets in tab, by last activity (newest
  * first, id as tiebreak), after *after when not NULL; q (NULL: every
  * ticket) matches the number, or every word as a prefix in the title, the
- * description or a public message (never an internal note). 0 or -1. */
-int ticket_list_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after, int limit,
-    ticket_page *out);
-/* How many of the acting user's tickets each tab holds (matching q), exact,
- * in one grouped query. 0 or -1. */
-int ticket_count_mine(db_tx *tx, const char *q, long counts[TICKET_TAB__MAX]);
-/* Both of the above in one round trip to PostgreSQL (the portal's list). */
+ * description or a public message (never an internal note). And how many
+ * of their tickets each tab holds (matching q), exact. One round trip to
+ * PostgreSQL. 0 or -1. */
 int ticket_list_and_count_mine(db_tx *tx, enum ticket_tab tab, const char *q, const ticket_cursor *after,
     int limit, ticket_page *out, long counts[TICKET_TAB__MAX]);
 
