@@ -16,6 +16,7 @@
 #include "model/email.h"
 #include "model/operator.h"
 #include "model/submit_form.h"
+#include "model/ticket.h"
 #include "sched/scheduler.h"
 #include "tmpl/render_cli.h"
 
@@ -492,17 +493,6 @@ static bool slug_ok(const char *s)
 	return true;
 }
 
-static bool prefix_ok(const char *p)
-{
-	size_t n = strlen(p);
-	if (n < 2 || n > 10 || !(p[0] >= 'A' && p[0] <= 'Z'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
-			return false;
-	return true;
-}
-
 static int cmd_org_add(int argc, char **argv)
 {
 	static const char *const names[] = { "--name", "--slug", "--prefix" };
@@ -516,7 +506,7 @@ static int cmd_org_add(int argc, char **argv)
 		fprintf(stderr, "supportdesk: %s: --slug needs lowercase letters, digits and hyphens, like acme-support\n", what);
 		return org_usage();
 	}
-	if (v[2] && !prefix_ok(v[2])) {
+	if (v[2] && !ticket_prefix_valid(v[2])) {
 		fprintf(stderr, "supportdesk: %s: --prefix needs 2 to 10 capital letters and digits starting with a letter, like ACME\n",
 		    what);
 		return org_usage();

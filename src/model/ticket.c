@@ -41,6 +41,17 @@ void ticket_attachment_from(arena *a, db_result *res, int row, ticket_attachment
 	out->size = db_get_int(res, row, 3, 0);
 }
 
+bool ticket_prefix_valid(const char *p)
+{
+	size_t n = strlen(p);
+	if (n < 2 || n > 10 || !(p[0] >= 'A' && p[0] <= 'Z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
+			return false;
+	return true;
+}
+
 bool ticket_number_plausible(str n)
 {
 	/* PREFIX (2-10: a letter, then letters or digits), -YYYY-MM-, 5 or more digits */

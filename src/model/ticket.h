@@ -49,6 +49,9 @@ typedef struct {
 /* Whether n has the shape of a ticket number ({PREFIX}-{YYYY}-{MM}-{NNNNN},
  * upper case): anything else is answered without a query. */
 bool ticket_number_plausible(str n);
+/* Whether p may start ticket numbers (organization_settings.ticket_prefix,
+ * ticket_number_counters.prefix in 0002 and 0003): ^[A-Z][A-Z0-9]{1,9}$. */
+bool ticket_prefix_valid(const char *p);
 
 /* 1 found, 0 not visible or unknown, -1 database failure. */
 int ticket_find_by_number(db_tx *tx, const char *number, ticket_view *out);

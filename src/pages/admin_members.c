@@ -111,17 +111,13 @@ int page_admin_members(req *r)
  * address. 0 or a status. */
 static int send_invite(req *r, const admin_ctx *ctx, const char *user_id, const invite_input *in)
 {
-	const config *cfg = r->app->cfg;
-	char *token;
-	if (reset_link_create(r->app->kv, r->a, user_id, cfg->password_reset_ttl_s, &token) != KV_OK)
-		return 503;
-	tv *v = tv_object(r->a);
-	tv_set_str(r->a, v, "site_name", "Supportdesk");
+	tv *v;
+	int st = page_password_link_view(r, user_id, &v);
+	if (st)
+		return st;
 	tv_set_str(r->a, v, "org_name", ctx->org->name);
 	tv_set_bool(r->a, v, "as_admin", strcmp(in->role, "admin") == 0);
-	tv_set_str(r->a, v, "link", arena_sprintf(r->a, "%s/password/reset/%s", cfg->base_url, token));
-	tv_set_str(r->a, v, "forgot_link", arena_sprintf(r->a, "%s/password/forgot", cfg->base_url));
-	tv_set_int(r->a, v, "minutes", cfg->password_reset_ttl_s / 60);
+	tv_set_str(r->a, v, "forgot_link", arena_sprintf(r->a, "%s/password/forgot", r->app->cfg->base_url));
 	return page_email(r, "member_invite", v, in->email, in->name && *in->name ? in->name : NULL, NULL, user_id,
 	    NULL);
 }

@@ -8,6 +8,7 @@
 
 #include "model/org_admin.h"
 #include "model/team.h"
+#include "model/ticket.h"
 #include "pages/admin.h"
 #include "pages/pages.h"
 
@@ -19,19 +20,6 @@
 static const admin_notice notices[] = {
 	{ "saved", "The settings are saved." },
 };
-
-/* organization_settings.ticket_prefix and ticket_number_counters.prefix
- * (0002, 0003): ^[A-Z][A-Z0-9]{1,9}$, the start of every ticket number. */
-static bool prefix_valid(const char *p)
-{
-	size_t n = strlen(p);
-	if (n < 2 || n > 10 || !(p[0] >= 'A' && p[0] <= 'Z'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
-			return false;
-	return true;
-}
 
 /* Digits, spaces and + ( ) - . / only, with at least three digits. */
 static bool phone_valid(const char *p)
@@ -145,7 +133,7 @@ int page_admin_settings_save(req *r)
 	for (char *c = upper; *c; c++)
 		if (*c >= 'a' && *c <= 'z')
 			*c = (char)(*c - 'a' + 'A');
-	if (*upper && !form_errors_get(&errors, "ticket_prefix") && !prefix_valid(upper))
+	if (*upper && !form_errors_get(&errors, "ticket_prefix") && !ticket_prefix_valid(upper))
 		form_errors_add(r->a, &errors, "ticket_prefix",
 		    "Use 2 to 10 letters and digits, starting with a letter, like ACME or HELP2, or leave it empty for the default.");
 	s.ticket_prefix = form_errors_get(&errors, "ticket_prefix") ? (prefix ? prefix : "") : upper;

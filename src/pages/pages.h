@@ -66,6 +66,10 @@ int page_password_reset_post(req *r);  /* POST /password/reset/{token}: 303 home
  * user_id NULL: an address without an active account, which gets the same
  * work and no email. 0, or the status to answer (500, 503). */
 int page_send_password_link(req *r, const char *user_id, const char *email);
+/* The view of an email with a link to choose a password for user_id (NULL:
+ * a decoy's): site_name, link, minutes; a new link replaces the user's
+ * earlier one. 0, or 503 when Redis is down. */
+int page_password_link_view(req *r, const char *user_id, tv **view);
 /* Why a new password is refused (a sentence for the form), or NULL: at
  * least 10 characters, at most 1024 bytes. */
 const char *page_password_problem(str password);

@@ -27,7 +27,7 @@ const char *page_password_problem(str password)
 	return NULL;
 }
 
-int page_send_password_link(req *r, const char *user_id, const char *email)
+int page_password_link_view(req *r, const char *user_id, tv **view)
 {
 	const config *cfg = r->app->cfg;
 	char *token;
@@ -37,8 +37,18 @@ int page_send_password_link(req *r, const char *user_id, const char *email)
 	tv_set_str(r->a, v, "site_name", "Supportdesk");
 	tv_set_str(r->a, v, "link", arena_sprintf(r->a, "%s/password/reset/%s", cfg->base_url, token));
 	tv_set_int(r->a, v, "minutes", cfg->password_reset_ttl_s / 60);
+	*view = v;
+	return 0;
+}
+
+int page_send_password_link(req *r, const char *user_id, const char *email)
+{
+	tv *v;
+	int st = page_password_link_view(r, user_id, &v);
+	if (st)
+		return st;
 	if (!user_id) {
-		int st = page_email_decoy(r, "password_reset", v);
+		st = page_email_decoy(r, "password_reset", v);
 		return st ? st : auth_decoy_write(page_tx(r)) == 0 ? 0 : page_db_failure(r);
 	}
 	return page_email(r, "password_reset", v, email, NULL, NULL, user_id, NULL);
