@@ -457,6 +457,19 @@ PGconn *db(void)
 	return c;
 }
 
+char *owner_sql(const char *sql, const char *p1, const char *p2, const char *p3)
+{
+	const char *p[3] = { p1, p2, p3 };
+	int n = !p1 ? 0 : !p2 ? 1 : !p3 ? 2 : 3;
+	PGresult *res = PQexecParams(db(), sql, n, NULL, p, NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
+	    PQresultErrorMessage(res));
+	char *out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
+	    ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	return out;
+}
+
 /* The single integer a query with up to one text parameter returns. */
 long db_long(const char *sql, const char *param)
 {

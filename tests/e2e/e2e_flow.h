@@ -78,6 +78,10 @@ resp submit(sform *f, const fill *x);
 bool is_sent_page(const resp *r);
 bool has_form_error(const resp *r);
 PGconn *db(void);
+/* The first value of the first row of sql as the owner, with up to three
+ * text parameters (NULL ends them); NULL when no row or NULL (malloc'd).
+ * A statement that fails fails the test. */
+char *owner_sql(const char *sql, const char *p1, const char *p2, const char *p3);
 long db_long(const char *sql, const char *param);
 long submissions_for(const char *email);
 long outbox_for(const char *email);

@@ -18,19 +18,6 @@ Suite *desk_e2e_suite(void);
 #define FORM "application/x-www-form-urlencoded"
 #define PASSWORD "desk-e2e-password-1"
 
-static char *owner_sql(const char *sql, const char *p1, const char *p2, const char *p3)
-{
-	const char *p[3] = { p1, p2, p3 };
-	int n = p3 ? 3 : p2 ? 2 : p1 ? 1 : 0;
-	PGresult *res = PQexecParams(db(), sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
-	    PQresultErrorMessage(res));
-	char *out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
-	    ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	return out;
-}
-
 static const char *password_hash(void)
 {
 	static char hash[256];

@@ -21,24 +21,9 @@ Suite *portal_e2e_suite(void);
 
 /* ------------------------------------------------------------ helpers */
 
-/* sql with up to two text parameters, as the owner; the first value of the
- * first row (malloc'd) or NULL. */
-static char *owner_sql(const char *sql, const char *p1, const char *p2)
-{
-	const char *p[2] = { p1, p2 };
-	int n = p2 ? 2 : p1 ? 1 : 0;
-	PGresult *res = PQexecParams(db(), sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
-	    PQresultErrorMessage(res));
-	char *out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
-	    ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	return out;
-}
-
 static char *status_of(const char *number)
 {
-	return owner_sql("select status from tickets where number = $1", number, NULL);
+	return owner_sql("select status from tickets where number = $1", number, NULL, NULL);
 }
 
 /* The page's CSRF token (the session's, on every form of the page). */
@@ -138,11 +123,11 @@ START_TEST(test_portal_reply_with_a_file_and_the_list)
 	person_new(&p, "reply", "Portal reply");
 	char *staff = owner_sql("insert into users (email, name, platform_role, email_verified_at) "
 	                        "values ('e2e-staff-' || gen_random_uuid() || '@staff.example', 'Robin Staff', 'agent', now()) "
-	                        "returning id", NULL, NULL);
+	                        "returning id", NULL, NULL, NULL);
 	free(owner_sql("insert into ticket_messages (ticket_id, author_id, body) select id, $2::uuid, "
 	               "'Please send us a screenshot of the quokkaword dialog.' from tickets where number = $1",
-	    p.number, staff));
-	free(owner_sql("update tickets set status = 'waiting_customer' where number = $1", p.number, NULL));
+	    p.number, staff, NULL));
+	free(owner_sql("update tickets set status = 'waiting_customer' where number = $1", p.number, NULL, NULL));
 
 	/* The list: the ticket is waiting for the customer. */
 	resp r = http("GET", "/my/tickets?status=waiting", &p.j, NULL, NULL, 0);
@@ -301,7 +286,7 @@ START_TEST(test_portal_close_reopen_rate)
 	free(st);
 
 	/* Resolved by staff; the email's rating link shows, never records. */
-	free(owner_sql("update tickets set status = 'resolved' where number = $1", p.number, NULL));
+	free(owner_sql("update tickets set status = 'resolved' where number = $1", p.number, NULL, NULL));
 	snprintf(path, sizeof path, "%s/rating?rating=5", p.path);
 	for (int i = 0; i < 2; i++) {
 		r = http("GET", path, &p.j, NULL, NULL, 0);
@@ -325,7 +310,7 @@ START_TEST(test_portal_close_reopen_rate)
 	resp_free(&r);
 
 	/* Resolved too long ago: no reopening, a new request instead. */
-	free(owner_sql("update tickets set resolved_at = now() - interval '30 days' where number = $1", p.number, NULL));
+	free(owner_sql("update tickets set resolved_at = now() - interval '30 days' where number = $1", p.number, NULL, NULL));
 	snprintf(path, sizeof path, "%s/reopen", p.path);
 	r = post_urlencoded(path, &p.j, csrf, NULL);
 	ck_status(r, 409, "reopen past the window");
@@ -425,7 +410,7 @@ static void staff_sign_in(jar *j, char *email, size_t n)
 	ck_assert_int_eq(crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE), 0);
 	free(owner_sql("insert into users (email, name, email_verified_at, platform_role, password_hash) "
-	               "values ($1, 'Dana Desk', now(), 'agent', $2) returning id", email, hash));
+	               "values ($1, 'Dana Desk', now(), 'agent', $2) returning id", email, hash, NULL));
 	resp r = http("GET", "/login", j, NULL, NULL, 0);
 	ck_status(r, 200, "GET /login");
 	char *csrf = attr_after(r.body.data, "action=\"/login\"", "value");
