@@ -14,6 +14,8 @@
 /* The admin areas, in the order of the navigation. */
 enum admin_section {
 	ADMIN_HOME,
+	ADMIN_TYPES,
+	ADMIN_FIELDS,
 	ADMIN_TEAMS,
 	ADMIN_MEMBERS,
 	ADMIN_SETTINGS,
@@ -65,5 +67,13 @@ void admin_summary(req *r, tv *v, const form_errors *errors);
  * multiline) add a message for the field to errors. */
 const char *admin_text(req *r, const char *field, long max_chars, bool multiline, const char *label,
     form_errors *errors);
+
+/* A posted checkbox of the admin forms (value "1"). */
+bool admin_checked(req *r, const char *field);
+/* A posted whole number in [min, max]: *out, or -1 when blank and
+ * optional. False (a message for the field added) otherwise. */
+bool admin_number(req *r, const char *field, long min, long max, const char *label, long *out, form_errors *errors);
+/* The index of value in names (n of them), or -1. */
+int admin_choice(str value, const char *const *names, int n);
 
 #endif
