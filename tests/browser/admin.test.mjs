@@ -241,6 +241,7 @@ describe('the organization admin pages', () => {
     // the customer role puts it in place without leaving the page.
     await checkBothWidths(page, `/desk/admin/types/${typeId}/preview?org=${slug}&role=anonymous`, 'preview');
     assert.equal(await page.locator('.admin-preview input[name^="cf_"]').count(), 0);
+    await page.focus('#f-role');
     await page.selectOption('#f-role', 'customer');
     await page.waitForSelector('.admin-preview input[name^="cf_br_"]');
     assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'f-role', 'focus stays on the select');
