@@ -232,6 +232,15 @@ static bool date_valid(str s)
 	return !(m == 2 && d == 29 && !leap);
 }
 
+bool form_pattern_valid(const char *pattern)
+{
+	regex_t re;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	regfree(&re);
+	return true;
+}
+
 static bool pattern_matches(arena *a, const char *pattern, str value)
 {
 	regex_t re;

@@ -94,6 +94,10 @@ const char *form_errors_get(const form_errors *e, const char *field);
  * FIELD_FILE, nfiles is the number of files posted under cf_<key>. */
 bool form_field_check(arena *a, const form_field *f, str value, size_t nfiles, form_errors *errors);
 
+/* Whether a field's pattern compiles as form_field_check reads it (POSIX
+ * extended), which the admin pages ask before saving one. */
+bool form_pattern_valid(const char *pattern);
+
 /* The custom field values of type t as posted (text fields; files as pairs
  * of field name and file name), as the JSON object stored in form_data /
  * custom_fields (checkboxes as booleans, files as their names). Of a field

@@ -20,6 +20,10 @@ static const struct {
 	const char *summary;
 } sections[ADMIN__SECTIONS] = {
 	[ADMIN_HOME] = { "home", "Overview", "/desk/admin", NULL },
+	[ADMIN_TYPES] = { "types", "Request types", "/desk/admin/types",
+		"The kinds of request the public form offers: who may file them, where they go, in which order." },
+	[ADMIN_FIELDS] = { "fields", "Custom fields", "/desk/admin/fields",
+		"The extra questions of the form, their checks, and for which types and roles they show." },
 	[ADMIN_TEAMS] = { "teams", "Teams", "/desk/admin/teams",
 		"Create, rename and deactivate teams, and choose who is on each." },
 	[ADMIN_MEMBERS] = { "members", "Members", "/desk/admin/members",
@@ -221,6 +225,35 @@ const char *admin_route_id(req *r)
 	return str_dup(r->a, req_route_get(r, "id"));
 }
 
+bool admin_number(req *r, const char *field, long min, long max, const char *label, long *out, form_errors *errors)
+{
+	*out = -1;
+	str s = form_trim(req_form_get(r, field));
+	if (!s.len)
+		return true;
+	long v = 0;
+	bool ok = s.len <= 9;
+	for (size_t i = 0; ok && i < s.len; i++) {
+		ok = s.ptr[i] >= '0' && s.ptr[i] <= '9';
+		v = v * 10 + (s.ptr[i] - '0');
+	}
+	if (!ok || v < min || v > max) {
+		form_errors_add(r->a, errors, field,
+		    arena_sprintf(r->a, "%s must be a whole number from %ld to %ld.", label, min, max));
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+int admin_choice(str value, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (str_eq_cstr(value, names[i]))
+			return i;
+	return -1;
+}
+
 /* ---- GET /desk/admin ---- */
 
 int page_admin_home(req *r)
@@ -240,7 +273,8 @@ int page_admin_home(req *r)
 static const char *const entity_labels[][2] = {
 	{ "organization", "Organization" }, { "organization_settings", "Settings" }, { "team", "Team" },
 	{ "membership", "Member" }, { "membership_team", "Team member" }, { "category", "Category" },
-	{ "canned_response", "Canned response" },
+	{ "canned_response", "Canned response" }, { "request_type", "Request type" },
+	{ "field_definition", "Custom field" }, { "field_visibility_rule", "Field visibility" }, { "event", "Event" },
 };
 
 static const char *entity_label(const char *e)

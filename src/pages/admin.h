@@ -14,6 +14,8 @@
 /* The admin areas, in the order of the navigation. */
 enum admin_section {
 	ADMIN_HOME,
+	ADMIN_TYPES,
+	ADMIN_FIELDS,
 	ADMIN_TEAMS,
 	ADMIN_MEMBERS,
 	ADMIN_CATEGORIES,
@@ -84,5 +86,11 @@ bool admin_direction(req *r, bool *up);
 
 /* The id of the route ({id}) as a string in the request's arena. */
 const char *admin_route_id(req *r);
+
+/* A posted whole number in [min, max]: *out, or -1 when blank and
+ * optional. False (a message for the field added) otherwise. */
+bool admin_number(req *r, const char *field, long min, long max, const char *label, long *out, form_errors *errors);
+/* The index of value in names (n of them), or -1. */
+int admin_choice(str value, const char *const *names, int n);
 
 #endif

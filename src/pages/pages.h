@@ -129,6 +129,20 @@ int page_desk_canned(req *r);        /* GET /desk/canned?q=: 200 JSON; 400 not a
  * administer answers 404. POSTs: 403 bad CSRF, 303 back with a notice. */
 int page_admin_home(req *r);          /* GET /desk/admin[?org=]: 200 sections (and the chooser); 404 */
 int page_admin_audit(req *r);         /* GET /desk/admin/audit?org=&after=: 200; 400 bad cursor; 404 */
+/* admin_types.c, admin_fields.c (404: not the organization's type or field). */
+int page_admin_types(req *r);          /* GET /desk/admin/types?org=: 200 */
+int page_admin_type_create(req *r);    /* POST /desk/admin/types: 303 to the type; 422 */
+int page_admin_type(req *r);           /* GET /desk/admin/types/{id}: 200; 404 */
+int page_admin_type_update(req *r);    /* POST /desk/admin/types/{id}: 303; 404; 422 */
+int page_admin_type_move(req *r);      /* POST .../move (direction=up|down): 303; 400; 404 */
+int page_admin_type_remove(req *r);    /* POST .../remove: 303 deleted, or deactivated when tickets use it; 404 */
+int page_admin_type_preview(req *r);   /* GET .../preview?role=: 200 the public form's fields; 400 role; 404 */
+int page_admin_fields(req *r);         /* GET /desk/admin/fields?org=&type=: 200; 404 type */
+int page_admin_field_create(req *r);   /* POST /desk/admin/fields: 303 to the field; 422 (bad key, regex, taken) */
+int page_admin_field(req *r);          /* GET /desk/admin/fields/{id}: 200; 404 */
+int page_admin_field_update(req *r);   /* POST /desk/admin/fields/{id}: 303; 404; 422 */
+int page_admin_field_remove(req *r);   /* POST .../remove: 303 deleted, or deactivated when tickets use it; 404 */
+int page_admin_field_activate(req *r); /* POST .../activate: 303; 404 */
 int page_admin_teams(req *r);         /* GET /desk/admin/teams?org=: 200 */
 int page_admin_team_create(req *r);   /* POST /desk/admin/teams: 303 to the team; 422 name missing or taken */
 int page_admin_team(req *r);          /* GET /desk/admin/teams/{id}?org=: 200; 404 not the org's team */

@@ -236,6 +236,82 @@ describe('the organization admin pages', () => {
     await page.close();
   });
 
+  test('request types and custom fields: errors by their fields, order, preview by role', async () => {
+    const page = await ctx.newPage();
+    const problems = watch(page);
+    await checkBothWidths(page, '/desk/admin/types', 'types');
+    // No name, no role: 422, the summary, input kept.
+    await page.fill('#f-name', '');
+    await page.fill('#f-description', 'Kept type description');
+    await page.uncheck('#f-role_anonymous');
+    await page.uncheck('#f-role_customer');
+    const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/types"] button[type="submit"]')]);
+    assert.equal(bad.status(), 422);
+    assert.equal(await page.isVisible('#error-summary'), true);
+    assert.equal(await page.getAttribute('#f-name', 'aria-invalid'), 'true');
+    assert.match(await page.textContent('#f-roles-error'), /at least one role/);
+    assert.equal(await page.inputValue('#f-description'), 'Kept type description');
+    await axeCheck(page, 'types with errors');
+    await shot(page, 'types-error');
+    for (const name of ['Browser second', 'Browser first']) {
+      await page.fill('#f-name', name);
+      await page.check('#f-role_anonymous');
+      await page.check('#f-role_customer');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/types"] button[type="submit"]')]);
+      assert.match(await page.textContent('.notice-ok'), /request type is created/);
+      await at(page, `/desk/admin/types?org=${slug}`, 'types');
+    }
+    // Without scripts the Up button works (it is a plain form).
+    const row = page.locator('tr', { hasText: 'Browser first' });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), row.locator('button[value="up"]').click()]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The order is saved.');
+    const names = await page.locator('td[data-label="Type"] > a').allTextContents();
+    assert.deepEqual(names.slice(0, 2), ['Browser first', 'Browser second']);
+    const typeId = sql(`SELECT rt.id FROM request_types rt JOIN organizations o ON o.id = rt.organization_id WHERE o.slug = ${quote(slug)} AND rt.name = 'Browser first'`);
+    await checkBothWidths(page, `/desk/admin/types/${typeId}?org=${slug}`, 'type');
+
+    // A field for the type: a broken pattern first.
+    await checkBothWidths(page, `/desk/admin/fields?org=${slug}&type=${typeId}`, 'fields');
+    await page.fill('#f-key', `br_${RUN_ID}`.replace(/[^a-z0-9_]/g, '_').slice(0, 60));
+    await page.fill('#f-label', 'Serial number');
+    await page.fill('#f-pattern', '([A-Z]+');
+    const [badField] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/fields"] button[type="submit"]')]);
+    assert.equal(badField.status(), 422);
+    assert.match(await page.textContent('#f-pattern-error'), /not a valid regular expression/);
+    assert.equal(await page.inputValue('#f-pattern'), '([A-Z]+');
+    assert.equal(await page.isChecked(`#f-rt-${typeId}`), true, 'the type chosen is kept');
+    await axeCheck(page, 'fields with an error');
+    await shot(page, 'fields-error');
+    await page.fill('#f-pattern', '^[A-Z]+$');
+    await page.check('#f-vrole_customer');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action="/desk/admin/fields"] button[type="submit"]')]);
+    assert.equal((await page.textContent('.notice-ok')).trim(), 'The field is created.');
+    await checkBothWidths(page, `${new URL(page.url()).pathname}?org=${slug}`, 'field');
+
+    // The preview: a visitor does not see the customers' field; choosing
+    // the customer role puts it in place without leaving the page.
+    await checkBothWidths(page, `/desk/admin/types/${typeId}/preview?org=${slug}&role=anonymous`, 'preview');
+    assert.equal(await page.locator('.admin-preview input[name^="cf_"]').count(), 0);
+    await page.focus('#f-role');
+    await page.selectOption('#f-role', 'customer');
+    await page.waitForSelector('.admin-preview input[name^="cf_br_"]');
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'f-role', 'focus stays on the select');
+    assert.match(page.url(), /role=customer/);
+    await axeCheck(page, 'preview as a customer');
+    await shot(page, 'preview-customer');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    await page.close();
+
+    // Without scripts the Show button does the same.
+    const nojs = await browser.newContext({ javaScriptEnabled: false, storageState: await ctx.storageState() });
+    const p2 = await nojs.newPage();
+    await p2.goto(`${BASE_URL}/desk/admin/types/${typeId}/preview?org=${slug}`, { waitUntil: 'load' });
+    await p2.selectOption('#f-role', 'customer');
+    await Promise.all([p2.waitForNavigation({ waitUntil: 'load' }), p2.click('.preview-role button[type="submit"]')]);
+    assert.equal(await p2.locator('.admin-preview input[name^="cf_br_"]').count(), 1);
+    await nojs.close();
+  });
+
   test('without JavaScript a team is created the same way', async () => {
     const nojs = await browser.newContext({ javaScriptEnabled: false, storageState: await ctx.storageState() });
     const page = await nojs.newPage();

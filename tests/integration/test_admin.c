@@ -163,7 +163,8 @@ static void teardown(fixture *f)
 }
 
 static const char *const admin_gets[] = { "/desk/admin", "/desk/admin/teams", "/desk/admin/members",
-	"/desk/admin/settings", "/desk/admin/audit", "/desk/admin/categories", "/desk/admin/canned" };
+	"/desk/admin/settings", "/desk/admin/audit", "/desk/admin/categories", "/desk/admin/canned", "/desk/admin/types",
+	"/desk/admin/fields" };
 
 /* ---- who gets in ---- */
 
@@ -326,6 +327,8 @@ START_TEST(wrong_csrf_is_403_and_unchanged)
 		{ "/desk/admin/settings", "support_phone=123456" },
 		{ "/desk/admin/categories", "name=Sneaky&slug=sneaky" },
 		{ "/desk/admin/canned", "title=Sneaky&content=x" },
+		{ "/desk/admin/types", "name=Sneaky&routing=organization&priority=normal&role_customer=1" },
+		{ "/desk/admin/fields", "key=sneaky&label=Sneaky&kind=text&frontend=1&backend=1" },
 	};
 	for (size_t i = 0; i < sizeof posts / sizeof *posts; i++) {
 		char body[512];
@@ -349,6 +352,8 @@ START_TEST(wrong_csrf_is_403_and_unchanged)
 	assert_owner("select count(*) from teams where organization_id = $1::uuid", f.org, NULL, "0");
 	assert_owner("select count(*) from categories where organization_id = $1::uuid", f.org, NULL, "0");
 	assert_owner("select count(*) from canned_responses where organization_id = $1::uuid", f.org, NULL, "0");
+	assert_owner("select count(*) from request_types where organization_id = $1::uuid", f.org, NULL, "0");
+	assert_owner("select count(*) from field_definitions where field_key = 'sneaky'", NULL, NULL, "0");
 	assert_owner("select count(*) from memberships where organization_id = $1::uuid", f.org, NULL, "2");
 	assert_owner("select is_active::text from memberships where id = $1::uuid", f.agent_m, NULL, "true");
 	assert_owner("select coalesce(support_phone, 'none') from organization_settings where organization_id = $1::uuid",
@@ -1205,6 +1210,419 @@ START_TEST(canned_reaches_the_workspace)
 }
 END_TEST
 
+/* ---- request types ---- */
+
+/* The id in a Location "/desk/admin/<what>/<id>?org=..." (malloc'd). */
+static char *location_id(const harness_response *r, const char *prefix)
+{
+	char *l = harness_header(r, "Location");
+	ck_assert_msg(l && strncmp(l, prefix, strlen(prefix)) == 0, "Location \"%s\", want %s...", l ? l : "", prefix);
+	char *id = strndup(l + strlen(prefix), 36);
+	free(l);
+	return id;
+}
+
+#define TYPE_FORM "routing=organization&priority=normal&role_anonymous=1&role_customer=1&active=1"
+
+START_TEST(types_create_edit_order_remove)
+{
+	fixture f;
+	setup(&f);
+	char fields[1024], uri[256], want[512];
+	harness_response r;
+	/* Nothing to go on: each message by its field, what was typed kept. */
+	snprintf(fields, sizeof fields, "org=%s&name=&description=Kept+text&routing=nowhere&priority=normal", f.slug);
+	post_as(f.a, "/desk/admin/types", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Enter a name");
+	assert_has(&r, "Choose where tickets of this type go.");
+	assert_has(&r, "Choose at least one role who may file this type");
+	assert_has(&r, "Kept text");
+	assert_has(&r, "href=\"#f-roles\"");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Broken+device&description=Tell+us&" TYPE_FORM, f.slug);
+	post_as(f.a, "/desk/admin/types", &f.adm, fields, &r);
+	char *t1 = location_id(&r, "/desk/admin/types/");
+	snprintf(want, sizeof want, "/desk/admin/types/%s?org=%s&done=created", t1, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	/* The same name again (in any case): refused by the field. */
+	snprintf(fields, sizeof fields, "org=%s&name=broken+DEVICE&" TYPE_FORM, f.slug);
+	post_as(f.a, "/desk/admin/types", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "There is a request type with this name already.");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Billing&" TYPE_FORM, f.slug);
+	post_as(f.a, "/desk/admin/types", &f.adm, fields, &r);
+	char *t2 = location_id(&r, "/desk/admin/types/");
+	harness_response_free(&r);
+	assert_owner("select string_agg(name, ',' order by sort_order, name) from request_types where organization_id = $1::uuid",
+	    f.org, NULL, "Broken device,Billing");
+
+	/* Edit: a bad priority is refused, then a good save. */
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s?org=%s", t1, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Broken device");
+	assert_has(&r, "Preview the public form");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s", t1);
+	snprintf(fields, sizeof fields, "org=%s&name=Billing&" TYPE_FORM, f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Another request type has this name already.");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Broken+thing&routing=hybrid&priority=urgent&role_customer=1&"
+	    "requires_event=1&active=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/types/%s?org=%s&done=saved", t1, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select name || '/' || default_routing || '/' || default_priority || '/' || allowed_roles::text || '/' "
+	             "|| requires_event from request_types where id = $1::uuid", t1, NULL,
+	    "Broken thing/hybrid/urgent/{customer}/true");
+
+	/* Order: Billing up, then a bad direction. */
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s/move", t2);
+	snprintf(fields, sizeof fields, "org=%s&dir=up", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/types?org=%s&done=moved", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select string_agg(name, ',' order by sort_order, name) from request_types where organization_id = $1::uuid",
+	    f.org, NULL, "Billing,Broken thing");
+	snprintf(fields, sizeof fields, "org=%s&dir=sideways", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/types?org=%s", f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "name=\"dir\" value=\"down\"");
+	harness_response_free(&r);
+
+	/* Remove: a type a ticket uses is deactivated, an unused one deleted. */
+	free(owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description, "
+	            "request_type_id) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Uses it', 'A ticket of the type', "
+	            "$3::uuid) returning id", f.admin, f.org, t1));
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s/remove", t1);
+	snprintf(fields, sizeof fields, "org=%s", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/types/%s?org=%s&done=deactivated", t1, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select is_active::text from request_types where id = $1::uuid", t1, NULL, "false");
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s/remove", t2);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/types?org=%s&done=deleted", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select count(*) from request_types where id = $1::uuid", t2, NULL, "0");
+	assert_owner("select count(*) from config_audit where organization_id = $1::uuid and entity = 'request_type' "
+	             "and actor_id = $2::uuid", f.org, f.admin, "7");
+	snprintf(uri, sizeof uri, "/desk/admin/audit?org=%s", f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_has(&r, "Request type");
+	harness_response_free(&r);
+	free(t1);
+	free(t2);
+	teardown(&f);
+}
+END_TEST
+
+/* ---- custom fields ---- */
+
+START_TEST(fields_validate_and_save)
+{
+	fixture f;
+	setup(&f);
+	char *type = owner3("insert into request_types (organization_id, name) values ($1::uuid, 'Order question') returning id",
+	    f.org, NULL, NULL);
+	char fields[2048], uri[256], want[512], key[80];
+	harness_response r;
+	/* A bad key, a pattern that does not compile, min above max. */
+	snprintf(fields, sizeof fields, "org=%s&key=Bad-Key&label=Order&kind=text&pattern=%%28unclosed&min_length=9&"
+	    "max_length=3&frontend=1&backend=1", f.slug);
+	post_as(f.a, "/desk/admin/fields", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "The key must start with a small letter");
+	assert_has(&r, "The pattern is not a valid regular expression");
+	assert_has(&r, "The maximum length must be at least the minimum length.");
+	assert_has(&r, "value=\"(unclosed\"");
+	assert_has(&r, "value=\"Bad-Key\"");
+	harness_response_free(&r);
+	/* POSIX-only trouble: PostgreSQL reads \d, regcomp does not mind; a
+	 * reversed range fails both. */
+	snprintf(fields, sizeof fields, "org=%s&key=ok_key&label=Order&kind=text&pattern=%%5Bz-a%%5D&frontend=1&backend=1",
+	    f.slug);
+	post_as(f.a, "/desk/admin/fields", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "The pattern is not a valid regular expression");
+	harness_response_free(&r);
+	/* A dropdown without options; an option twice; lengths on a checkbox. */
+	snprintf(fields, sizeof fields, "org=%s&key=ok_key&label=Colour&kind=dropdown_static&options=+%%0A&frontend=1&backend=1",
+	    f.slug);
+	post_as(f.a, "/desk/admin/fields", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "A dropdown needs at least one option");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&key=ok_key&label=Colour&kind=dropdown_static&options=red%%0Ared&frontend=1",
+	    f.slug);
+	post_as(f.a, "/desk/admin/fields", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "is listed twice");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&key=ok_key&label=Agree&kind=checkbox&max_length=5", f.slug);
+	post_as(f.a, "/desk/admin/fields", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Lengths and patterns apply to text fields only.");
+	assert_has(&r, "Show the field on the public form, in the staff workspace, or both.");
+	harness_response_free(&r);
+	assert_owner("select count(*) from field_definitions where organization_id = $1::uuid", f.org, NULL, "0");
+
+	/* A good one, for the type and customers only. */
+	unique(key, sizeof key, "k");
+	for (char *p = key; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	snprintf(fields, sizeof fields, "org=%s&key=%s&label=Order+number&kind=text&required=1&placeholder=AB123456&"
+	    "pattern=%%5E%%5BA-Z%%5D%%7B2%%7D%%5B0-9%%5D%%7B6%%7D%%24&max_length=8&rt_%s=1&vrole_customer=1&frontend=1&backend=1",
+	    f.slug, key, type);
+	post_as(f.a, "/desk/admin/fields", &f.adm, fields, &r);
+	char *fid = location_id(&r, "/desk/admin/fields/");
+	snprintf(want, sizeof want, "/desk/admin/fields/%s?org=%s&done=created", fid, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select field_type || '/' || is_required || '/' || (validation_rules->>'pattern') || '/' || "
+	             "(validation_rules->>'max_length') from field_definitions where id = $1::uuid", fid, NULL,
+	    "text/true/^[A-Z]{2}[0-9]{6}$/8");
+	assert_owner("select request_type_ids::text || '/' || user_roles::text from field_visibility_rules "
+	             "where field_definition_id = $1::uuid", fid, NULL,
+	    (snprintf(want, sizeof want, "{%s}/{customer}", type), want));
+	/* The same key again: refused by the field. */
+	post_as(f.a, "/desk/admin/fields", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "A field with this key exists already");
+	harness_response_free(&r);
+
+	/* Edit: the page shows it; a save with a broken pattern keeps the old. */
+	snprintf(uri, sizeof uri, "/desk/admin/fields/%s?org=%s", fid, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Order number");
+	assert_has(&r, "AB123456");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/fields/%s", fid);
+	snprintf(fields, sizeof fields, "org=%s&label=Order+number&kind=text&pattern=a%%7B2%%2C1%%7D&frontend=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "The pattern is not a valid regular expression");
+	harness_response_free(&r);
+	assert_owner("select validation_rules->>'pattern' from field_definitions where id = $1::uuid", fid, NULL,
+	    "^[A-Z]{2}[0-9]{6}$");
+	snprintf(fields, sizeof fields, "org=%s&label=Order+no.&kind=dropdown_static&options=a+%%7C+First%%0Ab&"
+	    "default_value=b&frontend=1&backend=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/fields/%s?org=%s&done=saved", fid, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select label || '/' || options::text || '/' || default_value || '/' || validation_rules::text "
+	             "from field_definitions where id = $1::uuid", fid, NULL,
+	    "Order no./[{\"label\": \"First\", \"value\": \"a\"}, {\"label\": \"b\", \"value\": \"b\"}]/b/{}");
+	assert_owner("select count(*) from field_visibility_rules where field_definition_id = $1::uuid", fid, NULL, "0");
+
+	/* Used by a ticket: deactivated, never deleted; then active again. */
+	char cf[160];
+	snprintf(cf, sizeof cf, "{\"%s\": \"a\"}", key);
+	free(owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description, "
+	            "custom_fields) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Has a value', 'A ticket with it', "
+	            "$3::jsonb) returning id", f.admin, f.org, cf));
+	snprintf(uri, sizeof uri, "/desk/admin/fields/%s/remove", fid);
+	snprintf(fields, sizeof fields, "org=%s", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/fields/%s?org=%s&done=deactivated", fid, f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select is_active::text from field_definitions where id = $1::uuid", fid, NULL, "false");
+	snprintf(uri, sizeof uri, "/desk/admin/fields/%s/activate", fid);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_owner("select is_active::text from field_definitions where id = $1::uuid", fid, NULL, "true");
+	assert_owner("select count(*) from config_audit where organization_id = $1::uuid and entity = 'field_definition' "
+	             "and actor_id = $2::uuid", f.org, f.admin, "4");
+	/* The type's page lists it; the fields list filters by type. */
+	snprintf(uri, sizeof uri, "/desk/admin/fields?org=%s&type=%s", f.slug, type);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Order no.");
+	harness_response_free(&r);
+	free(fid);
+	free(type);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(foreign_types_and_fields_are_404)
+{
+	fixture f;
+	setup(&f);
+	char *type = owner3("insert into request_types (organization_id, name) values ($1::uuid, 'Theirs') returning id",
+	    f.other, NULL, NULL);
+	char key[80];
+	unique(key, sizeof key, "their");
+	for (char *p = key; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	char *field = owner3("insert into field_definitions (organization_id, field_key, label, field_type) "
+	                     "values ($1::uuid, $2, 'Theirs', 'text') returning id", f.other, key, NULL);
+	char uri[256], fields[512];
+	harness_response r;
+	const char *const gets[] = { "", "/preview" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(uri, sizeof uri, "/desk/admin/types/%s%s?org=%s", type, gets[i], f.slug);
+		get(f.a, uri, f.adm.cookie, &r);
+		assert_status(&r, 404);
+		harness_response_free(&r);
+	}
+	snprintf(uri, sizeof uri, "/desk/admin/fields/%s?org=%s", field, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/fields?org=%s&type=%s", f.slug, type);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	const char *const posts[] = { "", "/move", "/remove" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(uri, sizeof uri, "/desk/admin/types/%s%s", type, posts[i]);
+		snprintf(fields, sizeof fields, "org=%s&name=Pwned&dir=up&" TYPE_FORM, f.slug);
+		post_as(f.a, uri, &f.adm, fields, &r);
+		assert_status(&r, 404);
+		harness_response_free(&r);
+	}
+	const char *const fposts[] = { "", "/remove", "/activate" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(uri, sizeof uri, "/desk/admin/fields/%s%s", field, fposts[i]);
+		snprintf(fields, sizeof fields, "org=%s&label=Pwned&kind=text&frontend=1", f.slug);
+		post_as(f.a, uri, &f.adm, fields, &r);
+		assert_status(&r, 404);
+		harness_response_free(&r);
+	}
+	snprintf(fields, sizeof fields, "org=%s&name=Ours&" TYPE_FORM, f.other_slug);
+	post_as(f.a, "/desk/admin/types", &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	assert_owner("select name || '/' || is_active from request_types where id = $1::uuid", type, NULL, "Theirs/true");
+	assert_owner("select label || '/' || is_active from field_definitions where id = $1::uuid", field, NULL, "Theirs/true");
+	assert_owner("select count(*) from request_types where organization_id = $1::uuid", f.other, NULL, "1");
+	free(type);
+	free(field);
+	teardown(&f);
+}
+END_TEST
+
+/* The ids of the custom field inputs in a page, in order ("cf-a,cf-b,"). */
+static void cf_ids(const char *body, char *out, size_t n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (const char *p = body; (p = strstr(p, " id=\"cf-")); ) {
+		p += 5;
+		const char *end = strchr(p, '"');
+		if (!end || o + (size_t)(end - p) + 2 >= n)
+			break;
+		if (strncmp(end - 5, "-desc", 5) != 0 && strncmp(end - 6, "-error", 6) != 0) {
+			memcpy(out + o, p, (size_t)(end - p));
+			o += (size_t)(end - p);
+			out[o++] = ',';
+			out[o] = '\0';
+		}
+		p = end;
+	}
+}
+
+START_TEST(preview_matches_the_public_form)
+{
+	fixture f;
+	setup(&f);
+	char *type = owner3("insert into request_types (organization_id, name, allowed_roles) "
+	                    "values ($1::uuid, 'Preview me', array['anonymous', 'customer']) returning id", f.org, NULL, NULL);
+	char k[3][80];
+	const char *const sql[] = {
+		"with f as (insert into field_definitions (organization_id, field_key, label, field_type, placeholder) "
+		"values ($1::uuid, $2, 'For all', 'text', 'Type here') returning id) "
+		"insert into field_visibility_rules (field_definition_id, request_type_ids) select id, array[$3::uuid] from f returning 1",
+		"with f as (insert into field_definitions (organization_id, field_key, label, field_type) "
+		"values ($1::uuid, $2, 'Customers only', 'checkbox') returning id) "
+		"insert into field_visibility_rules (field_definition_id, request_type_ids, user_roles) "
+		"select id, array[$3::uuid], array['customer'] from f returning 1",
+		"with f as (insert into field_definitions (organization_id, field_key, label, field_type) "
+		"values ($1::uuid, $2, 'Staff only', 'textarea') returning id) "
+		"insert into field_visibility_rules (field_definition_id, request_type_ids, show_on_frontend) "
+		"select id, array[$3::uuid], false from f returning 1",
+	};
+	for (int i = 0; i < 3; i++) {
+		unique(k[i], sizeof k[i], "pv");
+		for (char *p = k[i]; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		free(owner3(sql[i], f.org, k[i], type));
+	}
+	char uri[256], want[256], got[1024], public_ids[1024];
+	harness_response r;
+	/* Anonymous: the preview's fields are /submit/fields' for a visitor. */
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s/preview?org=%s&role=anonymous", type, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_security_headers(&r);
+	assert_has(&r, "placeholder=\"Type here\"");
+	cf_ids(r.body, got, sizeof got);
+	harness_response_free(&r);
+	snprintf(want, sizeof want, "cf-%s,", k[0]);
+	ck_assert_str_eq(got, want);
+	snprintf(uri, sizeof uri, "/submit/fields?request_type=%s", type);
+	get(f.a, uri, NULL, &r);
+	assert_status(&r, 200);
+	cf_ids(r.body, public_ids, sizeof public_ids);
+	harness_response_free(&r);
+	ck_assert_str_eq(got, public_ids);
+	/* A customer sees the checkbox too, as /submit/fields shows a customer. */
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s/preview?org=%s&role=customer", type, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	cf_ids(r.body, got, sizeof got);
+	harness_response_free(&r);
+	/* By sort order, then label: "Customers only" before "For all". */
+	snprintf(want, sizeof want, "cf-%s,cf-%s,", k[1], k[0]);
+	ck_assert_str_eq(got, want);
+	char *customer = new_user("cust");
+	browser cust;
+	sign_in(f.a, customer, &cust);
+	snprintf(uri, sizeof uri, "/submit/fields?request_type=%s", type);
+	get(f.a, uri, cust.cookie, &r);
+	assert_status(&r, 200);
+	cf_ids(r.body, public_ids, sizeof public_ids);
+	harness_response_free(&r);
+	ck_assert_str_eq(got, public_ids);
+	/* A role that may not file it: said so, no fields. A made-up role: 400. */
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s/preview?org=%s&role=agent", type, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "This role may not file the type");
+	assert_lacks(&r, " id=\"cf-");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/admin/types/%s/preview?org=%s&role=root", type, f.slug);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+	free(customer);
+	free(cust.cookie);
+	free(type);
+	teardown(&f);
+}
+END_TEST
+
 Suite *admin_suite(void)
 {
 	Suite *s = suite_create("admin");
@@ -1228,6 +1646,10 @@ Suite *admin_suite(void)
 	tcase_add_test(pages, categories_create_edit_order_delete);
 	tcase_add_test(pages, canned_create_validate_edit_delete);
 	tcase_add_test(pages, canned_reaches_the_workspace);
+	tcase_add_test(pages, types_create_edit_order_remove);
+	tcase_add_test(pages, fields_validate_and_save);
+	tcase_add_test(pages, foreign_types_and_fields_are_404);
+	tcase_add_test(pages, preview_matches_the_public_form);
 	suite_add_tcase(s, pages);
 	return s;
 }

@@ -26,6 +26,7 @@ typedef struct {
 	char *cookie, *csrf;
 	char *team, *agent_m;
 	char *category, *canned;
+	char *type, *field;  /* used by a ticket: "remove" deactivates them, the pages go on working */
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -54,6 +55,17 @@ static void admin_fixture(app *a, leak_admin *ad)
 	ck_assert_ptr_nonnull(ad->agent_m);
 	ck_assert_ptr_nonnull(ad->category);
 	ck_assert_ptr_nonnull(ad->canned);
+	ad->type = owner_query("insert into request_types (organization_id, name) select id, 'Leak type' from organizations "
+	                       "where slug = $1 returning id", ad->slug);
+	snprintf(sql, sizeof sql, "insert into field_definitions (organization_id, field_key, label, field_type, options) "
+	                          "select id, 'leak_%d', 'Leak field', 'dropdown_static', '[{\"value\": \"a\", \"label\": \"A\"}]' "
+	                          "from organizations where slug = $1 returning id", (int)getpid());
+	ad->field = owner_query(sql, ad->slug);
+	ck_assert_ptr_nonnull(ad->type);
+	ck_assert_ptr_nonnull(ad->field);
+	snprintf(sql, sizeof sql, "insert into field_visibility_rules (field_definition_id, request_type_ids) "
+	                          "values ($1::uuid, array['%s'::uuid]) returning id", ad->type);
+	free(owner_query(sql, ad->field));
 	char body[128];
 	snprintf(body, sizeof body, "user=%s", admin);
 	harness_response r;
@@ -223,6 +235,8 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/members/", 20) == 0 ? ad->agent_m
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/categories/", 23) == 0 ? ad->category
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/canned/", 19) == 0 ? ad->canned
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/types/", 18) == 0   ? ad->type
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/fields/", 19) == 0  ? ad->field
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
 		                                             : "x";
 		size_t vl = strlen(v);
@@ -273,6 +287,12 @@ START_TEST(every_route_many_times)
 	const char *token = fresh_token();
 	leak_admin ad = { 0 };
 	admin_fixture(a, &ad);
+	{
+		char sql[256];
+		snprintf(sql, sizeof sql, "update tickets set request_type_id = '%s', custom_fields = '{\"leak_%d\": \"a\"}' "
+		                          "where number = $1 returning id", ad.type, (int)getpid());
+		free(owner_query(sql, fx.number));
+	}
 
 	long n = getenv("SD_LEAK_REQUESTS") ? atol(getenv("SD_LEAK_REQUESTS")) : 10000;
 	long sent = 0, rounds = 0;
@@ -330,9 +350,13 @@ START_TEST(every_route_many_times)
 					    "&current_password=x&body=Hello+from+the+leak+test&rating=4&comment=Fine&name=Leak"
 					    "&title=Leak+test&description=Every+route&number=%s&id=%s&all=1&remember=1&next=/my/tickets"
 					    "&org=%s&role=agent&active=1&action=add&member=%s&support_phone=%%2B1+555+0100&ticket_prefix=lk"
-					    "&slug=leak-cat&color=%%23112233&icon=bug&dir=up&shortcut=leak&content=Leak+reply&tags=a%%2C+b",
+					    "&slug=leak-cat&color=%%23112233&icon=bug&dir=up&shortcut=leak&content=Leak+reply&tags=a%%2C+b"
+					    "&routing=organization&priority=normal&role_customer=1&label=Leak&kind=%s"
+					    "&options=a+%%7C+A%%0Ab&pattern=%s&min_length=1&max_length=50&frontend=1&backend=1&key=leak_k%ld"
+					    "&rt_%s=1&vrole_customer=1",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
-					    ad.agent_m);
+					    ad.agent_m, rounds % 2 ? "text" : "dropdown_static", rounds % 3 ? "%5E%5Ba-z%5D%2B%24" : "%28bad",
+					    rounds, ad.type);
 				}
 				post_form(a, uri, cookie, body, &r);
 				ck_assert_int_gt(r.status, 0);
@@ -368,6 +392,8 @@ START_TEST(every_route_many_times)
 	free(ad.agent_m);
 	free(ad.category);
 	free(ad.canned);
+	free(ad.type);
+	free(ad.field);
 	harness_app_free(a);
 }
 END_TEST

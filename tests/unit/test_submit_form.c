@@ -166,9 +166,20 @@ START_TEST(trim_and_count_characters)
 }
 END_TEST
 
+/* The admin pages refuse a pattern the workers could not use. */
+START_TEST(patterns_that_compile)
+{
+	ck_assert(form_pattern_valid("^[A-Z]{2}[0-9]{6}$"));
+	ck_assert(form_pattern_valid("^(a|b)+$"));
+	ck_assert(!form_pattern_valid("(unclosed"));
+	ck_assert(!form_pattern_valid("[z-a]"));
+	ck_assert(!form_pattern_valid("a{2,1}"));
+}
+END_TEST
+
 Suite *submit_form_suite(void)
 {
-	Suite *s = suite_create("submit_form");
+Suite *s = suite_create("submit_form");
 	TCase *tc = tcase_create("submit_form");
 	tcase_add_test(tc, email_syntax_table);
 	tcase_add_test(tc, email_buckets_fold_case_and_tags);
@@ -176,6 +187,7 @@ Suite *submit_form_suite(void)
 	tcase_add_test(tc, fields_validate_by_kind);
 	tcase_add_test(tc, form_data_json_keeps_types);
 	tcase_add_test(tc, trim_and_count_characters);
+	tcase_add_test(tc, patterns_that_compile);
 	suite_add_tcase(s, tc);
 	return s;
 }
