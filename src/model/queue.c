@@ -176,8 +176,15 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 #define QUEUE_PAGE(k1, k2) \
 	"with ids as materialized (select t.id, " k1 " as k1, " k2 " as k2 from tickets t where " QUEUE_WHERE
 
+/* What a row of the page shows: not t.*, whose description and search
+ * vector the materialized page would copy (detoasted) for nothing. */
+#define PAGE_COLUMNS \
+	"t.id, t.number, t.title, t.status, t.priority, t.assignee_id, t.team_id, t.assigned_org_id, t.routing_type, " \
+	"t.sla_policy_id, t.sla_paused_at, t.created_at, t.first_response_at, t.sla_first_response_due, t.resolved_at, " \
+	"t.sla_resolution_due, t.last_activity_at, t.is_spam"
+
 #define QUEUE_ROWS(dir) \
-	"), page as materialized (select t.*, ids.k1, ids.k2 from ids join tickets t on t.id = ids.id) " \
+	"), page as materialized (select " PAGE_COLUMNS ", ids.k1, ids.k2 from ids join tickets t on t.id = ids.id) " \
 	"select t.id, t.number, t.title, t.status, t.priority, pe.requester, t.assignee_id, pe.assignee, tm.name, " \
 	"o.name, " SLA_STATE ", " \
 	"nullif(extract(epoch from " DUE_AT ")::bigint, 253402214400), extract(epoch from t.last_activity_at)::bigint, " \
