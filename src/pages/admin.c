@@ -225,6 +225,23 @@ const char *admin_route_id(req *r)
 	return str_dup(r->a, req_route_get(r, "id"));
 }
 
+int admin_remove(req *r, admin_remove_fn *remove, const char *section)
+{
+	admin_ctx ctx;
+	int st = admin_begin_org(r, &ctx);
+	if (st)
+		return st;
+	const char *id = admin_route_id(r);
+	int rc = remove(page_tx(r), ctx.org->id, id);
+	if (rc < 0)
+		return page_db_failure(r);
+	if (rc == 0)
+		return 404;
+	if (rc == 2)
+		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "%s/%s", section, id), "deactivated");
+	return admin_redirect(r, ctx.org, section, "deleted");
+}
+
 bool admin_number(req *r, const char *field, long min, long max, const char *label, long *out, form_errors *errors)
 {
 	*out = -1;
