@@ -209,7 +209,7 @@ START_TEST(events_agents_404_foreign_404_csrf_403)
 	post_as(f.a, uri, &f.adm, fields, &r);
 	assert_status(&r, 404);
 	harness_response_free(&r);
-	assert_owner("Their event|t", "select name || '|' || is_active from events where id = $1::uuid", theirs, NULL);
+	assert_owner("Their event|true", "select name || '|' || is_active from events where id = $1::uuid", theirs, NULL);
 
 	/* Without the CSRF token: 403 and nothing made. */
 	post_form(f.a, "/desk/admin/events", f.adm.cookie, "name=NoCsrf&starts_at=2030-01-01T10:00", &r);
@@ -297,7 +297,7 @@ START_TEST(events_validate_create_edit_and_reach_the_form)
 	snprintf(want, sizeof want, "/desk/admin/events/%s?org=%s&done=saved", id, f.slug);
 	assert_redirect(&r, want);
 	harness_response_free(&r);
-	assert_owner("f||", "select is_active || '|' || coalesce(location, '') || '|' || coalesce(ends_at::text, '') "
+	assert_owner("false||", "select is_active || '|' || coalesce(location, '') || '|' || coalesce(ends_at::text, '') "
 	                    "from events where id = $1::uuid", id, NULL);
 	get(f.a, uri, NULL, &r);
 	assert_status(&r, 200);
@@ -333,7 +333,7 @@ START_TEST(events_remove_deletes_or_deactivates)
 	snprintf(want, sizeof want, "/desk/admin/events/%s?org=%s&done=deactivated", used, f.slug);
 	assert_redirect(&r, want);
 	harness_response_free(&r);
-	assert_owner("f", "select is_active::text from events where id = $1::uuid", used, NULL);
+	assert_owner("false", "select is_active::text from events where id = $1::uuid", used, NULL);
 
 	snprintf(path, sizeof path, "/desk/admin/events/%s/remove", unused);
 	post_as(f.a, path, &f.adm, fields, &r);
