@@ -44,7 +44,9 @@ static const char *const counted_labels[] = { "IP address", "Email address", "Us
 	"Verification link" };
 
 /* Every action src/pages counts, what it counts, and the limit it is
- * checked against (the same config entries the pages pass). */
+ * checked against (the same config entries the pages pass). An action
+ * missing here is skipped by the scan: a new page_ratelimit() call adds
+ * its line. */
 static const struct {
 	const char *action;
 	const char *label;
