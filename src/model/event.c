@@ -105,23 +105,20 @@ int event_update(db_tx *tx, const char *org_id, const char *id, const event_inpu
 
 static const db_stmt q_remove = { "event_remove", "select admin_event_remove($1::uuid, $2::uuid)" };
 
-int event_remove(db_tx *tx, const char *org_id, const char *id, event_remove_outcome *out)
+int event_remove(db_tx *tx, const char *org_id, const char *id)
 {
-	*out = EVENT_NOT_FOUND;
-	if (!str_is_uuid(str_from_cstr(id)))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_remove, 2, p);
 	if (!res || db_rows(res) != 1)
 		return -1;
-	const char *o = db_get_dup(tx->a, res, 0, 0);
-	if (strcmp(o, "deleted") == 0)
-		*out = EVENT_DELETED;
-	else if (strcmp(o, "deactivated") == 0)
-		*out = EVENT_DEACTIVATED;
-	else if (strcmp(o, "not_found") != 0)
-		return -1; /* forbidden: the pages never offer it */
-	return 0;
+	str o = db_get(res, 0, 0);
+	if (str_eq_cstr(o, "deleted"))
+		return 1;
+	if (str_eq_cstr(o, "deactivated"))
+		return 2;
+	return str_eq_cstr(o, "not_found") ? 0 : -1; /* forbidden: the pages never offer it */
 }
 
 static bool digits(const char *s, int n, int *v)

@@ -43,10 +43,10 @@ int event_create(db_tx *tx, const char *org_id, const event_input *in, const cha
 /* 1 saved, 0 no such event may be changed, -1. */
 int event_update(db_tx *tx, const char *org_id, const char *id, const event_input *in);
 
-typedef enum { EVENT_DELETED, EVENT_DEACTIVATED, EVENT_NOT_FOUND } event_remove_outcome;
 /* Deletes it, or deactivates it when tickets or pending submissions name
- * it (admin_event_remove, 0026). 0 or -1. */
-int event_remove(db_tx *tx, const char *org_id, const char *id, event_remove_outcome *out);
+ * it (admin_event_remove, 0026): 1 deleted, 2 deactivated, 0 no such event
+ * of the organization, -1 (admin_remove_fn). */
+int event_remove(db_tx *tx, const char *org_id, const char *id);
 
 /* "YYYY-MM-DDTHH:MM" (seconds ":SS" accepted and dropped) or "YYYY-MM-DD"
  * (midnight) into out (17 bytes: "YYYY-MM-DDTHH:MM"): a real calendar

@@ -241,6 +241,8 @@ int admin_remove(req *r, admin_remove_fn *remove, const char *section)
 		return page_db_failure(r);
 	if (rc == 0)
 		return 404;
+	/* Types, fields, categories and events are what the public form offers. */
+	submit_form_cache_forget(r->app->form_cache);
 	if (rc == 2)
 		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "%s/%s", section, id), "deactivated");
 	return admin_redirect(r, ctx.org, section, "deleted");

@@ -236,17 +236,5 @@ int page_admin_event_update(req *r)
 
 int page_admin_event_remove(req *r)
 {
-	admin_ctx ctx;
-	int st = admin_begin_org(r, &ctx);
-	if (st)
-		return st;
-	event_remove_outcome out;
-	if (event_remove(page_tx(r), ctx.org->id, admin_route_id(r), &out) != 0)
-		return page_db_failure(r);
-	if (out == EVENT_NOT_FOUND)
-		return 404;
-	form_changed(r);
-	if (out == EVENT_DEACTIVATED)
-		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "/desk/admin/events/%s", admin_route_id(r)), "deactivated");
-	return admin_redirect(r, ctx.org, "/desk/admin/events", "deleted");
+	return admin_remove(r, event_remove, "/desk/admin/events");
 }
