@@ -96,6 +96,11 @@ const route app_routes[] = {
 	{ GET, "/desk/admin/canned/{id}", page_admin_canned, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/canned/{id}", page_admin_canned_update, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/canned/{id}/delete", page_admin_canned_delete, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/sla", page_admin_sla, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/sla", page_admin_sla_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/sla/{id}", page_admin_sla_policy, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/sla/{id}", page_admin_sla_update, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/sla/{id}/delete", page_admin_sla_delete, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/settings", page_admin_settings, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/settings", page_admin_settings_save, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	/* end desk: admin */
