@@ -300,7 +300,6 @@ static void input_fields(req *r, tv *v, const sla_input *in, const form_errors *
 			tv_set_str(a, o, "end_error", ee);
 			tv_set_str(a, o, "end_error_id", arena_sprintf(a, "f-end_%s-error", key));
 		}
-		tv_set_bool(a, o, "has_error", se || ee);
 		tv_push(a, days, o);
 	}
 	tv_set(a, v, "days", days);
@@ -309,16 +308,26 @@ static void input_fields(req *r, tv *v, const sla_input *in, const form_errors *
 		admin_field(r, v, "priority", in->priority, errors);
 }
 
-/* A policy's line in the list and on its page: "Mon–Fri 09:00–17:00, UTC". */
+/* A policy's line in the list and on its page: "Mon–Fri 09:00–17:00 (UTC)":
+ * consecutive days with the same hours in one run. */
 static const char *hours_summary(arena *a, const sla_policy *p)
 {
 	if (!p->use_business_hours)
 		return "Around the clock";
 	const char *s = "";
-	for (int d = 0; d < SLA_DAYS; d++) {
-		if (!p->days[d].open)
+	for (int d = 0; d < SLA_DAYS;) {
+		if (!p->days[d].open) {
+			d++;
 			continue;
-		s = arena_sprintf(a, "%s%s%.3s %s–%s", s, *s ? ", " : "", day_labels[d], p->days[d].start, p->days[d].end);
+		}
+		int last = d;
+		while (last + 1 < SLA_DAYS && p->days[last + 1].open && strcmp(p->days[last + 1].start, p->days[d].start) == 0
+		    && strcmp(p->days[last + 1].end, p->days[d].end) == 0)
+			last++;
+		const char *days = last == d ? arena_sprintf(a, "%.3s", day_labels[d])
+		                             : arena_sprintf(a, "%.3s–%.3s", day_labels[d], day_labels[last]);
+		s = arena_sprintf(a, "%s%s%s %s–%s", s, *s ? ", " : "", days, p->days[d].start, p->days[d].end);
+		d = last + 1;
 	}
 	return arena_sprintf(a, "%s (%s)", *s ? s : "no open day", p->time_zone);
 }
