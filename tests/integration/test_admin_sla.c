@@ -468,6 +468,75 @@ START_TEST(sla_save_recomputes_open_tickets)
 }
 END_TEST
 
+/* ---- SLA events are not sent again ---- */
+
+static void run_sla_jobs(void)
+{
+	/* As the owner, no acting user: what the scheduler's job calls. */
+	free(owner3("select sum(e) from (select (sla_escalate_batch('first_response', null, null, 1000)).events e "
+	            "union all select (sla_escalate_batch('resolution', null, null, 1000)).events) x", NULL, NULL, NULL));
+}
+
+START_TEST(sla_events_are_not_sent_again)
+{
+	fixture f;
+	setup(&f);
+	char *policy = owner_policy(f.org, "high"); /* 60 / 600 minutes, around the clock */
+	char *customer = new_user("sla-events");
+	char *t = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                 "description, priority, created_at) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Late', "
+	                 "'x', 'high', now() - interval '2 hours') returning id", customer, f.org, NULL);
+	ck_assert_ptr_nonnull(t);
+	run_sla_jobs();
+	/* First response 60 min: warned and breached; resolution 600: not yet. */
+	const char *events_sql = "select string_agg(kind, ',' order by kind) from sla_events where ticket_id = $1::uuid";
+	const char *messages_sql = "select count(*) from ticket_messages where ticket_id = $1::uuid and message_type = 'escalation'";
+	assert_owner(events_sql, t, NULL, "first_response_breach,first_response_warning");
+	assert_owner(messages_sql, t, NULL, "2");
+
+	/* Shorter still: breached anyway, nothing new. Longer: no longer due,
+	 * nothing taken back or sent. */
+	harness_response r;
+	char uri[256], fields[2048];
+	snprintf(uri, sizeof uri, "/desk/admin/sla/%s", policy);
+	const long targets[][2] = { { 30, 600 }, { 300, 600 } };
+	for (int i = 0; i < 2; i++) {
+		snprintf(fields, sizeof fields,
+		    "org=%s&display_name=Theirs&first_response_minutes=%ld&resolution_minutes=%ld&warning_percent=75"
+		    "&escalate_to_role=agent&time_zone=UTC&active=1&closed_monday=1&closed_tuesday=1&closed_wednesday=1"
+		    "&closed_thursday=1&closed_friday=1&closed_saturday=1&closed_sunday=1",
+		    f.slug, targets[i][0], targets[i][1]);
+		post_as(f.a, uri, &f.adm, fields, &r);
+		assert_status(&r, 303);
+		harness_response_free(&r);
+		run_sla_jobs();
+		assert_owner(events_sql, t, NULL, "first_response_breach,first_response_warning");
+		assert_owner(messages_sql, t, NULL, "2");
+	}
+	assert_owner("select (sla_first_response_due = created_at + interval '300 minutes')::text from tickets where id = $1::uuid",
+	    t, NULL, "true");
+
+	/* A resolution moved into the past fires its own events, once. */
+	snprintf(fields, sizeof fields,
+	    "org=%s&display_name=Theirs&first_response_minutes=30&resolution_minutes=60&warning_percent=75"
+	    "&escalate_to_role=agent&time_zone=UTC&active=1&closed_monday=1&closed_tuesday=1&closed_wednesday=1"
+	    "&closed_thursday=1&closed_friday=1&closed_saturday=1&closed_sunday=1",
+	    f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	run_sla_jobs();
+	run_sla_jobs();
+	assert_owner(events_sql, t, NULL,
+	    "first_response_breach,first_response_warning,resolution_breach,resolution_warning");
+	assert_owner(messages_sql, t, NULL, "4");
+	free(t);
+	free(customer);
+	free(policy);
+	teardown(&f);
+}
+END_TEST
+
 Suite *admin_sla_suite(void)
 {
 	Suite *s = suite_create("admin_sla");
@@ -476,6 +545,7 @@ Suite *admin_sla_suite(void)
 	tcase_add_test(tc, sla_access);
 	tcase_add_test(tc, sla_validates);
 	tcase_add_test(tc, sla_save_recomputes_open_tickets);
+	tcase_add_test(tc, sla_events_are_not_sent_again);
 	suite_add_tcase(s, tc);
 	return s;
 }
