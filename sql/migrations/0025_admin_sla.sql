@@ -88,12 +88,11 @@ $$;
 -- are not touched, so a warning or breach is never sent twice; a clock
 -- moved into the past fires its events on the scheduler's next run.
 --
--- Definer rights: the application role may not write the SLA columns, and
--- an org admin may not see every ticket routed to the organization (none is
--- hidden today, but the check here is the function's own). The caller must
--- administer the organization (or be a platform admin); the internal
--- tickets are the platform organization's. Returns the tickets changed, or
--- -1 when the caller may not.
+-- Definer rights, because the application role may not write the SLA
+-- columns (0005: triggers own them); the admin check is the function's own.
+-- The caller must administer the organization (or be a platform admin); the
+-- internal tickets are the platform organization's. Returns the tickets
+-- changed, or -1 when the caller may not.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION sla_policy_recompute(p_org uuid, p_priority text) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$

@@ -29,11 +29,20 @@ static const char *const day_labels[SLA_DAYS] = { "Monday", "Tuesday", "Wednesda
 	"Saturday", "Sunday" };
 static const char *const priority_labels[SLA_PRIORITIES] = { "Low", "Normal", "High", "Urgent" };
 /* Who hears of a warning or breach besides the assignee (0018's
- * sla_escalation_recipients): the table's roles an organization uses. */
-static const char *const roles[] = { "", "agent", "admin" };
+ * sla_escalation_recipients): none, or one of the table's roles. */
+static const char *const roles[] = { "", "agent", "admin", "platform_agent", "platform_admin" };
 static const char *const role_labels[] = { "Only the assignee", "Every agent of the organization",
-	"The organization's admins" };
-#define NROLES 3
+	"The organization's admins", "The platform's support staff", "The platform's admins" };
+#define NROLES 5
+#define NROLES_ORG 3
+
+/* An organization tells its own people; the platform roles are offered to
+ * the platform organization only (another one would page the operator's
+ * staff), or kept when the policy has one already (set from psql). */
+static bool role_offered(int i, bool platform, const char *current)
+{
+	return i < NROLES_ORG || platform || (current && strcmp(current, roles[i]) == 0);
+}
 
 static const char *priority_label(const char *p)
 {
@@ -146,7 +155,8 @@ static const char *or_empty(const char *s)
 /* The posted policy, checked; the fields stay as typed for the form. The
  * priority is read on create only (creating is true). Returns 0, or a
  * failure status (the time zone look-up). */
-static int sla_form(req *r, bool creating, sla_input *in, form_errors *errors)
+static int sla_form(req *r, bool creating, bool platform, const char *current_role, sla_input *in,
+    form_errors *errors)
 {
 	memset(in, 0, sizeof *in);
 	arena *a = r->a;
@@ -191,7 +201,7 @@ static int sla_form(req *r, bool creating, sla_input *in, form_errors *errors)
 	in->warning_percent = warn;
 
 	int role = admin_choice(req_form_get(r, "escalate_to_role"), roles, NROLES);
-	if (role < 0) {
+	if (role < 0 || !role_offered(role, platform, current_role)) {
 		form_errors_add(a, errors, "escalate_to_role", "Choose who is told of a warning or a breach.");
 		role = 0;
 	}
@@ -247,7 +257,8 @@ static const char *number_or_empty(arena *a, long v)
 }
 
 /* The form's fields; on a 422 the numbers typed stay as typed. */
-static void input_fields(req *r, tv *v, const sla_input *in, const form_errors *errors, bool creating)
+static void input_fields(req *r, tv *v, const sla_input *in, const form_errors *errors, bool creating, bool platform,
+    const char *current_role)
 {
 	arena *a = r->a;
 	bool posted = r->method == METHOD_POST;
@@ -272,6 +283,8 @@ static void input_fields(req *r, tv *v, const sla_input *in, const form_errors *
 
 	tv *rl = tv_list(a);
 	for (int i = 0; i < NROLES; i++) {
+		if (!role_offered(i, platform, current_role))
+			continue;
 		tv *o = tv_object(a);
 		tv_set_str(a, o, "value", roles[i]);
 		tv_set_str(a, o, "label", role_labels[i]);
@@ -424,7 +437,7 @@ static int policies_page(req *r, int status, const admin_ctx *ctx, const sla_inp
 	tv_set(a, v, "free_priorities", free_prios);
 	tv_set_bool(a, v, "can_create", any_free);
 	sla_input none = new_policy_defaults();
-	input_fields(r, v, in ? in : &none, errors, true);
+	input_fields(r, v, in ? in : &none, errors, true, ctx->org->is_platform, NULL);
 	admin_summary(r, v, errors);
 	return page_render(r, status, "admin_sla", v);
 }
@@ -452,7 +465,7 @@ int page_admin_sla_create(req *r)
 		return st;
 	form_errors errors = { 0 };
 	sla_input in;
-	if ((st = sla_form(r, true, &in, &errors)))
+	if ((st = sla_form(r, true, ctx.org->is_platform, NULL, &in, &errors)))
 		return st;
 	if (errors.len)
 		return policies_page(r, 422, &ctx, &in, &errors);
@@ -493,7 +506,7 @@ static int policy_page(req *r, int status, const admin_ctx *ctx, const sla_polic
 	tv_set_str(a, pv, "open_tickets", p->open_tickets > 1000 ? "more than 1000" : arena_sprintf(a, "%ld", p->open_tickets));
 	tv_set(a, v, "policy", pv);
 	tv_set_str(a, v, "sla_href", admin_href(r, ctx->org, "/desk/admin/sla", NULL));
-	input_fields(r, v, in ? in : p, errors, false);
+	input_fields(r, v, in ? in : p, errors, false, ctx->org->is_platform, p->escalate_to_role);
 	admin_summary(r, v, errors);
 	return page_render(r, status, "admin_sla_policy", v);
 }
@@ -522,7 +535,7 @@ int page_admin_sla_update(req *r)
 		return st;
 	form_errors errors = { 0 };
 	sla_input in;
-	if ((st = sla_form(r, false, &in, &errors)))
+	if ((st = sla_form(r, false, ctx.org->is_platform, p.escalate_to_role, &in, &errors)))
 		return st;
 	in.priority = p.priority;
 	if (errors.len)

@@ -308,6 +308,18 @@ START_TEST(sla_validates)
 	assert_has(&r, "Counting business hours needs at least one open day");
 	harness_response_free(&r);
 
+	/* The platform's roles are not an organization's to page. */
+	snprintf(fields, sizeof fields,
+	    "org=%s&priority=high&display_name=Paging&first_response_minutes=30&resolution_minutes=600&warning_percent=80"
+	    "&escalate_to_role=platform_admin&time_zone=UTC&closed_monday=1&closed_tuesday=1&closed_wednesday=1"
+	    "&closed_thursday=1&closed_friday=1&closed_saturday=1&closed_sunday=1",
+	    f.slug);
+	post_as(f.a, "/desk/admin/sla", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Choose who is told of a warning or a breach.");
+	assert_lacks(&r, "value=\"platform_admin\"");
+	harness_response_free(&r);
+
 	/* A priority that is not one. */
 	snprintf(fields, sizeof fields, "org=%s&priority=critical&" GOOD_FORM, f.slug);
 	post_as(f.a, "/desk/admin/sla", &f.adm, fields, &r);
