@@ -34,6 +34,8 @@ static const struct {
 		"The categories tickets are filed under: name, colour, icon, order; deactivate the ones in use." },
 	[ADMIN_CANNED] = { "canned", "Canned responses", "/desk/admin/canned",
 		"Replies agents insert by typing /shortcut, for everyone, a team or one person." },
+	[ADMIN_SLA] = { "sla", "SLA policies", "/desk/admin/sla",
+		"First response and resolution targets per priority, business hours, time zone and holidays." },
 	[ADMIN_SETTINGS] = { "settings", "Organization settings", "/desk/admin/settings",
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",
@@ -299,6 +301,7 @@ static const char *const entity_labels[][2] = {
 	{ "canned_response", "Canned response" }, { "request_type", "Request type" },
 	{ "field_definition", "Custom field" }, { "field_visibility_rule", "Field visibility" }, { "event", "Event" },
 	{ "rate_limit_block", "Rate-limit block" },
+	{ "sla_policy", "SLA policy" },
 };
 
 static const char *entity_label(const char *e)

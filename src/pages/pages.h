@@ -167,6 +167,12 @@ int page_admin_category(req *r);         /* GET .../categories/{id}?org=: 200; 4
 int page_admin_category_update(req *r);  /* POST .../categories/{id}: 303; 404; 422 */
 int page_admin_category_move(req *r);    /* POST .../{id}/move (dir=up|down): 303; 400; 404 */
 int page_admin_category_delete(req *r);  /* POST .../{id}/delete: 303 (deleted, or deactivated when in use); 404 */
+/* admin_sla.c (404: not the organization's policy) */
+int page_admin_sla(req *r);             /* GET /desk/admin/sla?org=: 200 a row per priority */
+int page_admin_sla_create(req *r);      /* POST /desk/admin/sla: 303 to the policy (due times recomputed); 422 */
+int page_admin_sla_policy(req *r);      /* GET .../sla/{id}?org=: 200; 404 */
+int page_admin_sla_update(req *r);      /* POST .../sla/{id}: 303 (due times recomputed); 404; 422 */
+int page_admin_sla_delete(req *r);      /* POST .../{id}/delete: 303 deleted, or deactivated when tickets used it; 404 */
 /* admin_canned.c */
 int page_admin_canned_list(req *r);      /* GET /desk/admin/canned?org=&after=: 200; 400 bad cursor */
 int page_admin_canned_create(req *r);    /* POST /desk/admin/canned: 303; 422 bad input or shortcut taken */

@@ -51,5 +51,6 @@ Suite *desk_ticket_suite(void);   /* test_desk_ticket.c */
 Suite *sched_suite(void);         /* test_sched.c */
 Suite *admin_suite(void);         /* test_admin.c */
 Suite *admin_events_blocks_suite(void); /* test_admin_events_blocks.c */
+Suite *admin_sla_suite(void);     /* test_admin_sla.c */
 
 #endif

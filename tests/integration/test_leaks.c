@@ -28,6 +28,7 @@ typedef struct {
 	char *category, *canned;
 	char *type, *field;  /* used by a ticket: "remove" deactivates them, the pages go on working */
 	char *event;         /* named by a ticket, likewise */
+	char *sla;           /* a closed ticket was measured by it: "delete" deactivates it */
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -75,6 +76,14 @@ static void admin_fixture(app *a, leak_admin *ad)
 	                          "'Leak event ticket', 'x', '%s'::uuid from memberships m where m.id = $1::uuid returning id",
 	    ad->event);
 	free(owner_query(sql, ad->agent_m));
+	ad->sla = owner_query("insert into sla_policies (organization_id, priority, display_name, first_response_minutes, "
+	                      "resolution_minutes, use_business_hours) select id, 'normal', 'Leak SLA', 60, 600, false "
+	                      "from organizations where slug = $1 returning id", ad->slug);
+	ck_assert_ptr_nonnull(ad->sla);
+	snprintf(sql, sizeof sql, "insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                          "description, priority, status) select $1::uuid, 'organization', id, id, 'Leak SLA', 'x', "
+	                          "'normal', 'closed' from organizations where slug = '%s' returning id", ad->slug);
+	free(owner_query(sql, agent));
 	char body[128];
 	snprintf(body, sizeof body, "user=%s", admin);
 	harness_response r;
@@ -247,6 +256,7 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/types/", 18) == 0   ? ad->type
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/fields/", 19) == 0  ? ad->field
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/events/", 19) == 0  ? ad->event
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/sla/", 16) == 0     ? ad->sla
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
 		                                             : "x";
 		size_t vl = strlen(v);
@@ -363,7 +373,11 @@ START_TEST(every_route_many_times)
 					    "&slug=leak-cat&color=%%23112233&icon=bug&dir=up&shortcut=leak&content=Leak+reply&tags=a%%2C+b"
 					    "&routing=organization&priority=normal&role_customer=1&label=Leak&kind=%s"
 					    "&options=a+%%7C+A%%0Ab&pattern=%s&min_length=1&max_length=50&frontend=1&backend=1&key=leak_k%ld"
-					    "&rt_%s=1&vrole_customer=1&starts_at=2030-06-14T09:00&ends_at=2030-06-15T18:00&location=Hall",
+					    "&rt_%s=1&vrole_customer=1&starts_at=2030-06-14T09:00&ends_at=2030-06-15T18:00&location=Hall"
+					    "&display_name=Leak+SLA&first_response_minutes=30&resolution_minutes=600&warning_percent=75"
+					    "&escalate_to_role=agent&time_zone=UTC&start_monday=09%%3A00&end_monday=17%%3A00"
+					    "&closed_tuesday=1&closed_wednesday=1&closed_thursday=1&closed_friday=1&closed_saturday=1"
+					    "&closed_sunday=1&holidays=2026-12-25",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
 					    ad.agent_m, rounds % 2 ? "text" : "dropdown_static", rounds % 3 ? "%5E%5Ba-z%5D%2B%24" : "%28bad",
 					    rounds, ad.type);
@@ -405,6 +419,7 @@ START_TEST(every_route_many_times)
 	free(ad.type);
 	free(ad.field);
 	free(ad.event);
+	free(ad.sla);
 	harness_app_free(a);
 }
 END_TEST
