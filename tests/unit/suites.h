@@ -14,5 +14,6 @@ Suite *portal_unit_suite(void); /* test_portal.c */
 
 Suite *submit_form_suite(void);
 Suite *useragent_suite(void);
+Suite *kb_unit_suite(void); /* test_kb.c */
 
 #endif
