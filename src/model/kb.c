@@ -388,13 +388,43 @@ int kb_search(db_tx *tx, const char *q, int max, kb_hit **out, size_t *n)
 	return 0;
 }
 
-/* Titles weigh most (setweight A): a typed title finds its article. */
+/* Titles weigh most (setweight A): a typed title finds its article. A
+ * title is not a query: any of its words may match (OR of its stemmed
+ * lexemes, quoted), and more matches rank higher. */
+#define SUGGEST_Q \
+	"q as (select to_tsquery('simple', (select string_agg(quote_literal(l), ' | ') " \
+	"      from unnest(tsvector_to_array(to_tsvector('english', $1))) l)) as q)"
+
 static const db_stmt q_suggest = { "kb_suggest",
-	"with q as (select websearch_to_tsquery('english', $1) as q), "
+	"with " SUGGEST_Q ", "
 	"hits as (select a.title, '/kb/articles/' || a.slug as url from kb_articles a, q "
 	"         where a.status = 'published' and a.search @@ q.q "
 	"         order by ts_rank_cd(a.search, q.q) desc, a.id limit 5) "
 	"select coalesce(json_agg(json_build_object('title', title, 'url', url)), '[]')::text from hits" };
+
+static const db_stmt q_suggest_rows = { "kb_suggest_rows",
+	"with " SUGGEST_Q " "
+	"select a.title, a.slug from kb_articles a, q where a.status = 'published' and a.search @@ q.q "
+	"order by ts_rank_cd(a.search, q.q) desc, a.id limit 5" };
+
+int kb_suggest(db_tx *tx, const char *q, kb_article **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	const char *p[1] = { q };
+	db_result *res = db_tx_exec(tx, &q_suggest_rows, 1, p);
+	if (!res)
+		return -1;
+	size_t rows = (size_t)db_rows(res);
+	kb_article *v = arena_calloc(tx->a, rows + 1, sizeof *v);
+	for (size_t i = 0; i < rows; i++) {
+		v[i].title = db_get_dup(tx->a, res, (int)i, 0);
+		v[i].slug = db_get_dup(tx->a, res, (int)i, 1);
+	}
+	*out = v;
+	*n = rows;
+	return 0;
+}
 
 const char *kb_suggest_json(db_tx *tx, const char *q)
 {

@@ -114,6 +114,8 @@ typedef struct {
 /* Published articles matching q (web search syntax), best first, at most
  * max. 0 or -1. */
 int kb_search(db_tx *tx, const char *q, int max, kb_hit **out, size_t *n);
+/* Up to KB_SUGGESTIONS published matches (title and slug set). 0 or -1. */
+int kb_suggest(db_tx *tx, const char *q, kb_article **out, size_t *n);
 /* Up to KB_SUGGESTIONS published matches as JSON [{"title", "url"}]. NULL
  * on failure. */
 const char *kb_suggest_json(db_tx *tx, const char *q);

@@ -433,6 +433,26 @@ int page_kb_feedback_post(req *r)
 
 /* ---- deflection, for the submit form ---- */
 
+int kb_suggestions_view(req *r, tv *view, str title)
+{
+	if (form_chars(title) > KB_QUERY_MAX_CHARS)
+		return 0; /* the form says what is wrong with the title when it is sent */
+	kb_article *list;
+	size_t n;
+	if (kb_suggest(page_tx(r), str_dup(r->a, title), &list, &n) != 0)
+		return page_db_failure(r);
+	tv *items = tv_list(r->a);
+	for (size_t i = 0; i < n; i++) {
+		tv *o = tv_object(r->a);
+		tv_set_str(r->a, o, "title", list[i].title);
+		tv_set_str(r->a, o, "href", arena_sprintf(r->a, "/kb/articles/%s?from=submit", list[i].slug));
+		tv_push(r->a, items, o);
+	}
+	tv_set(r->a, view, "kb_suggestions", items);
+	tv_set_bool(r->a, view, "has_kb_suggestions", n > 0);
+	return 0;
+}
+
 int kb_deflection_submitted(req *r)
 {
 	str id = req_cookie_get(r, DEFLECT_COOKIE);

@@ -13,6 +13,10 @@ int page_kb_search(req *r);        /* GET /kb/search?q=: 200; 400 over 200 chara
 int page_kb_suggest(req *r);       /* GET /kb/suggest?q=: 200 JSON [{title, url}] (up to 5); 400 */
 int page_kb_feedback_form(req *r); /* GET /kb/articles/{slug}/feedback?helpful=: 200; 404 */
 int page_kb_feedback_post(req *r); /* POST same (helpful, comment, _csrf): 200; 403; 404; 422; 429 */
+/* For GET /submit?title= (the second step without scripts): up to five
+ * published articles matching title as `kb_suggestions` (title, href with
+ * from=submit) and `has_kb_suggestions`. 0 or a failure status. */
+int kb_suggestions_view(req *r, tv *view, str title);
 /* For POST /submit: a submission from a browser that opened a suggested
  * article counts against that article's deflection. 0 or a failure status. */
 int kb_deflection_submitted(req *r);
