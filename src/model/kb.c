@@ -395,13 +395,6 @@ int kb_search(db_tx *tx, const char *q, int max, kb_hit **out, size_t *n)
 	"q as (select to_tsquery('simple', (select string_agg(quote_literal(l), ' | ') " \
 	"      from unnest(tsvector_to_array(to_tsvector('english', $1))) l)) as q)"
 
-static const db_stmt q_suggest = { "kb_suggest",
-	"with " SUGGEST_Q ", "
-	"hits as (select a.title, '/kb/articles/' || a.slug as url from kb_articles a, q "
-	"         where a.status = 'published' and a.search @@ q.q "
-	"         order by ts_rank_cd(a.search, q.q) desc, a.id limit 5) "
-	"select coalesce(json_agg(json_build_object('title', title, 'url', url)), '[]')::text from hits" };
-
 static const db_stmt q_suggest_rows = { "kb_suggest_rows",
 	"with " SUGGEST_Q " "
 	"select a.title, a.slug from kb_articles a, q where a.status = 'published' and a.search @@ q.q "
@@ -424,15 +417,6 @@ int kb_suggest(db_tx *tx, const char *q, kb_article **out, size_t *n)
 	*out = v;
 	*n = rows;
 	return 0;
-}
-
-const char *kb_suggest_json(db_tx *tx, const char *q)
-{
-	const char *p[1] = { q };
-	db_result *res = db_tx_exec(tx, &q_suggest, 1, p);
-	if (!res || db_rows(res) != 1)
-		return NULL;
-	return db_get_dup(tx->a, res, 0, 0);
 }
 
 /* ---- staff ---- */

@@ -116,9 +116,6 @@ typedef struct {
 int kb_search(db_tx *tx, const char *q, int max, kb_hit **out, size_t *n);
 /* Up to KB_SUGGESTIONS published matches (title and slug set). 0 or -1. */
 int kb_suggest(db_tx *tx, const char *q, kb_article **out, size_t *n);
-/* Up to KB_SUGGESTIONS published matches as JSON [{"title", "url"}]. NULL
- * on failure. */
-const char *kb_suggest_json(db_tx *tx, const char *q);
 
 /* Staff list: the owner's articles, last changed first, status one of
  * draft/published/archived or NULL for all, after the keyset (updated_us,

@@ -7,6 +7,8 @@
  * on /desk/kb. An article page is the same bytes for every anonymous reader
  * (the vote is a link to its own form page, which carries the CSRF token),
  * so it has an ETag and may be cached briefly. */
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/crypto.h"
@@ -322,14 +324,21 @@ int page_kb_suggest(req *r)
 		resp_body(r, 400, "application/json", err, sizeof err - 1);
 		return 0;
 	}
-	const char *json = "[]";
-	if (q.len >= 3) {
-		json = kb_suggest_json(page_tx(r), str_dup(r->a, q));
-		if (!json)
-			return page_db_failure(r);
-	}
+	kb_article *list = NULL;
+	size_t n = 0;
+	if (q.len >= 3 && kb_suggest(page_tx(r), str_dup(r->a, q), &list, &n) != 0)
+		return page_db_failure(r);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s}", "title", list[i].title, "url",
+		    arena_sprintf(r->a, "/kb/articles/%s", list[i].slug)));
+	char *json = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (!json)
+		return 500;
 	resp_header(r, "Cache-Control", "public, max-age=60");
 	resp_body(r, 200, "application/json", json, strlen(json));
+	free(json);
 	return 0;
 }
 
