@@ -406,3 +406,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION kb_publishers() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION kb_publishers() TO supportdesk_app;
+
+-- The name an article shows for its owner: an active organization that
+-- publishes; NULL for the platform, an inactive or a non-publishing one.
+CREATE FUNCTION kb_owner_name(p_org uuid) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT o.name FROM organizations o
+  WHERE o.id = p_org AND o.is_active AND NOT o.is_platform
+    AND EXISTS (SELECT 1 FROM kb_articles a WHERE a.organization_id = o.id AND a.status = 'published')
+$$;
+REVOKE EXECUTE ON FUNCTION kb_owner_name(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kb_owner_name(uuid) TO supportdesk_app;

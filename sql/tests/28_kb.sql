@@ -5,7 +5,7 @@
 -- cases first.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(54);
+SELECT plan(56);
 :tap_grants
 
 \set kc_x    '''71000000-0000-4000-8000-000000000001'''
@@ -44,6 +44,8 @@ SELECT is((SELECT array_agg(slug ORDER BY slug) FROM kb_articles), ARRAY['printe
 SELECT is_empty($$SELECT 1 FROM kb_article_versions$$, 'anonymous reads no versions');
 SELECT is_empty($$SELECT 1 FROM kb_article_feedback$$, 'anonymous reads no feedback');
 SELECT is((SELECT count(*) FROM kb_categories), 4::bigint, 'categories are public');
+SELECT is(kb_owner_name(:x_org), 'Acme', 'anonymous reads the name of an organization that publishes');
+SELECT is(kb_owner_name(:y_org), NULL, 'but not of one with drafts only');
 :as_unset
 SELECT is((SELECT array_agg(slug) FROM kb_articles), ARRAY['printer-on-fire'], 'with app.user_id unset, only published too');
 :as_ca

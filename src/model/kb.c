@@ -253,7 +253,7 @@ const char *kb_category_delete(db_tx *tx, const char *id)
 /* ---- articles ---- */
 
 #define ART_COLS(content) \
-	"a.id, a.organization_id, coalesce((select p.name from kb_publishers() p where p.id = a.organization_id), ''), " \
+	"a.id, a.organization_id, coalesce(kb_owner_name(a.organization_id), ''), " \
 	"a.category_id, a.slug, a.title, " content ", a.content_html, a.status, a.version_count, a.view_count, " \
 	"a.helpful_count, a.unhelpful_count, a.suggest_open_count, a.suggest_submit_count, " \
 	"extract(epoch from a.updated_at)::bigint, coalesce(extract(epoch from a.published_at)::bigint, 0), " \
@@ -423,7 +423,7 @@ int kb_suggest(db_tx *tx, const char *q, kb_article **out, size_t *n)
 
 static const db_stmt q_desk_list = { "kb_desk_list",
 	"select " ART_COLS("''") " from kb_articles a "
-	"where " OWNER_IS("a.organization_id", "$1") " and kb_is_editor(a.organization_id) "
+	"where " OWNER_IS("a.organization_id", "$1") " "
 	"and ($2::text is null or a.status = $2) "
 	"and ($4::uuid is null or (a.updated_at, a.id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)) "
 	"order by a.updated_at desc, a.id desc limit $5::int" };

@@ -119,7 +119,8 @@ int kb_suggest(db_tx *tx, const char *q, kb_article **out, size_t *n);
 
 /* Staff list: the owner's articles, last changed first, status one of
  * draft/published/archived or NULL for all, after the keyset (updated_us,
- * id) of the previous page's last row when after_id is set. */
+ * id) of the previous page's last row when after_id is set. owner_id is
+ * one of kb_editor_owners' (anyone else would see only what is public). */
 int kb_desk_list(db_tx *tx, const char *owner_id, const char *status, long long after_us, const char *after_id,
     int max, kb_article **out, size_t *n);
 /* Staff: 1 found (one the acting user edits, with its content), 0, -1. */

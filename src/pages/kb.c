@@ -25,6 +25,14 @@
  * from it counts against that article's deflection. */
 #define DEFLECT_COOKIE "sd_kb_deflect"
 
+/* page_view with the header's "Help center" marked as the current page. */
+static tv *kb_view(req *r)
+{
+	tv *v = page_view(r);
+	tv_set_bool(r->a, v, "nav_kb", true);
+	return v;
+}
+
 static const char *owner_label(const kb_article *a)
 {
 	return a->owner_name && *a->owner_name ? a->owner_name : NULL;
@@ -130,7 +138,7 @@ int page_kb_home(req *r)
 	    kb_article_list(tx, NULL, filter, owner_id, KB_ORDER_HELPFUL, KB_LIST_SHOWN, &helpful, &nhelpful) != 0 ||
 	    kb_article_list(tx, NULL, filter, owner_id, KB_ORDER_RECENT, KB_LIST_SHOWN, &recent, &nrecent) != 0)
 		return page_db_failure(r);
-	tv *v = page_view(r);
+	tv *v = kb_view(r);
 	arena *a = r->a;
 	if (owner) {
 		tv_set_str(a, v, "owner_name", owner->name);
@@ -177,7 +185,7 @@ int page_kb_category(req *r)
 	if (kb_category_children(tx, c.id, false, NULL, &subs, &nsubs) != 0 ||
 	    kb_article_list(tx, c.id, false, NULL, KB_ORDER_RECENT, KB_CATEGORY_ARTICLES, &list, &n) != 0)
 		return page_db_failure(r);
-	tv *v = page_view(r);
+	tv *v = kb_view(r);
 	int st = breadcrumbs(r, v, c.id, true);
 	if (st)
 		return st;
@@ -254,7 +262,7 @@ int page_kb_article(req *r)
 	} else {
 		public_cache(r);
 	}
-	tv *v = page_view(r);
+	tv *v = kb_view(r);
 	if ((st = breadcrumbs(r, v, a.category_id, false)))
 		return st;
 	tv_set_str(r->a, v, "title", a.title);
@@ -277,7 +285,7 @@ int page_kb_article(req *r)
 int page_kb_search(req *r)
 {
 	str q = form_trim(req_query_get(r, "q"));
-	tv *v = page_view(r);
+	tv *v = kb_view(r);
 	arena *a = r->a;
 	tv_set_str(a, v, "q", str_dup(a, q));
 	if (form_chars(q) > KB_QUERY_MAX_CHARS) {
@@ -347,7 +355,7 @@ int page_kb_suggest(req *r)
 static int feedback_page(req *r, int status, const kb_article *a, const char *helpful, const char *comment,
     const form_errors *errors, const char *done)
 {
-	tv *v = page_view(r);
+	tv *v = kb_view(r);
 	arena *ar = r->a;
 	tv_set_str(ar, v, "title", a->title);
 	tv_set_str(ar, v, "article_href", arena_sprintf(ar, "/kb/articles/%s", a->slug));
