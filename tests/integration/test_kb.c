@@ -77,6 +77,14 @@ static void post_as(app *a, const char *uri, const browser *b, const char *field
 	post_form(a, uri, b->cookie, body, r);
 }
 
+static void post_as_from(app *a, const char *ip, const char *uri, const browser *b, const char *fields,
+    harness_response *r)
+{
+	char body[4096];
+	snprintf(body, sizeof body, "_csrf=%s%s%s", b->csrf, *fields ? "&" : "", fields);
+	post_form_from(a, ip, uri, b->cookie, body, r);
+}
+
 static void assert_status(const harness_response *r, int want)
 {
 	ck_assert_msg(r->status == want, "status %d, want %d; body: %.600s", r->status, want, r->body);
@@ -522,6 +530,9 @@ START_TEST(one_vote_per_user_and_per_browser)
 	set_status(&f, id, "published");
 	snprintf(uri, sizeof uri, "/kb/articles/%s/feedback", slug);
 	harness_response r;
+	/* An address of its own: the vote's rate limit counts per address. */
+	char ip[32];
+	snprintf(ip, sizeof ip, "%s", unique_ip());
 
 	/* Anonymous: the form page hands out the browser cookie and token. */
 	snprintf(fuze, sizeof fuze, "%s?helpful=no", uri);
@@ -534,23 +545,23 @@ START_TEST(one_vote_per_user_and_per_browser)
 	ck_assert_ptr_nonnull(csrf);
 	harness_response_free(&r);
 
-	post_form(f.a, uri, anon, "helpful=no&comment=x", &r);
+	post_form_from(f.a, ip, uri, anon, "helpful=no&comment=x", &r);
 	assert_status(&r, 403);
 	harness_response_free(&r);
 	char body[512];
 	snprintf(body, sizeof body, "_csrf=%s&helpful=maybe&comment=kept", csrf);
-	post_form(f.a, uri, anon, body, &r);
+	post_form_from(f.a, ip, uri, anon, body, &r);
 	assert_status(&r, 422);
 	assert_has(&r, "Choose yes or no.");
 	assert_has(&r, ">kept</textarea>");
 	harness_response_free(&r);
 	snprintf(body, sizeof body, "_csrf=%s&helpful=no&comment=%%3Cb%%3EToo+short%%3C%%2Fb%%3E", csrf);
-	post_form(f.a, uri, anon, body, &r);
+	post_form_from(f.a, ip, uri, anon, body, &r);
 	assert_status(&r, 200);
 	assert_has(&r, "your answer is recorded");
 	harness_response_free(&r);
 	snprintf(body, sizeof body, "_csrf=%s&helpful=yes", csrf);
-	post_form(f.a, uri, anon, body, &r);
+	post_form_from(f.a, ip, uri, anon, body, &r);
 	assert_status(&r, 200);
 	assert_has(&r, "already answered");
 	harness_response_free(&r);
@@ -559,11 +570,11 @@ START_TEST(one_vote_per_user_and_per_browser)
 	char *cust = new_user("voter");
 	browser cb;
 	sign_in(f.a, cust, &cb);
-	post_as(f.a, uri, &cb, "helpful=yes", &r);
+	post_as_from(f.a, ip, uri, &cb, "helpful=yes", &r);
 	assert_status(&r, 200);
 	assert_has(&r, "your answer is recorded");
 	harness_response_free(&r);
-	post_as(f.a, uri, &cb, "helpful=no", &r);
+	post_as_from(f.a, ip, uri, &cb, "helpful=no", &r);
 	assert_has(&r, "already answered");
 	harness_response_free(&r);
 	assert_owner("select helpful_count || '/' || unhelpful_count from kb_articles where id = $1::uuid", id, "1/1");
@@ -577,9 +588,25 @@ START_TEST(one_vote_per_user_and_per_browser)
 	assert_has(&r, "&lt;b&gt;Too short&lt;/b&gt;");
 	harness_response_free(&r);
 
+	/* 30 answers an hour from one address, then 429 with Retry-After. */
+	char ip2[32];
+	snprintf(ip2, sizeof ip2, "%s", unique_ip());
+	snprintf(body, sizeof body, "_csrf=%s&helpful=maybe", csrf);
+	for (int i = 0; i < 30; i++) {
+		post_form_from(f.a, ip2, uri, anon, body, &r);
+		assert_status(&r, 422);
+		harness_response_free(&r);
+	}
+	post_form_from(f.a, ip2, uri, anon, body, &r);
+	assert_status(&r, 429);
+	char *ra = harness_header(&r, "Retry-After");
+	ck_assert_ptr_nonnull(ra);
+	free(ra);
+	harness_response_free(&r);
+
 	/* No vote on what is not published. */
 	set_status(&f, id, "draft");
-	post_as(f.a, uri, &cb, "helpful=yes", &r);
+	post_as_from(f.a, ip, uri, &cb, "helpful=yes", &r);
 	assert_status(&r, 404);
 	harness_response_free(&r);
 	free(anon);
