@@ -615,6 +615,35 @@ int kb_view_count(db_tx *tx, const char *article_id)
 	return db_tx_exec(tx, &q_view, 1, p) ? 0 : -1;
 }
 
+static const db_stmt q_views_add = { "kb_views_add", "select kb_views_add($1::uuid[], $2::bigint[])" };
+
+int kb_views_add(db_tx *tx, char *const *ids, const long long *counts, size_t n, long long *updated)
+{
+	*updated = 0;
+	if (n == 0)
+		return 0;
+	/* Array literals of uuids and integers: nothing in them needs quoting. */
+	size_t cap = n * 40 + 3, capc = n * 21 + 3;
+	char *a = arena_alloc(tx->a, cap), *c = arena_alloc(tx->a, capc);
+	size_t ia = 0, ic = 0;
+	a[ia++] = '{';
+	c[ic++] = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (!str_is_uuid(str_from_cstr(ids[i])))
+			continue;
+		ia += (size_t)snprintf(a + ia, cap - ia, "%s%s", ia > 1 ? "," : "", ids[i]);
+		ic += (size_t)snprintf(c + ic, capc - ic, "%s%lld", ic > 1 ? "," : "", counts[i]);
+	}
+	snprintf(a + ia, cap - ia, "}");
+	snprintf(c + ic, capc - ic, "}");
+	const char *p[2] = { a, c };
+	db_result *res = db_tx_exec(tx, &q_views_add, 2, p);
+	if (!res)
+		return -1;
+	*updated = db_get_int(res, 0, 0, 0);
+	return 0;
+}
+
 static const db_stmt q_deflection = { "kb_deflection_count", "select kb_deflection_count($1::uuid, $2)" };
 
 int kb_deflection_count(db_tx *tx, const char *article_id, const char *event)

@@ -166,8 +166,12 @@ int kb_feedback_comments(db_tx *tx, const char *article_id, int max, kb_feedback
 const char *kb_feedback_record(db_tx *tx, const char *article_id, bool helpful, const char *comment,
     const unsigned char anon_hash[32]);
 
-/* Counts a view of a published article. 0 or -1. */
+/* Counts a view of a published article in the database at once (the
+ * pages count in Redis, kv/kb_views.h; this is their fallback). 0 or -1. */
 int kb_view_count(db_tx *tx, const char *article_id);
+/* Adds counts[i] views to ids[i] (uuids), n of them, published articles
+ * only (the scheduler's flush). *updated the articles changed. 0 or -1. */
+int kb_views_add(db_tx *tx, char *const *ids, const long long *counts, size_t n, long long *updated);
 /* Deflection: "open" (a suggestion from /submit was opened) or "submit"
  * (that browser went on to submit). 0 or -1. */
 int kb_deflection_count(db_tx *tx, const char *article_id, const char *event);

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "auth/crypto.h"
+#include "core/clock.h"
+#include "kv/kb_views.h"
 #include "model/kb.h"
 #include "model/submit_form.h"
 #include "pages/kb.h"
@@ -230,16 +232,142 @@ static bool etag_matches(req *r, const char *etag)
 	return strstr(inm, etag + 2) != NULL;
 }
 
+/* ---- the worker's cache of article pages for anonymous readers ----
+ *
+ * An anonymous reader's article page is the same bytes for everyone, so
+ * each worker keeps the last few it rendered for KB_PAGE_TTL seconds, as
+ * long as the pages' generation in Redis (bumped by every staff write,
+ * kv/kb_views.h) has not moved: a cached page costs one Redis command (the
+ * view; the generation is read at most once a second) and no PostgreSQL
+ * round trip. Without Redis nothing is cached. Workers are single-threaded
+ * processes. */
+#define KB_PAGE_CACHE 64
+#define KB_PAGE_TTL 10.0
+#define KB_PAGE_MAX_BYTES (256 * 1024)
+
+typedef struct {
+	char slug[KB_SLUG_MAX_CHARS + 1];
+	char id[37];
+	char etag[128];
+	long long gen;
+	double expires;
+	char *body;
+	size_t len;
+} cached_page;
+
+static cached_page page_cache[KB_PAGE_CACHE];
+static size_t page_cache_next;
+
+/* The generation as this worker last read it, asked again after a second:
+ * another worker's write shows here within a second; this worker's own
+ * writes at once (kb_page_cache_forget). */
+static long long known_gen = -1;
+static double known_gen_until;
+
+static bool pages_gen(req *r, long long *gen)
+{
+	double now = clock_seconds();
+	if (known_gen >= 0 && now < known_gen_until) {
+		*gen = known_gen;
+		return true;
+	}
+	if (kb_pages_gen(r->app->kv, gen) != KV_OK)
+		return false;
+	known_gen = *gen;
+	known_gen_until = now + 1.0;
+	return true;
+}
+
+void kb_page_cache_forget(void)
+{
+	known_gen = -1;
+}
+
+static const cached_page *cache_find(const char *slug, long long gen)
+{
+	double now = clock_seconds();
+	for (size_t i = 0; i < KB_PAGE_CACHE; i++)
+		if (page_cache[i].body && page_cache[i].gen == gen && page_cache[i].expires > now &&
+		    strcmp(page_cache[i].slug, slug) == 0)
+			return &page_cache[i];
+	return NULL;
+}
+
+static void cache_put(const char *slug, const char *id, const char *etag, long long gen, const buf *body)
+{
+	if (body->len > KB_PAGE_MAX_BYTES || strlen(slug) > KB_SLUG_MAX_CHARS || strlen(etag) >= 128)
+		return;
+	cached_page *e = NULL;
+	for (size_t i = 0; i < KB_PAGE_CACHE && !e; i++)
+		if (page_cache[i].body && strcmp(page_cache[i].slug, slug) == 0)
+			e = &page_cache[i];
+	if (!e) {
+		e = &page_cache[page_cache_next];
+		page_cache_next = (page_cache_next + 1) % KB_PAGE_CACHE;
+	}
+	char *copy = malloc(body->len ? body->len : 1);
+	if (!copy)
+		return;
+	memcpy(copy, body->data, body->len);
+	free(e->body);
+	snprintf(e->slug, sizeof e->slug, "%s", slug);
+	snprintf(e->id, sizeof e->id, "%s", id);
+	snprintf(e->etag, sizeof e->etag, "%s", etag);
+	e->gen = gen;
+	e->expires = clock_seconds() + KB_PAGE_TTL;
+	e->body = copy;
+	e->len = body->len;
+}
+
+static void count_view(req *r, const char *article_id)
+{
+	/* Counted in Redis and added to the row by the scheduler: a popular
+	 * article is not one row every reader updates. Without Redis, the
+	 * row after all (a failure then fails the page through its
+	 * transaction). */
+	if (kb_views_hit(r->app->kv, article_id) != KV_OK)
+		kb_view_count(page_tx(r), article_id);
+}
+
+static int not_modified(req *r)
+{
+	r->status = 304;
+	r->is_html = false;
+	buf_clear(&r->body);
+	return 0;
+}
+
 int page_kb_article(req *r)
 {
+	bool from_submit = str_eq_cstr(req_query_get(r, "from"), "submit");
+	bool cacheable = !r->user_id && !from_submit;
+	long long gen = 0;
+	if (cacheable && !pages_gen(r, &gen))
+		cacheable = false;
+	const char *slug = str_dup(r->a, req_route_get(r, "slug"));
+	const cached_page *hit = cacheable ? cache_find(slug, gen) : NULL;
+	if (hit) {
+		count_view(r, hit->id);
+		resp_header(r, "ETag", hit->etag);
+		public_cache(r);
+		if (etag_matches(r, hit->etag))
+			return not_modified(r);
+		buf_clear(&r->body);
+		buf_append(&r->body, hit->body, hit->len);
+		r->status = 200;
+		r->is_html = true;
+		return 0;
+	}
 	kb_article a;
 	int st = load_published(r, &a);
 	if (st)
 		return st;
 	db_tx *tx = page_tx(r);
-	bool from_submit = str_eq_cstr(req_query_get(r, "from"), "submit");
-	if (kb_view_count(tx, a.id) != 0)
-		return page_db_failure(r);
+	count_view(r, a.id);
+	const char *etag = NULL;
+	/* Counted in Redis and added to the row by the scheduler: a popular
+	 * article is not one row every reader updates. Without Redis, the
+	 * row after all. */
 	if (from_submit) {
 		/* Opened from the form's suggestions: counted, and remembered so a
 		 * submission from this browser counts as not deflected. */
@@ -250,15 +378,11 @@ int page_kb_article(req *r)
 	} else if (!r->user_id) {
 		/* The same bytes for every anonymous reader until the article
 		 * changes (its last change is to the microsecond). */
-		const char *etag = arena_sprintf(r->a, "W/\"kb-%s-%lld\"", a.id, a.updated_us);
+		etag = arena_sprintf(r->a, "W/\"kb-%s-%lld\"", a.id, a.updated_us);
 		resp_header(r, "ETag", etag);
 		public_cache(r);
-		if (etag_matches(r, etag)) {
-			r->status = 304;
-			r->is_html = false;
-			buf_clear(&r->body);
-			return 0;
-		}
+		if (etag_matches(r, etag))
+			return not_modified(r);
 	} else {
 		public_cache(r);
 	}
@@ -277,7 +401,13 @@ int page_kb_article(req *r)
 	tv_set_str(r->a, v, "feedback_yes", arena_sprintf(r->a, "%s?helpful=yes", base));
 	tv_set_str(r->a, v, "feedback_no", arena_sprintf(r->a, "%s?helpful=no", base));
 	tv_set_bool(r->a, v, "from_submit", from_submit);
-	return page_render(r, 200, "kb_article", v);
+	if ((st = page_render(r, 200, "kb_article", v)))
+		return st;
+	/* Only what every anonymous reader gets, and only once the view
+	 * count and everything else of this request went well. */
+	if (cacheable && etag && !tx->failed)
+		cache_put(a.slug, a.id, etag, gen, &r->body);
+	return 0;
 }
 
 /* ---- GET /kb/search?q= ---- */

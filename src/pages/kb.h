@@ -21,6 +21,10 @@ int kb_suggestions_view(req *r, tv *view, str title);
  * article counts against that article's deflection. 0 or a failure status. */
 int kb_deflection_submitted(req *r);
 
+/* After a staff write in this worker: its cached article pages are not
+ * served again (other workers notice the new generation within a second). */
+void kb_page_cache_forget(void);
+
 /* kb_desk.c */
 int page_kb_desk(req *r);                  /* GET /desk/kb?org=&status=&after=: 200; 400 bad cursor; 404 */
 int page_kb_desk_new(req *r);              /* GET /desk/kb/new?org=: 200; 404 */

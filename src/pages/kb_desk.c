@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "core/linediff.h"
+#include "core/log.h"
 #include "core/markdown.h"
+#include "kv/kb_views.h"
 #include "model/kb.h"
 #include "pages/admin.h"
 #include "pages/kb.h"
@@ -80,8 +82,14 @@ static const char *href(req *r, const kb_ctx *c, const char *path, const char *d
 	            : arena_sprintf(r->a, "%s%sorg=%s", path, sep, c->owner->slug);
 }
 
+/* After every write: the public pages cached by the workers (kb.c) are
+ * of an older generation from now on. Without Redis they expire by
+ * themselves within seconds. */
 static int redirect(req *r, const kb_ctx *c, const char *path, const char *done)
 {
+	if (kb_pages_bump(r->app->kv) != KV_OK)
+		log_warn("kb page generation not bumped", "rid=%s", r->request_id);
+	kb_page_cache_forget();
 	resp_redirect(r, 303, href(r, c, path, done));
 	return 0;
 }
