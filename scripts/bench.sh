@@ -19,7 +19,8 @@
 # signed-in user, with row-level security as in production.
 #
 # Stages, in order:
-#   1. each path of BENCH_PATHS, anonymous;
+#   1. each path of BENCH_PATHS, anonymous (a knowledge base article of the
+#      demo data among them: its view is counted, a row update per request);
 #   2. each path of BENCH_USER_PATHS signed in as BENCH_USER (the demo
 #      customer, GET /my/tickets);
 #   3. POST /login: every request a whole sign-in (argon2id), with
@@ -55,7 +56,8 @@
 #
 # It never fails: it prints figures, or why there are none, and exits 0.
 #
-# Environment (an empty list skips its stage): BENCH_PATHS ("/ /submit"),
+# Environment (an empty list skips its stage): BENCH_PATHS ("/ /submit
+# /kb/articles/pair-bluetooth-speaker"),
 # BENCH_USER (alice@customer.example;
 # empty: no signed-in stages), BENCH_PASSWORD (the demo password),
 # BENCH_USER_PATHS ("/my/tickets"), BENCH_LOGIN_CONNECTIONS (4, 0 to skip),
@@ -72,7 +74,7 @@ LOG_TAG=bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO" || exit 0
 
-BENCH_PATHS=${BENCH_PATHS-/ /submit}
+BENCH_PATHS=${BENCH_PATHS-/ /submit /kb/articles/pair-bluetooth-speaker}
 BENCH_USER=${BENCH_USER-alice@customer.example}
 BENCH_PASSWORD=${BENCH_PASSWORD:-demo-password-123}
 BENCH_USER_PATHS=${BENCH_USER_PATHS-/my/tickets}

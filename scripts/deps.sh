@@ -29,7 +29,7 @@ done
 
 BASE_PKGS=(
   build-essential pkg-config
-  libfcgi-dev libpq-dev libhiredis-dev libsodium-dev libjansson-dev libcurl4-openssl-dev
+  libfcgi-dev libpq-dev libhiredis-dev libsodium-dev libjansson-dev libcurl4-openssl-dev libcmark-dev
   check libsubunit-dev
   clang libclang-rt-14-dev
   postgresql-15 postgresql-contrib postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl

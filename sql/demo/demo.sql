@@ -182,4 +182,38 @@ UPDATE tickets SET team_id = 'd0000000-0000-4000-8000-0000000000e2', tags = ARRA
 WHERE id = 'd1000000-0000-4000-8000-00000000a002';
 \endif
 
+-- Knowledge base (0028): an Acme category with a sub-category and three
+-- published articles. content_html is what the workers' renderer
+-- (src/core/markdown.c) makes of content; a save on /desk/kb renders again.
+INSERT INTO kb_categories (id, organization_id, parent_id, slug, name, description) VALUES
+  ('d2000000-0000-4000-8000-0000000000c1', 'd0000000-0000-4000-8000-00000000ac01', NULL,
+   'acme-speakers', 'Speakers', 'Setting up and caring for Acme speakers.'),
+  ('d2000000-0000-4000-8000-0000000000c2', 'd0000000-0000-4000-8000-00000000ac01',
+   'd2000000-0000-4000-8000-0000000000c1', 'acme-bluetooth', 'Bluetooth', 'Pairing and connection problems.')
+ON CONFLICT (id) DO NOTHING;
+INSERT INTO kb_articles (id, organization_id, category_id, slug, title, content, content_html, author_id, status,
+                         version_count)
+VALUES
+  ('d2000000-0000-4000-8000-0000000000a1', 'd0000000-0000-4000-8000-00000000ac01',
+   'd2000000-0000-4000-8000-0000000000c2', 'pair-bluetooth-speaker', 'Pairing a speaker over Bluetooth',
+   E'Hold the **pair** button for three seconds, until the light blinks blue.\n\n- Open Bluetooth on your phone\n- Choose *Acme* in the list\n- Play a song\n\nStill silent? Read [the manual](https://acme.example/manuals).\n',
+   E'<p>Hold the <strong>pair</strong> button for three seconds, until the light blinks blue.</p>\n<ul>\n<li>Open Bluetooth on your phone</li>\n<li>Choose <em>Acme</em> in the list</li>\n<li>Play a song</li>\n</ul>\n<p>Still silent? Read <a href="https://acme.example/manuals">the manual</a>.</p>\n',
+   'd0000000-0000-4000-8000-0000000000b2', 'published', 1),
+  ('d2000000-0000-4000-8000-0000000000a2', 'd0000000-0000-4000-8000-00000000ac01',
+   'd2000000-0000-4000-8000-0000000000c1', 'speaker-crackling', 'The speaker crackles at high volume',
+   E'Crackling usually comes from the cable, not the speaker.\n\n1. Try another cable\n2. Lower the volume on the source to 80%\n3. If it still crackles, [submit a request](/submit)\n',
+   E'<p>Crackling usually comes from the cable, not the speaker.</p>\n<ol>\n<li>Try another cable</li>\n<li>Lower the volume on the source to 80%</li>\n<li>If it still crackles, <a href="/submit">submit a request</a></li>\n</ol>\n',
+   'd0000000-0000-4000-8000-0000000000b2', 'published', 1),
+  ('d2000000-0000-4000-8000-0000000000a3', 'd0000000-0000-4000-8000-00000000ac01', NULL,
+   'refund-double-charge', 'Refunds for a double charge',
+   E'When an order is charged twice, the second charge is refunded within **five business days**. You do not need to do anything.\n',
+   E'<p>When an order is charged twice, the second charge is refunded within <strong>five business days</strong>. You do not need to do anything.</p>\n',
+   'd0000000-0000-4000-8000-0000000000b3', 'published', 1)
+ON CONFLICT (id) DO NOTHING;
+INSERT INTO kb_article_versions (article_id, version_no, title, content, content_html, changed_by)
+SELECT a.id, 1, a.title, a.content, a.content_html, a.author_id FROM kb_articles a
+WHERE a.id IN ('d2000000-0000-4000-8000-0000000000a1', 'd2000000-0000-4000-8000-0000000000a2',
+               'd2000000-0000-4000-8000-0000000000a3')
+ON CONFLICT (article_id, version_no) DO NOTHING;
+
 COMMIT;

@@ -1,6 +1,7 @@
 /* routes.c: every URL of the desk on one screen: method, pattern, handler,
  * and what the dispatcher checks before the handler runs. */
 #include "app/app.h"
+#include "pages/kb.h"
 #include "pages/pages.h"
 
 #define GET METHOD_GET
@@ -111,6 +112,28 @@ const route app_routes[] = {
 	{ GET, "/desk/admin/blocks", page_admin_blocks, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/blocks/lift", page_admin_block_lift, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	/* end desk: admin */
+	/* kb.c: the public help center (search and suggest before {category}) */
+	{ GET, "/kb", page_kb_home, ROUTE_SESSION },
+	{ GET, "/kb/search", page_kb_search, ROUTE_SESSION },
+	{ GET, "/kb/suggest", page_kb_suggest, 0 },
+	{ GET, "/kb/articles/{slug}", page_kb_article, ROUTE_SESSION },
+	{ GET, "/kb/articles/{slug}/feedback", page_kb_feedback_form, ROUTE_SESSION },
+	{ POST, "/kb/articles/{slug}/feedback", page_kb_feedback_post, ROUTE_SESSION | ROUTE_CSRF },
+	{ GET, "/kb/{category}", page_kb_category, ROUTE_SESSION },
+	/* kb_desk.c: the staff's knowledge base */
+	{ GET, "/desk/kb", page_kb_desk, ROUTE_STAFF },
+	{ GET, "/desk/kb/new", page_kb_desk_new, ROUTE_STAFF },
+	{ POST, "/desk/kb/new", page_kb_desk_create, ROUTE_STAFF | ROUTE_CSRF },
+	{ GET, "/desk/kb/articles/{id}", page_kb_desk_article, ROUTE_STAFF },
+	{ POST, "/desk/kb/articles/{id}", page_kb_desk_save, ROUTE_STAFF | ROUTE_CSRF },
+	{ POST, "/desk/kb/articles/{id}/status", page_kb_desk_status, ROUTE_STAFF | ROUTE_CSRF },
+	{ GET, "/desk/kb/articles/{id}/compare", page_kb_desk_compare, ROUTE_STAFF },
+	{ POST, "/desk/kb/articles/{id}/restore", page_kb_desk_restore, ROUTE_STAFF | ROUTE_CSRF },
+	{ GET, "/desk/kb/categories", page_kb_desk_categories, ROUTE_STAFF },
+	{ POST, "/desk/kb/categories", page_kb_desk_category_create, ROUTE_STAFF | ROUTE_CSRF },
+	{ GET, "/desk/kb/categories/{id}", page_kb_desk_category, ROUTE_STAFF },
+	{ POST, "/desk/kb/categories/{id}", page_kb_desk_category_save, ROUTE_STAFF | ROUTE_CSRF },
+	{ POST, "/desk/kb/categories/{id}/delete", page_kb_desk_category_delete, ROUTE_STAFF | ROUTE_CSRF },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

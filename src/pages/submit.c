@@ -14,6 +14,7 @@
 #include "model/attachment.h"
 #include "model/submission.h"
 #include "model/submit_form.h"
+#include "pages/kb.h"
 #include "pages/pages.h"
 #include "pages/submit_view.h"
 #include "pages/uploads.h"
@@ -184,7 +185,20 @@ int page_submit_form(req *r)
 	/* A stale or hand-made link: say so instead of ignoring it. */
 	if (!selected && req_query_get(r, "request_type").len)
 		form_errors_add(r->a, &errors, "request_type", "Please choose one of the request types below.");
-	return page_render(r, 200, "submit", form_view(r, d, selected, false, &errors));
+	tv *view = form_view(r, d, selected, false, &errors);
+	/* The first step's title (scripts off): kept, and the help center's
+	 * matching articles listed above the fields (the deflection). */
+	str title = form_trim(req_query_get(r, "title"));
+	if (title.len) {
+		tv *t = tv_object(r->a);
+		tv_set_strn(r->a, t, "value", title.ptr, title.len);
+		tv_set(r->a, view, "title", t);
+		tv_set_strn(r->a, view, "pick_title", title.ptr, title.len);
+		int st = kb_suggestions_view(r, view, title);
+		if (st)
+			return st;
+	}
+	return page_render(r, 200, "submit", view);
 }
 
 /* GET /submit/fields?request_type=ID: one type's heading and fields, for
@@ -418,6 +432,8 @@ int page_submit_post(req *r)
 		if (!status)
 			return page_db_failure(r);
 		if (strcmp(status, "created") == 0 || strcmp(status, "duplicate") == 0) {
+			if ((st = kb_deflection_submitted(r)))
+				return st;
 			resp_redirect(r, 303, arena_sprintf(r->a, "/my/tickets/%s", tk.ticket_number));
 			return 0;
 		}
@@ -442,5 +458,7 @@ int page_submit_post(req *r)
 		form_errors_add(r->a, &errors, "request_type", "This request type is no longer available. Please choose another.");
 		return refuse(r, 422, d, t, &errors);
 	}
+	if ((st = kb_deflection_submitted(r)))
+		return st;
 	return sent_page(r, in.email);
 }

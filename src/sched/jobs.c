@@ -7,6 +7,9 @@
 
 #include <jansson.h>
 
+#include "kv/kb_views.h"
+#include "model/kb.h"
+
 static const db_stmt q_begin = { "sched_job_begin", "select sched_job_begin($1, $2::int)" };
 static const db_stmt q_end = { "sched_job_end", "select sched_job_end($1, $2::jsonb, $3::jsonb)" };
 static const db_stmt q_sla_batch = { "sched_sla_batch",
@@ -120,4 +123,23 @@ enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int round
 	snprintf(st, sizeof st, "{\"cursor\": \"%s\"}", next);
 	snprintf(result, sizeof result, "{\"removed\": %ld}", n);
 	return job_end(tx, "session_sets", st, result);
+}
+
+enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated)
+{
+	*updated = 0;
+	const char *state = NULL;
+	enum sched_outcome o = job_begin(tx, "kb_views", min_gap_s, &state);
+	if (o != SCHED_RAN)
+		return o;
+	char **ids;
+	long long *counts;
+	size_t n;
+	if (kb_views_take(k, tx->a, &ids, &counts, &n) != KV_OK)
+		return SCHED_FAILED;
+	if (kb_views_add(tx, ids, counts, n, updated) != 0)
+		return SCHED_FAILED;
+	char result[64];
+	snprintf(result, sizeof result, "{\"articles\": %lld}", *updated);
+	return job_end(tx, "kb_views", "{}", result);
 }

@@ -29,4 +29,10 @@ enum sched_outcome sched_job_purge(db_tx *tx, const char *job, const char *what,
  * from where the last run (on any node) stopped. *removed counts the ids. */
 enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int rounds, long long *removed);
 
+/* Knowledge base views counted in Redis (kv/kb_views.h) added to
+ * kb_articles.view_count. The caller calls kb_views_done() once the
+ * transaction committed; until then the counts stay in Redis and the next
+ * run adds them. *updated counts the articles. */
+enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated);
+
 #endif

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/stopsig.h"
 #include "db/tx.h"
+#include "kv/kb_views.h"
 #include "kv/kv.h"
 #include "sched/jobs.h"
 
@@ -89,12 +90,13 @@ static void sched_free(scheduler *s)
 	db_free(s->conn);
 }
 
-enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS };
+enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS };
 
 /* One job run: its own transaction and arena. Logs what happened. */
 static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge, int gap_s, sched_report *rep)
 {
-	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets" : purges[purge].job;
+	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets"
+	                 : kind == JOB_KB_VIEWS ? "kb_views" : purges[purge].job;
 	char rid[64];
 	snprintf(rid, sizeof rid, "sched-%s-%lu", name, ++s->seq);
 	db_tx tx;
@@ -109,6 +111,9 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 	case JOB_SESSIONS:
 		o = sched_job_sessions(&tx, s->kv, gap_s, SCHED_SESSION_ROUNDS, &n);
 		break;
+	case JOB_KB_VIEWS:
+		o = sched_job_kb_views(&tx, s->kv, gap_s, &n);
+		break;
 	default:
 		o = sched_job_purge(&tx, name, purges[purge].what, gap_s, SCHED_BLOB_MAX_BATCHES, &n);
 		break;
@@ -117,6 +122,9 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 		o = SCHED_FAILED;
 	else if (o != SCHED_RAN)
 		db_tx_rollback(&tx);
+	/* The views are in PostgreSQL only now: Redis may forget them. */
+	else if (kind == JOB_KB_VIEWS && kb_views_done(s->kv) != KV_OK)
+		log_warn("kb views kept in redis after commit", "rid=%s (the next run counts them again)", rid);
 	double ms = (clock_seconds() - t0) * 1000.0;
 	switch (o) {
 	case SCHED_RAN:
@@ -150,6 +158,8 @@ static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, sched_report *
 		run_job(s, JOB_PURGE, i, purge_gap_s, rep);
 	if (!stopsig_requested())
 		run_job(s, JOB_SESSIONS, 0, purge_gap_s, rep);
+	if (!stopsig_requested())
+		run_job(s, JOB_KB_VIEWS, 0, sla_gap_s, rep);
 }
 
 int sched_run_once(const config *cfg, sched_report *report)

@@ -55,6 +55,52 @@
   });
   if (select.value) show(select.value);
 
+  // Deflection: as the title is typed, up to five help center articles
+  // that match it (GET /kb/suggest, JSON of title and url). The list is
+  // built with text nodes only. Only the answer to the latest input is
+  // used, as for the fields above.
+  var title = document.getElementById('f-title');
+  var live = document.getElementById('kb-suggest-live');
+  if (title && live) {
+    var timer = null;
+    var asked = 0;
+    var render = function (items) {
+      while (live.firstChild) live.removeChild(live.firstChild);
+      if (!items.length) { live.hidden = true; return; }
+      var h = document.createElement('p');
+      h.className = 'kb-suggest-title';
+      h.textContent = 'These articles may already answer it:';
+      var ul = document.createElement('ul');
+      ul.className = 'kb-list';
+      items.slice(0, 5).forEach(function (it) {
+        if (typeof it.url !== 'string' || it.url.indexOf('/kb/articles/') !== 0) return;
+        var li = document.createElement('li');
+        var a = document.createElement('a');
+        a.href = it.url + '?from=submit';
+        a.textContent = String(it.title);
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      live.appendChild(h);
+      live.appendChild(ul);
+      live.hidden = false;
+    };
+    var ask = function () {
+      var q = title.value.trim();
+      var seq = ++asked;
+      if (q.length < 3) { render([]); return; }
+      fetch('/kb/suggest?q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+        .then(function (items) { if (seq === asked && Array.isArray(items)) render(items); })
+        .catch(function () { if (seq === asked) render([]); });
+    };
+    title.addEventListener('input', function () {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(ask, 250);
+    });
+    if (title.value) ask();
+  }
+
   var summary = document.getElementById('error-summary');
   if (summary) summary.focus();
 })();

@@ -112,7 +112,15 @@ typedef struct {
 	char *staff_cookie, *staff_csrf, *staff_id;
 	char *desk_number;  /* the customer's ticket the agent works */
 	char *org_id;
+	/* knowledge base: the agent's published article (in a category) and
+	 * a fresh unused category for each delete */
+	char *kb_article, *kb_slug, *kb_category, *kb_cat_slug, *kb_del_cat;
 } leak_fixture;
+
+static bool kb_desk_route(const char *pattern)
+{
+	return strncmp(pattern, "/desk/kb", 8) == 0;
+}
 
 static void sign_in_as(app *a, const char *user_id, char **cookie, char **csrf)
 {
@@ -164,6 +172,29 @@ static void desk_fixture(app *a, leak_fixture *fx)
 	           "'Leak greeting', 'leak', 'Hello {{requester.name}}, {{agent.name}} here about {{ticket.number}}.') "
 	           "returning id", fx->org_id));
 	sign_in_as(a, fx->staff_id, &fx->staff_cookie, &fx->staff_csrf);
+	fx->kb_cat_slug = owner("select 'leak-kb-' || left(md5($1), 12)", fx->org_id);
+	snprintf(packed, sizeof packed, "%s|%s", fx->org_id, fx->kb_cat_slug);
+	fx->kb_category = owner("insert into kb_categories (organization_id, slug, name) values (split_part($1, '|', 1)::uuid, "
+	                        "split_part($1, '|', 2), 'Leak category') returning id", packed);
+	fx->kb_slug = owner("select 'leak-kb-article-' || left(md5($1), 12)", fx->org_id);
+	snprintf(packed, sizeof packed, "%s|%s|%s|%s", fx->org_id, fx->kb_category, fx->kb_slug, fx->staff_id);
+	fx->kb_article = owner("insert into kb_articles (organization_id, category_id, slug, title, content, content_html, "
+	                       "author_id, status, version_count) values (split_part($1, '|', 1)::uuid, split_part($1, '|', 2)::uuid, "
+	                       "split_part($1, '|', 3), 'Leak article', 'Leak *text*', '<p>Leak <em>text</em></p>', "
+	                       "split_part($1, '|', 4)::uuid, 'published', 1) returning id", packed);
+	snprintf(packed, sizeof packed, "%s|%s", fx->kb_article, fx->staff_id);
+	free(owner("insert into kb_article_versions (article_id, version_no, title, content, content_html, changed_by) "
+	           "values (split_part($1, '|', 1)::uuid, 1, 'Leak article', 'Leak *text*', '<p>Leak <em>text</em></p>', "
+	           "split_part($1, '|', 2)::uuid) returning 1", packed));
+}
+
+/* An unused category of the agent's, for one delete. */
+static char *kb_fresh_category(const leak_fixture *fx, long n)
+{
+	char packed[160];
+	snprintf(packed, sizeof packed, "%s|leak-del-%d-%ld", fx->org_id, (int)getpid(), n);
+	return owner("insert into kb_categories (organization_id, slug, name) values (split_part($1, '|', 1)::uuid, "
+	             "split_part($1, '|', 2), 'Leak delete') returning id", packed);
 }
 
 /* Another ticket of the desk's organization: a merge's source, once. */
@@ -249,6 +280,11 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 			break;
 		const char *v = strncmp(p, "{number}", 8) == 0 ? number
 		    : strncmp(p, "{token}", 7) == 0          ? token
+		    : strncmp(p, "{slug}", 6) == 0           ? fx->kb_slug
+		    : strncmp(p, "{category}", 10) == 0      ? fx->kb_cat_slug
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/kb/articles/", 18) == 0 ? fx->kb_article
+		    : strncmp(p, "{id}", 4) == 0 && strstr(pattern, "/desk/kb/categories/{id}/delete") ? fx->kb_del_cat
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/kb/categories/", 20) == 0 ? fx->kb_category
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/teams/", 18) == 0   ? ad->team
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/members/", 20) == 0 ? ad->agent_m
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/categories/", 23) == 0 ? ad->category
@@ -329,6 +365,11 @@ START_TEST(every_route_many_times)
 			bool desk = desk_route(rt->pattern) && !admin;
 			int who = desk ? (int)((rounds + k) % 3) : (rounds + k) % 2 == 0 ? 1 : 2;
 			char *merged = desk && who == 0 && merge_route(rt->pattern) ? desk_ticket_new(&fx) : NULL;
+			bool kb_desk = kb_desk_route(rt->pattern);
+			if (kb_desk && strstr(rt->pattern, "/delete")) {
+				free(fx.kb_del_cat);
+				fx.kb_del_cat = kb_fresh_category(&fx, sent);
+			}
 			fill(uri, sizeof uri, rt->pattern, merged ? merged : desk ? fx.desk_number : fx.number, &fx, token, &ad);
 			bool signed_in = who == 1;
 			bool as_admin = signed_in && admin;
@@ -340,6 +381,9 @@ START_TEST(every_route_many_times)
 				char q[600];
 				if (admin)
 					snprintf(q, sizeof q, "%s?org=%s%s", uri, ad.slug, (rounds / 2) % 2 ? "&after=x&done=saved" : "&done=created");
+				else if (kb_desk)
+					snprintf(q, sizeof q, "%.400s?from=1&to=1&status=%s&after=%s", uri, rounds % 2 ? "published" : "",
+					    rounds % 3 == 2 ? "1796142017000000.00000000-0000-4000-8000-000000000000" : "");
 				else if (desk)
 					/* The queue's filters, sorts and three queues in turn. */
 					snprintf(q, sizeof q, "%s?queue=%s&q=%s&sort=%s&assignee=me&tag=vip", uri,
@@ -355,7 +399,21 @@ START_TEST(every_route_many_times)
 				sent++;
 			}
 			if (rt->methods & METHOD_POST) {
-				if (desk) {
+				if (kb_desk) {
+					/* A new article or category needs a slug of its own; an
+					 * edit keeps the article's or the category's. */
+					bool creates = strcmp(rt->pattern, "/desk/kb/new") == 0 || strcmp(rt->pattern, "/desk/kb/categories") == 0;
+					char slug[96];
+					if (creates)
+						snprintf(slug, sizeof slug, "leak-new-%d-%ld", (int)getpid(), sent);
+					else
+						snprintf(slug, sizeof slug, "%s", strstr(rt->pattern, "categories") ? fx.kb_cat_slug : fx.kb_slug);
+					snprintf(body, sizeof body,
+					    "_csrf=%s&title=Leak+%ld&name=Leak+%ld&slug=%s&content=Leak+*text*+%%3Cb%%3E%%0A%%0A-+a%%0A-+b"
+					    "&action=%s&status=published&version=1&category=%s&description=Leak&helpful=yes&comment=Leak",
+					    who == 0 ? fx.staff_csrf : signed_in ? fx.csrf : "x", sent, sent, slug,
+					    rounds % 2 ? "preview" : "save", fx.kb_category);
+				} else if (desk) {
 					char *version = owner_query("select version::text from tickets where number = $1", fx.desk_number);
 					snprintf(body, sizeof body,
 					    "_csrf=%s&version=%s&loaded=%lld&idem=leak%039ld&body=Hello+%%2Fleak+and+%%40agent-%s"
@@ -410,6 +468,11 @@ START_TEST(every_route_many_times)
 	free(fx.staff_id);
 	free(fx.desk_number);
 	free(fx.org_id);
+	free(fx.kb_article);
+	free(fx.kb_slug);
+	free(fx.kb_category);
+	free(fx.kb_cat_slug);
+	free(fx.kb_del_cat);
 	free(ad.cookie);
 	free(ad.csrf);
 	free(ad.team);
