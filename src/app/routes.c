@@ -75,6 +75,11 @@ const route app_routes[] = {
 	{ POST, "/desk/admin/fields/{id}", page_admin_field_update, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/fields/{id}/remove", page_admin_field_remove, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/fields/{id}/activate", page_admin_field_activate, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/events", page_admin_events, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/events", page_admin_event_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/events/{id}", page_admin_event, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/events/{id}", page_admin_event_update, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/events/{id}/remove", page_admin_event_remove, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/teams", page_admin_teams, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/teams", page_admin_team_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/teams/{id}", page_admin_team, ROUTE_ORG_ADMIN },
@@ -98,6 +103,8 @@ const route app_routes[] = {
 	{ POST, "/desk/admin/canned/{id}/delete", page_admin_canned_delete, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/settings", page_admin_settings, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/settings", page_admin_settings_save, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/blocks", page_admin_blocks, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/blocks/lift", page_admin_block_lift, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	/* end desk: admin */
 	/* platform admin (platform*.c) */
 	{ GET, "/admin", page_platform_home, ROUTE_PLATFORM_ADMIN },

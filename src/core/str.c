@@ -38,6 +38,11 @@ bool str_is_uuid(str s)
 	return true;
 }
 
+bool cstr_is_uuid(const char *s)
+{
+	return s && str_is_uuid(str_from_cstr(s));
+}
+
 bool str_uuid_to_bytes(const char *uuid, unsigned char out[16])
 {
 	if (!str_is_uuid(str_from_cstr(uuid)))

@@ -25,6 +25,8 @@ bool str_has_prefix(str s, str prefix);
 int str_hex_value(int c);
 /* The text form of a uuid: 8-4-4-4-12 hex digits, any case. */
 bool str_is_uuid(str s);
+/* The same of a C string; false for NULL. */
+bool cstr_is_uuid(const char *s);
 /* A uuid's 16 bytes from its text form (NUL-terminated); false when it is
  * not one. And back, lower-case, into out (37 bytes with the NUL). */
 bool str_uuid_to_bytes(const char *uuid, unsigned char out[16]);

@@ -124,6 +124,58 @@ typedef struct {
 enum kv_status ratelimit_hit(kv *k, arena *a, const char *action, str subject, long limit,
     long window_s, ratelimit_result *out);
 
+/* ---- rate-limit blocks, as the admin pages see and lift them ---- */
+
+/* A counter's key is "sd:rl:<action>:<hash>": the action names what is
+ * counted by its suffix (login_ip, login_email, reply_user...), the hash
+ * is the first 16 bytes of sha256(subject) in lowercase hex. */
+#define RATELIMIT_ACTION_MAX 40
+#define RATELIMIT_HASH_HEX 32
+#define RATELIMIT_KEY_MAX (6 + RATELIMIT_ACTION_MAX + 1 + RATELIMIT_HASH_HEX + 1)
+
+typedef struct {
+	char action[RATELIMIT_ACTION_MAX + 1];   /* [a-z_], 1 to 40 */
+	char hash[RATELIMIT_HASH_HEX + 1];       /* 32 lowercase hex digits */
+} ratelimit_key;
+
+/* Parses a counter's key (n bytes, no NUL needed); false for anything
+ * not exactly "sd:rl:" [a-z_]{1,40} ":" [0-9a-f]{32}. */
+bool ratelimit_key_parse(const char *s, size_t n, ratelimit_key *out);
+/* The hash ratelimit_hit files subject under, into hash. */
+void ratelimit_subject_hash(str subject, char hash[RATELIMIT_HASH_HEX + 1]);
+/* "sd:rl:<action>:<hash>" into buf (RATELIMIT_KEY_MAX bytes). */
+void ratelimit_key_format(const ratelimit_key *k, char keybuf[RATELIMIT_KEY_MAX]);
+
+/* An action and the limit its counters are checked against. */
+typedef struct {
+	const char *action;
+	long limit;
+} ratelimit_rule;
+
+typedef struct {
+	ratelimit_key key;
+	int rule;              /* index into the rules */
+	long count;
+	long ttl_s;            /* seconds until the window resets (at least 1) */
+} ratelimit_block;
+
+/* The counters at or over their rule's limit (the next hit is refused),
+ * found by SCAN over sd:rl:* from cursor ("0" or NULL: the start) for at
+ * most `rounds` SCAN calls of about `count` keys each, one MGET per call
+ * and one PTTL per block: the work of a request is bounded whatever Redis
+ * holds. Keys of actions not among the rules are skipped. At most max
+ * blocks; *next_cursor is where to go on ("0": the walk is complete).
+ * With Redis Cluster, SCAN walks the node it is connected to only. */
+enum kv_status ratelimit_blocks_scan(kv *k, arena *a, const ratelimit_rule *rules, size_t nrules,
+    const char *cursor, int rounds, int count, size_t max, ratelimit_block **out, size_t *n, char **next_cursor);
+/* What one counter holds, without changing it: *found false when it is
+ * gone. Two commands (GET, PTTL). */
+enum kv_status ratelimit_peek(kv *k, arena *a, const ratelimit_key *key, bool *found, long *count, long *ttl_s);
+/* Reads and deletes one counter in one atomic step: the next hit starts a
+ * fresh window. *found false when it was gone (expired, lifted already);
+ * else *count and *ttl_s say what it held. */
+enum kv_status ratelimit_lift(kv *k, const ratelimit_key *key, bool *found, long *count, long *ttl_s);
+
 /* ---- sign-in links ---- */
 
 /* A one-time sign-in link for user_id that lands on `next` (a local path):

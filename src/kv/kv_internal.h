@@ -9,7 +9,7 @@
 #include "core/retry.h"
 #include "kv/kv.h"
 
-enum kv_script_id { KV_SCRIPT_SESSION_LOAD, KV_SCRIPT_RATELIMIT, KV_SCRIPT_CLAIM, KV_SCRIPT_PRESENCE, KV_SCRIPT__MAX };
+enum kv_script_id { KV_SCRIPT_SESSION_LOAD, KV_SCRIPT_RATELIMIT, KV_SCRIPT_CLAIM, KV_SCRIPT_PRESENCE, KV_SCRIPT_RATELIMIT_LIFT, KV_SCRIPT__MAX };
 extern const char *const kv_scripts[KV_SCRIPT__MAX];
 
 struct kv {

@@ -56,4 +56,13 @@ const char *const kv_scripts[KV_SCRIPT__MAX] = {
 	    "end\n"
 	    "redis.call('PEXPIRE', KEYS[1], ttl)\n"
 	    "return out\n",
+	/* KEYS[1] a rate-limit counter. Deletes it and returns {count, ms
+	 * left}, or nil when it was gone: read and removed in one step, so
+	 * the audit says what was lifted even while hits keep arriving. */
+	[KV_SCRIPT_RATELIMIT_LIFT] =
+	    "local v = redis.call('GET', KEYS[1])\n"
+	    "if not v then return nil end\n"
+	    "local ttl = redis.call('PTTL', KEYS[1])\n"
+	    "redis.call('DEL', KEYS[1])\n"
+	    "return {tonumber(v) or 0, ttl}\n",
 };

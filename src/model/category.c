@@ -162,21 +162,18 @@ int category_move(db_tx *tx, const char *org_id, const char *id, bool up)
 
 static const db_stmt q_delete = { "category_delete", "select admin_category_delete($1::uuid, $2::uuid)" };
 
-int category_delete(db_tx *tx, const char *org_id, const char *id, category_delete_outcome *out)
+int category_remove(db_tx *tx, const char *org_id, const char *id)
 {
-	*out = CATEGORY_NOT_FOUND;
-	if (!str_is_uuid(str_from_cstr(id)))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_delete, 2, p);
 	if (!res || db_rows(res) != 1)
 		return -1;
-	const char *o = db_get_dup(tx->a, res, 0, 0);
-	if (strcmp(o, "deleted") == 0)
-		*out = CATEGORY_DELETED;
-	else if (strcmp(o, "deactivated") == 0)
-		*out = CATEGORY_DEACTIVATED;
-	else if (strcmp(o, "not_found") != 0)
-		return -1; /* forbidden: the pages never offer it */
-	return 0;
+	str o = db_get(res, 0, 0);
+	if (str_eq_cstr(o, "deleted"))
+		return 1;
+	if (str_eq_cstr(o, "deactivated"))
+		return 2;
+	return str_eq_cstr(o, "not_found") ? 0 : -1; /* forbidden: the pages never offer it */
 }

@@ -54,8 +54,9 @@ int category_update(db_tx *tx, const char *org_id, const char *id, const categor
  * or no such category, -1. */
 int category_move(db_tx *tx, const char *org_id, const char *id, bool up);
 
-typedef enum { CATEGORY_DELETED, CATEGORY_DEACTIVATED, CATEGORY_NOT_FOUND } category_delete_outcome;
-/* Deletes it, or deactivates it when tickets name it. 0 or -1. */
-int category_delete(db_tx *tx, const char *org_id, const char *id, category_delete_outcome *out);
+/* Deletes it, or deactivates it when tickets name it: 1 deleted, 2
+ * deactivated, 0 no such category of the organization, -1 (the
+ * admin_remove_fn convention of the admin pages). */
+int category_remove(db_tx *tx, const char *org_id, const char *id);
 
 #endif

@@ -384,10 +384,23 @@ int desk_mentions_notify(db_tx *tx, const char *ticket_id, const char *emails_cs
 	return 0;
 }
 
+/* The canned responses an agent is offered on a ticket of organization $1
+ * (NULL: of any organization they work for): the platform's and the
+ * organization's (row-level security has already dropped other people's
+ * personal ones), and of those kept to a team only the ones of a team the
+ * agent is in. The organization's admins get every team's: they write and
+ * check them. */
+#define CANNED_OFFERED \
+	"is_active and shortcut is not null " \
+	"and ($1::uuid is null or organization_id is null or organization_id = $1::uuid) " \
+	"and (team_id is null or coalesce($1::uuid, organization_id) = any ((select app_admin_org_ids())::uuid[]) " \
+	"     or exists (select 1 from membership_teams mt join memberships m on m.id = mt.membership_id " \
+	"                where mt.team_id = canned_responses.team_id and m.user_id = (select app_user_id()) " \
+	"                  and m.is_active)) "
+
 static const db_stmt q_canned = { "desk_canned_lookup",
 	"select distinct on (ltrim(shortcut, '/')) id, ltrim(shortcut, '/'), content from canned_responses "
-	"where is_active and shortcut is not null and ltrim(shortcut, '/') = any (string_to_array($2, ',')) "
-	"and (organization_id is null or organization_id = $1::uuid) "
+	"where " CANNED_OFFERED "and ltrim(shortcut, '/') = any (string_to_array($2, ',')) "
 	"order by ltrim(shortcut, '/'), organization_id nulls last limit 20" };
 
 int desk_canned_lookup(db_tx *tx, const char *org_id, const char *shortcuts_csv, desk_canned **out, size_t *n)
@@ -420,14 +433,14 @@ int desk_canned_use(db_tx *tx, const char *id)
 static const db_stmt q_canned_search = { "desk_canned_search",
 	"select coalesce(json_agg(json_build_object('shortcut', s, 'title', title, 'content', content) order by s), '[]') "
 	"from (select distinct on (ltrim(shortcut, '/')) ltrim(shortcut, '/') s, title, content from canned_responses "
-	"where is_active and shortcut is not null and ltrim(shortcut, '/') like "
-	"replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' "
+	"where " CANNED_OFFERED "and ltrim(shortcut, '/') like "
+	"replace(replace(replace($2, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' "
 	"order by ltrim(shortcut, '/'), organization_id nulls last limit 10) c" };
 
-const char *desk_canned_search_json(db_tx *tx, const char *prefix)
+const char *desk_canned_search_json(db_tx *tx, const char *org_id, const char *prefix)
 {
-	const char *p[1] = { prefix };
-	db_result *res = db_tx_exec(tx, &q_canned_search, 1, p);
+	const char *p[2] = { org_id, prefix };
+	db_result *res = db_tx_exec(tx, &q_canned_search, 2, p);
 	if (!res || db_rows(res) != 1)
 		return NULL;
 	return db_get_dup(tx->a, res, 0, 0);

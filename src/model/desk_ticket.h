@@ -160,14 +160,16 @@ typedef struct {
 
 /* The active canned responses of the listed shortcuts (comma-separated,
  * without '/'), the organization's own before global ones, visible to the
- * acting user; org_id the ticket's organization. */
+ * acting user and, when kept to a team, of a team they are in (admins of
+ * the organization get all); org_id the ticket's organization. */
 int desk_canned_lookup(db_tx *tx, const char *org_id, const char *shortcuts_csv, desk_canned **out, size_t *n);
 /* Records a use (usage_count, last_used_at). 0 or -1. */
 int desk_canned_use(db_tx *tx, const char *id);
 /* JSON [{"shortcut","title","content"}] of at most 10 canned responses
- * whose shortcut starts with prefix (by shortcut), as RLS lets the acting
- * user see them. NULL on a database failure. */
-const char *desk_canned_search_json(db_tx *tx, const char *prefix);
+ * whose shortcut starts with prefix (by shortcut) that the acting user is
+ * offered on a ticket of org_id (NULL: of any of their organizations), as
+ * desk_canned_lookup() expands them. NULL on a database failure. */
+const char *desk_canned_search_json(db_tx *tx, const char *org_id, const char *prefix);
 
 /* The acting user's name (or the local part of their address) as the
  * workspace shows it; "" when unknown, NULL on a database failure. */

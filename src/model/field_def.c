@@ -10,11 +10,6 @@
 const char *const field_type_names[FIELD__MAX] = { "text", "textarea", "date", "dropdown_static",
 	"dropdown_dynamic_event", "file", "checkbox" };
 
-static bool uuid_like(const char *s)
-{
-	return s && attachment_id_valid(str_from_cstr(s));
-}
-
 static enum field_kind kind_of(const char *name)
 {
 	for (int i = 0; i < FIELD__MAX; i++)
@@ -124,7 +119,7 @@ int field_def_list(db_tx *tx, const char *org_id, const char *type_id, int max, 
 	*n = 0;
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", max);
-	const char *p[3] = { org_id, uuid_like(type_id) ? type_id : NULL, lim };
+	const char *p[3] = { org_id, cstr_is_uuid(type_id) ? type_id : NULL, lim };
 	db_result *res = db_tx_exec(tx, &q_list, 3, p);
 	if (!res)
 		return -1;
@@ -140,7 +135,7 @@ int field_def_list(db_tx *tx, const char *org_id, const char *type_id, int max, 
 int field_def_get(db_tx *tx, const char *org_id, const char *id, field_def *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!uuid_like(id))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_get, 2, p);
@@ -184,7 +179,7 @@ int field_def_save(db_tx *tx, const char *org_id, const char *id, const field_de
 {
 	if (new_id)
 		*new_id = NULL;
-	if (id && !uuid_like(id))
+	if (id && !cstr_is_uuid(id))
 		return 2;
 	json_t *opts = json_array();
 	for (size_t i = 0; in->kind == FIELD_SELECT && i < in->noptions; i++)
@@ -258,7 +253,7 @@ static const db_stmt q_remove = { "field_def_remove", "select admin_field_remove
 
 int field_def_remove(db_tx *tx, const char *org_id, const char *id)
 {
-	if (!uuid_like(id))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_remove, 2, p);
@@ -273,7 +268,7 @@ static const db_stmt q_activate = { "field_def_activate",
 
 int field_def_activate(db_tx *tx, const char *org_id, const char *id)
 {
-	if (!uuid_like(id))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_activate, 2, p);

@@ -32,24 +32,11 @@ static void org_row(arena *a, db_result *res, int r, platform_org *o)
 	o->members = (long)db_get_int(res, r, 7, 0);
 }
 
-static bool is_uuid(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n != 36)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
-			return false;
-	}
-	return true;
-}
-
 int platform_org_list(db_tx *tx, const char *after_id, int max, platform_org **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	if (after_id && !is_uuid(after_id))
+	if (after_id && !cstr_is_uuid(after_id))
 		return 0;
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", max);
@@ -69,7 +56,7 @@ int platform_org_list(db_tx *tx, const char *after_id, int max, platform_org **o
 int platform_org_get(db_tx *tx, const char *id, platform_org *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!is_uuid(id))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[1] = { id };
 	db_result *res = db_tx_exec(tx, &q_org, 1, p);
@@ -141,7 +128,7 @@ int platform_user_search(db_tx *tx, const char *q, const char *after, int max, p
 int platform_user_get(db_tx *tx, const char *id, platform_user *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!is_uuid(id))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[1] = { id };
 	db_result *res = db_tx_exec(tx, &q_user, 1, p);

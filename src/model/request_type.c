@@ -7,11 +7,6 @@
 
 const char *const request_roles[REQUEST_ROLES] = { "anonymous", "customer", "agent", "admin" };
 
-static bool uuid_like(const char *s)
-{
-	return s && attachment_id_valid(str_from_cstr(s));
-}
-
 #define TYPE_COLS \
 	"rt.id, rt.name, coalesce(rt.description, ''), coalesce(rt.category_id::text, ''), coalesce(c.name, ''), " \
 	"rt.default_routing, rt.default_priority, " \
@@ -64,7 +59,7 @@ int request_type_list(db_tx *tx, const char *org_id, int max, request_type **out
 int request_type_get(db_tx *tx, const char *org_id, const char *id, request_type *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!uuid_like(id))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_get, 2, p);
@@ -100,7 +95,7 @@ int request_type_save(db_tx *tx, const char *org_id, const char *id, const reque
 {
 	if (new_id)
 		*new_id = NULL;
-	if (id && !uuid_like(id))
+	if (id && !cstr_is_uuid(id))
 		return 2;
 	char roles[64] = "{";
 	for (int i = 0; i < REQUEST_ROLES; i++)
@@ -129,7 +124,7 @@ static const db_stmt q_move = { "request_type_move",
 
 int request_type_move(db_tx *tx, const char *org_id, const char *id, bool up)
 {
-	if (!uuid_like(id))
+	if (!cstr_is_uuid(id))
 		return 2;
 	const char *p[3] = { org_id, id, up ? "true" : "false" };
 	db_result *res = db_tx_exec(tx, &q_move, 3, p);
@@ -144,7 +139,7 @@ static const db_stmt q_remove = { "request_type_remove",
 
 int request_type_remove(db_tx *tx, const char *org_id, const char *id)
 {
-	if (!uuid_like(id))
+	if (!cstr_is_uuid(id))
 		return 0;
 	const char *p[2] = { org_id, id };
 	db_result *res = db_tx_exec(tx, &q_remove, 2, p);

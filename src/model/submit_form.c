@@ -154,6 +154,17 @@ const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_ag
 	return d;
 }
 
+void submit_form_cache_forget(struct form_cache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < FORM_ROLE__MAX; i++) {
+		arena_free(c->mem[i]);
+		c->mem[i] = NULL;
+		c->doc[i] = NULL;
+	}
+}
+
 void submit_form_cache_free(struct form_cache *c)
 {
 	if (!c)

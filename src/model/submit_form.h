@@ -70,6 +70,10 @@ struct form_cache;
 const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_age_s, unsigned long generation,
     enum form_role role);
 void submit_form_cache_free(struct form_cache *c);
+/* Drops what *c holds (c may be NULL), so the next submit_form_get reads
+ * the document afresh: after an admin change, in the worker that made it
+ * (the others see it when their copy ages out). */
+void submit_form_cache_forget(struct form_cache *c);
 
 /* Parses the document submit_form_document() returns; for tests too. */
 form_doc *submit_form_parse(arena *a, const char *json, size_t n);

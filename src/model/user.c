@@ -12,12 +12,13 @@ const char *user_email(db_tx *tx, const char *user_id)
 	return res && db_rows(res) == 1 ? db_get_dup(tx->a, res, 0, 0) : NULL;
 }
 
+/* app_access() (0029) once rather than the four helpers that read it:
+ * each is a SECURITY DEFINER call with its own search_path to set. */
 static const db_stmt q_access = { "user_access",
-	"select app_is_platform_staff(), app_is_platform_admin(), "
-	"cardinality(app_staff_org_ids()), cardinality(app_admin_org_ids()), "
+	"select x.a[2] <> '', x.a[2] = 'admin', cardinality(x.a[3]::uuid[]), cardinality(x.a[4]::uuid[]), "
 	"(select count(*) from (select 1 from notifications "
 	" where user_id = app_user_id() and not read and (expires_at is null or expires_at > now()) "
-	" limit $1::int) n)" };
+	" limit $1::int) n) from (select app_access() a) x" };
 
 int user_access_get(db_tx *tx, long unread_cap, user_access *out)
 {

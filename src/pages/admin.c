@@ -23,6 +23,8 @@ static const struct {
 		"The kinds of request the public form offers: who may file them, where they go, in which order." },
 	[ADMIN_FIELDS] = { "fields", "Custom fields", "/desk/admin/fields",
 		"The extra questions of the form, their checks, and for which types and roles they show." },
+	[ADMIN_EVENTS] = { "events", "Events", "/desk/admin/events",
+		"The events requesters choose from: name, dates, location; deactivate the ones tickets name." },
 	[ADMIN_TEAMS] = { "teams", "Teams", "/desk/admin/teams",
 		"Create, rename and deactivate teams, and choose who is on each." },
 	[ADMIN_MEMBERS] = { "members", "Members", "/desk/admin/members",
@@ -33,6 +35,8 @@ static const struct {
 		"Replies agents insert by typing /shortcut, for everyone, a team or one person." },
 	[ADMIN_SETTINGS] = { "settings", "Organization settings", "/desk/admin/settings",
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
+	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",
+		"Who is blocked by a rate limit, for which action, until when; lift a block." },
 	[ADMIN_AUDIT] = { "audit", "Audit log", "/desk/admin/audit",
 		"Who changed which setting, team or member, with the values before and after." },
 };
@@ -224,6 +228,23 @@ const char *admin_route_id(req *r)
 	return str_dup(r->a, req_route_get(r, "id"));
 }
 
+int admin_remove(req *r, admin_remove_fn *remove, const char *section)
+{
+	admin_ctx ctx;
+	int st = admin_begin_org(r, &ctx);
+	if (st)
+		return st;
+	const char *id = admin_route_id(r);
+	int rc = remove(page_tx(r), ctx.org->id, id);
+	if (rc < 0)
+		return page_db_failure(r);
+	if (rc == 0)
+		return 404;
+	if (rc == 2)
+		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "%s/%s", section, id), "deactivated");
+	return admin_redirect(r, ctx.org, section, "deleted");
+}
+
 bool admin_number(req *r, const char *field, long min, long max, const char *label, long *out, form_errors *errors)
 {
 	*out = -1;
@@ -274,6 +295,7 @@ static const char *const entity_labels[][2] = {
 	{ "membership", "Member" }, { "membership_team", "Team member" }, { "category", "Category" },
 	{ "canned_response", "Canned response" }, { "request_type", "Request type" },
 	{ "field_definition", "Custom field" }, { "field_visibility_rule", "Field visibility" }, { "event", "Event" },
+	{ "rate_limit_block", "Rate-limit block" },
 	{ "system_setting", "System setting" },
 };
 

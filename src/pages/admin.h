@@ -16,11 +16,13 @@ enum admin_section {
 	ADMIN_HOME,
 	ADMIN_TYPES,
 	ADMIN_FIELDS,
+	ADMIN_EVENTS,
 	ADMIN_TEAMS,
 	ADMIN_MEMBERS,
 	ADMIN_CATEGORIES,
 	ADMIN_CANNED,
 	ADMIN_SETTINGS,
+	ADMIN_BLOCKS,
 	ADMIN_AUDIT,
 	ADMIN__SECTIONS
 };
@@ -86,6 +88,16 @@ bool admin_direction(req *r, bool *up);
 
 /* The id of the route ({id}) as a string in the request's arena. */
 const char *admin_route_id(req *r);
+
+/* A section's model function that removes row id of organization org_id
+ * the safe way: 1 deleted, 2 deactivated instead (tickets or submissions
+ * still use it), 0 no such row of the organization, -1 database failure. */
+typedef int admin_remove_fn(db_tx *tx, const char *org_id, const char *id);
+
+/* POST <section>/{id}/remove (or /delete): remove() on the route's id, then
+ * 303 to the section's list ("deleted") or to the row's page
+ * ("deactivated"); 404 when it is not the organization's. */
+int admin_remove(req *r, admin_remove_fn *remove, const char *section);
 
 /* A posted whole number in [min, max]: *out, or -1 when blank and
  * optional. False (a message for the field added) otherwise. */

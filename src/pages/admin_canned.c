@@ -315,14 +315,5 @@ int page_admin_canned_update(req *r)
 
 int page_admin_canned_delete(req *r)
 {
-	admin_ctx ctx;
-	int st = admin_begin_org(r, &ctx);
-	if (st)
-		return st;
-	int rc = canned_delete(page_tx(r), ctx.org->id, admin_route_id(r));
-	if (rc < 0)
-		return page_db_failure(r);
-	if (rc == 0)
-		return 404;
-	return admin_redirect(r, ctx.org, "/desk/admin/canned", "deleted");
+	return admin_remove(r, canned_delete, "/desk/admin/canned"); /* never deactivates: nothing refers to one */
 }

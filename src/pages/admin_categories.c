@@ -263,17 +263,5 @@ int page_admin_category_move(req *r)
 
 int page_admin_category_delete(req *r)
 {
-	admin_ctx ctx;
-	int st = admin_begin_org(r, &ctx);
-	if (st)
-		return st;
-	category_delete_outcome out;
-	if (category_delete(page_tx(r), ctx.org->id, admin_route_id(r), &out) != 0)
-		return page_db_failure(r);
-	if (out == CATEGORY_NOT_FOUND)
-		return 404;
-	if (out == CATEGORY_DEACTIVATED)
-		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "/desk/admin/categories/%s", admin_route_id(r)),
-		    "deactivated");
-	return admin_redirect(r, ctx.org, "/desk/admin/categories", "deleted");
+	return admin_remove(r, category_remove, "/desk/admin/categories");
 }

@@ -322,11 +322,9 @@ static int field_input(req *r, const admin_ctx *ctx, bool creating, field_draft 
 int page_admin_field_create(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	form_errors errors = { 0 };
 	field_draft d = { 0 };
 	if (field_input(r, &ctx, true, &d, &errors) != 0)
@@ -388,11 +386,9 @@ static int field_page(req *r, int status, const admin_ctx *ctx, const field_def 
 int page_admin_field(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	field_def f;
 	if ((st = load_field(r, &ctx, &f)))
 		return st;
@@ -424,11 +420,9 @@ static bool same_rule(const field_def *old, const field_rule *rule)
 int page_admin_field_update(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	field_def f;
 	if ((st = load_field(r, &ctx, &f)))
 		return st;
@@ -451,31 +445,15 @@ int page_admin_field_update(req *r)
 
 int page_admin_field_remove(req *r)
 {
-	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
-	if (st)
-		return st;
-	if (!ctx.org)
-		return 404;
-	const char *id = admin_route_id(r);
-	int rc = field_def_remove(page_tx(r), ctx.org->id, id);
-	if (rc < 0)
-		return page_db_failure(r);
-	if (rc == 0)
-		return 404;
-	if (rc == 2)
-		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "/desk/admin/fields/%s", id), "deactivated");
-	return admin_redirect(r, ctx.org, "/desk/admin/fields", "deleted");
+	return admin_remove(r, field_def_remove, "/desk/admin/fields");
 }
 
 int page_admin_field_activate(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	const char *id = admin_route_id(r);
 	int rc = field_def_activate(page_tx(r), ctx.org->id, id);
 	if (rc < 0)

@@ -190,11 +190,9 @@ static int type_input(req *r, const admin_ctx *ctx, request_type *t, form_errors
 int page_admin_type_create(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	form_errors errors = { 0 };
 	request_type t = { 0 };
 	if (type_input(r, &ctx, &t, &errors) != 0)
@@ -266,11 +264,9 @@ static int type_page(req *r, int status, const admin_ctx *ctx, const request_typ
 int page_admin_type(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	request_type t;
 	if ((st = load_type(r, &ctx, &t)))
 		return st;
@@ -281,11 +277,9 @@ int page_admin_type(req *r)
 int page_admin_type_update(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	request_type t;
 	if ((st = load_type(r, &ctx, &t)))
 		return st;
@@ -310,11 +304,9 @@ int page_admin_type_update(req *r)
 int page_admin_type_move(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	bool up;
 	if (!admin_direction(r, &up))
 		return 400; /* the page's buttons send up or down */
@@ -329,21 +321,7 @@ int page_admin_type_move(req *r)
 
 int page_admin_type_remove(req *r)
 {
-	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
-	if (st)
-		return st;
-	if (!ctx.org)
-		return 404;
-	const char *id = admin_route_id(r);
-	int rc = request_type_remove(page_tx(r), ctx.org->id, id);
-	if (rc < 0)
-		return page_db_failure(r);
-	if (rc == 0)
-		return 404;
-	if (rc == 2)
-		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "/desk/admin/types/%s", id), "deactivated");
-	return admin_redirect(r, ctx.org, "/desk/admin/types", "deleted");
+	return admin_remove(r, request_type_remove, "/desk/admin/types");
 }
 
 /* ---- the preview ---- */
@@ -351,11 +329,9 @@ int page_admin_type_remove(req *r)
 int page_admin_type_preview(req *r)
 {
 	admin_ctx ctx;
-	int st = admin_begin(r, &ctx);
+	int st = admin_begin_org(r, &ctx);
 	if (st)
 		return st;
-	if (!ctx.org)
-		return 404;
 	request_type t;
 	if ((st = load_type(r, &ctx, &t)))
 		return st;

@@ -1088,11 +1088,25 @@ int page_desk_ticket_presence(req *r)
 }
 
 /* ---------------------------------------------------------------------------
- * GET /desk/canned?q=: JSON matches by shortcut prefix
+ * GET /desk/canned?q=[&ticket=]: JSON matches by shortcut prefix, those
+ * offered on that ticket (its organization, the agent's teams) when given
  * ------------------------------------------------------------------------- */
 
 int page_desk_canned(req *r)
 {
+	const char *org_id = NULL;
+	str number = req_query_get(r, "ticket");
+	if (number.len) {
+		desk_ticket t;
+		if (!ticket_number_plausible(number))
+			return 404;
+		int found = desk_ticket_find(page_tx(r), str_dup(r->a, number), &t);
+		if (found < 0)
+			return page_db_failure(r);
+		if (!found)
+			return 404;
+		org_id = t.org_id;
+	}
 	str q = form_trim(req_query_get(r, "q"));
 	if (q.len && q.ptr[0] == '/') {
 		q.ptr++;
@@ -1103,7 +1117,7 @@ int page_desk_canned(req *r)
 			return 400;
 	if (q.len > 49)
 		return 400;
-	const char *json = desk_canned_search_json(page_tx(r), str_dup(r->a, q));
+	const char *json = desk_canned_search_json(page_tx(r), org_id, str_dup(r->a, q));
 	if (!json)
 		return page_db_failure(r);
 	resp_body(r, 200, "application/json", json, strlen(json));

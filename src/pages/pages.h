@@ -143,6 +143,12 @@ int page_admin_field(req *r);          /* GET /desk/admin/fields/{id}: 200; 404 
 int page_admin_field_update(req *r);   /* POST /desk/admin/fields/{id}: 303; 404; 422 */
 int page_admin_field_remove(req *r);   /* POST .../remove: 303 deleted, or deactivated when tickets use it; 404 */
 int page_admin_field_activate(req *r); /* POST .../activate: 303; 404 */
+/* admin_events.c (404: not the organization's event) */
+int page_admin_events(req *r);          /* GET /desk/admin/events?org=&after=: 200; 400 bad cursor */
+int page_admin_event_create(req *r);    /* POST /desk/admin/events: 303; 422 (name, times, end before start) */
+int page_admin_event(req *r);           /* GET .../events/{id}?org=: 200; 404 */
+int page_admin_event_update(req *r);    /* POST .../events/{id}: 303; 404; 422 */
+int page_admin_event_remove(req *r);    /* POST .../events/{id}/remove: 303 (deleted, or deactivated when in use); 404 */
 int page_admin_teams(req *r);         /* GET /desk/admin/teams?org=: 200 */
 int page_admin_team_create(req *r);   /* POST /desk/admin/teams: 303 to the team; 422 name missing or taken */
 int page_admin_team(req *r);          /* GET /desk/admin/teams/{id}?org=: 200; 404 not the org's team */
@@ -167,6 +173,9 @@ int page_admin_canned_create(req *r);    /* POST /desk/admin/canned: 303; 422 ba
 int page_admin_canned(req *r);           /* GET .../canned/{id}?org=: 200; 404 */
 int page_admin_canned_update(req *r);    /* POST .../canned/{id}: 303; 404; 422 */
 int page_admin_canned_delete(req *r);    /* POST .../canned/{id}/delete: 303; 404 */
+/* admin_blocks.c: rate-limit counters at their limit (see the file for who sees which) */
+int page_admin_blocks(req *r);          /* GET /desk/admin/blocks?org=&cursor=: 200; 400 bad cursor; 503 Redis */
+int page_admin_block_lift(req *r);      /* POST /desk/admin/blocks/lift (key): 303; 400 bad key; 404 not theirs; 503 */
 /* platform.c, platform_orgs.c, platform_users.c, platform_settings.c: the
  * platform admin pages. ROUTE_PLATFORM_ADMIN: 404 for anyone but a
  * platform admin, /login?next= for visitors. POSTs: 403 bad CSRF (nothing

@@ -2,7 +2,7 @@
  * without it. Presence: every 10 s (and while typing) POST
  * /desk/tickets/{number}/presence with _csrf and typing=1|0, and show who
  * else is viewing or replying. Canned responses: typing "/" and a prefix in
- * the message offers matches from GET /desk/canned?q= in a listbox (arrows,
+ * the message offers matches from GET /desk/canned?q=&ticket= in a listbox (arrows,
  * Enter, Escape); choosing one puts its /shortcut in the text, which the
  * server expands on send. */
 (function () {
@@ -70,7 +70,9 @@
     if (i >= 0) body.setAttribute('aria-activedescendant', 'canned-' + i);
   }
   function offer(prefix) {
-    fetch('/desk/canned?q=' + encodeURIComponent(prefix), { credentials: 'same-origin' })
+    var ticket = body.getAttribute('data-ticket');
+    fetch('/desk/canned?q=' + encodeURIComponent(prefix) + (ticket ? '&ticket=' + encodeURIComponent(ticket) : ''),
+      { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (j) {
         close();

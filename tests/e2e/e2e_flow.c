@@ -417,6 +417,8 @@ void submit_body(dbuf *b, const sform *f, const fill *x)
 	mp_field(b, "description", x->description ? x->description : "Something to look at, from the e2e tests.");
 	mp_field(b, "website", "");
 	mp_field(b, "altcha", x->altcha ? x->altcha : f->altcha);
+	for (int i = 0; i < x->nextra; i++)
+		mp_field(b, x->extra[i][0], x->extra[i][1]);
 	for (int i = 0; i < x->nfiles; i++)
 		mp_file(b, &x->files[i]);
 	dbuf_addf(b, "--%s--\r\n", BOUNDARY);

@@ -50,6 +50,8 @@ typedef struct {
 	const char *email, *name, *title, *description, *altcha, *idem;
 	const upload *files;
 	int nfiles;
+	const char *const (*extra)[2]; /* more fields: name, value (custom fields) */
+	int nextra;
 } fill;
 
 double mono_s(void);

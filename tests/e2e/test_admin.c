@@ -214,12 +214,251 @@ START_TEST(test_provision_invite_deactivate)
 }
 END_TEST
 
+/* The id in the Location of a 303 to "<prefix><id>?..." (malloc'd). */
+static char *location_id(const resp *r, const char *prefix)
+{
+	char loc[512] = "";
+	resp_header(r, "Location", loc, sizeof loc);
+	ck_assert_msg(strncmp(loc, prefix, strlen(prefix)) == 0, "Location %s, want %s...", loc, prefix);
+	return strndup(loc + strlen(prefix), 36);
+}
+
+/* The distinct "cf_..." names of the inputs in html after marker, sorted
+ * and joined by commas, into out. */
+static void cf_names(const char *html, const char *marker, char *out, size_t n)
+{
+	const char *p = strstr(html, marker);
+	ck_assert_msg(p != NULL, "no %s in the page", marker);
+	char names[16][96];
+	int k = 0;
+	while ((p = strstr(p, "name=\"cf_")) != NULL && k < 16) {
+		p += 6;
+		size_t len = strcspn(p, "\"");
+		char name[96];
+		snprintf(name, sizeof name, "%.*s", (int)len, p);
+		bool seen = false;
+		for (int i = 0; i < k; i++)
+			seen = seen || strcmp(names[i], name) == 0;
+		if (!seen)
+			snprintf(names[k++], sizeof names[0], "%s", name);
+		p += len;
+	}
+	qsort(names, (size_t)k, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+	out[0] = '\0';
+	for (int i = 0; i < k; i++)
+		snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? "," : "", names[i]);
+}
+
+/* The body of GET path in j, 200 (malloc'd). */
+static char *page_of(const char *path, jar *j)
+{
+	resp r = http("GET", path, j, NULL, NULL, 0);
+	ck_status(r, 200, path);
+	char *body = strdup(r.body.data);
+	resp_free(&r);
+	return body;
+}
+
+/* Issue 10's first acceptance, through nginx: the new organization's admin
+ * makes a request type with one custom field of each of the seven kinds
+ * (one for customers only, one for staff only) on the admin pages; the
+ * preview shows a visitor and a customer exactly the fields /submit shows
+ * them; a visitor's ticket through the type carries every value; an agent
+ * sees the staff-only field in the workspace. */
+START_TEST(test_type_with_every_field_kind)
+{
+	fresh();
+	char slug[96], admin[160], agent[160], args[1024], tag[64];
+	uniq(slug, sizeof slug, "e2e-types");
+	for (char *c = slug; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	snprintf(tag, sizeof tag, "%.40s", slug + strlen("e2e-types-"));
+	for (char *c = tag; *c; c++)
+		if (!isalnum((unsigned char)*c))
+			*c = '_';
+	snprintf(admin, sizeof admin, "%s-admin@example.com", slug);
+	snprintf(agent, sizeof agent, "%s-agent@example.com", slug);
+	snprintf(args, sizeof args, "org add --name 'Types Org %s' --slug '%s' --prefix TYP", slug, slug);
+	ck_assert_int_eq(cli(args), 0);
+	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'Types Admin'", slug, admin);
+	ck_assert_int_eq(cli(args), 0);
+	char *raw = wait_mail(admin, 30);
+	jar adm = { 0 };
+	char home[256];
+	choose_password(&adm, raw, "types admin password 1", home, sizeof home);
+	free(raw);
+	char *org = owner_sql("select id from organizations where slug = $1", slug, NULL, NULL);
+	char *event = owner_sql("insert into events (organization_id, name, starts_at) values ($1::uuid, 'Spring fair', "
+	                        "now() + interval '30 days') returning id", org, NULL, NULL);
+
+	/* The type, on the admin page. */
+	char path[512], fields[2048];
+	snprintf(path, sizeof path, "/desk/admin/types?org=%s", slug);
+	char *csrf = csrf_of(path, &adm);
+	snprintf(fields, sizeof fields, "org=%s&name=Every+field+%s&description=All+seven&routing=organization&"
+	                                "priority=high&role_anonymous=1&role_customer=1&active=1", slug, tag);
+	resp r = post_body("/desk/admin/types", &adm, csrf, fields);
+	ck_status(r, 303, "POST /desk/admin/types");
+	char *type = location_id(&r, "/desk/admin/types/");
+	resp_free(&r);
+
+	/* The seven kinds, shown for the type; one for customers only, one
+	 * for staff only (backend). */
+	static const struct {
+		const char *kind, *extra;
+	} kinds[] = {
+		{ "text", "&pattern=%5E%5BA-Z%5D%7B2%7D%5B0-9%5D%7B4%7D%24&min_length=6&max_length=6&frontend=1&backend=1" },
+		{ "textarea", "&frontend=1&backend=1" },
+		{ "date", "&frontend=1&backend=1" },
+		{ "dropdown_static", "&options=a+%7C+Alpha%0Ab+%7C+Beta&frontend=1&backend=1" },
+		{ "dropdown_dynamic_event", "&frontend=1&backend=1" },
+		{ "file", "&frontend=1&backend=1" },
+		{ "checkbox", "&vrole_customer=1&frontend=1&backend=1" },
+		{ "text", "&backend=1" }, /* staff only */
+	};
+	enum { NKINDS = sizeof kinds / sizeof *kinds };
+	char keys[NKINDS][56];
+	for (int i = 0; i < NKINDS; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%d_%.40s", i, tag);
+		snprintf(fields, sizeof fields, "org=%s&key=%s&label=Field+%d+%s&kind=%s&rt_%s=1%s", slug, keys[i], i,
+		    kinds[i].kind, kinds[i].kind, type, kinds[i].extra);
+		r = post_body("/desk/admin/fields", &adm, csrf, fields);
+		ck_status(r, 303, kinds[i].kind);
+		resp_free(&r);
+	}
+	char want_visitor[1024] = "", want_customer[1024] = "";
+	for (int i = 0; i < NKINDS - 1; i++) {
+		if (i != 6)
+			snprintf(want_visitor + strlen(want_visitor), sizeof want_visitor - strlen(want_visitor), "%scf_%s",
+			    *want_visitor ? "," : "", keys[i]);
+		snprintf(want_customer + strlen(want_customer), sizeof want_customer - strlen(want_customer), "%scf_%s",
+		    *want_customer ? "," : "", keys[i]);
+	}
+
+	/* The preview and the public form agree, for a visitor. */
+	char got[1024], shown[1024];
+	snprintf(path, sizeof path, "/desk/admin/types/%s/preview?org=%s&role=anonymous", type, slug);
+	char *html = page_of(path, &adm);
+	cf_names(html, "admin-preview", got, sizeof got);
+	ck_assert_msg(strstr(html, "Spring fair"), "the event is offered in the preview");
+	free(html);
+	ck_assert_str_eq(got, want_visitor);
+	snprintf(path, sizeof path, "/submit?request_type=%s", type);
+	html = page_of(path, NULL);
+	cf_names(html, "id=\"type-details\"", shown, sizeof shown);
+	ck_assert_msg(strstr(html, "Spring fair"), "the event is offered on /submit");
+	free(html);
+	ck_assert_str_eq(shown, got);
+	/* As a customer: the checkbox too. */
+	snprintf(path, sizeof path, "/desk/admin/types/%s/preview?org=%s&role=customer", type, slug);
+	html = page_of(path, &adm);
+	cf_names(html, "admin-preview", got, sizeof got);
+	free(html);
+	ck_assert_str_eq(got, want_customer);
+
+	/* A visitor files a ticket through the type with every value. */
+	char requester[160], title[128];
+	snprintf(requester, sizeof requester, "%s-visitor@example.com", slug);
+	snprintf(title, sizeof title, "Every field %s", tag);
+	char n[NKINDS][96];
+	for (int i = 0; i < NKINDS; i++)
+		snprintf(n[i], sizeof n[i], "cf_%.60s", keys[i]);
+	const char *const extra[][2] = {
+		{ n[0], "AB1234" },
+		{ n[1], "Two lines\nof text" },
+		{ n[2], "2027-03-04" },
+		{ n[3], "b" },
+		{ n[4], event },
+	};
+	static const char pdf[] = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+	upload file = { .field = n[5], .filename = "receipt.pdf", .ctype = "application/pdf", .data = pdf,
+		.len = sizeof pdf - 1 };
+	char fname[128];
+	snprintf(fname, sizeof fname, "Every field %s", tag);
+	sform f;
+	form_fetch(&f, fname);
+	/* A bad pattern first: refused by the field, nothing filed. */
+	const char *const bad[][2] = { { n[0], "ab12" } };
+	r = submit(&f, &(fill){ .email = requester, .title = title, .extra = bad, .nextra = 1 });
+	ck_assert_msg(r.status == 422 && strstr(r.body.data, "class=\"field-error\""), "a value against the pattern: %ld", r.status);
+	resp_free(&r);
+	form_free(&f);
+	form_fetch(&f, fname);
+	r = submit(&f, &(fill){ .email = requester, .title = title, .extra = extra, .nextra = 5, .files = &file, .nfiles = 1 });
+	ck_assert_msg(is_sent_page(&r), "POST /submit: %ld %.600s", r.status, dbuf_str(&r.body));
+	resp_free(&r);
+	form_free(&f);
+	char *verify = verify_path_for(requester, NULL);
+	jar visitor = { 0 };
+	dbuf body = csrf_form_of(verify, &visitor);
+	r = http("POST", verify, &visitor, FORM, body.data, body.len);
+	ck_status(r, 303, "POST /verify");
+	resp_free(&r);
+	dbuf_free(&body);
+	free(verify);
+	char *number = owner_sql("select t.number from tickets t where t.organization_id = $1::uuid and t.title = $2",
+	    org, title, NULL);
+	ck_assert_msg(number != NULL, "the ticket reached the organization");
+	for (int i = 0; i < 5; i++) {
+		char *v = owner_sql("select custom_fields->>$2 from tickets where number = $1", number, keys[i], NULL);
+		ck_assert_msg(v != NULL, "the ticket has no value for %s", kinds[i].kind);
+		if (i == 1)
+			ck_assert_str_eq(v, "Two lines\nof text");
+		else
+			ck_assert_str_eq(v, extra[i][1]);
+		free(v);
+	}
+	char *stored = owner_sql("select custom_fields->>$2 from tickets where number = $1", number, keys[5], NULL);
+	ck_assert_msg(stored && strstr(stored, "receipt.pdf"), "the file field names its file: %s", stored ? stored : "none");
+	free(stored);
+
+	/* An agent of the organization sees every backend field, the staff-only one too. */
+	snprintf(args, sizeof args, "printf 'types agent password 1' | '%s' user add --email '%s' --name 'Types Agent' "
+	                            "--password-stdin >/dev/null 2>&1", bin(), agent);
+	ck_assert_int_eq(run_sh(args), 0);
+	free(owner_sql("insert into memberships (user_id, organization_id, role) select id, $2::uuid, 'agent' from users "
+	               "where email = $1::citext returning id", agent, org, NULL));
+	jar ag = { 0 };
+	resp lp = http("GET", "/login", &ag, NULL, NULL, 0);
+	ck_status(lp, 200, "GET /login");
+	jar_take(&ag, &lp);
+	char *lcsrf = attr_after(lp.body.data, "action=\"/login\"", "value");
+	resp_free(&lp);
+	char *enc = curl_easy_escape(NULL, agent, 0);
+	snprintf(fields, sizeof fields, "email=%s&password=types+agent+password+1", enc);
+	curl_free(enc);
+	r = post_body("/login", &ag, lcsrf, fields);
+	ck_status(r, 303, "POST /login as the agent");
+	jar_take(&ag, &r);
+	resp_free(&r);
+	free(lcsrf);
+	snprintf(path, sizeof path, "/desk/tickets/%s", number);
+	html = page_of(path, &ag);
+	ck_assert_msg(strstr(html, "Field 7 text"), "the staff-only field is in the workspace");
+	ck_assert_msg(strstr(html, "value=\"AB1234\""), "the text value is in the workspace");
+	ck_assert_msg(strstr(html, "Spring fair"), "the event is named in the workspace");
+	free(html);
+	/* ... and the customer's page does not show the staff-only field. */
+	snprintf(path, sizeof path, "/my/tickets/%s", number);
+	html = page_of(path, &visitor);
+	ck_assert_msg(!strstr(html, "Field 7 text"), "the staff-only field stays off the customer's page");
+	free(html);
+
+	free(number);
+	free(event);
+	free(org);
+	free(type);
+	free(csrf);
+}
+END_TEST
+
 Suite *admin_e2e_suite(void)
 {
 	Suite *s = suite_create("admin_e2e");
 	TCase *tc = tcase_create("admin_e2e");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_provision_invite_deactivate);
+	tcase_add_test(tc, test_type_with_every_field_kind);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -50,6 +50,7 @@ Suite *desk_suite(void);          /* test_desk.c */
 Suite *desk_ticket_suite(void);   /* test_desk_ticket.c */
 Suite *sched_suite(void);         /* test_sched.c */
 Suite *admin_suite(void);         /* test_admin.c */
+Suite *admin_events_blocks_suite(void); /* test_admin_events_blocks.c */
 Suite *platform_suite(void);      /* test_platform.c */
 
 #endif

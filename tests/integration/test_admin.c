@@ -1205,6 +1205,51 @@ START_TEST(canned_reaches_the_workspace)
 	assert_status(&r, 200);
 	assert_has(&r, "\"shortcut\" : \"greet-admin\"");
 	harness_response_free(&r);
+
+	/* One kept to a team: offered to its members (and the admins) only,
+	 * and on a ticket only the ticket's organization's. */
+	char *team = owner3("insert into teams (organization_id, name) values ($1::uuid, 'Billing') returning id", f.org, NULL,
+	    NULL);
+	snprintf(fields, sizeof fields, "org=%s&title=Billing+hello&shortcut=greet-billing&content=Hi&team=%s&active=1", f.slug,
+	    team);
+	post_as(f.a, "/desk/admin/canned", &f.adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	free(owner3("insert into canned_responses (organization_id, title, shortcut, content) values ($1::uuid, 'Theirs', "
+	            "'greet-theirs', 'Not here') returning id", f.other, NULL, NULL));
+	free(owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, 'agent') returning id",
+	    f.agent, f.other, NULL));
+	char *customer = new_user("canned");
+	char *number = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                      "description) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Canned', 'check') "
+	                      "returning number", customer, f.org, NULL);
+	char uri[256];
+	snprintf(uri, sizeof uri, "/desk/canned?q=greet&ticket=%s", number);
+	get(f.a, uri, ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "greet-admin");
+	assert_lacks(&r, "greet-billing");
+	assert_lacks(&r, "greet-theirs");
+	harness_response_free(&r);
+	get(f.a, "/desk/canned?q=greet", ag.cookie, &r); /* no ticket: any of the agent's organizations */
+	assert_has(&r, "greet-theirs");
+	assert_lacks(&r, "greet-billing");
+	harness_response_free(&r);
+	get(f.a, uri, f.adm.cookie, &r);
+	assert_has(&r, "greet-billing");
+	harness_response_free(&r);
+	free(owner3("insert into membership_teams (membership_id, team_id, organization_id) values ($1::uuid, $2::uuid, "
+	            "$3::uuid) returning team_id", f.agent_m, team, f.org));
+	get(f.a, uri, ag.cookie, &r);
+	assert_has(&r, "greet-billing");
+	assert_lacks(&r, "greet-theirs");
+	harness_response_free(&r);
+	get(f.a, "/desk/canned?q=greet&ticket=NOPE-000001", ag.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	free(number);
+	free(customer);
+	free(team);
 	free(ag.cookie);
 	teardown(&f);
 }

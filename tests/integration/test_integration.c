@@ -1439,6 +1439,7 @@ int main(void)
 	srunner_add_suite(sr, desk_ticket_suite());
 	srunner_add_suite(sr, sched_suite());
 	srunner_add_suite(sr, admin_suite());
+	srunner_add_suite(sr, admin_events_blocks_suite());
 	srunner_add_suite(sr, platform_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -27,6 +27,7 @@ typedef struct {
 	char *team, *agent_m;
 	char *category, *canned;
 	char *type, *field;  /* used by a ticket: "remove" deactivates them, the pages go on working */
+	char *event;         /* named by a ticket, likewise */
 	/* platform admin: a platform admin (signed in for /admin/...), the
 	 * organization and the user its {id} routes change */
 	char *p_cookie, *p_csrf;
@@ -70,6 +71,14 @@ static void admin_fixture(app *a, leak_admin *ad)
 	snprintf(sql, sizeof sql, "insert into field_visibility_rules (field_definition_id, request_type_ids) "
 	                          "values ($1::uuid, array['%s'::uuid]) returning id", ad->type);
 	free(owner_query(sql, ad->field));
+	ad->event = owner_query("insert into events (organization_id, name, starts_at) select id, 'Leak event', "
+	                        "now() + interval '1 day' from organizations where slug = $1 returning id", ad->slug);
+	ck_assert_ptr_nonnull(ad->event);
+	snprintf(sql, sizeof sql, "insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
+	                          "description, event_id) select m.user_id, 'organization', m.organization_id, m.organization_id, "
+	                          "'Leak event ticket', 'x', '%s'::uuid from memberships m where m.id = $1::uuid returning id",
+	    ad->event);
+	free(owner_query(sql, ad->agent_m));
 	char body[128];
 	snprintf(body, sizeof body, "user=%s", admin);
 	harness_response r;
@@ -262,6 +271,7 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/canned/", 19) == 0 ? ad->canned
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/types/", 18) == 0   ? ad->type
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/fields/", 19) == 0  ? ad->field
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/events/", 19) == 0  ? ad->event
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
@@ -395,7 +405,7 @@ START_TEST(every_route_many_times)
 					    "&slug=leak-cat&color=%%23112233&icon=bug&dir=up&shortcut=leak&content=Leak+reply&tags=a%%2C+b"
 					    "&routing=organization&priority=normal&role_customer=1&label=Leak&kind=%s"
 					    "&options=a+%%7C+A%%0Ab&pattern=%s&min_length=1&max_length=50&frontend=1&backend=1&key=leak_k%ld"
-					    "&rt_%s=1&vrole_customer=1",
+					    "&rt_%s=1&vrole_customer=1&starts_at=2030-06-14T09:00&ends_at=2030-06-15T18:00&location=Hall",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
 					    ad.agent_m, rounds % 2 ? "text" : "dropdown_static", rounds % 3 ? "%5E%5Ba-z%5D%2B%24" : "%28bad",
 					    rounds, ad.type);
@@ -436,6 +446,7 @@ START_TEST(every_route_many_times)
 	free(ad.canned);
 	free(ad.type);
 	free(ad.field);
+	free(ad.event);
 	free(ad.p_cookie);
 	free(ad.p_csrf);
 	free(ad.p_org);

@@ -14,5 +14,6 @@ Suite *portal_unit_suite(void); /* test_portal.c */
 
 Suite *submit_form_suite(void);
 Suite *useragent_suite(void);
+Suite *admin_keys_suite(void); /* test_admin_keys.c */
 
 #endif
