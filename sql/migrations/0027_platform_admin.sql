@@ -12,15 +12,21 @@
 -- ---------------------------------------------------------------------------
 -- The entity list is extended, not restated (as 0026 does): migrations
 -- made beside this one add their own entities to the same check, and a
--- restated list would drop theirs.
+-- restated list would drop theirs. The check reads either as 0024 wrote it
+-- (ARRAY['a'::text, ...]) or as 0026 rewrites it ('{a,...}'::text[]).
 DO $$
 DECLARE
+  v_def text;
   v_entities text[];
 BEGIN
-  SELECT array_agg(DISTINCT m[1] ORDER BY m[1]) INTO v_entities
-  FROM pg_constraint c,
-       regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''::text', 'g') AS m
+  SELECT pg_get_constraintdef(c.oid) INTO v_def FROM pg_constraint c
   WHERE c.conrelid = 'config_audit'::regclass AND c.conname = 'config_audit_entity_check';
+  IF v_def ~ '''\{[a-z_,]*\}''::text\[\]' THEN
+    v_entities := (regexp_match(v_def, '''(\{[a-z_,]*\})''::text\[\]'))[1]::text[];
+  ELSE
+    SELECT array_agg(DISTINCT m[1] ORDER BY m[1]) INTO v_entities
+    FROM regexp_matches(v_def, '''([a-z_]+)''::text', 'g') AS m;
+  END IF;
   IF v_entities IS NULL OR NOT v_entities @> ARRAY['organization', 'event'] THEN
     RAISE EXCEPTION 'config_audit_entity_check is not as 0024 left it: %', v_entities;
   END IF;

@@ -5,7 +5,7 @@
 -- audited in config_audit, which stays append-only. Negative cases first.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(48);
+SELECT plan(49);
 :tap_grants
 
 -- ---- org admins, agents, customers and visitors write no system setting ----
@@ -127,6 +127,10 @@ SELECT is_empty($$SELECT 1 FROM config_audit WHERE entity = 'system_setting'$$,
 :as_pg
 SELECT throws_ok($$DELETE FROM config_audit WHERE entity = 'system_setting'$$, '42501', NULL,
                  'even a platform admin cannot delete audit rows');
+
+SELECT ok((SELECT pg_get_constraintdef(c.oid) ~ 'rate_limit_block' AND pg_get_constraintdef(c.oid) ~ 'system_setting'
+            FROM pg_constraint c WHERE c.conrelid = 'config_audit'::regclass AND c.conname = 'config_audit_entity_check'),
+          'the entity check keeps the entities of the other migrations beside system_setting');
 
 SELECT * FROM finish();
 ROLLBACK;
