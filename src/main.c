@@ -409,9 +409,9 @@ static int cmd_user_set_role(int argc, char **argv)
 	if (cli_open(&c, "supportdesk-user-set-role", false) < 0)
 		return 1;
 	const char *role = strcmp(v[1], "none") == 0 ? NULL : v[1];
-	const char *id;
+	const char *id, *why;
 	int rc = 1;
-	switch (operator_set_platform_role(&c.tx, v[0], role, &id)) {
+	switch (operator_set_platform_role(&c.tx, v[0], role, &id, &why)) {
 	case 1:
 		if ((rc = cli_commit(&c, what)) == 0)
 			printf("%s\t%s\tplatform role %s\n", id, v[0], v[1]);
@@ -482,17 +482,6 @@ static int org_usage(void)
 	return 2;
 }
 
-static bool slug_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n < 1 || n > 64 || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
-}
-
 static int cmd_org_add(int argc, char **argv)
 {
 	static const char *const names[] = { "--name", "--slug", "--prefix" };
@@ -502,7 +491,7 @@ static int cmd_org_add(int argc, char **argv)
 		return org_usage();
 	if (!cli_name_ok(v[0], false, what, "--name"))
 		return org_usage();
-	if (!slug_ok(v[1])) {
+	if (!org_slug_valid(v[1])) {
 		fprintf(stderr, "supportdesk: %s: --slug needs lowercase letters, digits and hyphens, like acme-support\n", what);
 		return org_usage();
 	}
@@ -574,7 +563,7 @@ static int cmd_org_provision(int argc, char **argv)
 	const char *what = "org provision";
 	if (cli_options(argc, argv, 3, names, v, 3, what) < 0)
 		return org_usage();
-	if (!slug_ok(v[0])) {
+	if (!org_slug_valid(v[0])) {
 		fprintf(stderr, "supportdesk: %s: --slug needs the slug of an organization, like acme-support\n", what);
 		return org_usage();
 	}

@@ -1,11 +1,13 @@
 /* app.c: a worker's long-lived state. */
 #include "app/app.h"
+#include "model/platform.h"
 #include "model/submit_form.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 const char *const app_required_templates[] = {
@@ -67,7 +69,61 @@ int app_init(app *a, const config *cfg, const tmpl_set *templates, metrics *m)
 	a->session_limits.remember_s = cfg->session_remember_s;
 	a->routes = app_routes;
 	a->nroutes = app_nroutes;
+	a->generation = m ? &m->config_generation : &a->local_generation;
+	if (system_setting_ndefs > APP_SETTINGS_MAX) {
+		log_error("APP_SETTINGS_MAX is too small", "defs=%zu", system_setting_ndefs);
+		app_free(a);
+		return -1;
+	}
 	return 0;
+}
+
+void app_settings_refresh(app *a, arena *mem)
+{
+	unsigned long gen = atomic_load(a->generation);
+	double now = clock_seconds();
+	if (a->settings_loaded_at > 0 && gen == a->settings_generation &&
+	    now - a->settings_loaded_at < a->cfg->settings_cache_s)
+		return;
+	if (db_in_transaction(a->db))
+		return; /* never inside a request's transaction: the next request reads */
+	a->settings_loaded_at = now;
+	long values[APP_SETTINGS_MAX];
+	if (system_settings_runtime(a->db, mem, values) != 0) {
+		log_warn("system settings unreadable: the limits in force stay", "retry_s=%d", a->cfg->settings_cache_s);
+		return;
+	}
+	a->settings_generation = gen;
+	/* The worker's own configuration: app_init's caller gave it for the
+	 * worker's life; only the limits of the definitions change. */
+	config *c = (config *)a->cfg;
+	for (size_t i = 0; i < system_setting_ndefs; i++) {
+		const system_setting_def *d = &system_setting_defs[i];
+		if (d->env_offset < 0)
+			continue;
+		if (values[i] >= 0) {
+			if (!a->settings_overlaid[i])
+				a->settings_env[i] = system_setting_get(c, d);
+			a->settings_overlaid[i] = true;
+			system_setting_put(c, d, values[i]);
+		} else if (a->settings_overlaid[i]) {
+			system_setting_put(c, d, a->settings_env[i]);
+			a->settings_overlaid[i] = false;
+		}
+	}
+	a->session_limits.idle_s = c->session_idle_s;
+	a->session_limits.absolute_s = c->session_absolute_s;
+	a->session_limits.remember_s = c->session_remember_s;
+}
+
+void app_config_changed(app *a)
+{
+	atomic_fetch_add(a->generation, 1);
+}
+
+unsigned long app_config_generation(const app *a)
+{
+	return atomic_load(a->generation);
 }
 
 void app_free(app *a)

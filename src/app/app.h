@@ -12,6 +12,9 @@
 #include "kv/kv.h"
 #include "tmpl/tmpl.h"
 
+/* At least system_setting_ndefs (checked at start-up). */
+#define APP_SETTINGS_MAX 64
+
 typedef struct app {
 	const config *cfg;
 	const tmpl_set *templates;
@@ -23,6 +26,16 @@ typedef struct app {
 	const route *routes;
 	size_t nroutes;
 	struct form_cache *form_cache; /* src/model/submit_form.c */
+	/* The system settings laid over the environment's limits (rate limits,
+	 * session timeouts: src/model/platform.h), read again after
+	 * SUPPORTDESK_SETTINGS_CACHE_SECONDS or when this server's generation
+	 * moved (app_config_changed). */
+	atomic_ulong *generation;      /* the shared one (metrics), else local_generation */
+	atomic_ulong local_generation;
+	unsigned long settings_generation;
+	double settings_loaded_at;
+	bool settings_overlaid[APP_SETTINGS_MAX];
+	long settings_env[APP_SETTINGS_MAX]; /* the value before the overlay, for when the row goes */
 } app;
 
 /* The templates every page relies on; a missing one stops start-up. */
@@ -40,6 +53,18 @@ int app_check_templates(const tmpl_set *t, char *err, size_t errlen);
 /* Serves one request: parse, route, session, CSRF, handler, commit, send,
  * log. All memory comes from `mem`, which the caller resets afterwards. */
 void app_handle(app *a, const req_io *io, arena *mem);
+
+/* Lays the stored system settings over the worker's limits when they may
+ * have changed (the generation moved, or the cache's age ran out). A
+ * failure keeps the values in force until the next try. mem: the
+ * request's arena. */
+void app_settings_refresh(app *a, arena *mem);
+/* After a commit that changed system settings or what the public form
+ * shows: every worker of this server reads again at its next request
+ * (workers of other servers within the cache's age). */
+void app_config_changed(app *a);
+/* The generation the caches compare with (submit_form_get). */
+unsigned long app_config_generation(const app *a);
 
 /* The route table (src/app/routes.c). */
 extern const route app_routes[];

@@ -57,6 +57,10 @@ static void finish_transaction(req *r)
 		/* Nothing was written, so the user must not be told it was. */
 		buf_clear(&r->headers);
 		page_error(r, st == DB_UNAVAILABLE ? 503 : 500);
+	} else if (r->config_changed) {
+		/* After the commit, never before: a worker reading in between
+		 * would cache the old values under the new generation. */
+		app_config_changed(r->app);
 	}
 }
 
@@ -119,6 +123,9 @@ static int run_route(req *r)
 		break;
 	}
 	int st;
+	/* Before the session: its timeouts are among the settings. */
+	if (!(rt->flags & ROUTE_NO_LOG))
+		app_settings_refresh(a, r->a);
 	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_USER)) {
 		if ((st = load_session(r)))
 			return st;
@@ -136,11 +143,14 @@ static int run_route(req *r)
 	 * Which organization an admin page may change is the handler's
 	 * question (and row-level security's): this only keeps everyone else
 	 * out. */
-	if (rt->flags & (ROUTE_STAFF | ROUTE_ORG_ADMIN)) {
+	if (rt->flags & (ROUTE_STAFF | ROUTE_ORG_ADMIN | ROUTE_PLATFORM_ADMIN)) {
 		const user_access *ua = page_access(r);
 		if (!ua)
 			return page_db_failure(r);
-		if (!(rt->flags & ROUTE_ORG_ADMIN ? user_access_is_org_admin(ua) : user_access_is_staff(ua)))
+		bool allowed = rt->flags & ROUTE_PLATFORM_ADMIN ? ua->platform_admin
+		             : rt->flags & ROUTE_ORG_ADMIN      ? user_access_is_org_admin(ua)
+		                                                : user_access_is_staff(ua);
+		if (!allowed)
 			return 404;
 	}
 	if ((rt->flags & ROUTE_CSRF) && r->method == METHOD_POST && (st = check_csrf(r, rt)))

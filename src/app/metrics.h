@@ -28,6 +28,10 @@ typedef struct metrics {
 	atomic_ulong kv_connect_attempts;
 	atomic_int workers;
 	atomic_long started_at;
+	/* Not exported: bumped after a commit that changed what workers cache
+	 * (system settings, organizations): every worker of this server reads
+	 * again at its next request (app_config_changed). */
+	atomic_ulong config_generation;
 } metrics;
 
 /* A zeroed shared mapping; NULL on failure. */

@@ -31,6 +31,7 @@ static void nav_current(req *r, tv *v)
 		{ "/my/", "nav_my" },
 		{ "/desk/admin", "nav_admin" },
 		{ "/desk", "nav_desk" },
+		{ "/admin", "nav_platform" },
 		{ "/notifications", "nav_notifications" },
 		{ "/account", "nav_account" },
 	};
@@ -68,6 +69,7 @@ static void access_nav(req *r, tv *v)
 		return;
 	tv_set_bool(r->a, v, "is_staff", user_access_is_staff(ua));
 	tv_set_bool(r->a, v, "is_org_admin", user_access_is_org_admin(ua));
+	tv_set_bool(r->a, v, "is_platform_admin", ua->platform_admin);
 	long n = ua->unread;
 	if (n > 0) {
 		tv_set_str(r->a, v, "unread_count", n > UNREAD_SHOWN_MAX

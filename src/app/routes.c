@@ -134,6 +134,20 @@ const route app_routes[] = {
 	{ GET, "/desk/kb/categories/{id}", page_kb_desk_category, ROUTE_STAFF },
 	{ POST, "/desk/kb/categories/{id}", page_kb_desk_category_save, ROUTE_STAFF | ROUTE_CSRF },
 	{ POST, "/desk/kb/categories/{id}/delete", page_kb_desk_category_delete, ROUTE_STAFF | ROUTE_CSRF },
+	/* platform admin (platform*.c) */
+	{ GET, "/admin", page_platform_home, ROUTE_PLATFORM_ADMIN },
+	{ GET, "/admin/organizations", page_platform_orgs, ROUTE_PLATFORM_ADMIN },
+	{ POST, "/admin/organizations", page_platform_org_create, ROUTE_PLATFORM_ADMIN | ROUTE_CSRF },
+	{ GET, "/admin/organizations/{id}", page_platform_org, ROUTE_PLATFORM_ADMIN },
+	{ POST, "/admin/organizations/{id}/provision", page_platform_org_provision, ROUTE_PLATFORM_ADMIN | ROUTE_CSRF },
+	{ POST, "/admin/organizations/{id}/active", page_platform_org_active, ROUTE_PLATFORM_ADMIN | ROUTE_CSRF },
+	{ GET, "/admin/users", page_platform_users, ROUTE_PLATFORM_ADMIN },
+	{ POST, "/admin/users/{id}/role", page_platform_user_role, ROUTE_PLATFORM_ADMIN | ROUTE_CSRF },
+	{ POST, "/admin/users/{id}/active", page_platform_user_active, ROUTE_PLATFORM_ADMIN | ROUTE_CSRF },
+	{ GET, "/admin/settings", page_platform_settings, ROUTE_PLATFORM_ADMIN },
+	{ POST, "/admin/settings", page_platform_settings_save, ROUTE_PLATFORM_ADMIN | ROUTE_CSRF },
+	{ GET, "/admin/audit", page_platform_audit, ROUTE_PLATFORM_ADMIN },
+	/* end platform admin */
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

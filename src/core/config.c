@@ -75,6 +75,7 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_PASSWORD_RESET_TTL", VAR_INT, OFF(password_reset_ttl_s), "3600", 600, 86400, "seconds a password link works (once)" },
 	{ "SUPPORTDESK_SUBMIT_MIN_SECONDS", VAR_INT, OFF(submit_min_fill_s), "3", 0, 600, "a form sent faster than this adds to its spam score" },
 	{ "SUPPORTDESK_FORM_CACHE_SECONDS", VAR_INT, OFF(form_cache_s), "5", 0, 3600, "seconds a worker keeps the form configuration before reading it again" },
+	{ "SUPPORTDESK_SETTINGS_CACHE_SECONDS", VAR_INT, OFF(settings_cache_s), "5", 0, 3600, "seconds a worker keeps the system settings (rate limits, session timeouts) before reading them again" },
 	{ "SUPPORTDESK_EMAIL_STRIP_PLUS", VAR_INT, OFF(email_strip_plus), "1", 0, 1, "rate limits treat a+tag@x as a@x" },
 	{ "SUPPORTDESK_TRUSTED_PROXIES", VAR_STR, OFF(trusted_proxies), "", 0, 0, "proxies whose X-Forwarded-For is believed (comma-separated IPs)" },
 	{ "SUPPORTDESK_RATE_SUBMIT_IP", VAR_RATE, OFF(rate_submit_ip), "10/3600", 0, 0, "submissions per client address" },

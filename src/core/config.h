@@ -74,6 +74,7 @@ typedef struct {
 	int password_reset_ttl_s;  /* links of /password/forgot and "set a password" */
 	int submit_min_fill_s;
 	int form_cache_s;          /* seconds a worker keeps the form configuration */
+	int settings_cache_s;      /* seconds a worker keeps the system settings */
 	int email_strip_plus;      /* rate-limit buckets ignore +tag */
 	char *trusted_proxies;     /* comma-separated addresses */
 	config_rate rate_submit_ip;

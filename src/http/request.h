@@ -70,6 +70,7 @@ typedef struct req {
 	const char *client_ip;    /* page_client_ip's answer, once asked */
 	const struct user_access *access; /* page_access's answer, once asked */
 	struct db_tx *tx;         /* page_tx: made on first use, finished by the dispatcher */
+	bool config_changed;      /* after the commit: app_config_changed (the workers' caches) */
 	bool tx_keep_refusal;     /* commit even though the answer is >= 400 (page_keep_writes) */
 	long retry_after_s;       /* > 0: sent as Retry-After (429, 503) */
 

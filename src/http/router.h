@@ -19,8 +19,10 @@ enum route_flag {
 	ROUTE_STAFF = 1 << 4,    /* signed in as staff (SIGNED_IN implied); anyone else gets 404 */
 	ROUTE_ORG_ADMIN = 1 << 5,/* signed in as an admin of an organization, or a platform admin
 	                            (SIGNED_IN implied); anyone else gets 404 */
+	ROUTE_PLATFORM_ADMIN = 1 << 6, /* signed in as a platform admin (SIGNED_IN implied);
+	                                  anyone else gets 404 */
 	/* The flags that need a signed-in user. */
-	ROUTE_USER = ROUTE_SIGNED_IN | ROUTE_STAFF | ROUTE_ORG_ADMIN,
+	ROUTE_USER = ROUTE_SIGNED_IN | ROUTE_STAFF | ROUTE_ORG_ADMIN | ROUTE_PLATFORM_ADMIN,
 };
 
 typedef struct {

@@ -112,30 +112,34 @@ int org_settings_save(db_tx *tx, const char *org_id, const org_settings *s)
 	return db_rows(res) == 1 ? 1 : 0;
 }
 
-static const db_stmt q_audit = { "config_audit_list",
-	"select a.id, coalesce(nullif(u.name, ''), u.email::text), a.entity, a.entity_id, a.action, "
-	/* An update shows the columns it changed, not the whole row twice; the
-	 * row's own id, organization and timestamps are in the other columns. */
-	"case when a.action = 'update' then (select jsonb_object_agg(b.key, b.value) from jsonb_each(a.before) b "
-	"  where b.key <> 'updated_at' and a.after -> b.key is distinct from b.value)::text else (a.before - array['id', 'organization_id', 'created_at', 'updated_at'])::text end, "
-	"case when a.action = 'update' then (select jsonb_object_agg(n.key, n.value) from jsonb_each(a.after) n "
-	"  where n.key <> 'updated_at' and a.before -> n.key is distinct from n.value)::text else (a.after - array['id', 'organization_id', 'created_at', 'updated_at'])::text end, "
-	"to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+#define AUDIT_COLUMNS \
+	"select a.id, coalesce(nullif(u.name, ''), u.email::text), a.entity, a.entity_id, a.action, " \
+	/* An update shows the columns it changed, not the whole row twice; the \
+	 * row's own id, organization and timestamps are in the other columns. */ \
+	"case when a.action = 'update' then (select jsonb_object_agg(b.key, b.value) from jsonb_each(a.before) b " \
+	"  where b.key <> 'updated_at' and a.after -> b.key is distinct from b.value)::text else (a.before - array['id', 'organization_id', 'created_at', 'updated_at'])::text end, " \
+	"case when a.action = 'update' then (select jsonb_object_agg(n.key, n.value) from jsonb_each(a.after) n " \
+	"  where n.key <> 'updated_at' and a.before -> n.key is distinct from n.value)::text else (a.after - array['id', 'organization_id', 'created_at', 'updated_at'])::text end, " \
+	"to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
 	"extract(epoch from a.created_at)::bigint "
+
+static const db_stmt q_audit = { "config_audit_list",
+	AUDIT_COLUMNS
 	"from config_audit a left join users u on u.id = a.actor_id "
 	"where a.organization_id = $1::uuid "
 	"and ($2::timestamptz is null or (a.created_at, a.id) < ($2::timestamptz, $3::uuid)) "
 	"order by a.created_at desc, a.id desc limit $4::int" };
 
-int config_audit_list(db_tx *tx, const char *org_id, const char *after_at, const char *after_id, int max,
-    config_audit_row **out, size_t *n)
+/* config_audit_created_idx answers it. */
+static const db_stmt q_audit_all = { "config_audit_list_all",
+	AUDIT_COLUMNS ", o.name "
+	"from config_audit a left join users u on u.id = a.actor_id "
+	"left join organizations o on o.id = a.organization_id "
+	"where ($1::timestamptz is null or (a.created_at, a.id) < ($1::timestamptz, $2::uuid)) "
+	"order by a.created_at desc, a.id desc limit $3::int" };
+
+static int audit_rows(db_tx *tx, db_result *res, bool with_org, config_audit_row **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", max);
-	const char *p[4] = { org_id, after_at, after_id, lim };
-	db_result *res = db_tx_exec(tx, &q_audit, 4, p);
 	if (!res)
 		return -1;
 	size_t rows = (size_t)db_rows(res);
@@ -151,8 +155,32 @@ int config_audit_list(db_tx *tx, const char *org_id, const char *after_at, const
 		list[i].after = db_get_dup(tx->a, res, r, 6);
 		list[i].created_at = db_get_dup(tx->a, res, r, 7);
 		list[i].created_epoch = db_get_int(res, r, 8, 0);
+		if (with_org)
+			list[i].org_name = db_get_dup(tx->a, res, r, 9);
 	}
 	*out = list;
 	*n = rows;
 	return 0;
+}
+
+int config_audit_list(db_tx *tx, const char *org_id, const char *after_at, const char *after_id, int max,
+    config_audit_row **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", max);
+	const char *p[4] = { org_id, after_at, after_id, lim };
+	return audit_rows(tx, db_tx_exec(tx, &q_audit, 4, p), false, out, n);
+}
+
+int config_audit_list_all(db_tx *tx, const char *after_at, const char *after_id, int max, config_audit_row **out,
+    size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", max);
+	const char *p[3] = { after_at, after_id, lim };
+	return audit_rows(tx, db_tx_exec(tx, &q_audit_all, 3, p), true, out, n);
 }

@@ -55,11 +55,17 @@ typedef struct {
 	const char *after;
 	const char *created_at; /* ISO 8601 UTC, also the keyset cursor with id */
 	long long created_epoch;
+	const char *org_name;   /* config_audit_list_all only: NULL for global rows (system settings) */
 } config_audit_row;
 
 /* The organization's audit log newest first, after the cursor (created_at
  * ISO text and id, both NULL for the first page), at most max rows. */
 int config_audit_list(db_tx *tx, const char *org_id, const char *after_at, const char *after_id, int max,
     config_audit_row **out, size_t *n);
+/* Every organization's log and the global rows, as a platform admin reads
+ * it (row-level security shows the rest nothing), with each row's
+ * organization name. */
+int config_audit_list_all(db_tx *tx, const char *after_at, const char *after_id, int max, config_audit_row **out,
+    size_t *n);
 
 #endif

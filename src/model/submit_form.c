@@ -14,11 +14,14 @@
 #include "core/utf8.h"
 
 /* Configuration changes show up after at most this long (config:
- * SUPPORTDESK_FORM_CACHE_SECONDS); a busy /submit costs no query. */
+ * SUPPORTDESK_FORM_CACHE_SECONDS), and at once on this server when the
+ * generation moved (an organization deactivated); a busy /submit costs no
+ * query. */
 struct form_cache {
 	arena *mem[FORM_ROLE__MAX];
 	form_doc *doc[FORM_ROLE__MAX];
 	double loaded_at[FORM_ROLE__MAX];
+	unsigned long generation[FORM_ROLE__MAX];
 };
 
 static const db_stmt q_form_document = { "submit_form_document",
@@ -120,13 +123,14 @@ form_doc *submit_form_parse(arena *a, const char *text, size_t n)
 	return d;
 }
 
-const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_age_s, enum form_role role)
+const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_age_s, unsigned long generation,
+    enum form_role role)
 {
 	if (!*cache)
 		*cache = calloc(1, sizeof **cache);
 	struct form_cache *c = *cache;
 	double now = clock_seconds();
-	if (c && c->doc[role] && now - c->loaded_at[role] < max_age_s)
+	if (c && c->doc[role] && now - c->loaded_at[role] < max_age_s && c->generation[role] == generation)
 		return c->doc[role];
 	const char *params[1] = { role_names[role] };
 	db_result *res = db_tx_exec(tx, &q_form_document, 1, params);
@@ -146,18 +150,8 @@ const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_ag
 	c->mem[role] = mem;
 	c->doc[role] = d;
 	c->loaded_at[role] = now;
+	c->generation[role] = generation;
 	return d;
-}
-
-void submit_form_cache_forget(struct form_cache *c)
-{
-	if (!c)
-		return;
-	for (int i = 0; i < FORM_ROLE__MAX; i++) {
-		arena_free(c->mem[i]);
-		c->mem[i] = NULL;
-		c->doc[i] = NULL;
-	}
 }
 
 void submit_form_cache_free(struct form_cache *c)

@@ -63,15 +63,13 @@ typedef struct {
 enum form_role { FORM_ROLE_ANONYMOUS, FORM_ROLE_CUSTOMER, FORM_ROLE__MAX };
 
 struct form_cache;
-/* The form for role, from *cache (made on first use; kept max_age_s) or one
- * query. NULL on a database failure (db_tx_status says how). Valid until
- * the cache is next refreshed: for the rest of a request at least. */
-const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_age_s, enum form_role role);
+/* The form for role, from *cache (made on first use; kept max_age_s while
+ * the caller's configuration generation stays the one it was read under)
+ * or one query. NULL on a database failure (db_tx_status says how). Valid
+ * until the cache is next refreshed: for the rest of a request at least. */
+const form_doc *submit_form_get(db_tx *tx, struct form_cache **cache, int max_age_s, unsigned long generation,
+    enum form_role role);
 void submit_form_cache_free(struct form_cache *c);
-/* Drops what *c holds (c may be NULL), so the next submit_form_get reads
- * the document afresh: after an admin change, in the worker that made it
- * (the others see it when their copy ages out). */
-void submit_form_cache_forget(struct form_cache *c);
 
 /* Parses the document submit_form_document() returns; for tests too. */
 form_doc *submit_form_parse(arena *a, const char *json, size_t n);

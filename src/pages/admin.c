@@ -11,7 +11,6 @@
 /* A chooser longer than this would not help anyone: a platform admin names
  * the organization (?org=slug) beyond it. */
 #define ORGS_LISTED 200
-#define AUDIT_PAGE 50
 
 static const struct {
 	const char *key;
@@ -93,6 +92,10 @@ const char *admin_href(req *r, const org_admin_org *org, const char *path, const
 
 int admin_redirect(req *r, const org_admin_org *org, const char *path, const char *done)
 {
+	/* Every admin page redirects so after a saved change: the workers'
+	 * caches of the public form (types, fields, categories, events, the
+	 * organization's state) start again after the commit, in every worker. */
+	r->config_changed = true;
 	resp_redirect(r, 303, admin_href(r, org, path, done));
 	return 0;
 }
@@ -243,8 +246,6 @@ int admin_remove(req *r, admin_remove_fn *remove, const char *section)
 		return page_db_failure(r);
 	if (rc == 0)
 		return 404;
-	/* Types, fields, categories and events are what the public form offers. */
-	submit_form_cache_forget(r->app->form_cache);
 	if (rc == 2)
 		return admin_redirect(r, ctx.org, arena_sprintf(r->a, "%s/%s", section, id), "deactivated");
 	return admin_redirect(r, ctx.org, section, "deleted");
@@ -302,6 +303,7 @@ static const char *const entity_labels[][2] = {
 	{ "field_definition", "Custom field" }, { "field_visibility_rule", "Field visibility" }, { "event", "Event" },
 	{ "rate_limit_block", "Rate-limit block" },
 	{ "sla_policy", "SLA policy" },
+	{ "system_setting", "System setting" },
 };
 
 static const char *entity_label(const char *e)
@@ -317,8 +319,7 @@ static const char *action_label(const char *a)
 	return strcmp(a, "insert") == 0 ? "added" : strcmp(a, "delete") == 0 ? "removed" : "changed";
 }
 
-/* The cursor: "<ISO time>_<uuid>", as the previous page's last row had it. */
-static bool audit_cursor(req *r, const char **at, const char **id)
+bool admin_audit_cursor(req *r, const char **at, const char **id)
 {
 	*at = *id = NULL;
 	str after = req_query_get(r, "after");
@@ -348,16 +349,22 @@ int page_admin_audit(req *r)
 	if (!ctx.org)
 		return admin_choose(r, &ctx, ADMIN_AUDIT);
 	const char *at, *id;
-	if (!audit_cursor(r, &at, &id))
+	if (!admin_audit_cursor(r, &at, &id))
 		return 400;
 	config_audit_row *rows;
 	size_t n;
-	if (config_audit_list(page_tx(r), ctx.org->id, at, id, AUDIT_PAGE + 1, &rows, &n) != 0)
+	if (config_audit_list(page_tx(r), ctx.org->id, at, id, ADMIN_AUDIT_PAGE + 1, &rows, &n) != 0)
 		return page_db_failure(r);
-	arena *a = r->a;
 	tv *v = admin_view(r, &ctx, ADMIN_AUDIT);
+	admin_audit_entries(r, v, rows, n, admin_href(r, ctx.org, "/desk/admin/audit", NULL));
+	return page_render(r, 200, "admin_audit", v);
+}
+
+void admin_audit_entries(req *r, tv *v, const config_audit_row *rows, size_t n, const char *base_href)
+{
+	arena *a = r->a;
 	tv *list = tv_list(a);
-	size_t shown = n > AUDIT_PAGE ? AUDIT_PAGE : n;
+	size_t shown = n > ADMIN_AUDIT_PAGE ? ADMIN_AUDIT_PAGE : n;
 	for (size_t i = 0; i < shown; i++) {
 		tv *e = tv_object(a);
 		tv_set_str(a, e, "actor", rows[i].actor ? rows[i].actor : "The command line or a migration");
@@ -368,14 +375,28 @@ int page_admin_audit(req *r)
 			tv_set_str(a, e, "before", rows[i].before);
 		if (rows[i].after)
 			tv_set_str(a, e, "after", rows[i].after);
+		if (rows[i].org_name)
+			tv_set_str(a, e, "org_name", rows[i].org_name);
 		page_set_time(r, e, "at", rows[i].created_epoch);
 		tv_push(a, list, e);
 	}
 	tv_set(a, v, "entries", list);
 	tv_set_bool(a, v, "has_entries", shown > 0);
-	if (n > AUDIT_PAGE)
+	if (n > ADMIN_AUDIT_PAGE)
 		tv_set_str(a, v, "next_href",
-		    arena_sprintf(a, "%s&after=%s_%s", admin_href(r, ctx.org, "/desk/admin/audit", NULL),
-		        rows[AUDIT_PAGE - 1].created_at, rows[AUDIT_PAGE - 1].id));
-	return page_render(r, 200, "admin_audit", v);
+		    arena_sprintf(a, "%s%cafter=%s_%s", base_href, strchr(base_href, '?') ? '&' : '?',
+		        rows[ADMIN_AUDIT_PAGE - 1].created_at, rows[ADMIN_AUDIT_PAGE - 1].id));
+}
+
+int admin_send_invite(req *r, const char *org_name, const char *user_id, const char *email, const char *name,
+    bool as_admin)
+{
+	tv *v;
+	int st = page_password_link_view(r, user_id, &v);
+	if (st)
+		return st;
+	tv_set_str(r->a, v, "org_name", org_name);
+	tv_set_bool(r->a, v, "as_admin", as_admin);
+	tv_set_str(r->a, v, "forgot_link", arena_sprintf(r->a, "%s/password/forgot", r->app->cfg->base_url));
+	return page_email(r, "member_invite", v, email, name && *name ? name : NULL, NULL, user_id, NULL);
 }

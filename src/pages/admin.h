@@ -53,7 +53,8 @@ int admin_choose(req *r, const admin_ctx *ctx, enum admin_section section);
 /* A path of the section for the organization, with an optional done= key
  * for the notice after a redirect: "/desk/admin/teams?org=acme&done=created". */
 const char *admin_href(req *r, const org_admin_org *org, const char *path, const char *done);
-/* 303 to admin_href(...). Returns 0. */
+/* 303 to admin_href(...) after a saved change, which the workers' caches
+ * follow (r->config_changed). Returns 0. */
 int admin_redirect(req *r, const org_admin_org *org, const char *path, const char *done);
 
 /* The notice for ?done=key from table (keys and fixed messages: never text
@@ -105,5 +106,23 @@ int admin_remove(req *r, admin_remove_fn *remove, const char *section);
 bool admin_number(req *r, const char *field, long min, long max, const char *label, long *out, form_errors *errors);
 /* The index of value in names (n of them), or -1. */
 int admin_choice(str value, const char *const *names, int n);
+
+/* ---- shared with the platform admin (pages/platform*.c) ---- */
+
+/* Rows of an audit log page (the query asks for one more, to know there is
+ * a next page). */
+#define ADMIN_AUDIT_PAGE 50
+/* The ?after= cursor of the audit log: "<ISO time>_<uuid>", as the previous
+ * page's last row had it. False when malformed (answer 400); both NULL when
+ * absent. */
+bool admin_audit_cursor(req *r, const char **at, const char **id);
+/* The log's rows as partials/audit_table shows them (`entries`,
+ * `has_entries`, `next_href` from base_href, which may carry a query). */
+void admin_audit_entries(req *r, tv *v, const config_audit_row *rows, size_t n, const char *base_href);
+/* The invitation email: a link to choose a password (the password reset
+ * machinery: one at a time, single use), which also proves the address.
+ * 0 or a status. */
+int admin_send_invite(req *r, const char *org_name, const char *user_id, const char *email, const char *name,
+    bool as_admin);
 
 #endif

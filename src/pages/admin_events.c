@@ -20,14 +20,6 @@ static const admin_notice notices[] = {
 	                 "they keep it, the public form no longer offers it." },
 };
 
-/* The public form's configuration is cached per worker
- * (SUPPORTDESK_FORM_CACHE_SECONDS, as for request types and fields): this
- * worker reads it afresh at once, the others within that many seconds. */
-static void form_changed(req *r)
-{
-	submit_form_cache_forget(r->app->form_cache);
-}
-
 static void time_field(req *r, const char *field, const char *label, bool required, const char **value,
     form_errors *errors)
 {
@@ -161,7 +153,6 @@ int page_admin_event_create(req *r)
 	const char *id;
 	if (event_create(page_tx(r), ctx.org->id, &in, &id) != 0)
 		return page_db_failure(r);
-	form_changed(r);
 	return admin_redirect(r, ctx.org, "/desk/admin/events", "created");
 }
 
@@ -230,7 +221,6 @@ int page_admin_event_update(req *r)
 		return page_db_failure(r);
 	if (rc == 0)
 		return 404;
-	form_changed(r);
 	return admin_redirect(r, ctx.org, arena_sprintf(r->a, "/desk/admin/events/%s", e.id), "saved");
 }
 

@@ -106,22 +106,6 @@ int page_admin_members(req *r)
 	return members_page(r, 200, &ctx, NULL, &none, NULL);
 }
 
-/* The email of an invitation: a link to choose a password (the password
- * reset machinery: one at a time, single use), which also proves the
- * address. 0 or a status. */
-static int send_invite(req *r, const admin_ctx *ctx, const char *user_id, const invite_input *in)
-{
-	tv *v;
-	int st = page_password_link_view(r, user_id, &v);
-	if (st)
-		return st;
-	tv_set_str(r->a, v, "org_name", ctx->org->name);
-	tv_set_bool(r->a, v, "as_admin", strcmp(in->role, "admin") == 0);
-	tv_set_str(r->a, v, "forgot_link", arena_sprintf(r->a, "%s/password/forgot", r->app->cfg->base_url));
-	return page_email(r, "member_invite", v, in->email, in->name && *in->name ? in->name : NULL, NULL, user_id,
-	    NULL);
-}
-
 int page_admin_member_invite(req *r)
 {
 	admin_ctx ctx;
@@ -163,7 +147,7 @@ int page_admin_member_invite(req *r)
 		form_errors_add(r->a, &errors, "email", "This invitation cannot be sent. Check the address and the role.");
 		return members_page(r, 422, &ctx, &in, &errors, NULL);
 	}
-	if ((st = send_invite(r, &ctx, user_id, &in)))
+	if ((st = admin_send_invite(r, ctx.org->name, user_id, in.email, in.name, strcmp(in.role, "admin") == 0)))
 		return st;
 	log_info("member invited", "rid=%s org=%s role=%s", r->request_id, ctx.org->slug, in.role);
 	return admin_redirect(r, ctx.org, "/desk/admin/members", "invited");

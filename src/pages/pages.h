@@ -182,6 +182,27 @@ int page_admin_canned_delete(req *r);    /* POST .../canned/{id}/delete: 303; 40
 /* admin_blocks.c: rate-limit counters at their limit (see the file for who sees which) */
 int page_admin_blocks(req *r);          /* GET /desk/admin/blocks?org=&cursor=: 200; 400 bad cursor; 503 Redis */
 int page_admin_block_lift(req *r);      /* POST /desk/admin/blocks/lift (key): 303; 400 bad key; 404 not theirs; 503 */
+/* platform.c, platform_orgs.c, platform_users.c, platform_settings.c: the
+ * platform admin pages. ROUTE_PLATFORM_ADMIN: 404 for anyone but a
+ * platform admin, /login?next= for visitors. POSTs: 403 bad CSRF (nothing
+ * changed), 303 back with a notice, 422 bad input (messages by the fields,
+ * the input kept). */
+int page_platform_home(req *r);          /* GET /admin: 200 */
+int page_platform_orgs(req *r);          /* GET /admin/organizations?after=: 200; 400 bad cursor */
+int page_platform_org_create(req *r);    /* POST /admin/organizations (name, slug, prefix): 303 to it; 422 */
+int page_platform_org(req *r);           /* GET /admin/organizations/{id}: 200; 404 */
+int page_platform_org_provision(req *r); /* POST .../{id}/provision (email, name): 303, invitation sent; 404;
+                                            409 the platform's; 422; 503 */
+int page_platform_org_active(req *r);    /* POST .../{id}/active (active=0|1): 303 (sessions ended); 400; 404;
+                                            409 the platform's; 503 */
+int page_platform_users(req *r);         /* GET /admin/users?q=&after=: 200; 400 */
+int page_platform_user_role(req *r);     /* POST /admin/users/{id}/role (platform_role=admin|agent|none, q): 303;
+                                            404; 409 the last platform admin; 422; 503 */
+int page_platform_user_active(req *r);   /* POST /admin/users/{id}/active (active=0|1, q): 303 (sessions ended);
+                                            400; 404; 409 the last platform admin; 503 */
+int page_platform_settings(req *r);      /* GET /admin/settings: 200 */
+int page_platform_settings_save(req *r); /* POST /admin/settings: 303; 422 */
+int page_platform_audit(req *r);         /* GET /admin/audit?org=&after=: 200; 400 bad cursor; 404 unknown org */
 int page_admin_settings(req *r);      /* GET /desk/admin/settings?org=: 200 */
 int page_admin_settings_save(req *r); /* POST /desk/admin/settings: 303; 409 no settings row; 422 */
 

@@ -41,7 +41,8 @@ static enum form_role role_of(const req *r)
 /* The form for this visitor's role, from the worker's cache. */
 static const form_doc *form_get(req *r)
 {
-	return submit_form_get(page_tx(r), &r->app->form_cache, r->app->cfg->form_cache_s, role_of(r));
+	return submit_form_get(page_tx(r), &r->app->form_cache, r->app->cfg->form_cache_s,
+	    app_config_generation(r->app), role_of(r));
 }
 
 /* The custom field values as posted, for form_data. */

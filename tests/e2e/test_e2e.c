@@ -1123,6 +1123,7 @@ END_TEST
 Suite *login_e2e_suite(void); /* test_login.c */
 Suite *admin_e2e_suite(void); /* test_admin.c */
 Suite *admin_sla_e2e_suite(void); /* test_admin_sla.c */
+Suite *platform_e2e_suite(void); /* test_platform.c */
 Suite *submit_suite(void); /* test_submit.c */
 Suite *headers_suite(void); /* test_headers.c */
 Suite *notices_suite(void); /* test_notices.c */
@@ -1188,6 +1189,7 @@ int main(void)
 	srunner_add_suite(sr, sched_e2e_suite());
 	srunner_add_suite(sr, admin_e2e_suite());
 	srunner_add_suite(sr, admin_sla_e2e_suite());
+	srunner_add_suite(sr, platform_e2e_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -29,6 +29,10 @@ typedef struct {
 	char *type, *field;  /* used by a ticket: "remove" deactivates them, the pages go on working */
 	char *event;         /* named by a ticket, likewise */
 	char *sla;           /* a closed ticket was measured by it: "delete" deactivates it */
+	/* platform admin: a platform admin (signed in for /admin/...), the
+	 * organization and the user its {id} routes change */
+	char *p_cookie, *p_csrf;
+	char *p_org, *p_user;
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -94,6 +98,27 @@ static void admin_fixture(app *a, leak_admin *ad)
 	harness_response_free(&r);
 	free(admin);
 	free(agent);
+
+	snprintf(email, sizeof email, "%s-padmin@example.com", ad->slug);
+	char *padmin = make_verified_customer(email);
+	free(owner_query("with u as (update users set platform_role = 'admin' where id = $1::uuid returning 1) "
+	                 "select count(*) from u", padmin));
+	snprintf(email, sizeof email, "%s-puser@example.com", ad->slug);
+	ad->p_user = make_verified_customer(email);
+	ad->p_org = owner_query("select organization_id from org_create('Leak platform org', ('p' || $1)::citext, null)", ad->slug);
+	ck_assert_ptr_nonnull(ad->p_org);
+	snprintf(body, sizeof body, "user=%s", padmin);
+	post_form(a, "/t/signin", NULL, body, &r);
+	ck_assert_int_eq(r.status, 200);
+	ad->p_cookie = harness_cookie(&r, "sd_session");
+	ad->p_csrf = strdup(r.body);
+	harness_response_free(&r);
+	free(padmin);
+}
+
+static bool platform_route(const char *pattern)
+{
+	return strcmp(pattern, "/admin") == 0 || strncmp(pattern, "/admin/", 7) == 0;
 }
 
 static bool admin_route(const char *pattern)
@@ -293,6 +318,8 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/fields/", 19) == 0  ? ad->field
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/events/", 19) == 0  ? ad->event
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/sla/", 16) == 0     ? ad->sla
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
 		                                             : "x";
 		size_t vl = strlen(v);
@@ -362,6 +389,7 @@ START_TEST(every_route_many_times)
 			 * turn; the admin pages as an org admin and a visitor; the others
 			 * as the customer and a visitor. */
 			bool admin = admin_route(rt->pattern);
+			bool platform = platform_route(rt->pattern);
 			bool desk = desk_route(rt->pattern) && !admin;
 			int who = desk ? (int)((rounds + k) % 3) : (rounds + k) % 2 == 0 ? 1 : 2;
 			char *merged = desk && who == 0 && merge_route(rt->pattern) ? desk_ticket_new(&fx) : NULL;
@@ -374,7 +402,7 @@ START_TEST(every_route_many_times)
 			bool signed_in = who == 1;
 			bool as_admin = signed_in && admin;
 			snprintf(cookie, sizeof cookie, "%s; sd_anon=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%s",
-			    as_admin ? ad.cookie : who == 0 ? fx.staff_cookie : signed_in ? fx.cookie : "other=1",
+			    signed_in && platform ? ad.p_cookie : as_admin ? ad.cookie : who == 0 ? fx.staff_cookie : signed_in ? fx.cookie : "other=1",
 			    desk ? "; sd_desk_flash=tag.1.0.ACME-2020-01-00001.x" : "");
 			harness_response r;
 			if (rt->methods & METHOD_GET) {
@@ -384,6 +412,9 @@ START_TEST(every_route_many_times)
 				else if (kb_desk)
 					snprintf(q, sizeof q, "%.400s?from=1&to=1&status=%s&after=%s", uri, rounds % 2 ? "published" : "",
 					    rounds % 3 == 2 ? "1796142017000000.00000000-0000-4000-8000-000000000000" : "");
+				else if (platform)
+					snprintf(q, sizeof q, "%s?q=leak&%s%s", uri, rounds % 2 ? "org=p" : "done=saved&org=",
+					    rounds % 2 ? ad.slug : "");
 				else if (desk)
 					/* The queue's filters, sorts and three queues in turn. */
 					snprintf(q, sizeof q, "%s?queue=%s&q=%s&sort=%s&assignee=me&tag=vip", uri,
@@ -395,6 +426,8 @@ START_TEST(every_route_many_times)
 				ck_assert_int_gt(r.status, 0);
 				if (who == 0)
 					ck_assert_msg(r.status == 200, "GET %s as the agent: %d", q, r.status);
+				if (platform && signed_in)
+					ck_assert_msg(r.status == 200, "GET %s as the platform admin: %d", q, r.status);
 				harness_response_free(&r);
 				sent++;
 			}
@@ -413,6 +446,15 @@ START_TEST(every_route_many_times)
 					    "&action=%s&status=published&version=1&category=%s&description=Leak&helpful=yes&comment=Leak",
 					    who == 0 ? fx.staff_csrf : signed_in ? fx.csrf : "x", sent, sent, slug,
 					    rounds % 2 ? "preview" : "save", fx.kb_category);
+				} else if (platform) {
+					/* Nothing here changes the other routes' users: the
+					 * invitee is nobody else, the role and active flag are
+					 * the platform user's, the settings fail validation. */
+					snprintf(body, sizeof body,
+					    "_csrf=%s&name=Leak+org&slug=leak-p%ld&prefix=%s&email=invitee-%s&active=1"
+					    "&platform_role=%s&q=leak&ticket_number_prefix=%s",
+					    signed_in ? ad.p_csrf : "x", rounds % 2, rounds % 3 ? "LK" : "lk", email,
+					    rounds % 2 ? "agent" : "bogus", rounds % 2 ? "tk" : "");
 				} else if (desk) {
 					char *version = owner_query("select version::text from tickets where number = $1", fx.desk_number);
 					snprintf(body, sizeof body,
@@ -483,6 +525,10 @@ START_TEST(every_route_many_times)
 	free(ad.field);
 	free(ad.event);
 	free(ad.sla);
+	free(ad.p_cookie);
+	free(ad.p_csrf);
+	free(ad.p_org);
+	free(ad.p_user);
 	harness_app_free(a);
 }
 END_TEST
