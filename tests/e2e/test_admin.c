@@ -452,6 +452,149 @@ START_TEST(test_type_with_every_field_kind)
 }
 END_TEST
 
+/* POST fields to path as j: the status, and the Location into loc. */
+static long post_status(const char *path, jar *j, const char *csrf, const char *fields, char *loc, size_t n)
+{
+	resp r = post_body(path, j, csrf, fields);
+	long st = r.status;
+	if (loc) {
+		loc[0] = '\0';
+		resp_header(&r, "Location", loc, n);
+	}
+	resp_free(&r);
+	return st;
+}
+
+/* Every page of /desk/admin through nginx as a new organization's first
+ * admin: each section answers 200 and names itself; teams, categories,
+ * canned responses, events and settings each refuse bad input by its field
+ * (422) and save good input (303 to the saved notice); a block made by
+ * wrong passwords is listed and lifted, after which the member signs in;
+ * the audit log shows the changes. */
+START_TEST(test_every_admin_page)
+{
+	fresh();
+	char slug[96], admin[160], agent[160], args[1024];
+	uniq(slug, sizeof slug, "e2e-pages");
+	for (char *c = slug; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	snprintf(admin, sizeof admin, "%s-admin@example.com", slug);
+	snprintf(agent, sizeof agent, "%s-agent@example.com", slug);
+	snprintf(args, sizeof args, "org add --name 'Pages Org %s' --slug '%s'", slug, slug);
+	ck_assert_int_eq(cli(args), 0);
+	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'Pages Admin'", slug, admin);
+	ck_assert_int_eq(cli(args), 0);
+	char *raw = wait_mail(admin, 30);
+	jar adm = { 0 };
+	char home[256];
+	choose_password(&adm, raw, "pages admin password 1", home, sizeof home);
+	free(raw);
+
+	static const struct {
+		const char *path, *heading;
+	} pages[] = {
+		{ "/desk/admin", "Administration" }, { "/desk/admin/types", "Request types" },
+		{ "/desk/admin/fields", "Custom fields" }, { "/desk/admin/events", "Events" },
+		{ "/desk/admin/sla", "SLA policies" }, { "/desk/admin/categories", "Categories" },
+		{ "/desk/admin/canned", "Canned responses" }, { "/desk/admin/teams", "Teams" },
+		{ "/desk/admin/members", "Members" }, { "/desk/admin/settings", "Organization settings" },
+		{ "/desk/admin/blocks", "Rate-limit blocks" }, { "/desk/admin/audit", "Audit log" },
+	};
+	char path[512], loc[512], fields[2048];
+	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+		snprintf(path, sizeof path, "%s?org=%s", pages[i].path, slug);
+		char *html = page_of(path, &adm), h1[96];
+		snprintf(h1, sizeof h1, "<h1>%s</h1>", pages[i].heading);
+		ck_assert_msg(strstr(html, h1), "%s has no %s", pages[i].path, h1);
+		free(html);
+	}
+	snprintf(path, sizeof path, "/desk/admin/teams?org=%s", slug);
+	char *csrf = csrf_of(path, &adm);
+
+	/* Each form: bad input refused by its field, then saved. */
+	static const struct {
+		const char *action, *bad, *good, *done;
+	} forms[] = {
+		{ "/desk/admin/teams", "name=", "name=Second+line&description=Escalations", "done=created" },
+		{ "/desk/admin/categories", "name=Billing&slug=Not+A+Slug", "name=Billing&slug=billing&color=%2310B981&icon=credit-card&active=1",
+		  "done=created" },
+		{ "/desk/admin/canned", "title=Hello&shortcut=Bad+Shortcut&content=Hi", "title=Hello&shortcut=hello&content=Hello+%7B%7Brequester.name%7D%7D&visibility=public&active=1",
+		  "done=created" },
+		{ "/desk/admin/events", "name=Fair&starts_at=2031-05-02T09:00&ends_at=2031-05-01T09:00",
+		  "name=Fair&starts_at=2031-05-02T09:00&ends_at=2031-05-02T18:00&location=Hall+A&active=1", "done=created" },
+		{ "/desk/admin/settings", "ticket_prefix=9bad", "auto_assign=1&email_notifications=1&support_email=help%40example.com&ticket_prefix=PGS",
+		  "done=saved" },
+	};
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+		snprintf(fields, sizeof fields, "org=%s&%s", slug, forms[i].bad);
+		resp r = post_body(forms[i].action, &adm, csrf, fields);
+		ck_assert_msg(r.status == 422 && strstr(r.body.data, "class=\"field-error\""), "%s with bad input: %ld",
+		    forms[i].action, r.status);
+		resp_free(&r);
+		snprintf(fields, sizeof fields, "org=%s&%s", slug, forms[i].good);
+		ck_assert_int_eq(post_status(forms[i].action, &adm, csrf, fields, loc, sizeof loc), 303);
+		ck_assert_msg(strstr(loc, forms[i].done), "%s: Location %s", forms[i].action, loc);
+	}
+	char *org = owner_sql("select id from organizations where slug = $1", slug, NULL, NULL);
+	char *saved = owner_sql("select concat_ws('|', (select count(*) from teams where organization_id = $1::uuid), "
+	                        "(select slug from categories where organization_id = $1::uuid), "
+	                        "(select shortcut from canned_responses where organization_id = $1::uuid), "
+	                        "(select location from events where organization_id = $1::uuid), "
+	                        "(select ticket_prefix from organization_settings where organization_id = $1::uuid))",
+	    org, NULL, NULL);
+	ck_assert_str_eq(saved, "1|billing|hello|Hall A|PGS");
+	free(saved);
+
+	/* A member blocked by wrong passwords: listed, lifted, then signed in. */
+	snprintf(args, sizeof args, "printf 'pages agent password 1' | '%s' user add --email '%s' --name 'Pages Agent' "
+	                            "--password-stdin >/dev/null 2>&1", bin(), agent);
+	ck_assert_int_eq(run_sh(args), 0);
+	free(owner_sql("insert into memberships (user_id, organization_id, role) select id, $2::uuid, 'agent' from users "
+	               "where email = $1::citext returning id", agent, org, NULL));
+	long per_email = strtol(env_or("SUPPORTDESK_RATE_LOGIN_EMAIL", "10/600"), NULL, 10);
+	jar ag = { 0 };
+	resp lp = http("GET", "/login", &ag, NULL, NULL, 0);
+	ck_status(lp, 200, "GET /login");
+	jar_take(&ag, &lp);
+	char *lcsrf = attr_after(lp.body.data, "action=\"/login\"", "value");
+	resp_free(&lp);
+	char *enc = curl_easy_escape(NULL, agent, 0);
+	long last = 0;
+	for (long i = 0; i <= per_email; i++) {
+		snprintf(fields, sizeof fields, "email=%s&password=not+the+password", enc);
+		last = post_status("/login", &ag, lcsrf, fields, NULL, 0);
+	}
+	ck_assert_int_eq(last, 429);
+	snprintf(path, sizeof path, "/desk/admin/blocks?org=%s", slug);
+	char *html = page_of(path, &adm);
+	ck_assert_msg(strstr(html, agent), "the blocked member is listed");
+	const char *k = strstr(html, "name=\"key\" value=\"");
+	ck_assert_ptr_nonnull(k);
+	k += strlen("name=\"key\" value=\"");
+	char keyv[256];
+	snprintf(keyv, sizeof keyv, "%.*s", (int)strcspn(k, "\""), k);
+	free(html);
+	char *kenc = curl_easy_escape(NULL, keyv, 0);
+	snprintf(fields, sizeof fields, "org=%s&key=%s", slug, kenc);
+	curl_free(kenc);
+	ck_assert_int_eq(post_status("/desk/admin/blocks/lift", &adm, csrf, fields, NULL, 0), 303);
+	snprintf(fields, sizeof fields, "email=%s&password=pages+agent+password+1", enc);
+	curl_free(enc);
+	ck_assert_int_eq(post_status("/login", &ag, lcsrf, fields, NULL, 0), 303);
+	free(lcsrf);
+
+	/* The audit log has seen it all. */
+	snprintf(path, sizeof path, "/desk/admin/audit?org=%s", slug);
+	html = page_of(path, &adm);
+	static const char *const seen[] = { "Team", "Category", "Canned response", "Event", "Settings", "Rate-limit block" };
+	for (size_t i = 0; i < sizeof seen / sizeof *seen; i++)
+		ck_assert_msg(strstr(html, seen[i]), "the audit log names no \"%s\"", seen[i]);
+	free(html);
+	free(org);
+	free(csrf);
+}
+END_TEST
+
 Suite *admin_e2e_suite(void)
 {
 	Suite *s = suite_create("admin_e2e");
@@ -459,6 +602,7 @@ Suite *admin_e2e_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_provision_invite_deactivate);
 	tcase_add_test(tc, test_type_with_every_field_kind);
+	tcase_add_test(tc, test_every_admin_page);
 	suite_add_tcase(s, tc);
 	return s;
 }
