@@ -91,6 +91,7 @@ const route app_routes[] = {
 	{ POST, "/desk/admin/members", page_admin_member_invite, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/members/{id}/role", page_admin_member_role, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/members/{id}/active", page_admin_member_active, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/members/{id}/away", page_admin_member_away, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/categories", page_admin_categories, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/categories", page_admin_category_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/categories/{id}", page_admin_category, ROUTE_ORG_ADMIN },

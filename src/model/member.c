@@ -7,6 +7,7 @@
 
 #define MEMBER_COLS \
 	"m.id, u.id, u.email, coalesce(u.name, ''), m.role, m.is_active, u.is_active, " \
+	"coalesce(to_char(u.away_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), ''), " \
 	"coalesce((select string_agg(t.name, ', ' order by t.name) from membership_teams mt " \
 	"          join teams t on t.id = mt.team_id where mt.membership_id = m.id), '')"
 
@@ -27,7 +28,8 @@ static void member_row(db_tx *tx, db_result *res, int r, member *m)
 	m->role = db_get_dup(tx->a, res, r, 4);
 	m->is_active = db_get_bool(res, r, 5);
 	m->user_active = db_get_bool(res, r, 6);
-	m->teams = db_get_dup(tx->a, res, r, 7);
+	m->away_since = db_get_dup(tx->a, res, r, 7);
+	m->teams = db_get_dup(tx->a, res, r, 8);
 }
 
 int member_list(db_tx *tx, const char *org_id, const char *after, int max, member **out, size_t *n)
@@ -116,5 +118,20 @@ int member_set(db_tx *tx, const char *org_id, const char *membership_id, const c
 	*outcome = outcome_of(db_get_dup(tx->a, res, 0, 0));
 	*user_id = db_get_dup(tx->a, res, 0, 1);
 	*unassigned = (long)db_get_int(res, 0, 2, 0);
+	return 0;
+}
+
+static const db_stmt q_away = { "member_set_away", "select admin_member_set_away($1::uuid, $2::uuid, $3::boolean)" };
+
+int member_set_away(db_tx *tx, const char *org_id, const char *membership_id, bool away, enum member_outcome *outcome)
+{
+	*outcome = MEMBER_NOT_FOUND;
+	if (!cstr_is_uuid(membership_id))
+		return 0;
+	const char *p[3] = { org_id, membership_id, away ? "true" : "false" };
+	db_result *res = db_tx_exec(tx, &q_away, 3, p);
+	if (!res || db_rows(res) != 1)
+		return -1;
+	*outcome = outcome_of(db_get_dup(tx->a, res, 0, 0));
 	return 0;
 }

@@ -16,6 +16,7 @@ typedef struct {
 	const char *role;        /* agent | admin */
 	bool is_active;          /* the membership */
 	bool user_active;        /* the account */
+	const char *away_since;  /* "YYYY-MM-DD HH:MM" UTC while away, "" when available */
 	const char *teams;       /* team names, comma-separated, "" when none */
 } member;
 
@@ -44,5 +45,11 @@ int member_invite(db_tx *tx, const char *org_id, const char *email, const char *
  * (*unassigned of them). *user_id set unless not found. 0 or -1. */
 int member_set(db_tx *tx, const char *org_id, const char *membership_id, const char *role, bool active,
     enum member_outcome *outcome, const char **user_id, long *unassigned);
+
+/* Marks the member of membership_id away (or available again): the person,
+ * on every desk (users.away_since), audited as a change of the membership
+ * (admin_member_set_away, 0030). *outcome MEMBER_OK, MEMBER_UNCHANGED or
+ * MEMBER_NOT_FOUND. 0 or -1. */
+int member_set_away(db_tx *tx, const char *org_id, const char *membership_id, bool away, enum member_outcome *outcome);
 
 #endif

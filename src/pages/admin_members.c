@@ -20,6 +20,8 @@ static const admin_notice notices[] = {
 	{ "role", "The role is changed." },
 	{ "deactivated", "The member is deactivated: they are signed out everywhere and their open tickets are back in the queue." },
 	{ "activated", "The member is active again." },
+	{ "away", "The member is marked away: auto-assign passes them over until they are back." },
+	{ "available", "The member is available again: auto-assign gives them tickets." },
 };
 
 typedef struct {
@@ -60,6 +62,8 @@ static int members_page(req *r, int status, const admin_ctx *ctx, const invite_i
 		tv_set_bool(a, o, "is_you", r->user_id && strcmp(r->user_id, m->user_id) == 0);
 		tv_set_str(a, o, "role_action", arena_sprintf(a, "/desk/admin/members/%s/role", m->id));
 		tv_set_str(a, o, "active_action", arena_sprintf(a, "/desk/admin/members/%s/active", m->id));
+		tv_set_str(a, o, "away_action", arena_sprintf(a, "/desk/admin/members/%s/away", m->id));
+		admin_set_opt(a, o, "away_since", m->away_since);
 		tv_push(a, items, o);
 	}
 	tv_set(a, v, "members", items);
@@ -219,6 +223,24 @@ static int member_change(req *r, bool role_change)
 	}
 	return admin_redirect(r, ctx.org, "/desk/admin/members",
 	    role_change ? "role" : active ? "activated" : "deactivated");
+}
+
+int page_admin_member_away(req *r)
+{
+	admin_ctx ctx;
+	int st = admin_begin_org(r, &ctx);
+	if (st)
+		return st;
+	str posted = req_form_get(r, "away");
+	if (!str_eq_cstr(posted, "0") && !str_eq_cstr(posted, "1"))
+		return 400; /* the page's buttons send 0 or 1 */
+	bool away = str_eq_cstr(posted, "1");
+	enum member_outcome outcome;
+	if (member_set_away(page_tx(r), ctx.org->id, admin_route_id(r), away, &outcome) != 0)
+		return page_db_failure(r);
+	if (outcome == MEMBER_NOT_FOUND)
+		return 404;
+	return admin_redirect(r, ctx.org, "/desk/admin/members", away ? "away" : "available");
 }
 
 int page_admin_member_role(req *r)

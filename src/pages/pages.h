@@ -158,6 +158,7 @@ int page_admin_team_members(req *r);  /* POST .../{id}/members (member, action=a
 int page_admin_members(req *r);       /* GET /desk/admin/members?org=&after=: 200; 400 */
 int page_admin_member_invite(req *r); /* POST /desk/admin/members (email, name, role): 303, email sent; 422 */
 int page_admin_member_role(req *r);   /* POST .../members/{id}/role: 303; 404; 409 last admin; 422 */
+int page_admin_member_away(req *r);   /* POST .../members/{id}/away (away=0|1): 303; 400; 404 */
 int page_admin_member_active(req *r); /* POST .../members/{id}/active (active=0|1): 303 (sessions ended,
                                          tickets unassigned); 400; 404; 409 last admin; 503 */
 /* admin_categories.c */

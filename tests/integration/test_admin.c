@@ -596,6 +596,52 @@ START_TEST(last_admin_is_kept)
 }
 END_TEST
 
+/* An admin marks a member away (auto-assign passes them over) and back. */
+START_TEST(member_away_and_back)
+{
+	fixture f;
+	setup(&f);
+	harness_response r;
+	char uri[256], fields[256];
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/away", f.agent_m);
+	snprintf(fields, sizeof fields, "org=%s&away=maybe", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+	assert_owner("select (away_since is null)::text from users where id = $1::uuid", f.agent, NULL, "true");
+	snprintf(fields, sizeof fields, "org=%s&away=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	char want[256];
+	snprintf(want, sizeof want, "/desk/admin/members?org=%s&done=away", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select (away_since is not null)::text from users where id = $1::uuid", f.agent, NULL, "true");
+	get(f.a, want, f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Away since");
+	assert_has(&r, "Mark available");
+	assert_has(&r, "auto-assign passes them over");
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&away=0", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	snprintf(want, sizeof want, "/desk/admin/members?org=%s&done=available", f.slug);
+	assert_redirect(&r, want);
+	harness_response_free(&r);
+	assert_owner("select (away_since is null)::text from users where id = $1::uuid", f.agent, NULL, "true");
+	/* Another organization's admin: 404, unchanged. */
+	char *theirs = owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, 'agent') "
+	                      "returning id", f.agent, f.other, NULL);
+	snprintf(uri, sizeof uri, "/desk/admin/members/%s/away", theirs);
+	snprintf(fields, sizeof fields, "org=%s&away=1", f.slug);
+	post_as(f.a, uri, &f.adm, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	assert_owner("select (away_since is null)::text from users where id = $1::uuid", f.agent, NULL, "true");
+	free(theirs);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(deactivation_ends_sessions_and_unassigns)
 {
 	fixture f;
@@ -1687,6 +1733,7 @@ Suite *admin_suite(void)
 	tcase_add_test(pages, invite_validates_and_sends);
 	tcase_add_test(pages, last_admin_is_kept);
 	tcase_add_test(pages, deactivation_ends_sessions_and_unassigns);
+	tcase_add_test(pages, member_away_and_back);
 	tcase_add_test(pages, settings_validate_and_save);
 	tcase_add_test(pages, categories_create_edit_order_delete);
 	tcase_add_test(pages, canned_create_validate_edit_delete);

@@ -473,7 +473,7 @@ START_TEST(every_route_many_times)
 					    "&slug=leak-cat&color=%%23112233&icon=bug&dir=up&shortcut=leak&content=Leak+reply&tags=a%%2C+b"
 					    "&routing=organization&priority=normal&role_customer=1&label=Leak&kind=%s"
 					    "&options=a+%%7C+A%%0Ab&pattern=%s&min_length=1&max_length=50&frontend=1&backend=1&key=leak_k%ld"
-					    "&rt_%s=1&vrole_customer=1&starts_at=2030-06-14T09:00&ends_at=2030-06-15T18:00&location=Hall"
+					    "&rt_%s=1&vrole_customer=1&starts_at=2030-06-14T09:00&ends_at=2030-06-15T18:00&location=Hall&away=1"
 					    "&display_name=Leak+SLA&first_response_minutes=30&resolution_minutes=600&warning_percent=75"
 					    "&escalate_to_role=agent&time_zone=UTC&start_monday=09%%3A00&end_monday=17%%3A00"
 					    "&closed_tuesday=1&closed_wednesday=1&closed_thursday=1&closed_friday=1&closed_saturday=1"
