@@ -303,7 +303,7 @@ static const char *const entity_labels[][2] = {
 	{ "field_definition", "Custom field" }, { "field_visibility_rule", "Field visibility" }, { "event", "Event" },
 	{ "rate_limit_block", "Rate-limit block" },
 	{ "sla_policy", "SLA policy" },
-	{ "system_setting", "System setting" },
+	{ "system_setting", "System setting" }, { "user", "User" },
 };
 
 static const char *entity_label(const char *e)

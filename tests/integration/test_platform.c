@@ -473,6 +473,14 @@ START_TEST(users_search_role_and_deactivate)
 	assert_redirect(&r, "/admin/users?done=activated");
 	harness_response_free(&r);
 	assert_owner("select is_active::text from users where id = $1::uuid", u, NULL, "true");
+	/* Each change is in the audit log (0031), and never the password hash. */
+	assert_owner("select count(*) from config_audit where entity = 'user' and entity_id = $1", u, NULL, "3");
+	assert_owner("select count(*) from config_audit where entity = 'user' and (before ? 'password_hash' or after ? 'password_hash')",
+	    NULL, NULL, "0");
+	get(f.a, "/admin/audit", f.adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "User");
+	harness_response_free(&r);
 	get(f.a, "/admin/users/x/role", f.adm.cookie, &r);
 	assert_status(&r, 405);
 	harness_response_free(&r);
