@@ -19,21 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "integration/istaff.h"
 #include "integration/itest.h"
 #include "kv/kv.h"
 #include "model/submit_form.h"
-
-typedef struct {
-	char *cookie;
-	char csrf[128];
-} browser;
-
-static int seq;
-
-static void unique(char *out, size_t n, const char *what)
-{
-	snprintf(out, n, "%s-%d-%ld-%d", what, (int)getpid(), (long)time(NULL), ++seq);
-}
 
 static char *new_org(char *slug, size_t n)
 {
@@ -64,50 +53,7 @@ static void add_member(const char *org, const char *user, const char *role)
 	    user, org, role, NULL));
 }
 
-static void sign_in(app *a, const char *uid, browser *b)
-{
-	harness_response r;
-	char body[128];
-	snprintf(body, sizeof body, "user=%s", uid);
-	post_form(a, "/t/signin", NULL, body, &r);
-	ck_assert_int_eq(r.status, 200);
-	b->cookie = harness_cookie(&r, "sd_session");
-	ck_assert_ptr_nonnull(b->cookie);
-	snprintf(b->csrf, sizeof b->csrf, "%s", r.body);
-	harness_response_free(&r);
-}
-
-static void post_as(app *a, const char *uri, const browser *b, const char *fields, harness_response *r)
-{
-	char body[8192];
-	snprintf(body, sizeof body, "_csrf=%s%s%s", b->csrf, *fields ? "&" : "", fields);
-	post_form(a, uri, b->cookie, body, r);
-}
-
-static void assert_status(const harness_response *r, int want)
-{
-	ck_assert_msg(r->status == want, "status %d, want %d; body: %.400s", r->status, want, r->body);
-}
-
-static void assert_redirect(const harness_response *r, const char *want)
-{
-	assert_status(r, 303);
-	char *l = harness_header(r, "Location");
-	ck_assert_msg(l && strcmp(l, want) == 0, "Location \"%s\", want \"%s\"", l ? l : "", want);
-	free(l);
-}
-
-static void assert_has(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(r->body && strstr(r->body, needle), "body lacks \"%s\": %.600s", needle, r->body);
-}
-
-static void assert_lacks(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(!r->body || !strstr(r->body, needle), "body has \"%s\"", needle);
-}
-
-static void assert_owner(const char *want, const char *sql, ...)
+static void assert_ownerv(const char *want, const char *sql, ...)
 {
 	const char *p[4] = { NULL, NULL, NULL, NULL };
 	va_list ap;
@@ -209,13 +155,13 @@ START_TEST(events_agents_404_foreign_404_csrf_403)
 	post_as(f.a, uri, &f.adm, fields, &r);
 	assert_status(&r, 404);
 	harness_response_free(&r);
-	assert_owner("Their event|true", "select name || '|' || is_active from events where id = $1::uuid", theirs, NULL);
+	assert_ownerv("Their event|true", "select name || '|' || is_active from events where id = $1::uuid", theirs, NULL);
 
 	/* Without the CSRF token: 403 and nothing made. */
 	post_form(f.a, "/desk/admin/events", f.adm.cookie, "name=NoCsrf&starts_at=2030-01-01T10:00", &r);
 	assert_status(&r, 403);
 	harness_response_free(&r);
-	assert_owner("0", "select count(*) from events where organization_id = $1::uuid", f.org, NULL);
+	assert_ownerv("0", "select count(*) from events where organization_id = $1::uuid", f.org, NULL);
 	free(theirs);
 	free(ag.cookie);
 	teardown(&f);
@@ -246,7 +192,7 @@ START_TEST(events_validate_create_edit_and_reach_the_form)
 	post_as(f.a, "/desk/admin/events", &f.adm, "name=Leap&starts_at=2031-02-29", &r);
 	assert_status(&r, 422);
 	harness_response_free(&r);
-	assert_owner("0", "select count(*) from events where organization_id = $1::uuid", f.org, NULL);
+	assert_ownerv("0", "select count(*) from events where organization_id = $1::uuid", f.org, NULL);
 
 	/* Created: starting tomorrow, so the public form offers it. */
 	char starts[32], name[96], fields[512];
@@ -263,7 +209,7 @@ START_TEST(events_validate_create_edit_and_reach_the_form)
 	harness_response_free(&r);
 	char *id = owner_queryv("select id from events where organization_id = $1::uuid and name = $2", f.org, name, NULL);
 	ck_assert_ptr_nonnull(id);
-	assert_owner("1", "select count(*) from config_audit where entity = 'event' and entity_id = $1 and action = 'insert' "
+	assert_ownerv("1", "select count(*) from config_audit where entity = 'event' and entity_id = $1 and action = 'insert' "
 	                  "and actor_id = $2::uuid", id, f.admin, NULL);
 	get(f.a, want, f.adm.cookie, &r);
 	assert_status(&r, 200);
@@ -297,7 +243,7 @@ START_TEST(events_validate_create_edit_and_reach_the_form)
 	snprintf(want, sizeof want, "/desk/admin/events/%s?org=%s&done=saved", id, f.slug);
 	assert_redirect(&r, want);
 	harness_response_free(&r);
-	assert_owner("false||", "select is_active || '|' || coalesce(location, '') || '|' || coalesce(ends_at::text, '') "
+	assert_ownerv("false||", "select is_active || '|' || coalesce(location, '') || '|' || coalesce(ends_at::text, '') "
 	                    "from events where id = $1::uuid", id, NULL);
 	get(f.a, uri, NULL, &r);
 	assert_status(&r, 200);
@@ -333,15 +279,15 @@ START_TEST(events_remove_deletes_or_deactivates)
 	snprintf(want, sizeof want, "/desk/admin/events/%s?org=%s&done=deactivated", used, f.slug);
 	assert_redirect(&r, want);
 	harness_response_free(&r);
-	assert_owner("false", "select is_active::text from events where id = $1::uuid", used, NULL);
+	assert_ownerv("false", "select is_active::text from events where id = $1::uuid", used, NULL);
 
 	snprintf(path, sizeof path, "/desk/admin/events/%s/remove", unused);
 	post_as(f.a, path, &f.adm, fields, &r);
 	snprintf(want, sizeof want, "/desk/admin/events?org=%s&done=deleted", f.slug);
 	assert_redirect(&r, want);
 	harness_response_free(&r);
-	assert_owner("0", "select count(*) from events where id = $1::uuid", unused, NULL);
-	assert_owner("1", "select count(*) from config_audit where entity = 'event' and entity_id = $1 and action = 'delete'",
+	assert_ownerv("0", "select count(*) from events where id = $1::uuid", unused, NULL);
+	assert_ownerv("1", "select count(*) from config_audit where entity = 'event' and entity_id = $1 and action = 'delete'",
 	    unused, NULL);
 	/* Gone already: 404, never a 500. */
 	post_as(f.a, path, &f.adm, fields, &r);
@@ -585,7 +531,7 @@ START_TEST(blocks_lift_deletes_and_audits)
 	ck_assert(counter_exists(f.a, "login_email", agent_bucket));
 	ck_assert(counter_exists(f.a, "login_email", other_bucket));
 	ck_assert(counter_exists(f.a, "login_ip", ip));
-	assert_owner("0", "select count(*) from config_audit where entity = 'rate_limit_block' and organization_id = $1::uuid",
+	assert_ownerv("0", "select count(*) from config_audit where entity = 'rate_limit_block' and organization_id = $1::uuid",
 	    f.org, NULL);
 
 	/* The lift: the counter is gone, the next attempt counts from one. */
@@ -603,7 +549,7 @@ START_TEST(blocks_lift_deletes_and_audits)
 	char expect[256];
 	snprintf(expect, sizeof expect, "login_email|email|%s|%ld|%ld", f.agent_email, cfg->rate_login_email.limit,
 	    cfg->rate_login_email.limit);
-	assert_owner(expect, "select (before->>'action') || '|' || (before->>'counted') || '|' || (before->>'who') || '|' || "
+	assert_ownerv(expect, "select (before->>'action') || '|' || (before->>'counted') || '|' || (before->>'who') || '|' || "
 	                     "(before->>'hits') || '|' || (before->>'limit') from config_audit "
 	                     "where entity = 'rate_limit_block' and organization_id = $1::uuid and entity_id = $2 "
 	                     "and action = 'delete' and actor_id = $3::uuid and after is null",
@@ -625,7 +571,7 @@ START_TEST(blocks_lift_deletes_and_audits)
 	snprintf(want, sizeof want, "/desk/admin/blocks?org=%s&done=gone", f.slug);
 	assert_redirect(&r, want);
 	harness_response_free(&r);
-	assert_owner("1", "select count(*) from config_audit where entity = 'rate_limit_block' and organization_id = $1::uuid",
+	assert_ownerv("1", "select count(*) from config_audit where entity = 'rate_limit_block' and organization_id = $1::uuid",
 	    f.org, NULL);
 
 	/* A platform admin lifts an IP block. */
@@ -639,7 +585,7 @@ START_TEST(blocks_lift_deletes_and_audits)
 	assert_status(&r, 303);
 	harness_response_free(&r);
 	ck_assert(!counter_exists(f.a, "login_ip", ip));
-	assert_owner("ip", "select before->>'counted' from config_audit where entity = 'rate_limit_block' and entity_id = $1 "
+	assert_ownerv("ip", "select before->>'counted' from config_audit where entity = 'rate_limit_block' and entity_id = $1 "
 	                   "and actor_id = $2::uuid", ip_key, pa, NULL);
 
 	free(agent_key);

@@ -16,40 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "integration/istaff.h"
 #include "integration/itest.h"
-
-typedef struct {
-	char *cookie;
-	char csrf[128];
-} browser;
-
-static char *owner3(const char *sql, const char *p1, const char *p2, const char *p3)
-{
-	PGconn *c = PQconnectdb(getenv("OWNER_DATABASE_URL"));
-	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
-	const char *p[3] = { p1, p2, p3 };
-	int n = p3 ? 3 : p2 ? 2 : p1 ? 1 : 0;
-	PGresult *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
-	char *out = PQntuples(res) && !PQgetisnull(res, 0, 0) ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	PQfinish(c);
-	return out;
-}
-
-static void assert_owner(const char *sql, const char *p1, const char *p2, const char *want)
-{
-	char *v = owner3(sql, p1, p2, NULL);
-	ck_assert_msg(v && strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"", sql, v ? v : "(null)", want);
-	free(v);
-}
-
-static int seq;
-
-static void unique(char *out, size_t n, const char *what)
-{
-	snprintf(out, n, "%s-%d-%ld-%d", what, (int)getpid(), (long)time(NULL), ++seq);
-}
 
 static char *new_org(char *slug, size_t n)
 {
@@ -75,41 +43,6 @@ static void add_member(const char *org, const char *user, const char *role)
 {
 	free(owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, $3) returning id",
 	    user, org, role));
-}
-
-static void sign_in(app *a, const char *uid, browser *b)
-{
-	harness_response r;
-	char body[128];
-	snprintf(body, sizeof body, "user=%s", uid);
-	post_form(a, "/t/signin", NULL, body, &r);
-	ck_assert_int_eq(r.status, 200);
-	b->cookie = harness_cookie(&r, "sd_session");
-	ck_assert_ptr_nonnull(b->cookie);
-	snprintf(b->csrf, sizeof b->csrf, "%s", r.body);
-	harness_response_free(&r);
-}
-
-static void post_as(app *a, const char *uri, const browser *b, const char *fields, harness_response *r)
-{
-	char body[8192];
-	snprintf(body, sizeof body, "_csrf=%s%s%s", b->csrf, *fields ? "&" : "", fields);
-	post_form(a, uri, b->cookie, body, r);
-}
-
-static void assert_status(const harness_response *r, int want)
-{
-	ck_assert_msg(r->status == want, "status %d, want %d; body: %.400s", r->status, want, r->body);
-}
-
-static void assert_has(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(r->body && strstr(r->body, needle), "body lacks \"%s\": %.600s", needle, r->body);
-}
-
-static void assert_lacks(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(!r->body || !strstr(r->body, needle), "body has \"%s\"", needle);
 }
 
 static char *location_id(const harness_response *r, const char *prefix)

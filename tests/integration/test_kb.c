@@ -18,20 +18,9 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "integration/istaff.h"
 #include "integration/itest.h"
 #include "sched/scheduler.h"
-
-typedef struct {
-	char *cookie;
-	char csrf[128];
-} browser;
-
-static int seq;
-
-static void unique(char *out, size_t n, const char *what)
-{
-	snprintf(out, n, "%s-%d-%ld-%d", what, (int)getpid(), (long)time(NULL), ++seq);
-}
 
 static char *new_org(char *slug, size_t n)
 {
@@ -59,26 +48,6 @@ static void add_member(const char *org, const char *user, const char *role)
 	    user, org, role, NULL));
 }
 
-static void sign_in(app *a, const char *uid, browser *b)
-{
-	harness_response r;
-	char body[128];
-	snprintf(body, sizeof body, "user=%s", uid);
-	post_form(a, "/t/signin", NULL, body, &r);
-	ck_assert_int_eq(r.status, 200);
-	b->cookie = harness_cookie(&r, "sd_session");
-	ck_assert_ptr_nonnull(b->cookie);
-	snprintf(b->csrf, sizeof b->csrf, "%s", r.body);
-	harness_response_free(&r);
-}
-
-static void post_as(app *a, const char *uri, const browser *b, const char *fields, harness_response *r)
-{
-	char body[16384];
-	snprintf(body, sizeof body, "_csrf=%s%s%s", b->csrf, *fields ? "&" : "", fields);
-	post_form(a, uri, b->cookie, body, r);
-}
-
 static void post_as_from(app *a, const char *ip, const char *uri, const browser *b, const char *fields,
     harness_response *r)
 {
@@ -87,22 +56,7 @@ static void post_as_from(app *a, const char *ip, const char *uri, const browser 
 	post_form_from(a, ip, uri, b->cookie, body, r);
 }
 
-static void assert_status(const harness_response *r, int want)
-{
-	ck_assert_msg(r->status == want, "status %d, want %d; body: %.600s", r->status, want, r->body);
-}
-
-static void assert_has(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(r->body && strstr(r->body, needle), "body lacks \"%s\": %.800s", needle, r->body);
-}
-
-static void assert_lacks(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(!r->body || !strstr(r->body, needle), "body has \"%s\"", needle);
-}
-
-static void assert_owner(const char *sql, const char *p1, const char *want)
+static void assert_owner1(const char *sql, const char *p1, const char *want)
 {
 	char *v = owner_queryv(sql, p1, NULL);
 	ck_assert_msg(v && strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"", sql, v ? v : "(null)", want);
@@ -239,14 +193,14 @@ START_TEST(visitors_customers_and_other_staff_are_kept_out)
 	get(f.a, fields, f.oth.cookie, &r);
 	assert_status(&r, 404);
 	harness_response_free(&r);
-	assert_owner("select title || '/' || version_count from kb_articles where id = $1::uuid", id, "SECRET draft title/1");
+	assert_owner1("select title || '/' || version_count from kb_articles where id = $1::uuid", id, "SECRET draft title/1");
 
 	/* Without a valid CSRF token: 403, nothing saved. */
 	snprintf(fields, sizeof fields, "_csrf=nope&title=Changed&slug=%s&content=changed&action=save", slug);
 	post_form(f.a, uri, f.ag.cookie, fields, &r);
 	assert_status(&r, 403);
 	harness_response_free(&r);
-	assert_owner("select title || '/' || version_count from kb_articles where id = $1::uuid", id, "SECRET draft title/1");
+	assert_owner1("select title || '/' || version_count from kb_articles where id = $1::uuid", id, "SECRET draft title/1");
 
 	free(id);
 	free(cust);
@@ -292,7 +246,7 @@ START_TEST(bad_input_is_422_with_input_kept)
 	assert_status(&r, 422);
 	assert_has(&r, "Choose a category from the list");
 	harness_response_free(&r);
-	assert_owner("select count(*)::text from kb_articles where organization_id = $1::uuid", f.org, "1");
+	assert_owner1("select count(*)::text from kb_articles where organization_id = $1::uuid", f.org, "1");
 	free(cat);
 	free(id);
 	teardown(&f);
@@ -320,7 +274,7 @@ START_TEST(write_preview_publish_edit_compare_restore)
 	assert_has(&r, "<p>bad <a href=\"https://example.com\">ok</a></p>");
 	assert_lacks(&r, "href=\"javascript");
 	harness_response_free(&r);
-	assert_owner("select count(*)::text from kb_articles where slug = $1", slug, "0");
+	assert_owner1("select count(*)::text from kb_articles where slug = $1", slug, "0");
 
 	char *id = create_article(&f, slug, "Round v1",
 	    "Hello *world*\n\n- one\n- two\n\n<script>alert(1)</script>\n\n[bad](javascript:alert(1)) [ok](https://example.com)\n");
@@ -333,7 +287,7 @@ START_TEST(write_preview_publish_edit_compare_restore)
 		assert_status(&r, 303);
 		harness_response_free(&r);
 	}
-	assert_owner("select string_agg(version_no || ':' || title || ':' || (changed_by is not null), ',' order by version_no) "
+	assert_owner1("select string_agg(version_no || ':' || title || ':' || (changed_by is not null), ',' order by version_no) "
 	             "from kb_article_versions where article_id = $1::uuid", id,
 	    "1:Round v1:true,2:Round v2:true,3:Round v3:true");
 
@@ -357,7 +311,7 @@ START_TEST(write_preview_publish_edit_compare_restore)
 	post_as(f.a, uri, &f.ag, "version=0", &r);
 	assert_status(&r, 400);
 	harness_response_free(&r);
-	assert_owner("select version_no || ':' || title || ':' || restored_from from kb_article_versions "
+	assert_owner1("select version_no || ':' || title || ':' || restored_from from kb_article_versions "
 	             "where article_id = $1::uuid order by version_no desc limit 1", id, "4:Round v1:1");
 
 	/* The public page shows the stored, sanitised rendering of version 4. */
@@ -433,7 +387,7 @@ START_TEST(etag_and_304_for_anonymous_readers)
 	harness_response_free(&r);
 	/* The views are counted in Redis, not on the row, until the
 	 * scheduler adds them. */
-	assert_owner("select view_count::text from kb_articles where id = $1::uuid", id, "0");
+	assert_owner1("select view_count::text from kb_articles where id = $1::uuid", id, "0");
 	config cfg;
 	char err[256];
 	ck_assert_int_eq(config_load(&cfg, err, sizeof err), 0);
@@ -441,7 +395,7 @@ START_TEST(etag_and_304_for_anonymous_readers)
 	ck_assert_int_eq(sched_run_once(&cfg, &report), 0);
 	ck_assert_int_eq(report.failed, 0);
 	config_free(&cfg);
-	assert_owner("select (view_count >= 4)::text from kb_articles where id = $1::uuid", id, "true");
+	assert_owner1("select (view_count >= 4)::text from kb_articles where id = $1::uuid", id, "true");
 	free(etag);
 	free(id);
 	teardown(&f);
@@ -589,7 +543,7 @@ START_TEST(one_vote_per_user_and_per_browser)
 	post_as_from(f.a, ip, uri, &cb, "helpful=no", &r);
 	assert_has(&r, "already answered");
 	harness_response_free(&r);
-	assert_owner("select helpful_count || '/' || unhelpful_count from kb_articles where id = $1::uuid", id, "1/1");
+	assert_owner1("select helpful_count || '/' || unhelpful_count from kb_articles where id = $1::uuid", id, "1/1");
 
 	/* Staff see the counts and the comment, escaped. */
 	char duri[160];
@@ -649,7 +603,7 @@ START_TEST(deflection_counts_opens_from_the_form)
 	ck_assert_str_eq(cc, "no-store");
 	free(cc);
 	harness_response_free(&r);
-	assert_owner("select suggest_open_count || '/' || suggest_submit_count from kb_articles where id = $1::uuid", id, "1/0");
+	assert_owner1("select suggest_open_count || '/' || suggest_submit_count from kb_articles where id = $1::uuid", id, "1/0");
 	char duri[160];
 	snprintf(duri, sizeof duri, "/desk/kb?org=%s", f.slug);
 	get(f.a, duri, f.ag.cookie, &r);
@@ -720,7 +674,7 @@ START_TEST(categories_nest_and_refuse_deleting_what_is_used)
 	post_as(f.a, duri, &f.ag, "", &r);
 	assert_status(&r, 303);
 	harness_response_free(&r);
-	assert_owner("select count(*)::text from kb_categories where id = $1::uuid", sub_id, "0");
+	assert_owner1("select count(*)::text from kb_categories where id = $1::uuid", sub_id, "0");
 	get(f.a, "/kb/no-such-category", NULL, &r);
 	assert_status(&r, 404);
 	harness_response_free(&r);

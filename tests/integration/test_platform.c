@@ -17,19 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "integration/istaff.h"
 #include "integration/itest.h"
-
-typedef struct {
-	char *cookie;
-	char csrf[128];
-} browser;
-
-static int seq;
-
-static void unique(char *out, size_t n, const char *what)
-{
-	snprintf(out, n, "%s-%d-%ld-%d", what, (int)getpid(), (long)time(NULL), ++seq);
-}
 
 static char *new_user(const char *what, char *email_out, size_t n)
 {
@@ -49,61 +38,12 @@ static char *new_platform_admin(char *email, size_t n)
 	return id;
 }
 
-static void sign_in(app *a, const char *uid, browser *b)
-{
-	harness_response r;
-	char body[128];
-	snprintf(body, sizeof body, "user=%s", uid);
-	post_form(a, "/t/signin", NULL, body, &r);
-	ck_assert_int_eq(r.status, 200);
-	b->cookie = harness_cookie(&r, "sd_session");
-	ck_assert_ptr_nonnull(b->cookie);
-	snprintf(b->csrf, sizeof b->csrf, "%s", r.body);
-	harness_response_free(&r);
-}
-
-static void post_as(app *a, const char *uri, const browser *b, const char *fields, harness_response *r)
-{
-	char body[8192];
-	snprintf(body, sizeof body, "_csrf=%s%s%s", b->csrf, *fields ? "&" : "", fields);
-	post_form(a, uri, b->cookie, body, r);
-}
-
-static void assert_status(const harness_response *r, int want)
-{
-	ck_assert_msg(r->status == want, "status %d, want %d; body: %.600s", r->status, want, r->body);
-}
-
 static char *location(const harness_response *r)
 {
 	assert_status(r, 303);
 	char *l = harness_header(r, "Location");
 	ck_assert_ptr_nonnull(l);
 	return l;
-}
-
-static void assert_redirect(const harness_response *r, const char *want)
-{
-	char *l = location(r);
-	ck_assert_msg(strcmp(l, want) == 0, "Location \"%s\", want \"%s\"", l, want);
-	free(l);
-}
-
-static void assert_has(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(r->body && strstr(r->body, needle), "body lacks \"%s\": %.800s", needle, r->body);
-}
-
-static void assert_lacks(const harness_response *r, const char *needle)
-{
-	ck_assert_msg(!r->body || !strstr(r->body, needle), "body has \"%s\"", needle);
-}
-
-static void assert_owner(const char *sql, const char *p1, const char *p2, const char *want)
-{
-	char *v = owner_queryv(sql, p1, p2, NULL);
-	ck_assert_msg(v && strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"", sql, v ? v : "(null)", want);
-	free(v);
 }
 
 static bool signed_in(app *a, const browser *b)
