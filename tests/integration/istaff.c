@@ -78,3 +78,33 @@ void assert_lacks(const harness_response *r, const char *needle)
 {
 	ck_assert_msg(!r->body || !strstr(r->body, needle), "body has \"%s\"", needle);
 }
+
+char *new_org(char *slug, size_t n, const char *what)
+{
+	unique(slug, n, what);
+	char name[160];
+	snprintf(name, sizeof name, "Org %s", slug);
+	char *id = owner3("select organization_id from org_create($1, $2, null)", name, slug, NULL);
+	ck_assert_ptr_nonnull(id);
+	free(owner3("with u as (update organization_settings set is_provisioned = true, provisioned_at = now() "
+	            "where organization_id = $1::uuid returning 1) select count(*) from u", id, NULL, NULL));
+	return id;
+}
+
+char *new_user(const char *what, char *email_out, size_t n)
+{
+	char base[120], email[160];
+	unique(base, sizeof base, what);
+	snprintf(email, sizeof email, "%s@example.com", base);
+	if (email_out)
+		snprintf(email_out, n, "%s", email);
+	return make_verified_customer(email);
+}
+
+char *add_member(const char *org, const char *user, const char *role)
+{
+	char *m = owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, $3) returning id",
+	    user, org, role);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}

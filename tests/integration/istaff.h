@@ -28,6 +28,14 @@ void unique(char *out, size_t n, const char *what);
 void sign_in(app *a, const char *uid, browser *b);
 /* POST uri with fields (urlencoded, may be "") and b's session and token. */
 void post_as(app *a, const char *uri, const browser *b, const char *fields, harness_response *r);
+/* A provisioned organization named after a unique slug starting with what
+ * (into slug); its id (malloc'd). */
+char *new_org(char *slug, size_t n, const char *what);
+/* A verified customer account with a unique address starting with what
+ * (into email_out when not NULL); its id (malloc'd). */
+char *new_user(const char *what, char *email_out, size_t n);
+/* user made a member of org with role; the membership's id (malloc'd). */
+char *add_member(const char *org, const char *user, const char *role);
 void assert_status(const harness_response *r, int want);
 /* 303 to exactly want. */
 void assert_redirect(const harness_response *r, const char *want);

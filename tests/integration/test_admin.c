@@ -18,37 +18,6 @@
 #include "integration/istaff.h"
 #include "integration/itest.h"
 
-/* A provisioned organization; its slug into slug (malloc'd id returned). */
-static char *new_org(char *slug, size_t n)
-{
-	unique(slug, n, "org");
-	char name[160];
-	snprintf(name, sizeof name, "Org %s", slug);
-	char *id = owner3("select organization_id from org_create($1, $2, null)", name, slug, NULL);
-	ck_assert_ptr_nonnull(id);
-	free(owner3("with u as (update organization_settings set is_provisioned = true, provisioned_at = now() "
-	            "where organization_id = $1::uuid returning 1) select count(*) from u", id, NULL, NULL));
-	return id;
-}
-
-static char *new_user(const char *what)
-{
-	char email[160];
-	char base[120];
-	unique(base, sizeof base, what);
-	snprintf(email, sizeof email, "%s@example.com", base);
-	return make_verified_customer(email);
-}
-
-/* A member of org with role; returns the membership id (malloc'd). */
-static char *add_member(const char *org, const char *user, const char *role)
-{
-	char *m = owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, $3) returning id",
-	    user, org, role);
-	ck_assert_ptr_nonnull(m);
-	return m;
-}
-
 /* An organization with an admin (signed in), an agent, and a second
  * organization the admin has nothing to do with. */
 typedef struct {
@@ -63,10 +32,10 @@ static void setup(fixture *f)
 {
 	memset(f, 0, sizeof *f);
 	f->a = test_app(NULL, NULL);
-	f->org = new_org(f->slug, sizeof f->slug);
-	f->other = new_org(f->other_slug, sizeof f->other_slug);
-	f->admin = new_user("admin");
-	f->agent = new_user("agent");
+	f->org = new_org(f->slug, sizeof f->slug, "org");
+	f->other = new_org(f->other_slug, sizeof f->other_slug, "org");
+	f->admin = new_user("admin", NULL, 0);
+	f->agent = new_user("agent", NULL, 0);
 	f->admin_m = add_member(f->org, f->admin, "admin");
 	f->agent_m = add_member(f->org, f->agent, "agent");
 	sign_in(f->a, f->admin, &f->adm);
@@ -111,7 +80,7 @@ START_TEST(customers_and_agents_get_404)
 {
 	fixture f;
 	setup(&f);
-	char *customer = new_user("customer");
+	char *customer = new_user("customer", NULL, 0);
 	browser cust, ag;
 	sign_in(f.a, customer, &cust);
 	sign_in(f.a, f.agent, &ag);
@@ -179,7 +148,7 @@ START_TEST(foreign_organization_is_404_and_unchanged)
 	setup(&f);
 	char *other_team = owner3("insert into teams (organization_id, name) values ($1::uuid, 'Theirs') returning id",
 	    f.other, NULL, NULL);
-	char *other_admin = new_user("other-admin");
+	char *other_admin = new_user("other-admin", NULL, 0);
 	char *other_m = add_member(f.other, other_admin, "admin");
 	char uri[512], fields[512];
 	harness_response r;
@@ -361,7 +330,7 @@ START_TEST(teams_create_rename_deactivate_members)
 	assert_status(&r, 422);
 	assert_has(&r, "Choose the member to add");
 	harness_response_free(&r);
-	char *stranger = new_user("stranger");
+	char *stranger = new_user("stranger", NULL, 0);
 	char *stranger_m = add_member(f.other, stranger, "agent");
 	snprintf(fields, sizeof fields, "org=%s&action=add&member=%s", f.slug, stranger_m);
 	post_as(f.a, uri, &f.adm, fields, &r);
@@ -572,7 +541,7 @@ START_TEST(deactivation_ends_sessions_and_unassigns)
 	sign_in(f.a, f.agent, &ag);
 	browser ag2;
 	sign_in(f.a, f.agent, &ag2);
-	char *customer = new_user("requester");
+	char *customer = new_user("requester", NULL, 0);
 	char *ticket = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                      "description, assignee_id) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Help', "
 	                      "'Please', $3::uuid) returning id", customer, f.org, f.agent);
@@ -700,7 +669,7 @@ START_TEST(settings_validate_and_save)
 	harness_response_free(&r);
 
 	/* A ticket routed here now carries the prefix. */
-	char *customer = new_user("prefix");
+	char *customer = new_user("prefix", NULL, 0);
 	char *number = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                      "description) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Prefix', 'check') "
 	                      "returning number", customer, f.org, NULL);
@@ -761,7 +730,7 @@ START_TEST(platform_admin_reaches_every_organization)
 {
 	fixture f;
 	setup(&f);
-	char *pa = new_user("platform");
+	char *pa = new_user("platform", NULL, 0);
 	free(owner3("with u as (update users set platform_role = 'admin' where id = $1::uuid returning 1) select count(*) from u",
 	    pa, NULL, NULL));
 	browser b;
@@ -1076,7 +1045,7 @@ START_TEST(canned_create_validate_edit_delete)
 	harness_response_free(&r);
 	/* Another organization's shortcut does not count. */
 	snprintf(fields, sizeof fields, "org=%s&title=Same+elsewhere&shortcut=refund&content=x", f.other_slug);
-	char *other_admin = new_user("other-admin");
+	char *other_admin = new_user("other-admin", NULL, 0);
 	free(add_member(f.other, other_admin, "admin"));
 	browser oa;
 	sign_in(f.a, other_admin, &oa);
@@ -1187,7 +1156,7 @@ START_TEST(canned_reaches_the_workspace)
 	            "'greet-theirs', 'Not here') returning id", f.other, NULL, NULL));
 	free(owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, 'agent') returning id",
 	    f.agent, f.other, NULL));
-	char *customer = new_user("canned");
+	char *customer = new_user("canned", NULL, 0);
 	char *number = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                      "description) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Canned', 'check') "
 	                      "returning number", customer, f.org, NULL);
@@ -1609,7 +1578,7 @@ START_TEST(preview_matches_the_public_form)
 	/* By sort order, then label: "Customers only" before "For all". */
 	snprintf(want, sizeof want, "cf-%s,cf-%s,", k[1], k[0]);
 	ck_assert_str_eq(got, want);
-	char *customer = new_user("cust");
+	char *customer = new_user("cust", NULL, 0);
 	browser cust;
 	sign_in(f.a, customer, &cust);
 	snprintf(uri, sizeof uri, "/submit/fields?request_type=%s", type);

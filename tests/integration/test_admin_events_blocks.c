@@ -24,35 +24,6 @@
 #include "kv/kv.h"
 #include "model/submit_form.h"
 
-static char *new_org(char *slug, size_t n)
-{
-	unique(slug, n, "evorg");
-	char name[160];
-	snprintf(name, sizeof name, "Org %s", slug);
-	char *id = owner_queryv("select organization_id from org_create($1, $2, null)", name, slug, NULL);
-	ck_assert_ptr_nonnull(id);
-	free(owner_queryv("with u as (update organization_settings set is_provisioned = true, provisioned_at = now() "
-	                  "where organization_id = $1::uuid returning 1) select count(*) from u", id, NULL));
-	return id;
-}
-
-/* A verified user; the address into email (n bytes) when email is not NULL. */
-static char *new_user(const char *what, char *email, size_t n)
-{
-	char base[120], addr[160];
-	unique(base, sizeof base, what);
-	snprintf(addr, sizeof addr, "%s@example.com", base);
-	if (email)
-		snprintf(email, n, "%s", addr);
-	return make_verified_customer(addr);
-}
-
-static void add_member(const char *org, const char *user, const char *role)
-{
-	free(owner_queryv("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, $3) returning id",
-	    user, org, role, NULL));
-}
-
 static void assert_ownerv(const char *want, const char *sql, ...)
 {
 	const char *p[4] = { NULL, NULL, NULL, NULL };
@@ -82,14 +53,14 @@ static void setup(fixture *f)
 {
 	memset(f, 0, sizeof *f);
 	f->a = test_app(NULL, NULL);
-	f->org = new_org(f->slug, sizeof f->slug);
-	f->other = new_org(f->other_slug, sizeof f->other_slug);
+	f->org = new_org(f->slug, sizeof f->slug, "evorg");
+	f->other = new_org(f->other_slug, sizeof f->other_slug, "evorg");
 	f->admin = new_user("evadmin", f->admin_email, sizeof f->admin_email);
 	f->agent = new_user("evagent", f->agent_email, sizeof f->agent_email);
 	f->other_admin = new_user("evother", f->other_email, sizeof f->other_email);
-	add_member(f->org, f->admin, "admin");
-	add_member(f->org, f->agent, "agent");
-	add_member(f->other, f->other_admin, "admin");
+	free(add_member(f->org, f->admin, "admin"));
+	free(add_member(f->org, f->agent, "agent"));
+	free(add_member(f->other, f->other_admin, "admin"));
 	sign_in(f->a, f->admin, &f->adm);
 }
 

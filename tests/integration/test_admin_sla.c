@@ -19,32 +19,6 @@
 #include "integration/istaff.h"
 #include "integration/itest.h"
 
-static char *new_org(char *slug, size_t n)
-{
-	unique(slug, n, "sla");
-	char name[160];
-	snprintf(name, sizeof name, "Org %s", slug);
-	char *id = owner3("select organization_id from org_create($1, $2, null)", name, slug, NULL);
-	ck_assert_ptr_nonnull(id);
-	free(owner3("with u as (update organization_settings set is_provisioned = true, provisioned_at = now() "
-	            "where organization_id = $1::uuid returning 1) select count(*) from u", id, NULL, NULL));
-	return id;
-}
-
-static char *new_user(const char *what)
-{
-	char email[160], base[120];
-	unique(base, sizeof base, what);
-	snprintf(email, sizeof email, "%s@example.com", base);
-	return make_verified_customer(email);
-}
-
-static void add_member(const char *org, const char *user, const char *role)
-{
-	free(owner3("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, $3) returning id",
-	    user, org, role));
-}
-
 static char *location_id(const harness_response *r, const char *prefix)
 {
 	assert_status(r, 303);
@@ -67,14 +41,14 @@ static void setup(fixture *f)
 {
 	memset(f, 0, sizeof *f);
 	f->a = test_app(NULL, NULL);
-	f->org = new_org(f->slug, sizeof f->slug);
-	f->other = new_org(f->other_slug, sizeof f->other_slug);
-	f->admin = new_user("sla-admin");
-	f->agent = new_user("sla-agent");
-	f->other_admin = new_user("sla-other");
-	add_member(f->org, f->admin, "admin");
-	add_member(f->org, f->agent, "agent");
-	add_member(f->other, f->other_admin, "admin");
+	f->org = new_org(f->slug, sizeof f->slug, "sla");
+	f->other = new_org(f->other_slug, sizeof f->other_slug, "sla");
+	f->admin = new_user("sla-admin", NULL, 0);
+	f->agent = new_user("sla-agent", NULL, 0);
+	f->other_admin = new_user("sla-other", NULL, 0);
+	free(add_member(f->org, f->admin, "admin"));
+	free(add_member(f->org, f->agent, "agent"));
+	free(add_member(f->other, f->other_admin, "admin"));
 	sign_in(f->a, f->admin, &f->adm);
 }
 
@@ -118,7 +92,7 @@ START_TEST(sla_access)
 	harness_response_free(&r);
 
 	char *theirs = owner_policy(f.other, "urgent");
-	char *customer = new_user("sla-customer");
+	char *customer = new_user("sla-customer", NULL, 0);
 	browser cust, ag;
 	sign_in(f.a, customer, &cust);
 	sign_in(f.a, f.agent, &ag);
@@ -272,7 +246,7 @@ START_TEST(sla_save_recomputes_open_tickets)
 	setup(&f);
 	browser ag;
 	sign_in(f.a, f.agent, &ag);
-	char *customer = new_user("sla-requester");
+	char *customer = new_user("sla-requester", NULL, 0);
 	char *open = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                    "description, priority) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Slow printer', "
 	                    "'Please', 'high') returning id", customer, f.org, NULL);
@@ -427,7 +401,7 @@ START_TEST(sla_events_are_not_sent_again)
 	fixture f;
 	setup(&f);
 	char *policy = owner_policy(f.org, "high"); /* 60 / 600 minutes, around the clock */
-	char *customer = new_user("sla-events");
+	char *customer = new_user("sla-events", NULL, 0);
 	char *t = owner3("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                 "description, priority, created_at) values ($1::uuid, 'organization', $2::uuid, $2::uuid, 'Late', "
 	                 "'x', 'high', now() - interval '2 hours') returning id", customer, f.org, NULL);

@@ -22,32 +22,6 @@
 #include "integration/itest.h"
 #include "sched/scheduler.h"
 
-static char *new_org(char *slug, size_t n)
-{
-	unique(slug, n, "kborg");
-	char name[160];
-	snprintf(name, sizeof name, "Org %s", slug);
-	char *id = owner_queryv("select organization_id from org_create($1, $2, null)", name, slug, NULL);
-	ck_assert_ptr_nonnull(id);
-	free(owner_queryv("with u as (update organization_settings set is_provisioned = true, provisioned_at = now() "
-	                  "where organization_id = $1::uuid returning 1) select count(*) from u", id, NULL));
-	return id;
-}
-
-static char *new_user(const char *what)
-{
-	char base[120], email[160];
-	unique(base, sizeof base, what);
-	snprintf(email, sizeof email, "%s@example.com", base);
-	return make_verified_customer(email);
-}
-
-static void add_member(const char *org, const char *user, const char *role)
-{
-	free(owner_queryv("insert into memberships (user_id, organization_id, role) values ($1::uuid, $2::uuid, $3) returning id",
-	    user, org, role, NULL));
-}
-
 static void post_as_from(app *a, const char *ip, const char *uri, const browser *b, const char *fields,
     harness_response *r)
 {
@@ -76,12 +50,12 @@ static void setup(fixture *f)
 {
 	memset(f, 0, sizeof *f);
 	f->a = test_app(NULL, NULL);
-	f->org = new_org(f->slug, sizeof f->slug);
-	f->other = new_org(f->other_slug, sizeof f->other_slug);
-	f->agent = new_user("kbagent");
-	f->other_agent = new_user("kbother");
-	add_member(f->org, f->agent, "agent");
-	add_member(f->other, f->other_agent, "agent");
+	f->org = new_org(f->slug, sizeof f->slug, "kborg");
+	f->other = new_org(f->other_slug, sizeof f->other_slug, "kborg");
+	f->agent = new_user("kbagent", NULL, 0);
+	f->other_agent = new_user("kbother", NULL, 0);
+	free(add_member(f->org, f->agent, "agent"));
+	free(add_member(f->other, f->other_agent, "agent"));
 	sign_in(f->a, f->agent, &f->ag);
 	sign_in(f->a, f->other_agent, &f->oth);
 }
@@ -147,7 +121,7 @@ START_TEST(visitors_customers_and_other_staff_are_kept_out)
 	free(l);
 	harness_response_free(&r);
 
-	char *cust = new_user("kbcust");
+	char *cust = new_user("kbcust", NULL, 0);
 	browser cb;
 	sign_in(f.a, cust, &cb);
 	static const char *const staff_gets[] = { "/desk/kb", "/desk/kb/new", "/desk/kb/categories" };
@@ -533,7 +507,7 @@ START_TEST(one_vote_per_user_and_per_browser)
 	harness_response_free(&r);
 
 	/* A signed-in customer: once. */
-	char *cust = new_user("voter");
+	char *cust = new_user("voter", NULL, 0);
 	browser cb;
 	sign_in(f.a, cust, &cb);
 	post_as_from(f.a, ip, uri, &cb, "helpful=yes", &r);

@@ -20,16 +20,6 @@
 #include "integration/istaff.h"
 #include "integration/itest.h"
 
-static char *new_user(const char *what, char *email_out, size_t n)
-{
-	char base[120], email[160];
-	unique(base, sizeof base, what);
-	snprintf(email, sizeof email, "%s@example.com", base);
-	if (email_out)
-		snprintf(email_out, n, "%s", email);
-	return make_verified_customer(email);
-}
-
 static char *new_platform_admin(char *email, size_t n)
 {
 	char *id = new_user("padmin", email, n);
