@@ -13,90 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *admin_e2e_suite(void);
-
-#define FORM "application/x-www-form-urlencoded"
-
-static const char *bin(void)
-{
-	return env_or("SUPPORTDESK_BIN", "build/supportdesk");
-}
-
-/* The command line as the owner ($DATABASE_URL); every value is ours, so
- * single quotes are enough. Its exit status. */
-static int cli(const char *args)
-{
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>&1", bin(), args);
-	return run_sh(cmd);
-}
-
-/* "/password/reset/<token>" from a mail's text part (malloc'd). */
-static char *reset_path(const char *raw)
-{
-	char *text = mail_part(raw, "text/plain");
-	ck_assert_msg(text != NULL, "no text/plain part");
-	const char *p = strstr(text, "/password/reset/");
-	ck_assert_msg(p != NULL, "no set-password link in: %s", text);
-	size_t n = strlen("/password/reset/");
-	while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_')
-		n++;
-	char *path = strndup(p, n);
-	free(text);
-	return path;
-}
-
-static resp post_body(const char *path, jar *j, const char *csrf, const char *fields)
-{
-	char *c = curl_easy_escape(NULL, csrf, 0);
-	dbuf b = { 0 };
-	dbuf_addf(&b, "_csrf=%s&%s", c, fields);
-	curl_free(c);
-	resp r = http("POST", path, j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	return r;
-}
-
-/* The _csrf of the page at path, in j (malloc'd). */
-static char *csrf_of(const char *path, jar *j)
-{
-	resp r = http("GET", path, j, NULL, NULL, 0);
-	ck_status(r, 200, path);
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_msg(csrf != NULL, "no _csrf on %s", path);
-	resp_free(&r);
-	return csrf;
-}
-
-/* Opens the emailed link in j and chooses password: signed in, the 303 to
- * where the user's home is (its Location into home). */
-static void choose_password(jar *j, const char *raw_mail, const char *password, char *home, size_t n)
-{
-	char *path = reset_path(raw_mail);
-	char *csrf = csrf_of(path, j);
-	char *pw = curl_easy_escape(NULL, password, 0);
-	char fields[512];
-	snprintf(fields, sizeof fields, "password=%s&password_confirm=%s", pw, pw);
-	curl_free(pw);
-	resp r = post_body(path, j, csrf, fields);
-	ck_status(r, 303, "POST the set-password link");
-	jar_take(j, &r);
-	home[0] = '\0';
-	resp_header(&r, "Location", home, n);
-	resp_free(&r);
-	free(csrf);
-	free(path);
-}
-
-static long status_of(const char *path, jar *j)
-{
-	resp r = http("GET", path, j, NULL, NULL, 0);
-	long st = r.status;
-	resp_free(&r);
-	return st;
-}
 
 static void fresh(void)
 {
@@ -116,14 +35,14 @@ START_TEST(test_provision_invite_deactivate)
 
 	/* The operator's commands, with their refusals. */
 	snprintf(args, sizeof args, "org add --name 'E2E Org %s' --slug '%s' --prefix E2E", slug, slug);
-	ck_assert_int_eq(cli(args), 0);
-	ck_assert_int_eq(cli(args), 1); /* the slug is taken */
-	ck_assert_int_eq(cli("org add --name 'Bad' --slug 'Not A Slug'"), 2);
-	ck_assert_int_eq(cli("org add --name 'Bad' --slug 'bad-prefix' --prefix 'lower'"), 2);
-	ck_assert_int_eq(cli("org provision --slug 'no-such-org-e2e' --admin-email 'x@example.com'"), 1);
-	ck_assert_int_eq(cli("org provision --slug 'x'"), 2);
+	ck_assert_int_eq(e2e_cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 1); /* the slug is taken */
+	ck_assert_int_eq(e2e_cli("org add --name 'Bad' --slug 'Not A Slug'"), 2);
+	ck_assert_int_eq(e2e_cli("org add --name 'Bad' --slug 'bad-prefix' --prefix 'lower'"), 2);
+	ck_assert_int_eq(e2e_cli("org provision --slug 'no-such-org-e2e' --admin-email 'x@example.com'"), 1);
+	ck_assert_int_eq(e2e_cli("org provision --slug 'x'"), 2);
 	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'First Admin'", slug, admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	ck_assert_int_eq(db_long("select count(*) from memberships m join users u on u.id = m.user_id "
 	                         "join organizations o on o.id = m.organization_id join organization_settings s "
 	                         "on s.organization_id = o.id where u.email = $1::citext and m.role = 'admin' "
@@ -152,7 +71,7 @@ START_TEST(test_provision_invite_deactivate)
 	char fields[512];
 	snprintf(fields, sizeof fields, "org=%s&email=%s&name=New+Agent&role=agent", slug, enc);
 	curl_free(enc);
-	r = post_body("/desk/admin/members", &adm, csrf, fields);
+	r = post_form("/desk/admin/members", &adm, csrf, fields);
 	ck_status(r, 303, "POST /desk/admin/members (invite)");
 	resp_free(&r);
 
@@ -173,7 +92,7 @@ START_TEST(test_provision_invite_deactivate)
 	enc = curl_easy_escape(NULL, agent, 0);
 	snprintf(fields, sizeof fields, "email=%s&password=new+agent+password+1", enc);
 	curl_free(enc);
-	r = post_body("/login", &ag2, lcsrf, fields);
+	r = post_form("/login", &ag2, lcsrf, fields);
 	ck_status(r, 303, "POST /login as the new agent");
 	jar_take(&ag2, &r);
 	resp_free(&r);
@@ -191,7 +110,7 @@ START_TEST(test_provision_invite_deactivate)
 	snprintf(action, sizeof action, "/desk/admin/members/%s/active", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	snprintf(fields, sizeof fields, "org=%s&active=0", slug);
-	r = post_body(action, &adm, csrf, fields);
+	r = post_form(action, &adm, csrf, fields);
 	ck_status(r, 303, "POST deactivate the agent");
 	resp_free(&r);
 	r = http("GET", "/account", &ag, NULL, NULL, 0);
@@ -205,11 +124,11 @@ START_TEST(test_provision_invite_deactivate)
 
 	/* The operator deactivates the admin's account: signed out too. */
 	snprintf(args, sizeof args, "user deactivate --email '%s'", admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	ck_assert_int_eq(status_of("/account", &adm), 303);
-	ck_assert_int_eq(cli("user deactivate --email 'nobody-e2e@nowhere.example'"), 1);
-	ck_assert_int_eq(cli("user set-role --email 'nobody-e2e@nowhere.example' --platform-role none"), 1);
-	ck_assert_int_eq(cli("user set-role --email 'x@example.com' --platform-role root"), 2);
+	ck_assert_int_eq(e2e_cli("user deactivate --email 'nobody-e2e@nowhere.example'"), 1);
+	ck_assert_int_eq(e2e_cli("user set-role --email 'nobody-e2e@nowhere.example' --platform-role none"), 1);
+	ck_assert_int_eq(e2e_cli("user set-role --email 'x@example.com' --platform-role root"), 2);
 	free(csrf);
 }
 END_TEST
@@ -279,9 +198,9 @@ START_TEST(test_type_with_every_field_kind)
 	snprintf(admin, sizeof admin, "%s-admin@example.com", slug);
 	snprintf(agent, sizeof agent, "%s-agent@example.com", slug);
 	snprintf(args, sizeof args, "org add --name 'Types Org %s' --slug '%s' --prefix TYP", slug, slug);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'Types Admin'", slug, admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	char *raw = wait_mail(admin, 30);
 	jar adm = { 0 };
 	char home[256];
@@ -297,7 +216,7 @@ START_TEST(test_type_with_every_field_kind)
 	char *csrf = csrf_of(path, &adm);
 	snprintf(fields, sizeof fields, "org=%s&name=Every+field+%s&description=All+seven&routing=organization&"
 	                                "priority=high&role_anonymous=1&role_customer=1&active=1", slug, tag);
-	resp r = post_body("/desk/admin/types", &adm, csrf, fields);
+	resp r = post_form("/desk/admin/types", &adm, csrf, fields);
 	ck_status(r, 303, "POST /desk/admin/types");
 	char *type = location_id(&r, "/desk/admin/types/");
 	resp_free(&r);
@@ -322,7 +241,7 @@ START_TEST(test_type_with_every_field_kind)
 		snprintf(keys[i], sizeof keys[i], "k%d_%.40s", i, tag);
 		snprintf(fields, sizeof fields, "org=%s&key=%s&label=Field+%d+%s&kind=%s&rt_%s=1%s", slug, keys[i], i,
 		    kinds[i].kind, kinds[i].kind, type, kinds[i].extra);
-		r = post_body("/desk/admin/fields", &adm, csrf, fields);
+		r = post_form("/desk/admin/fields", &adm, csrf, fields);
 		ck_status(r, 303, kinds[i].kind);
 		resp_free(&r);
 	}
@@ -391,7 +310,7 @@ START_TEST(test_type_with_every_field_kind)
 	char *verify = verify_path_for(requester, NULL);
 	jar visitor = { 0 };
 	dbuf body = csrf_form_of(verify, &visitor);
-	r = http("POST", verify, &visitor, FORM, body.data, body.len);
+	r = http("POST", verify, &visitor, E2E_FORM, body.data, body.len);
 	ck_status(r, 303, "POST /verify");
 	resp_free(&r);
 	dbuf_free(&body);
@@ -414,7 +333,7 @@ START_TEST(test_type_with_every_field_kind)
 
 	/* An agent of the organization sees every backend field, the staff-only one too. */
 	snprintf(args, sizeof args, "printf 'types agent password 1' | '%s' user add --email '%s' --name 'Types Agent' "
-	                            "--password-stdin >/dev/null 2>&1", bin(), agent);
+	                            "--password-stdin >/dev/null 2>&1", env_or("SUPPORTDESK_BIN", "build/supportdesk"), agent);
 	ck_assert_int_eq(run_sh(args), 0);
 	free(owner_sql("insert into memberships (user_id, organization_id, role) select id, $2::uuid, 'agent' from users "
 	               "where email = $1::citext returning id", agent, org, NULL));
@@ -427,7 +346,7 @@ START_TEST(test_type_with_every_field_kind)
 	char *enc = curl_easy_escape(NULL, agent, 0);
 	snprintf(fields, sizeof fields, "email=%s&password=types+agent+password+1", enc);
 	curl_free(enc);
-	r = post_body("/login", &ag, lcsrf, fields);
+	r = post_form("/login", &ag, lcsrf, fields);
 	ck_status(r, 303, "POST /login as the agent");
 	jar_take(&ag, &r);
 	resp_free(&r);
@@ -455,7 +374,7 @@ END_TEST
 /* POST fields to path as j: the status, and the Location into loc. */
 static long post_status(const char *path, jar *j, const char *csrf, const char *fields, char *loc, size_t n)
 {
-	resp r = post_body(path, j, csrf, fields);
+	resp r = post_form(path, j, csrf, fields);
 	long st = r.status;
 	if (loc) {
 		loc[0] = '\0';
@@ -481,9 +400,9 @@ START_TEST(test_every_admin_page)
 	snprintf(admin, sizeof admin, "%s-admin@example.com", slug);
 	snprintf(agent, sizeof agent, "%s-agent@example.com", slug);
 	snprintf(args, sizeof args, "org add --name 'Pages Org %s' --slug '%s'", slug, slug);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'Pages Admin'", slug, admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	char *raw = wait_mail(admin, 30);
 	jar adm = { 0 };
 	char home[256];
@@ -527,7 +446,7 @@ START_TEST(test_every_admin_page)
 	};
 	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
 		snprintf(fields, sizeof fields, "org=%s&%s", slug, forms[i].bad);
-		resp r = post_body(forms[i].action, &adm, csrf, fields);
+		resp r = post_form(forms[i].action, &adm, csrf, fields);
 		ck_assert_msg(r.status == 422 && strstr(r.body.data, "class=\"field-error\""), "%s with bad input: %ld",
 		    forms[i].action, r.status);
 		resp_free(&r);
@@ -547,7 +466,7 @@ START_TEST(test_every_admin_page)
 
 	/* A member blocked by wrong passwords: listed, lifted, then signed in. */
 	snprintf(args, sizeof args, "printf 'pages agent password 1' | '%s' user add --email '%s' --name 'Pages Agent' "
-	                            "--password-stdin >/dev/null 2>&1", bin(), agent);
+	                            "--password-stdin >/dev/null 2>&1", env_or("SUPPORTDESK_BIN", "build/supportdesk"), agent);
 	ck_assert_int_eq(run_sh(args), 0);
 	free(owner_sql("insert into memberships (user_id, organization_id, role) select id, $2::uuid, 'agent' from users "
 	               "where email = $1::citext returning id", agent, org, NULL));

@@ -12,64 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *admin_sla_e2e_suite(void);
-
-#define FORM "application/x-www-form-urlencoded"
-
-static int cli(const char *args)
-{
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>&1", env_or("SUPPORTDESK_BIN", "build/supportdesk"), args);
-	return run_sh(cmd);
-}
-
-static resp post_body(const char *path, jar *j, const char *csrf, const char *fields)
-{
-	char *c = curl_easy_escape(NULL, csrf, 0);
-	dbuf b = { 0 };
-	dbuf_addf(&b, "_csrf=%s&%s", c, fields);
-	curl_free(c);
-	resp r = http("POST", path, j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	return r;
-}
-
-static char *csrf_of(const char *path, jar *j)
-{
-	resp r = http("GET", path, j, NULL, NULL, 0);
-	ck_status(r, 200, path);
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_msg(csrf != NULL, "no _csrf on %s", path);
-	resp_free(&r);
-	return csrf;
-}
-
-/* Signs the invited admin in from the set-password link of raw_mail. */
-static void choose_password(jar *j, const char *raw_mail, const char *password)
-{
-	char *text = mail_part(raw_mail, "text/plain");
-	ck_assert_msg(text != NULL, "no text/plain part");
-	const char *p = strstr(text, "/password/reset/");
-	ck_assert_msg(p != NULL, "no set-password link in: %s", text);
-	size_t n = strlen("/password/reset/");
-	while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_')
-		n++;
-	char *path = strndup(p, n);
-	free(text);
-	char *csrf = csrf_of(path, j);
-	char *pw = curl_easy_escape(NULL, password, 0);
-	char fields[512];
-	snprintf(fields, sizeof fields, "password=%s&password_confirm=%s", pw, pw);
-	curl_free(pw);
-	resp r = post_body(path, j, csrf, fields);
-	ck_status(r, 303, "POST the set-password link");
-	jar_take(j, &r);
-	resp_free(&r);
-	free(csrf);
-	free(path);
-}
 
 #define POLICY \
 	"priority=high&display_name=E2E+high&first_response_minutes=20&resolution_minutes=200&warning_percent=75" \
@@ -86,12 +31,12 @@ START_TEST(test_sla_policy_moves_due_times)
 		*c = (char)tolower((unsigned char)*c);
 	snprintf(admin, sizeof admin, "%s-admin@example.com", slug);
 	snprintf(args, sizeof args, "org add --name 'E2E SLA %s' --slug '%s'", slug, slug);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'SLA Admin'", slug, admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	char *raw = wait_mail(admin, 30);
 	jar adm = { 0 };
-	choose_password(&adm, raw, "sla admin password 1");
+	choose_password(&adm, raw, "sla admin password 1", NULL, 0);
 	free(raw);
 
 	char *ticket = owner_sql("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
@@ -111,14 +56,14 @@ START_TEST(test_sla_policy_moves_due_times)
 
 	char *csrf = csrf_of(list, &adm);
 	snprintf(fields, sizeof fields, "org=%s&" POLICY "&time_zone=Atlantis%%2FCapital", slug);
-	r = post_body("/desk/admin/sla", &adm, csrf, fields);
+	r = post_form("/desk/admin/sla", &adm, csrf, fields);
 	ck_status(r, 422, "POST a policy with a made-up time zone");
 	ck_assert_msg(strstr(r.body.data, "id=\"f-time_zone-error\""), "the message by the field");
 	ck_assert_msg(strstr(r.body.data, "value=\"Atlantis/Capital\""), "the input kept");
 	resp_free(&r);
 
 	snprintf(fields, sizeof fields, "org=%s&" POLICY "&time_zone=America%%2FNew_York", slug);
-	r = post_body("/desk/admin/sla", &adm, csrf, fields);
+	r = post_form("/desk/admin/sla", &adm, csrf, fields);
 	ck_status(r, 303, "POST a policy");
 	resp_free(&r);
 	char *moved = owner_sql("select (sla_first_response_due = created_at + interval '20 minutes' "
