@@ -57,6 +57,8 @@ const route app_routes[] = {
 	{ POST, "/desk/tickets/{number}/note", page_desk_ticket_note, ROUTE_STAFF },
 	{ POST, "/desk/tickets/{number}/update", page_desk_ticket_update, ROUTE_STAFF },
 	{ POST, "/desk/tickets/{number}/merge", page_desk_ticket_merge, ROUTE_STAFF },
+	{ POST, "/desk/tickets/{number}/time", page_desk_ticket_time, ROUTE_STAFF },
+	{ POST, "/desk/tickets/{number}/time/{id}/remove", page_desk_ticket_time_remove, ROUTE_STAFF },
 	{ POST, "/desk/tickets/{number}/presence", page_desk_ticket_presence, ROUTE_STAFF | ROUTE_NO_LOG },
 	{ GET, "/desk/canned", page_desk_canned, ROUTE_STAFF },
 	/* end desk_ticket.c */

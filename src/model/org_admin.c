@@ -61,7 +61,7 @@ static const db_stmt q_settings = { "org_settings_load",
 	"select s.is_provisioned, s.auto_assign_enabled, s.email_notifications_enabled, "
 	"coalesce(s.support_email::text, ''), coalesce(s.support_phone, ''), coalesce(s.custom_message, ''), "
 	"coalesce(s.ticket_prefix, ''), coalesce(s.default_team_id::text, ''), "
-	"coalesce(setting('ticket_number_prefix') #>> '{}', 'TKT') "
+	"coalesce(setting('ticket_number_prefix') #>> '{}', 'TKT'), s.require_time_on_reply "
 	"from organization_settings s where s.organization_id = $1::uuid" };
 
 static const char *dup0(db_tx *tx, db_result *res, int col)
@@ -89,6 +89,7 @@ int org_settings_load(db_tx *tx, const char *org_id, org_settings *out)
 	out->ticket_prefix = dup0(tx, res, 6);
 	out->default_team_id = dup0(tx, res, 7);
 	out->system_prefix = dup0(tx, res, 8);
+	out->require_time = db_get_bool(res, 0, 9);
 	return 0;
 }
 
@@ -99,14 +100,16 @@ static const db_stmt q_save = { "org_settings_save",
 	"email_notifications_enabled = $3::boolean, support_email = nullif($4, '')::citext, "
 	"support_phone = nullif($5, ''), custom_message = nullif($6, ''), ticket_prefix = nullif($7, ''), "
 	"default_team_id = (select t.id from teams t where t.id = nullif($8, '')::uuid "
-	"  and t.organization_id = $1::uuid and t.is_active) "
+	"  and t.organization_id = $1::uuid and t.is_active), "
+	"require_time_on_reply = $9::boolean "
 	"where organization_id = $1::uuid returning 1" };
 
 int org_settings_save(db_tx *tx, const char *org_id, const org_settings *s)
 {
-	const char *p[8] = { org_id, s->auto_assign ? "true" : "false", s->email_notifications ? "true" : "false",
-		s->support_email, s->support_phone, s->custom_message, s->ticket_prefix, s->default_team_id };
-	db_result *res = db_tx_exec(tx, &q_save, 8, p);
+	const char *p[9] = { org_id, s->auto_assign ? "true" : "false", s->email_notifications ? "true" : "false",
+		s->support_email, s->support_phone, s->custom_message, s->ticket_prefix, s->default_team_id,
+		s->require_time ? "true" : "false" };
+	db_result *res = db_tx_exec(tx, &q_save, 9, p);
 	if (!res)
 		return -1;
 	return db_rows(res) == 1 ? 1 : 0;

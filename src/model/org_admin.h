@@ -30,6 +30,7 @@ typedef struct {
 	bool is_provisioned;
 	bool auto_assign;
 	bool email_notifications;
+	bool require_time;           /* a time entry with every reply */
 	const char *support_email;   /* "" when none */
 	const char *support_phone;
 	const char *custom_message;

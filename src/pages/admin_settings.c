@@ -51,6 +51,7 @@ static int settings_page(req *r, int status, const admin_ctx *ctx, const org_set
 	tv_set_bool(a, v, "not_provisioned", !s->is_provisioned);
 	tv_set_bool(a, v, "auto_assign", s->auto_assign);
 	tv_set_bool(a, v, "email_notifications", s->email_notifications);
+	tv_set_bool(a, v, "require_time", s->require_time);
 	tv_set_str(a, v, "system_prefix", s->system_prefix);
 	admin_field(r, v, "support_email", s->support_email, errors);
 	admin_field(r, v, "support_phone", s->support_phone, errors);
@@ -112,6 +113,7 @@ int page_admin_settings_save(req *r)
 
 	s.auto_assign = admin_checked(r, "auto_assign");
 	s.email_notifications = admin_checked(r, "email_notifications");
+	s.require_time = admin_checked(r, "require_time");
 
 	const char *email = admin_text(r, "support_email", EMAIL_MAX_BYTES, false, "The support email", &errors);
 	s.support_email = email ? email : "";

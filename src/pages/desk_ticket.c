@@ -18,6 +18,7 @@
 #include "auth/crypto.h"
 #include "core/log.h"
 #include "model/desk_ticket.h"
+#include "model/time_entry.h"
 #include "pages/desk_words.h"
 #include "pages/flash.h"
 #include "pages/pages.h"
@@ -95,7 +96,7 @@ static long long posted_loaded_us(req *r)
 typedef struct {
 	const char *notice;
 	const char *refusal;
-	const char *posted;          /* "reply", "note", "update", "merge" or NULL */
+	const char *posted;          /* "reply", "note", "update", "merge", "time" or NULL */
 	const form_errors *errors;
 	bool stale;                  /* the post was against an older version */
 	long long since_us;          /* changes after this moment are listed */
@@ -110,6 +111,8 @@ static const struct {
 	{ "updated", "The ticket was updated." },
 	{ "unchanged", "Nothing was changed." },
 	{ "merged", "This ticket was merged." },
+	{ "time_added", "Your time was recorded." },
+	{ "time_removed", "The time entry was removed." },
 };
 
 static const char *flash_message(req *r, const char *number)
@@ -221,7 +224,139 @@ static const char *field_anchor(const char *f)
 	    : strcmp(f, "category") == 0 ? "f-category"
 	    : strcmp(f, "request_type") == 0 ? "f-request-type"
 	    : strcmp(f, "tags") == 0 ? "f-tags"
+	    : strcmp(f, "time_minutes") == 0 ? "f-time-minutes"
+	    : strcmp(f, "minutes") == 0 ? "f-minutes"
+	    : strcmp(f, "work_date") == 0 ? "f-work-date"
+	    : strcmp(f, "note") == 0 ? "f-time-note"
 	    : strncmp(f, "cf_", 3) == 0 ? "f-fields" : "compose";
+}
+
+/* ---------------------------------------------------------------------------
+ * Time tracking: minutes with a reply or note, or on their own
+ * ------------------------------------------------------------------------- */
+
+/* "2 h 05 min", "45 min", "0 min". */
+static const char *minutes_label(arena *a, long long m)
+{
+	if (m < 60)
+		return arena_sprintf(a, "%lld min", m);
+	return m % 60 ? arena_sprintf(a, "%lld h %02lld min", m / 60, m % 60) : arena_sprintf(a, "%lld h", m / 60);
+}
+
+/* Whole minutes from 1 to TIME_MINUTES_MAX, or "h:mm"; 0 when empty, -1
+ * when not a time. */
+static int parse_minutes(str v)
+{
+	long h = 0, n = 0;
+	bool colon = false, digits = false;
+	size_t since_colon = 0;
+	if (v.len > 8)
+		return -1;
+	for (size_t i = 0; i < v.len; i++) {
+		char c = v.ptr[i];
+		if (c == ':' && !colon && digits) {
+			colon = true;
+			h = n;
+			n = 0;
+			since_colon = 0;
+			continue;
+		}
+		if (c < '0' || c > '9')
+			return -1;
+		digits = true;
+		n = n * 10 + (c - '0');
+		since_colon++;
+	}
+	if (!digits)
+		return 0;
+	if (colon && (since_colon != 2 || n > 59))
+		return -1;
+	long total = colon ? h * 60 + n : n;
+	return total >= 1 && total <= TIME_MINUTES_MAX ? (int)total : -1;
+}
+
+/* The reply or note form's time spent (time_minutes, time_billable):
+ * *minutes 0 when none was given, which a reply may not do when the
+ * organization requires it. -1 on a database failure. */
+static int time_fields(req *r, const desk_ticket *t, bool reply, int *minutes, bool *billable, form_errors *errors)
+{
+	str v = form_trim(req_form_get(r, "time_minutes"));
+	*minutes = parse_minutes(v);
+	*billable = req_form_get(r, "time_billable").len > 0;
+	if (*minutes < 0) {
+		form_errors_add(r->a, errors, "time_minutes",
+		    "Please give the time spent in minutes (1 to 1440) or as hours:minutes, e.g. 1:30.");
+		*minutes = 0;
+		return 0;
+	}
+	if (*minutes == 0 && reply) {
+		bool required;
+		if (time_required_on_reply(page_tx(r), t->org_id, &required))
+			return -1;
+		if (required)
+			form_errors_add(r->a, errors, "time_minutes",
+			    "Please give the time you spent: your organization records it with every reply.");
+	}
+	return 0;
+}
+
+/* The time panel (entries and totals, the form to add one) and the compose
+ * box's time fields, their input kept after a refusal. */
+static int time_view(req *r, tv *v, tv *compose, const desk_ticket *t, const desk_opts *o)
+{
+	arena *a = r->a;
+	time_entry *e;
+	size_t n;
+	time_totals tot;
+	bool required;
+	if (time_entries_of_ticket(page_tx(r), t->id, &e, &n, &tot) || time_required_on_reply(page_tx(r), t->org_id, &required))
+		return -1;
+	tv *p = tv_object(a);
+	tv_set_str(a, p, "total", minutes_label(a, tot.minutes));
+	tv_set_str(a, p, "billable", minutes_label(a, tot.billable_minutes));
+	tv_set_bool(a, p, "has_entries", n > 0);
+	tv_set_bool(a, p, "more", tot.entries > (long)n);
+	tv *list = tv_list(a);
+	for (size_t i = 0; i < n; i++) {
+		tv *x = tv_object(a);
+		tv_set_str(a, x, "id", e[i].id);
+		tv_set_str(a, x, "who", e[i].user_name);
+		tv_set_str(a, x, "date", e[i].work_date);
+		tv_set_str(a, x, "spent", minutes_label(a, e[i].minutes));
+		tv_set_bool(a, x, "billable", e[i].billable);
+		/* Set even when empty: a missing key would show the time form's
+		 * posted value from the enclosing context. */
+		tv_set_str(a, x, "note", e[i].note);
+		tv_set_str(a, x, "message_id", e[i].message_id);
+		tv_set_bool(a, x, "mine", e[i].mine);
+		tv_push(a, list, x);
+	}
+	tv_set(a, p, "entries", list);
+	tv_set_str(a, p, "csrf", page_csrf_token(r, CSRF_FORM));
+	bool posted_time = o->posted && strcmp(o->posted, "time") == 0;
+	tv_set_bool(a, p, "billable_checked", posted_time ? req_form_get(r, "billable").len > 0 : true);
+	if (posted_time) {
+		static const char *const keep[] = { "minutes", "work_date", "note" };
+		for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+			str val = req_form_get(r, keep[i]);
+			if (val.ptr)
+				tv_set_strn(a, p, keep[i], val.ptr, val.len);
+			page_field_error(r, p, o->errors, keep[i], field_anchor(keep[i]));
+		}
+		page_field_error(r, p, o->errors, "form", "time-form");
+	}
+	tv_set(a, v, "time", p);
+
+	bool posted_compose = o->posted && (strcmp(o->posted, "reply") == 0 || strcmp(o->posted, "note") == 0);
+	tv_set_bool(a, compose, "time_required", required);
+	tv_set_bool(a, compose, "time_billable", posted_compose ? req_form_get(r, "time_billable").len > 0 : true);
+	if (posted_compose) {
+		str val = req_form_get(r, "time_minutes");
+		if (val.ptr)
+			tv_set_strn(a, compose, "time_minutes", val.ptr, val.len);
+		page_field_error(r, compose, o->errors, "time_minutes", "f-time-minutes");
+	}
+	return 0;
 }
 
 static int show_workspace(req *r, int status, const desk_ticket *t, const desk_opts *o)
@@ -467,6 +602,9 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 	}
 	tv_set(a, v, "compose", c);
 
+	if (time_view(r, v, c, t, o))
+		return page_db_failure(r);
+
 	tv *mg = tv_object(a);
 	if (o->posted && strcmp(o->posted, "merge") == 0) {
 		str into = req_form_get(r, "into");
@@ -698,6 +836,10 @@ static int compose_post(req *r, bool internal)
 		form_errors_add(r->a, &errors, "body", internal ? "Please write your note." : "Please write your reply.");
 	else if (chars > BODY_MAX)
 		form_errors_add(r->a, &errors, "body", "Please keep it under 20,000 characters, or attach the rest as a file.");
+	int minutes;
+	bool billable;
+	if (time_fields(r, &t, !internal, &minutes, &billable, &errors))
+		return page_db_failure(r);
 	uploads up;
 	if ((st = uploads_check_count(r, &up, posted, &errors)))
 		return st;
@@ -727,6 +869,10 @@ static int compose_post(req *r, bool internal)
 		const char *who = internal && strcmp(res, "ok") == 0 ? mentions_in(r, text) : NULL;
 		int notified;
 		if (who && desk_mentions_notify(page_tx(r), t.id, who, &notified) != 0)
+			return page_db_failure(r);
+		/* The time goes with the message; a resent form has its entry. */
+		if (minutes > 0 && strcmp(res, "ok") == 0
+		    && time_entry_add(page_tx(r), t.id, message_id, minutes, billable, NULL, NULL) < 0)
 			return page_db_failure(r);
 		page_flash_set(r, internal ? "noted" : next_status && strcmp(next_status, t.status) != 0
 		                                            ? "replied_status" : "replied", t.number);
@@ -1046,6 +1192,90 @@ int page_desk_ticket_merge(req *r)
 	                                        : "This ticket cannot be merged.";
 	form_errors_add(r->a, &errors, "into", msg);
 	return show_workspace(r, 422, &t, &o);
+}
+
+/* ---------------------------------------------------------------------------
+ * POST .../time (minutes, billable, work_date, note, _csrf) and
+ * POST .../time/{id}/remove (_csrf)
+ * ------------------------------------------------------------------------- */
+
+/* YYYY-MM-DD between 2000 and 2099, a real day of its month: PostgreSQL
+ * would refuse 2026-02-30 with an error, so the page refuses it first. */
+static bool plausible_date(str v)
+{
+	if (v.len != 10 || v.ptr[4] != '-' || v.ptr[7] != '-')
+		return false;
+	for (size_t i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (v.ptr[i] < '0' || v.ptr[i] > '9'))
+			return false;
+	int y = (v.ptr[0] - '0') * 1000 + (v.ptr[1] - '0') * 100 + (v.ptr[2] - '0') * 10 + (v.ptr[3] - '0');
+	int m = (v.ptr[5] - '0') * 10 + (v.ptr[6] - '0'), d = (v.ptr[8] - '0') * 10 + (v.ptr[9] - '0');
+	if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1)
+		return false;
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int max = days[m - 1] + (m == 2 && y % 4 == 0 ? 1 : 0);
+	return d <= max;
+}
+
+int page_desk_ticket_time(req *r)
+{
+	desk_ticket t;
+	int st = load_ticket(r, &t);
+	if (st)
+		return st;
+	form_errors errors = { 0 };
+	desk_opts o = { .posted = "time", .errors = &errors };
+	if (!page_csrf_ok(r, CSRF_FORM)) {
+		form_errors_add(r->a, &errors, "form", expired_form);
+		return show_workspace(r, 403, &t, &o);
+	}
+	int minutes = parse_minutes(form_trim(req_form_get(r, "minutes")));
+	if (minutes <= 0)
+		form_errors_add(r->a, &errors, "minutes",
+		    "Please give the time spent in minutes (1 to 1440) or as hours:minutes, e.g. 1:30.");
+	str date = form_trim(req_form_get(r, "work_date"));
+	if (date.len && !plausible_date(date))
+		form_errors_add(r->a, &errors, "work_date", "Please give the day as YYYY-MM-DD, e.g. 2026-12-01.");
+	str note = form_trim(req_form_get(r, "note"));
+	if (form_chars(note) > TIME_NOTE_MAX_CHARS)
+		form_errors_add(r->a, &errors, "note", "Please keep the note under 500 characters.");
+	if (errors.len)
+		return show_workspace(r, 422, &t, &o);
+	int added = time_entry_add(page_tx(r), t.id, NULL, minutes, req_form_get(r, "billable").len > 0,
+	    note.len ? str_dup(r->a, note) : NULL, date.len ? str_dup(r->a, date) : NULL);
+	if (added < 0)
+		return page_db_failure(r);
+	if (added == 0)
+		return 404;
+	page_flash_set(r, "time_added", t.number);
+	resp_redirect(r, 303, arena_sprintf(r->a, "/desk/tickets/%s#time-title", t.number));
+	return 0;
+}
+
+int page_desk_ticket_time_remove(req *r)
+{
+	desk_ticket t;
+	int st = load_ticket(r, &t);
+	if (st)
+		return st;
+	form_errors errors = { 0 };
+	desk_opts o = { .posted = "time", .errors = &errors };
+	if (!page_csrf_ok(r, CSRF_FORM)) {
+		form_errors_add(r->a, &errors, "form", expired_form);
+		return show_workspace(r, 403, &t, &o);
+	}
+	str id = req_route_get(r, "id");
+	char *idc = str_dup(r->a, id);
+	if (!cstr_is_uuid(idc))
+		return 404;
+	int removed = time_entry_remove(page_tx(r), t.id, idc);
+	if (removed < 0)
+		return page_db_failure(r);
+	if (removed == 0)
+		return 404;
+	page_flash_set(r, "time_removed", t.number);
+	resp_redirect(r, 303, arena_sprintf(r->a, "/desk/tickets/%s#time-title", t.number));
+	return 0;
 }
 
 /* ---------------------------------------------------------------------------

@@ -120,6 +120,8 @@ int page_desk_ticket_reply(req *r);  /* POST .../reply: 303 to the message; 403 
 int page_desk_ticket_note(req *r);   /* POST .../note: as reply; @mentions notified; no version check */
 int page_desk_ticket_update(req *r); /* POST .../update: 303; 403, 404, 409 stale, 422 refused values */
 int page_desk_ticket_merge(req *r);  /* POST .../merge: 303 to the target; 403, 404, 422 refused target */
+int page_desk_ticket_time(req *r);   /* POST .../time: 303 to the time panel; 403, 404, 422 */
+int page_desk_ticket_time_remove(req *r); /* POST .../time/{id}/remove: 303; 403, 404 */
 int page_desk_ticket_presence(req *r); /* POST .../presence: 200 JSON {version, others}; 403, 404, 503 */
 int page_desk_canned(req *r);        /* GET /desk/canned?q=: 200 JSON; 400 not a shortcut prefix */
 /* admin.c, admin_teams.c, admin_members.c, admin_settings.c: the

@@ -113,3 +113,37 @@
   });
   body.addEventListener('blur', function () { setTimeout(close, 100); });
 })();
+
+// The time spent's timer: Start counts from now, Stop writes the minutes
+// (rounded up, added to what the field holds) into the compose box's field.
+// Without scripts the field is typed by hand.
+(function () {
+  var box = document.getElementById('time-timer');
+  var button = document.getElementById('time-timer-button');
+  var shown = document.getElementById('time-timer-shown');
+  var field = document.getElementById('f-time-minutes');
+  if (!box || !button || !shown || !field) return;
+  box.hidden = false;
+  var started = 0, tick = null;
+  function show() {
+    var s = Math.floor((Date.now() - started) / 1000);
+    shown.textContent = Math.floor(s / 60) + ' min ' + (s % 60 < 10 ? '0' : '') + (s % 60) + ' s';
+  }
+  button.addEventListener('click', function () {
+    if (!started) {
+      started = Date.now();
+      button.textContent = 'Stop timer';
+      show();
+      tick = setInterval(show, 1000);
+      return;
+    }
+    clearInterval(tick);
+    var minutes = Math.max(1, Math.ceil((Date.now() - started) / 60000));
+    var had = parseInt(field.value, 10);
+    if (/^\d+$/.test(field.value) && had > 0) minutes += had;
+    field.value = String(Math.min(minutes, 1440));
+    shown.textContent = minutes + ' min written into the field';
+    started = 0;
+    button.textContent = 'Start timer';
+  });
+})();

@@ -140,6 +140,7 @@ typedef struct {
 	/* knowledge base: the agent's published article (in a category) and
 	 * a fresh unused category for each delete */
 	char *kb_article, *kb_slug, *kb_category, *kb_cat_slug, *kb_del_cat;
+	char *time_entry;   /* the agent's own, removed by .../time/{id}/remove */
 } leak_fixture;
 
 static bool kb_desk_route(const char *pattern)
@@ -307,6 +308,7 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{token}", 7) == 0          ? token
 		    : strncmp(p, "{slug}", 6) == 0           ? fx->kb_slug
 		    : strncmp(p, "{category}", 10) == 0      ? fx->kb_cat_slug
+		    : strncmp(p, "{id}", 4) == 0 && strstr(pattern, "/time/{id}/remove") && fx->time_entry ? fx->time_entry
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/kb/articles/", 18) == 0 ? fx->kb_article
 		    : strncmp(p, "{id}", 4) == 0 && strstr(pattern, "/desk/kb/categories/{id}/delete") ? fx->kb_del_cat
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/kb/categories/", 20) == 0 ? fx->kb_category
@@ -394,6 +396,12 @@ START_TEST(every_route_many_times)
 			int who = desk ? (int)((rounds + k) % 3) : (rounds + k) % 2 == 0 ? 1 : 2;
 			char *merged = desk && who == 0 && merge_route(rt->pattern) ? desk_ticket_new(&fx) : NULL;
 			bool kb_desk = kb_desk_route(rt->pattern);
+			/* The agent removes a time entry of their own each time. */
+			free(fx.time_entry);
+			fx.time_entry = desk && who == 0 && strstr(rt->pattern, "/time/{id}/remove")
+			    ? owner_queryv("insert into time_entries (ticket_id, user_id, minutes) select id, $2::uuid, 5 "
+			                   "from tickets where number = $1 returning id", fx.desk_number, fx.staff_id, NULL)
+			    : NULL;
 			if (kb_desk && strstr(rt->pattern, "/delete")) {
 				free(fx.kb_del_cat);
 				fx.kb_del_cat = kb_fresh_category(&fx, sent);
@@ -460,7 +468,8 @@ START_TEST(every_route_many_times)
 					snprintf(body, sizeof body,
 					    "_csrf=%s&version=%s&loaded=%lld&idem=leak%039ld&body=Hello+%%2Fleak+and+%%40agent-%s"
 					    "&status=open&priority=high&assignee=me&tags=leak%%2C+valgrind&typing=1&into=%s"
-					    "&ticket=%s&ticket=ACME-2020-01-00001&action=tag&value=leak-%ld&return=/desk%%3Fqueue%%3Dopen",
+					    "&ticket=%s&ticket=ACME-2020-01-00001&action=tag&value=leak-%ld&return=/desk%%3Fqueue%%3Dopen"
+					    "&minutes=5&time_minutes=1%%3A05&billable=1&time_billable=1&note=Leak",
 					    who == 0 ? fx.staff_csrf : signed_in ? fx.csrf : "x", version ? version : "1",
 					    (long long)time(NULL) * 1000000LL, sent, email, fx.desk_number, fx.desk_number, rounds % 2);
 					free(version);
@@ -508,6 +517,7 @@ START_TEST(every_route_many_times)
 	free(fx.staff_cookie);
 	free(fx.staff_csrf);
 	free(fx.staff_id);
+	free(fx.time_entry);
 	free(fx.desk_number);
 	free(fx.org_id);
 	free(fx.kb_article);
