@@ -79,7 +79,7 @@ GRANT SELECT ON report_daily TO supportdesk_app;
 CREATE FUNCTION report_delta_add(t tickets, p_sign integer, p_fr_event boolean, p_res_event boolean) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-  v_done boolean := t.resolved_at IS NOT NULL AND t.status IN ('resolved', 'closed');
+  v_done boolean := t.resolved_at IS NOT NULL AND t.status IN ('resolved', 'closed');  -- never NULL
 BEGIN
   IF t.deleted_at IS NOT NULL OR t.is_spam THEN
     RETURN;   -- deleted and spam tickets count nowhere
@@ -94,19 +94,20 @@ BEGIN
           p_sign,
           p_sign * (t.status NOT IN ('resolved', 'closed', 'cancelled'))::int,
           p_sign * v_done::int,
-          p_sign * (t.sla_first_response_due IS NOT NULL AND t.first_response_at IS NOT NULL
-                    AND t.first_response_at <= t.sla_first_response_due AND NOT p_fr_event)::int,
-          p_sign * (t.sla_first_response_due IS NOT NULL
-                    AND (t.first_response_at > t.sla_first_response_due OR p_fr_event))::int,
-          p_sign * (t.sla_resolution_due IS NOT NULL AND v_done
-                    AND t.resolved_at <= t.sla_resolution_due AND NOT p_res_event)::int,
-          p_sign * (t.sla_resolution_due IS NOT NULL
-                    AND ((v_done AND t.resolved_at > t.sla_resolution_due) OR p_res_event))::int,
+          p_sign * coalesce(t.sla_first_response_due IS NOT NULL AND t.first_response_at IS NOT NULL
+                            AND t.first_response_at <= t.sla_first_response_due AND NOT p_fr_event, false)::int,
+          p_sign * coalesce(t.sla_first_response_due IS NOT NULL
+                            AND (coalesce(t.first_response_at > t.sla_first_response_due, false) OR p_fr_event),
+                            false)::int,
+          p_sign * coalesce(t.sla_resolution_due IS NOT NULL AND v_done
+                            AND t.resolved_at <= t.sla_resolution_due AND NOT p_res_event, false)::int,
+          p_sign * coalesce(t.sla_resolution_due IS NOT NULL
+                            AND ((v_done AND t.resolved_at > t.sla_resolution_due) OR p_res_event), false)::int,
           p_sign * coalesce(t.response_minutes, 0), p_sign * (t.response_minutes IS NOT NULL)::int,
           p_sign * coalesce(t.resolution_minutes, 0), p_sign * (t.resolution_minutes IS NOT NULL)::int,
-          p_sign * (t.satisfaction_rating = 1)::int, p_sign * (t.satisfaction_rating = 2)::int,
-          p_sign * (t.satisfaction_rating = 3)::int, p_sign * (t.satisfaction_rating = 4)::int,
-          p_sign * (t.satisfaction_rating = 5)::int);
+          p_sign * coalesce(t.satisfaction_rating = 1, false)::int, p_sign * coalesce(t.satisfaction_rating = 2, false)::int,
+          p_sign * coalesce(t.satisfaction_rating = 3, false)::int, p_sign * coalesce(t.satisfaction_rating = 4, false)::int,
+          p_sign * coalesce(t.satisfaction_rating = 5, false)::int);
 END;
 $$;
 REVOKE EXECUTE ON FUNCTION report_delta_add(tickets, integer, boolean, boolean) FROM PUBLIC;
