@@ -438,15 +438,17 @@ static void sla_sections(req *r, const report_rows *rr, tv *sections)
 	static const struct {
 		enum report_group g;
 		const char *heading;
+		const char *lower;
 	} groups[3] = {
-		{ REPORT_BY_PRIORITY, "By priority" }, { REPORT_BY_TEAM, "By team" }, { REPORT_BY_AGENT, "By agent" },
+		{ REPORT_BY_PRIORITY, "By priority", "by priority" }, { REPORT_BY_TEAM, "By team", "by team" },
+		{ REPORT_BY_AGENT, "By agent", "by agent" },
 	};
 	static const char *const cols[] = { "Group", "Tickets", "First response met", "First response breached",
 		"First response met %", "Resolution met", "Resolution breached", "Resolution met %" };
 	const report_row **rows = arena_calloc(r->a, rr->n + 1, sizeof *rows);
 	for (int gi = 0; gi < 3; gi++) {
 		size_t n = rows_of(rr, groups[gi].g, rows, rr->n);
-		tv *t = table_new(r, arena_sprintf(r->a, "SLA compliance %s", groups[gi].heading), cols, 8);
+		tv *t = table_new(r, arena_sprintf(r->a, "SLA compliance %s", groups[gi].lower), cols, 8);
 		size_t nc = n < CHART_MAX_BARS ? n : CHART_MAX_BARS;
 		const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
 		long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
@@ -467,7 +469,7 @@ static void sla_sections(req *r, const report_rows *rr, tv *sections)
 			}
 		}
 		tv *ch = n ? bar_chart(r, arena_sprintf(r->a, "First response met, percent, %s",
-		                                            groups[gi].heading),
+		                                            groups[gi].lower),
 		                       n > nc ? "The first 20 groups of the table below; the table has every group."
 		                              : "The same numbers are in the table below.",
 		                       labels, values, nc)
@@ -515,15 +517,16 @@ static void volume_sections(req *r, const report_rows *rr, tv *sections)
 	static const struct {
 		enum report_group g;
 		const char *heading;
+		const char *lower;
 	} groups[4] = {
-		{ REPORT_BY_DAY, "By day" }, { REPORT_BY_SOURCE, "By channel" },
-		{ REPORT_BY_CATEGORY, "By category" }, { REPORT_BY_TYPE, "By request type" },
+		{ REPORT_BY_DAY, "By day", "by day" }, { REPORT_BY_SOURCE, "By channel", "by channel" },
+		{ REPORT_BY_CATEGORY, "By category", "by category" }, { REPORT_BY_TYPE, "By request type", "by request type" },
 	};
 	static const char *const cols[] = { "Group", "Created", "Resolved" };
 	const report_row **rows = arena_calloc(r->a, rr->n + 1, sizeof *rows);
 	for (int gi = 0; gi < 4; gi++) {
 		size_t n = rows_of(rr, groups[gi].g, rows, rr->n);
-		tv *t = table_new(r, arena_sprintf(r->a, "Tickets %s", groups[gi].heading), cols, 3);
+		tv *t = table_new(r, arena_sprintf(r->a, "Tickets %s", groups[gi].lower), cols, 3);
 		const char **labels = arena_calloc(r->a, n + 1, sizeof *labels);
 		long long *values = arena_calloc(r->a, n + 1, sizeof *values);
 		for (size_t i = 0; i < n; i++) {
@@ -539,7 +542,7 @@ static void volume_sections(req *r, const report_rows *rr, tv *sections)
 			ch = line_chart(r, "Tickets created per day", "Days with tickets, from the first to the last; "
 			                "the same numbers are in the table below.", labels[0], labels[n - 1], values, n);
 		else if (n)
-			ch = bar_chart(r, arena_sprintf(r->a, "Tickets created %s", groups[gi].heading),
+			ch = bar_chart(r, arena_sprintf(r->a, "Tickets created %s", groups[gi].lower),
 			               n > CHART_MAX_BARS ? "The first 20 groups of the table below."
 			                                  : "The same numbers are in the table below.",
 			               labels, values, n < CHART_MAX_BARS ? n : CHART_MAX_BARS);
