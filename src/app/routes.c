@@ -62,6 +62,10 @@ const route app_routes[] = {
 	{ POST, "/desk/tickets/{number}/presence", page_desk_ticket_presence, ROUTE_STAFF | ROUTE_NO_LOG },
 	{ GET, "/desk/canned", page_desk_canned, ROUTE_STAFF },
 	/* end desk_ticket.c */
+	/* reports.c */
+	{ GET, "/desk/reports", page_reports, ROUTE_STAFF },
+	{ GET, "/desk/reports/{name}", page_report, ROUTE_STAFF },
+	/* end reports.c */
 	/* desk: admin */
 	{ GET, "/desk/admin", page_admin_home, ROUTE_ORG_ADMIN },
 	{ GET, "/desk/admin/audit", page_admin_audit, ROUTE_ORG_ADMIN },

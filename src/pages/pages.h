@@ -209,4 +209,9 @@ int page_platform_audit(req *r);         /* GET /admin/audit?org=&after=: 200; 4
 int page_admin_settings(req *r);      /* GET /desk/admin/settings?org=: 200 */
 int page_admin_settings_save(req *r); /* POST /desk/admin/settings: 303; 409 no settings row; 422 */
 
+/* reports.c (?from=&to=&org=&team=&agent=) */
+int page_reports(req *r);             /* GET /desk/reports: 200; 400; 404 an org not the user's */
+int page_report(req *r);              /* GET /desk/reports/{sla,agents,volume,csat}[.csv]: 200; 400 a bad date
+                                         range (the page re-rendered with a message) or filter; 404 */
+
 #endif

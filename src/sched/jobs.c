@@ -143,3 +143,29 @@ enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long
 	snprintf(result, sizeof result, "{\"articles\": %lld}", *updated);
 	return job_end(tx, "kb_views", "{}", result);
 }
+
+/* reports */
+static const db_stmt q_report_fold = { "sched_report_fold", "select report_fold($1::int)" };
+
+enum sched_outcome sched_job_reports(db_tx *tx, int min_gap_s, int batch, int max_batches, long long *folded)
+{
+	*folded = 0;
+	enum sched_outcome o = job_begin(tx, "reports", min_gap_s, NULL);
+	if (o != SCHED_RAN)
+		return o;
+	char limit[16];
+	snprintf(limit, sizeof limit, "%d", batch);
+	for (int b = 0; b < max_batches; b++) {
+		const char *p[1] = { limit };
+		db_result *res = db_tx_exec(tx, &q_report_fold, 1, p);
+		if (!res || db_rows(res) != 1 || db_is_null(res, 0, 0))
+			return SCHED_FAILED;
+		long long n = db_get_int(res, 0, 0, 0);
+		*folded += n;
+		if (n < batch)
+			break;
+	}
+	char result[64];
+	snprintf(result, sizeof result, "{\"folded\": %lld}", *folded);
+	return job_end(tx, "reports", NULL, result);
+}

@@ -35,4 +35,9 @@ enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int round
  * run adds them. *updated counts the articles. */
 enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated);
 
+/* reports: folds the ticket changes logged in report_delta into the
+ * summary behind /desk/reports (report_fold, sql/migrations/0035), up to
+ * max_batches statements of `batch` changes. *folded counts the changes. */
+enum sched_outcome sched_job_reports(db_tx *tx, int min_gap_s, int batch, int max_batches, long long *folded);
+
 #endif

@@ -24,6 +24,9 @@
 #define SCHED_SLA_MAX_BATCHES 40     /* per clock and run: 40 * 500 tickets by default */
 #define SCHED_BLOB_MAX_BATCHES 10    /* of 1000 blobs */
 #define SCHED_SESSION_ROUNDS 20      /* SCAN calls of 200 keys per run */
+/* reports: ticket changes folded into report_daily per statement and run */
+#define SCHED_REPORT_BATCH 5000
+#define SCHED_REPORT_MAX_BATCHES 40
 
 typedef struct {
 	const config *cfg;
@@ -90,13 +93,14 @@ static void sched_free(scheduler *s)
 	db_free(s->conn);
 }
 
-enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS };
+enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS,
+	JOB_REPORTS /* reports: report_fold() */ };
 
 /* One job run: its own transaction and arena. Logs what happened. */
 static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge, int gap_s, sched_report *rep)
 {
 	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets"
-	                 : kind == JOB_KB_VIEWS ? "kb_views" : purges[purge].job;
+	                 : kind == JOB_KB_VIEWS ? "kb_views" : kind == JOB_REPORTS ? "reports" : purges[purge].job;
 	char rid[64];
 	snprintf(rid, sizeof rid, "sched-%s-%lu", name, ++s->seq);
 	db_tx tx;
@@ -113,6 +117,10 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 		break;
 	case JOB_KB_VIEWS:
 		o = sched_job_kb_views(&tx, s->kv, gap_s, &n);
+		break;
+	/* reports */
+	case JOB_REPORTS:
+		o = sched_job_reports(&tx, gap_s, SCHED_REPORT_BATCH, SCHED_REPORT_MAX_BATCHES, &n);
 		break;
 	default:
 		o = sched_job_purge(&tx, name, purges[purge].what, gap_s, SCHED_BLOB_MAX_BATCHES, &n);
@@ -160,6 +168,9 @@ static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, sched_report *
 		run_job(s, JOB_SESSIONS, 0, purge_gap_s, rep);
 	if (!stopsig_requested())
 		run_job(s, JOB_KB_VIEWS, 0, sla_gap_s, rep);
+	/* reports: the summary behind /desk/reports, as often as the SLA job */
+	if (!stopsig_requested())
+		run_job(s, JOB_REPORTS, 0, sla_gap_s, rep);
 }
 
 int sched_run_once(const config *cfg, sched_report *report)

@@ -1130,6 +1130,7 @@ Suite *notices_suite(void); /* test_notices.c */
 Suite *account_e2e_suite(void); /* test_account.c */
 Suite *portal_e2e_suite(void); /* test_portal.c */
 Suite *desk_e2e_suite(void); /* test_desk.c */
+Suite *reports_e2e_suite(void); /* test_reports.c */
 Suite *sched_e2e_suite(void); /* test_sched.c */
 Suite *kb_e2e_suite(void); /* test_kb.c */
 
@@ -1187,6 +1188,7 @@ int main(void)
 	srunner_add_suite(sr, account_e2e_suite());
 	srunner_add_suite(sr, portal_e2e_suite());
 	srunner_add_suite(sr, desk_e2e_suite());
+	srunner_add_suite(sr, reports_e2e_suite());
 	srunner_add_suite(sr, sched_e2e_suite());
 	srunner_add_suite(sr, admin_e2e_suite());
 	srunner_add_suite(sr, admin_sla_e2e_suite());

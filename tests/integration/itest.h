@@ -53,6 +53,7 @@ Suite *admin_suite(void);         /* test_admin.c */
 Suite *admin_events_blocks_suite(void); /* test_admin_events_blocks.c */
 Suite *admin_sla_suite(void);     /* test_admin_sla.c */
 Suite *kb_suite(void);            /* test_kb.c */
+Suite *reports_suite(void);       /* test_reports.c */
 Suite *platform_suite(void);      /* test_platform.c */
 Suite *time_suite(void);          /* test_time.c */
 

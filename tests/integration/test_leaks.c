@@ -304,7 +304,13 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		const char *end = strchr(p, '}');
 		if (!end)
 			break;
-		const char *v = strncmp(p, "{number}", 8) == 0 ? number
+		/* reports: each report and each CSV in turn */
+		static const char *const reports[] = { "sla", "agents", "volume", "csat", "sla.csv", "agents.csv",
+			"volume.csv", "csat.csv" };
+		static unsigned report_turn;
+		const char *v = strncmp(p, "{name}", 6) == 0 && strncmp(pattern, "/desk/reports/", 14) == 0
+		                    ? reports[report_turn++ % (sizeof reports / sizeof *reports)]
+		    : strncmp(p, "{number}", 8) == 0 ? number
 		    : strncmp(p, "{token}", 7) == 0          ? token
 		    : strncmp(p, "{slug}", 6) == 0           ? fx->kb_slug
 		    : strncmp(p, "{category}", 10) == 0      ? fx->kb_cat_slug

@@ -1,0 +1,159 @@
+/* report.c: SQL of the reports. Every statement reads report_daily (never
+ * the tickets, but for the few recent comments) over a range of days; the
+ * filters are "$n is null or column = $n", which the transaction plans per
+ * call (queue_begin in the caller), so each folds to what is asked. */
+#include "model/report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RANGE \
+	"r.day between $1::date and $2::date " \
+	"and ($3::uuid is null or r.org_id = $3::uuid) " \
+	"and ($4::uuid is null or r.team_id = $4::uuid) " \
+	"and ($5::uuid is null or r.assignee_id = $5::uuid)"
+
+/* grouping(): 0 for a column grouped by; the sets below give each group a
+ * distinct number (priority 3, team 5, agent 6, total 7...). */
+static const db_stmt q_sla = { "report_sla",
+	"select g.gs, coalesce(g.priority, g.team_id::text, g.assignee_id::text), coalesce(tm.name, u.name), "
+	"g.created, g.fr_met, g.fr_breached, g.res_met, g.res_breached "
+	"from (select grouping(r.priority, r.team_id, r.assignee_id) as gs, r.priority, r.team_id, r.assignee_id, "
+	"  sum(r.created) created, sum(r.fr_met) fr_met, sum(r.fr_breached) fr_breached, "
+	"  sum(r.res_met) res_met, sum(r.res_breached) res_breached "
+	"  from report_daily r where " RANGE
+	"  group by grouping sets ((r.priority), (r.team_id), (r.assignee_id), ())) g "
+	"left join teams tm on tm.id = g.team_id "
+	"left join users u on u.id = g.assignee_id "
+	"order by g.gs, array_position(array['urgent','high','normal','low'], g.priority), "
+	"coalesce(tm.name, u.name), 2" };
+
+static const db_stmt q_agents = { "report_agents",
+	"select 6, g.assignee_id::text, u.name, g.created, g.open, g.resolved, g.frm, g.frn, g.rsm, g.rsn, "
+	"g.r1, g.r2, g.r3, g.r4, g.r5 "
+	"from (select r.assignee_id, sum(r.created) created, sum(r.open) open, sum(r.resolved) resolved, "
+	"  sum(r.fr_minutes) frm, sum(r.fr_count) frn, sum(r.res_minutes) rsm, sum(r.res_count) rsn, "
+	"  sum(r.rating_1) r1, sum(r.rating_2) r2, sum(r.rating_3) r3, sum(r.rating_4) r4, sum(r.rating_5) r5 "
+	"  from report_daily r where " RANGE " and r.assignee_id is not null "
+	"  group by r.assignee_id) g "
+	"left join users u on u.id = g.assignee_id "
+	"order by u.name, 2" };
+
+static const db_stmt q_volume = { "report_volume",
+	"select g.gs, coalesce(g.day::text, g.source, g.category_id::text, g.request_type_id::text), "
+	"coalesce(c.name, rt.name), g.created, g.resolved "
+	"from (select grouping(r.day, r.source, r.category_id, r.request_type_id) as gs, r.day, r.source, "
+	"  r.category_id, r.request_type_id, sum(r.created) created, sum(r.resolved) resolved "
+	"  from report_daily r where " RANGE
+	"  group by grouping sets ((r.day), (r.source), (r.category_id), (r.request_type_id))) g "
+	"left join categories c on c.id = g.category_id "
+	"left join request_types rt on rt.id = g.request_type_id "
+	"order by g.gs, g.day, coalesce(c.name, rt.name, g.source), 2" };
+
+static const db_stmt q_csat = { "report_csat",
+	"select coalesce(sum(r.rating_1), 0), coalesce(sum(r.rating_2), 0), coalesce(sum(r.rating_3), 0), "
+	"coalesce(sum(r.rating_4), 0), coalesce(sum(r.rating_5), 0) from report_daily r where " RANGE };
+
+/* The comments' own index (tickets_org_rated_comment_idx) per routing
+ * organization; the same scope as the summary (no spam, not internal
+ * unless platform staff, which row-level security decides). */
+static const db_stmt q_comments = { "report_comments",
+	"select t.number, t.satisfaction_rating, t.satisfaction_comment, "
+	"extract(epoch from t.satisfaction_submitted_at)::bigint "
+	"from tickets t where t.satisfaction_comment is not null and t.deleted_at is null and not t.is_spam "
+	"and t.satisfaction_submitted_at >= $1::date and t.satisfaction_submitted_at < $2::date + 1 "
+	"and ($3::uuid is null or (t.routing_type <> 'internal' and t.assigned_org_id = $3::uuid)) "
+	"and ($4::uuid is null or t.team_id = $4::uuid) and ($5::uuid is null or t.assignee_id = $5::uuid) "
+	"order by t.satisfaction_submitted_at desc, t.id desc limit $6::int" };
+
+static const db_stmt q_fresh = { "report_freshness",
+	"select coalesce(extract(epoch from folded_at)::bigint, 0), pending from report_freshness()" };
+
+static enum report_group group_of(int sql_group, const db_stmt *s)
+{
+	if (s == &q_sla)
+		return sql_group == 3 ? REPORT_BY_PRIORITY : sql_group == 5 ? REPORT_BY_TEAM
+		     : sql_group == 6 ? REPORT_BY_AGENT : REPORT_TOTAL;
+	if (s == &q_volume)
+		return sql_group == 7 ? REPORT_BY_DAY : sql_group == 11 ? REPORT_BY_SOURCE
+		     : sql_group == 13 ? REPORT_BY_CATEGORY : REPORT_BY_TYPE;
+	return REPORT_BY_AGENT;
+}
+
+static int run(db_tx *tx, const db_stmt *s, const report_query *q, int nvalues, report_rows *out)
+{
+	out->rows = NULL;
+	out->n = 0;
+	const char *p[5] = { q->from, q->to, q->org, q->team, q->agent };
+	db_result *res = db_tx_exec(tx, s, 5, p);
+	if (!res)
+		return -1;
+	size_t n = (size_t)db_rows(res);
+	report_row *rows = arena_calloc(tx->a, n + 1, sizeof *rows);
+	for (size_t i = 0; i < n; i++) {
+		int r = (int)i;
+		rows[i].group = group_of((int)db_get_int(res, r, 0, 0), s);
+		rows[i].key = db_is_null(res, r, 1) ? NULL : db_get_dup(tx->a, res, r, 1);
+		rows[i].label = db_is_null(res, r, 2) ? NULL : db_get_dup(tx->a, res, r, 2);
+		for (int k = 0; k < nvalues && k < REPORT_VALUES; k++)
+			rows[i].v[k] = db_get_int(res, r, 3 + k, 0);
+	}
+	out->rows = rows;
+	out->n = n;
+	return 0;
+}
+
+int report_sla(db_tx *tx, const report_query *q, report_rows *out)
+{
+	return run(tx, &q_sla, q, REPORT_SLA_VALUES, out);
+}
+
+int report_agents(db_tx *tx, const report_query *q, report_rows *out)
+{
+	return run(tx, &q_agents, q, REPORT_AGENT_VALUES, out);
+}
+
+int report_volume(db_tx *tx, const report_query *q, report_rows *out)
+{
+	return run(tx, &q_volume, q, REPORT_VOLUME_VALUES, out);
+}
+
+int report_csat(db_tx *tx, const report_query *q, long long counts[5], int max, report_comment **comments,
+    size_t *ncomments)
+{
+	memset(counts, 0, 5 * sizeof *counts);
+	*comments = NULL;
+	*ncomments = 0;
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", max < 1 ? 1 : max);
+	const char *p[6] = { q->from, q->to, q->org, q->team, q->agent, lim };
+	db_call c[2] = { { &q_csat, NULL, 5, p }, { &q_comments, NULL, 6, p } };
+	db_result *res[2];
+	if (!db_tx_exec_all(tx, c, 2, res))
+		return -1;
+	for (int k = 0; k < 5 && db_rows(res[0]) == 1; k++)
+		counts[k] = db_get_int(res[0], 0, k, 0);
+	size_t n = (size_t)db_rows(res[1]);
+	report_comment *list = arena_calloc(tx->a, n + 1, sizeof *list);
+	for (size_t i = 0; i < n; i++) {
+		list[i].number = db_get_dup(tx->a, res[1], (int)i, 0);
+		list[i].rating = (int)db_get_int(res[1], (int)i, 1, 0);
+		list[i].comment = db_get_dup(tx->a, res[1], (int)i, 2);
+		list[i].submitted = db_get_int(res[1], (int)i, 3, 0);
+	}
+	*comments = list;
+	*ncomments = n;
+	return 0;
+}
+
+int report_freshness(db_tx *tx, long long *folded_at, bool *pending)
+{
+	*folded_at = 0;
+	*pending = false;
+	db_result *res = db_tx_exec(tx, &q_fresh, 0, NULL);
+	if (!res || db_rows(res) != 1)
+		return -1;
+	*folded_at = db_get_int(res, 0, 0, 0);
+	*pending = db_get_bool(res, 0, 1);
+	return 0;
+}
