@@ -18,6 +18,7 @@
 #include "auth/crypto.h"
 #include "core/log.h"
 #include "model/desk_ticket.h"
+#include "pages/desk_stage.h" /* workflows */
 #include "pages/desk_words.h"
 #include "pages/flash.h"
 #include "pages/pages.h"
@@ -110,6 +111,7 @@ static const struct {
 	{ "updated", "The ticket was updated." },
 	{ "unchanged", "Nothing was changed." },
 	{ "merged", "This ticket was merged." },
+	{ "staged", "The ticket moved to another stage." }, /* workflows */
 };
 
 static const char *flash_message(req *r, const char *number)
@@ -490,7 +492,20 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 		tv_set(a, v, "errors", list);
 		tv_set_bool(a, v, "has_errors", true);
 	}
+	/* workflows: the stage block (pages/desk_stage.c) */
+	if (desk_stage_view(r, v, t) != 0)
+		return page_db_failure(r);
 	return page_render(r, status, "desk_ticket", v);
+}
+
+/* workflows: a refused stage move shows the workspace (pages/desk_stage.c). */
+int desk_ticket_show_refused(req *r, int status, const char *refusal)
+{
+	desk_ticket t;
+	int st = load_ticket(r, &t);
+	if (st)
+		return st;
+	return show_workspace(r, status, &t, &(desk_opts){ .refusal = refusal });
 }
 
 int page_desk_ticket(req *r)

@@ -35,4 +35,8 @@ enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int round
  * run adds them. *updated counts the articles. */
 enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated);
 
+/* Workflows: REFRESH MATERIALIZED VIEW CONCURRENTLY of agent_tickets and
+ * workflow_stage_stats (workflow_views_refresh(), 0036). */
+enum sched_outcome sched_job_workflow_views(db_tx *tx, int min_gap_s);
+
 #endif
