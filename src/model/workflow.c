@@ -436,6 +436,26 @@ int workflow_stats(db_tx *tx, const char *workflow_id, workflow_stage_stat **out
 	return 0;
 }
 
+static const db_stmt q_stage_options = { "workflow_stage_options",
+	"select s.id, w.name || ': ' || s.name from workflow_stages s join workflows w on w.id = s.workflow_id "
+	"where w.is_active order by w.name, w.id, s.is_other, s.is_start desc, s.is_end, s.position, s.id limit 200" };
+
+int workflow_stage_options(db_tx *tx, workflow_stage_option **out, size_t *n)
+{
+	db_result *res = db_tx_exec(tx, &q_stage_options, 0, NULL);
+	if (!res)
+		return -1;
+	size_t rows = (size_t)db_rows(res);
+	workflow_stage_option *l = arena_calloc(tx->a, rows + 1, sizeof *l);
+	for (size_t i = 0; i < rows; i++) {
+		l[i].id = dup0(tx, res, (int)i, 0);
+		l[i].label = dup0(tx, res, (int)i, 1);
+	}
+	*out = l;
+	*n = rows;
+	return 0;
+}
+
 /* ---- a ticket's stage ---- */
 
 static const db_stmt q_ticket_stage = { "ticket_stage_get",

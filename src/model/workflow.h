@@ -101,6 +101,14 @@ int workflow_people(db_tx *tx, const char *org_id, int max, workflow_person **ou
 /* From workflow_stage_stats (through its definer function). */
 int workflow_stats(db_tx *tx, const char *workflow_id, workflow_stage_stat **out, size_t *n);
 
+/* The stages of the active workflows the acting user sees (the queue's
+ * stage filter), "Workflow: Stage", at most 200. */
+typedef struct {
+	const char *id;
+	const char *label;
+} workflow_stage_option;
+int workflow_stage_options(db_tx *tx, workflow_stage_option **out, size_t *n);
+
 /* ---- a ticket's stage ---- */
 typedef struct {
 	const char *workflow_name; /* NULL: the ticket follows no workflow */

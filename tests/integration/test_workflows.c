@@ -366,6 +366,21 @@ START_TEST(wf_stage_moves_and_hooks)
 	harness_response_free(&r);
 	assert_owner("select count(*) from notifications where user_id = $1::uuid and type = 'staff.workflow'", f.admin, NULL,
 	    "1");
+	/* the queue's stage filter */
+	snprintf(uri, sizeof uri, "/desk?queue=open&stage=%s", working);
+	get(f.a, uri, f.ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, number);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk?queue=open&stage=%s", end);
+	get(f.a, uri, f.ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_lacks(&r, number);
+	harness_response_free(&r);
+	get(f.a, "/desk?queue=open&stage=not-a-stage", f.ag.cookie, &r);
+	assert_status(&r, 400);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/desk/tickets/%s/stage", number);
 	/* on to the end; another organization's staff cannot move it */
 	snprintf(fields, sizeof fields, "stage=%s&version=%s", end, v);
 	post_as(f.a, uri, &f.oth, fields, &r);
