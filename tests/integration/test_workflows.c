@@ -9,12 +9,15 @@
  * organizations and users. Registered from test_integration.c's main() as
  * the suite "workflows". */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/tx.h"
 #include "integration/istaff.h"
 #include "integration/itest.h"
+#include "sched/jobs.h"
 
 typedef struct {
 	app *a;
@@ -450,6 +453,83 @@ START_TEST(wf_history_view)
 }
 END_TEST
 
+/* ---- the views' refresh under two schedulers ---- */
+
+typedef struct {
+	pthread_barrier_t *start;
+	int gap;
+	enum sched_outcome outcome;
+} views_runner;
+
+/* A scheduler of its own: a connection as the application role (as `serve`
+ * runs it) and one run of the job. */
+static void *views_run(void *arg)
+{
+	views_runner *s = arg;
+	db *conn = db_new(getenv("APP_DATABASE_URL"), 5, 60000, "supportdesk-test-scheduler");
+	arena *mem = arena_new(4096);
+	db_ensure(conn);
+	if (s->start)
+		pthread_barrier_wait(s->start);
+	db_tx tx;
+	db_tx_init(&tx, conn, mem, NULL, "test-workflow-views", NULL);
+	s->outcome = sched_job_workflow_views(&tx, s->gap);
+	if (s->outcome == SCHED_RAN && db_tx_commit(&tx) != DB_OK)
+		s->outcome = SCHED_FAILED;
+	else if (s->outcome != SCHED_RAN)
+		db_tx_rollback(&tx);
+	arena_free(mem);
+	db_free(conn);
+	return NULL;
+}
+
+START_TEST(wf_views_refresh_once_per_interval)
+{
+	fixture f;
+	setup(&f);
+	char *wf = make_workflow(&f, "Stats");
+	char *number = ticket_in(f.org, f.customer, "Counted");
+	/* the last run an interval ago, whatever ran before */
+	free(owner3("with u as (insert into scheduler_runs (job, last_started_at) values ('workflow_views', now() - interval '1 hour') "
+	            "on conflict (job) do update set last_started_at = excluded.last_started_at returning 1) select 1 from u",
+	    NULL, NULL, NULL));
+	char *runs = owner3("select runs::text from scheduler_runs where job = 'workflow_views'", NULL, NULL, NULL);
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, 2);
+	views_runner r[2] = { { &start, 300, 0 }, { &start, 300, 0 } };
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, views_run, &r[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&start);
+	ck_assert_msg(r[0].outcome != SCHED_FAILED && r[1].outcome != SCHED_FAILED, "a scheduler failed");
+	ck_assert_msg((r[0].outcome == SCHED_RAN) + (r[1].outcome == SCHED_RAN) == 1, "ran %d and %d, want once",
+	    r[0].outcome, r[1].outcome);
+	char want[32];
+	snprintf(want, sizeof want, "%ld", atol(runs) + 1);
+	assert_owner("select runs::text from scheduler_runs where job = 'workflow_views'", NULL, NULL, want);
+	/* within the interval: skipped; the figures are there */
+	views_runner again = { NULL, 300, 0 };
+	views_run(&again);
+	ck_assert_int_eq(again.outcome, SCHED_SKIPPED);
+	assert_owner("select ticket_count::text from workflow_stage_stats s join workflow_stages ws on ws.id = s.stage_id "
+	             "where ws.workflow_id = $1::uuid and ws.is_start", wf, NULL, "1");
+	/* the page says how fresh they are */
+	harness_response r2;
+	char uri[256];
+	snprintf(uri, sizeof uri, "/desk/admin/workflows/%s?org=%s", wf, f.slug);
+	get(f.a, uri, f.adm.cookie, &r2);
+	assert_status(&r2, 200);
+	assert_has(&r2, "these figures are computed again every 5 minutes");
+	harness_response_free(&r2);
+	free(runs);
+	free(number);
+	free(wf);
+	teardown(&f);
+}
+END_TEST
+
 Suite *workflows_suite(void)
 {
 	Suite *s = suite_create("workflows");
@@ -460,6 +540,7 @@ Suite *workflows_suite(void)
 	tcase_add_test(tc, wf_request_type_names_workflow);
 	tcase_add_test(tc, wf_stage_moves_and_hooks);
 	tcase_add_test(tc, wf_history_view);
+	tcase_add_test(tc, wf_views_refresh_once_per_interval);
 	suite_add_tcase(s, tc);
 	return s;
 }
