@@ -388,7 +388,9 @@ REVOKE EXECUTE ON FUNCTION tickets_history_write() FROM PUBLIC;
 -- and that update's entry links to this one, which must exist by then.
 CREATE TRIGGER tickets_a_history_insert AFTER INSERT ON tickets
   FOR EACH ROW EXECUTE FUNCTION tickets_history_write();
-CREATE TRIGGER tickets_history_update AFTER UPDATE OF title, description, priority, assignee_id, current_stage_id ON tickets
+-- First too, for the same reason: auto-assign's second pick (0018) updates
+-- the ticket from its own AFTER UPDATE trigger.
+CREATE TRIGGER tickets_a_history_update AFTER UPDATE OF title, description, priority, assignee_id, current_stage_id ON tickets
   FOR EACH ROW WHEN (NEW.latest_history_id IS DISTINCT FROM OLD.latest_history_id)
   EXECUTE FUNCTION tickets_history_write();
 
