@@ -3,7 +3,7 @@
 -- history chain, and the views' definer functions.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(52);
+SELECT plan(54);
 :tap_grants
 
 \set wf_x  '''36000000-0000-4000-8000-000000000001'''
@@ -169,6 +169,12 @@ SELECT is((SELECT ticket_count FROM workflow_stage_stats_for(:wf_x) WHERE stage_
 :as_yg
 SELECT is_empty($$SELECT 1 FROM workflow_stage_stats_for('36000000-0000-4000-8000-000000000001')$$,
                 'a globex agent still reads none of them');
+:as_xg
+SELECT ok((SELECT count(*) FROM agent_tickets_for(:x_org, NULL, NULL, 500) WHERE title = 'Flowed ticket') = 1,
+          'the acme agent reads acme''s tickets in agent_tickets');
+:as_yg
+SELECT is_empty($$SELECT 1 FROM agent_tickets_for('10000000-0000-4000-8000-00000000000a', NULL, NULL, 500)$$,
+                'a globex agent reads none of acme''s');
 
 SELECT * FROM finish();
 ROLLBACK;
