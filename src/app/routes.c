@@ -61,6 +61,9 @@ const route app_routes[] = {
 	{ POST, "/desk/tickets/{number}/time/{id}/remove", page_desk_ticket_time_remove, ROUTE_STAFF },
 	{ POST, "/desk/tickets/{number}/presence", page_desk_ticket_presence, ROUTE_STAFF | ROUTE_NO_LOG },
 	{ GET, "/desk/canned", page_desk_canned, ROUTE_STAFF },
+	/* workflows: desk_stage.c (checks _csrf itself, as desk_ticket.c) */
+	{ POST, "/desk/tickets/{number}/stage", page_desk_ticket_stage, ROUTE_STAFF },
+	{ GET, "/desk/tickets/{number}/history", page_desk_ticket_history, ROUTE_STAFF },
 	/* end desk_ticket.c */
 	/* reports.c */
 	{ GET, "/desk/reports", page_reports, ROUTE_STAFF },
@@ -93,6 +96,16 @@ const route app_routes[] = {
 	{ POST, "/desk/admin/teams/{id}", page_admin_team_update, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/teams/{id}/active", page_admin_team_active, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/teams/{id}/members", page_admin_team_members, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	/* workflows: admin_workflows.c */
+	{ GET, "/desk/admin/workflows", page_admin_workflows, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/workflows", page_admin_workflow_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ GET, "/desk/admin/workflows/{id}", page_admin_workflow, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/workflows/{id}", page_admin_workflow_update, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/workflows/{id}/stages", page_admin_workflow_stage_add, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/workflows/{id}/stages/{stage}", page_admin_workflow_stage, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/workflows/{id}/hooks", page_admin_workflow_hook_add, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/workflows/{id}/hooks/{hook}", page_admin_workflow_hook, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	/* end workflows */
 	{ GET, "/desk/admin/members", page_admin_members, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/members", page_admin_member_invite, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ POST, "/desk/admin/members/{id}/role", page_admin_member_role, ROUTE_ORG_ADMIN | ROUTE_CSRF },

@@ -66,6 +66,8 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_SCHEDULER", VAR_INT, OFF(run_scheduler), "1", 0, 1, "1: serve runs the scheduler; 0: run `supportdesk scheduler` yourself (or on other nodes)" },
 	{ "SUPPORTDESK_SCHEDULER_INTERVAL", VAR_INT, OFF(scheduler_interval_s), "60", 1, 3600, "seconds between two runs of the scheduler's SLA job" },
 	{ "SUPPORTDESK_SCHEDULER_PURGE_INTERVAL", VAR_INT, OFF(scheduler_purge_interval_s), "3600", 60, 604800, "seconds between two runs of each purge (across every node)" },
+	/* workflows */
+	{ "SUPPORTDESK_SCHEDULER_VIEWS_INTERVAL", VAR_INT, OFF(scheduler_views_interval_s), "300", 1, 86400, "seconds between two refreshes of the workflow views agent_tickets and workflow_stage_stats (across every node)" },
 	{ "SUPPORTDESK_SCHEDULER_BATCH", VAR_INT, OFF(scheduler_batch), "500", 1, 10000, "tickets the SLA job looks at per statement (bounded batches)" },
 	{ "SUPPORTDESK_CAPTCHA_MAX_NUMBER", VAR_LONG, OFF(captcha_max_number), "100000", 1000, 100000000, "captcha difficulty (work grows linearly)" },
 	{ "SUPPORTDESK_CAPTCHA_TTL", VAR_INT, OFF(captcha_ttl_s), "1200", 60, 86400, "seconds a captcha challenge stays valid" },

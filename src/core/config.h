@@ -64,6 +64,7 @@ typedef struct {
 	int run_scheduler;         /* serve supervises `supportdesk scheduler` */
 	int scheduler_interval_s;  /* SLA job period */
 	int scheduler_purge_interval_s;
+	int scheduler_views_interval_s; /* workflows: the materialized views' refresh */
 	int scheduler_batch;       /* SLA tickets per statement */
 	/* public submission */
 	long captcha_max_number;   /* difficulty: the solver searches 0..max */

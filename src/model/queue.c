@@ -165,7 +165,8 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 	"and ($13::text is null or t.search @@ portal_tsquery($13::text) " \
 	"or desk_messages_match(t.id, portal_tsquery($13::text))) " \
 	"and ($14::text is null or t.number = $14::text) " \
-	"and ($15::text is null or t.requester_id = any (desk_requester_ids($15::text))) "
+	"and ($15::text is null or t.requester_id = any (desk_requester_ids($15::text))) " \
+	"and ($20::uuid is null or t.current_stage_id = $20::uuid) " /* workflows: the stage */
 
 /* The page is chosen from tickets alone, by ids
  * and keys only: what the queue indexes of 0019 cover, so that the choice
@@ -198,7 +199,8 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 /* $16 limit, $17 cursor key (NULL: first page), $18 cursor id, $19 the
  * second key (priority sort only). */
 #define KEYSET_1(col, op) \
-	"and ($17::bigint is null or (" col ", t.id) " op " (" TS("$17") ", $18::uuid)) "
+	"and ($17::bigint is null or (" col ", t.id) " op " (" TS("$17") ", $18::uuid)) " \
+	"and ($19::bigint is null or true) " /* unused here, but typed: $20 (the stage) follows it */
 #define LIST_1(name, col, dir, op) \
 	{ name, QUEUE_PAGE(US(col), "0::bigint") KEYSET_1(col, op) "order by " col " " dir ", t.id " dir " limit $16" \
 	  QUEUE_ROWS(dir) }
@@ -306,13 +308,14 @@ int queue_list(db_tx *tx, const queue_filter *f, const queue_cursor *after, int 
 		else
 			words = f->q;
 	}
-	const char *p[19] = {
+	const char *p[20] = {
 		f->scope.all ? "true" : "false", f->scope.all ? NULL : f->scope.org, statuses,
 		f->queue == QUEUE_SPAM ? "true" : "false", unassigned ? "true" : "false", assignee,
 		f->queue == QUEUE_SLA ? "true" : "false", f->priority, f->team, f->category, f->type, f->tag, words, number,
 		email, lim, after ? k1 : NULL, after ? after->id : NULL, after ? k2 : NULL,
+		f->stage, /* workflows */
 	};
-	int np = f->sort == QUEUE_SORT_PRIORITY ? 19 : 18;
+	int np = 20;
 	db_result *res = db_tx_exec(tx, &q_list[f->sort][f->asc ? 1 : 0], np, p);
 	if (!res)
 		return -1;

@@ -59,6 +59,7 @@ typedef struct {
 	const char *category;      /* uuid or NULL */
 	const char *type;          /* request type uuid or NULL */
 	const char *tag;           /* an exact tag or NULL */
+	const char *stage;         /* workflows: a workflow stage uuid or NULL */
 	const char *q;             /* search: number, requester email or words; NULL */
 	enum queue_sort sort;
 	bool asc;

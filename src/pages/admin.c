@@ -35,6 +35,9 @@ static const struct {
 		"Replies agents insert by typing /shortcut, for everyone, a team or one person." },
 	[ADMIN_SLA] = { "sla", "SLA policies", "/desk/admin/sla",
 		"First response and resolution targets per priority, business hours, time zone and holidays." },
+	/* workflows */
+	[ADMIN_WORKFLOWS] = { "workflows", "Workflows", "/desk/admin/workflows",
+		"The stages tickets move through, start to end, the hooks that notify on a stage, tickets per stage." },
 	[ADMIN_SETTINGS] = { "settings", "Organization settings", "/desk/admin/settings",
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",

@@ -7,6 +7,7 @@
 
 #include "model/field_def.h"
 #include "model/request_type.h"
+#include "model/workflow.h" /* workflows */
 #include "pages/admin.h"
 #include "pages/pages.h"
 #include "pages/submit_view.h"
@@ -81,8 +82,52 @@ static int type_form_view(req *r, tv *v, const admin_ctx *ctx, const request_typ
 	tv_set(a, f, "role_choices", rl);
 	tv_set_bool(a, f, "requires_event", t->requires_event);
 	tv_set_bool(a, f, "is_active", t->is_active);
+	/* workflows: the workflow tickets of the type follow (the posted one
+	 * when the form comes back refused) */
+	workflow *wfs;
+	size_t nw;
+	const char *wf_sel = NULL;
+	if (workflow_choices(page_tx(r), ctx->org->id, &wfs, &nw) != 0 ||
+	    (t->id && workflow_of_request_type(page_tx(r), ctx->org->id, t->id, &wf_sel) != 0))
+		return -1;
+	if (req_form_get(r, "workflow").ptr)
+		wf_sel = str_dup(a, req_form_get(r, "workflow"));
+	admin_field(r, f, "workflow", NULL, errors);
+	tv *wl = tv_list(a);
+	for (size_t i = 0; i < nw; i++) {
+		tv *o = tv_object(a);
+		tv_set_str(a, o, "value", wfs[i].id);
+		tv_set_str(a, o, "label", wfs[i].name);
+		tv_set_bool(a, o, "selected", wf_sel && strcmp(wf_sel, wfs[i].id) == 0);
+		tv_push(a, wl, o);
+	}
+	tv_set(a, f, "workflows", wl);
 	tv_set(a, v, "form", f);
 	return 0;
+}
+
+/* workflows: the posted workflow, "" for none; NULL when the form sends
+ * none (left as it is) or (a message added) one that is not the
+ * organization's active workflow. */
+static const char *workflow_input(req *r, const admin_ctx *ctx, form_errors *errors, int *failed)
+{
+	*failed = 0;
+	if (!req_form_get(r, "workflow").ptr)
+		return NULL;
+	const char *id = str_dup(r->a, form_trim(req_form_get(r, "workflow")));
+	if (!*id)
+		return "";
+	workflow *wfs;
+	size_t nw;
+	if (workflow_choices(page_tx(r), ctx->org->id, &wfs, &nw) != 0) {
+		*failed = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < nw; i++)
+		if (strcmp(wfs[i].id, id) == 0)
+			return id;
+	form_errors_add(r->a, errors, "workflow", "Choose one of the listed workflows, or none.");
+	return NULL;
 }
 
 /* ---- the list ---- */
@@ -197,6 +242,10 @@ int page_admin_type_create(req *r)
 	request_type t = { 0 };
 	if (type_input(r, &ctx, &t, &errors) != 0)
 		return page_db_failure(r);
+	int wf_failed; /* workflows */
+	const char *wf = workflow_input(r, &ctx, &errors, &wf_failed);
+	if (wf_failed)
+		return page_db_failure(r);
 	if (errors.len)
 		return types_page(r, 422, &ctx, &t, &errors);
 	const char *id;
@@ -207,6 +256,8 @@ int page_admin_type_create(req *r)
 		form_errors_add(r->a, &errors, "name", "There is a request type with this name already. Choose another name.");
 		return types_page(r, 422, &ctx, &t, &errors);
 	}
+	if (wf && workflow_set_request_type(page_tx(r), ctx.org->id, id, wf) < 0) /* workflows */
+		return page_db_failure(r);
 	return admin_redirect(r, ctx.org, arena_sprintf(r->a, "/desk/admin/types/%s", id), "created");
 }
 
@@ -287,6 +338,10 @@ int page_admin_type_update(req *r)
 	request_type in = { .id = t.id };
 	if (type_input(r, &ctx, &in, &errors) != 0)
 		return page_db_failure(r);
+	int wf_failed; /* workflows */
+	const char *wf = workflow_input(r, &ctx, &errors, &wf_failed);
+	if (wf_failed)
+		return page_db_failure(r);
 	if (errors.len)
 		return type_page(r, 422, &ctx, &t, &in, &errors);
 	int rc = request_type_save(page_tx(r), ctx.org->id, t.id, &in, NULL);
@@ -298,6 +353,8 @@ int page_admin_type_update(req *r)
 		form_errors_add(r->a, &errors, "name", "Another request type has this name already. Choose another name.");
 		return type_page(r, 422, &ctx, &t, &in, &errors);
 	}
+	if (wf && workflow_set_request_type(page_tx(r), ctx.org->id, t.id, wf) < 0) /* workflows */
+		return page_db_failure(r);
 	return admin_redirect(r, ctx.org, arena_sprintf(r->a, "/desk/admin/types/%s", t.id), "saved");
 }
 

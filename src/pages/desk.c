@@ -13,6 +13,7 @@
 #include "app/page.h"
 #include "core/log.h"
 #include "model/queue.h"
+#include "model/workflow.h" /* workflows */
 #include "model/submit_form.h"
 #include "model/ticket.h"
 #include "pages/desk_words.h"
@@ -128,6 +129,8 @@ static int read_query(req *r, desk_query *q)
 		return 400;
 	if ((s = opt(r, "tag")).ptr && !(f->tag = tag_of(r, s)))
 		return 400;
+	if ((s = opt(r, "stage")).ptr && !(f->stage = uuid_of(r, s))) /* workflows */
+		return 400;
 	if ((s = opt(r, "q")).ptr) {
 		if (form_chars(s) > Q_MAX)
 			return 400;
@@ -187,6 +190,7 @@ static const char *desk_href(req *r, const desk_query *q, enum queue_kind queue,
 		add_param(&b, a, "category", f->category);
 		add_param(&b, a, "type", f->type);
 		add_param(&b, a, "tag", f->tag);
+		add_param(&b, a, "stage", f->stage); /* workflows */
 		add_param(&b, a, "q", f->q);
 		if (q->sort_given)
 			add_param(&b, a, "sort", queue_sort_name(f->sort));
@@ -396,7 +400,24 @@ int page_desk(req *r)
 	tv_set_str(a, v, "tag", f->tag);
 	tv_set_str(a, v, "q", f->q);
 	bool filtered = f->status || f->priority || q.assignee_word || f->team || f->category || f->type || f->tag ||
-	    f->q;
+	    f->q || f->stage /* workflows */;
+	{
+		/* workflows: the stages of the active workflows the user sees */
+		workflow_stage_option *so;
+		size_t nso;
+		if (workflow_stage_options(page_tx(r), &so, &nso) != 0)
+			return page_db_failure(r);
+		tv *sl = tv_list(a);
+		for (size_t i = 0; i < nso; i++) {
+			tv *o = tv_object(a);
+			tv_set_str(a, o, "value", so[i].id);
+			tv_set_str(a, o, "label", so[i].label);
+			tv_set_bool(a, o, "selected", f->stage && strcmp(f->stage, so[i].id) == 0);
+			tv_push(a, sl, o);
+		}
+		tv_set(a, v, "stages", sl);
+		tv_set_bool(a, v, "has_stages", nso > 0);
+	}
 	tv_set_bool(a, v, "filtered", filtered);
 	/* The filters fold away (at 360 px they would push the list off the
 	 * screen), open when one is in use. */

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "model/desk_ticket.h"
 #include "model/time_entry.h"
+#include "pages/desk_stage.h" /* workflows */
 #include "pages/desk_words.h"
 #include "pages/flash.h"
 #include "pages/pages.h"
@@ -113,6 +114,7 @@ static const struct {
 	{ "merged", "This ticket was merged." },
 	{ "time_added", "Your time was recorded." },
 	{ "time_removed", "The time entry was removed." },
+	{ "staged", "The ticket moved to another stage." }, /* workflows */
 };
 
 static const char *flash_message(req *r, const char *number)
@@ -628,7 +630,20 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 		tv_set(a, v, "errors", list);
 		tv_set_bool(a, v, "has_errors", true);
 	}
+	/* workflows: the stage block (pages/desk_stage.c) */
+	if (desk_stage_view(r, v, t) != 0)
+		return page_db_failure(r);
 	return page_render(r, status, "desk_ticket", v);
+}
+
+/* workflows: a refused stage move shows the workspace (pages/desk_stage.c). */
+int desk_ticket_show_refused(req *r, int status, const char *refusal)
+{
+	desk_ticket t;
+	int st = load_ticket(r, &t);
+	if (st)
+		return st;
+	return show_workspace(r, status, &t, &(desk_opts){ .refusal = refusal });
 }
 
 int page_desk_ticket(req *r)

@@ -123,6 +123,9 @@ int page_desk_ticket_merge(req *r);  /* POST .../merge: 303 to the target; 403, 
 int page_desk_ticket_time(req *r);   /* POST .../time: 303 to the time panel; 403, 404, 422 */
 int page_desk_ticket_time_remove(req *r); /* POST .../time/{id}/remove: 303; 403, 404 */
 int page_desk_ticket_presence(req *r); /* POST .../presence: 200 JSON {version, others}; 403, 404, 503 */
+/* desk_stage.c (workflows): the stage move and the versioned history. */
+int page_desk_ticket_stage(req *r);   /* POST .../stage (stage, version, _csrf): 303; 403, 404, 409 stale, 422 */
+int page_desk_ticket_history(req *r); /* GET .../history[?at=<entry>]: 200; 404 (ticket or entry) */
 int page_desk_canned(req *r);        /* GET /desk/canned?q=: 200 JSON; 400 not a shortcut prefix */
 /* admin.c, admin_teams.c, admin_members.c, admin_settings.c: the
  * organization admin pages. ROUTE_ORG_ADMIN: 404 for anyone who
@@ -156,6 +159,15 @@ int page_admin_team_create(req *r);   /* POST /desk/admin/teams: 303 to the team
 int page_admin_team(req *r);          /* GET /desk/admin/teams/{id}?org=: 200; 404 not the org's team */
 int page_admin_team_update(req *r);   /* POST /desk/admin/teams/{id}: 303; 404; 422 */
 int page_admin_team_active(req *r);   /* POST .../{id}/active (active=0|1): 303; 400; 404 */
+/* admin_workflows.c (workflows) */
+int page_admin_workflows(req *r);          /* GET /desk/admin/workflows?org=: 200 */
+int page_admin_workflow_create(req *r);    /* POST /desk/admin/workflows: 303; 422 */
+int page_admin_workflow(req *r);           /* GET /desk/admin/workflows/{id}: 200; 404 */
+int page_admin_workflow_update(req *r);    /* POST /desk/admin/workflows/{id}: 303; 404; 422 */
+int page_admin_workflow_stage_add(req *r); /* POST .../{id}/stages: 303; 404; 422 (kind taken) */
+int page_admin_workflow_stage(req *r);     /* POST .../{id}/stages/{stage} action=save|up|down|remove: 303; 400; 404; 409 in use; 422 */
+int page_admin_workflow_hook_add(req *r);  /* POST .../{id}/hooks: 303; 404; 422 */
+int page_admin_workflow_hook(req *r);      /* POST .../{id}/hooks/{hook} action=save|remove: 303; 400; 404; 422 */
 int page_admin_team_members(req *r);  /* POST .../{id}/members (member, action=add|remove): 303; 400; 404; 422 */
 int page_admin_members(req *r);       /* GET /desk/admin/members?org=&after=: 200; 400 */
 int page_admin_member_invite(req *r); /* POST /desk/admin/members (email, name, role): 303, email sent; 422 */

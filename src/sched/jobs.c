@@ -125,6 +125,19 @@ enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int round
 	return job_end(tx, "session_sets", st, result);
 }
 
+/* workflows */
+static const db_stmt q_views_refresh = { "sched_workflow_views", "select workflow_views_refresh()" };
+
+enum sched_outcome sched_job_workflow_views(db_tx *tx, int min_gap_s)
+{
+	enum sched_outcome o = job_begin(tx, "workflow_views", min_gap_s, NULL);
+	if (o != SCHED_RAN)
+		return o;
+	if (!db_tx_exec(tx, &q_views_refresh, 0, NULL))
+		return SCHED_FAILED;
+	return job_end(tx, "workflow_views", NULL, "{}");
+}
+
 enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated)
 {
 	*updated = 0;

@@ -39,5 +39,8 @@ enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long
  * summary behind /desk/reports (report_fold, sql/migrations/0035), up to
  * max_batches statements of `batch` changes. *folded counts the changes. */
 enum sched_outcome sched_job_reports(db_tx *tx, int min_gap_s, int batch, int max_batches, long long *folded);
+/* Workflows: REFRESH MATERIALIZED VIEW CONCURRENTLY of agent_tickets and
+ * workflow_stage_stats (workflow_views_refresh(), 0036). */
+enum sched_outcome sched_job_workflow_views(db_tx *tx, int min_gap_s);
 
 #endif

@@ -94,13 +94,14 @@ static void sched_free(scheduler *s)
 }
 
 enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS,
-	JOB_REPORTS /* reports: report_fold() */ };
+	JOB_REPORTS /* reports: report_fold() */, JOB_WORKFLOW_VIEWS };
 
 /* One job run: its own transaction and arena. Logs what happened. */
 static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge, int gap_s, sched_report *rep)
 {
 	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets"
-	                 : kind == JOB_KB_VIEWS ? "kb_views" : kind == JOB_REPORTS ? "reports" : purges[purge].job;
+	                 : kind == JOB_KB_VIEWS ? "kb_views" : kind == JOB_REPORTS ? "reports"
+	                 : kind == JOB_WORKFLOW_VIEWS ? "workflow_views" : purges[purge].job;
 	char rid[64];
 	snprintf(rid, sizeof rid, "sched-%s-%lu", name, ++s->seq);
 	db_tx tx;
@@ -121,6 +122,10 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 	/* reports */
 	case JOB_REPORTS:
 		o = sched_job_reports(&tx, gap_s, SCHED_REPORT_BATCH, SCHED_REPORT_MAX_BATCHES, &n);
+		break;
+	/* workflows */
+	case JOB_WORKFLOW_VIEWS:
+		o = sched_job_workflow_views(&tx, gap_s);
 		break;
 	default:
 		o = sched_job_purge(&tx, name, purges[purge].what, gap_s, SCHED_BLOB_MAX_BATCHES, &n);
@@ -159,7 +164,7 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 }
 
 /* Every job whose gap has passed; gaps of 0 run each one now. */
-static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, sched_report *rep)
+static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, int views_gap_s, sched_report *rep)
 {
 	run_job(s, JOB_SLA, 0, sla_gap_s, rep);
 	for (size_t i = 0; i < sizeof purges / sizeof *purges && !stopsig_requested(); i++)
@@ -171,6 +176,8 @@ static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, sched_report *
 	/* reports: the summary behind /desk/reports, as often as the SLA job */
 	if (!stopsig_requested())
 		run_job(s, JOB_REPORTS, 0, sla_gap_s, rep);
+	if (!stopsig_requested())
+		run_job(s, JOB_WORKFLOW_VIEWS, 0, views_gap_s, rep);
 }
 
 int sched_run_once(const config *cfg, sched_report *report)
@@ -181,7 +188,7 @@ int sched_run_once(const config *cfg, sched_report *report)
 		sched_free(&s);
 		return 1;
 	}
-	run_all(&s, 0, 0, &rep);
+	run_all(&s, 0, 0, 0, &rep);
 	sched_free(&s);
 	if (report)
 		*report = rep;
@@ -207,7 +214,7 @@ int sched_run(const config *cfg)
 	while (!stopsig_requested()) {
 		double t0 = clock_seconds();
 		sched_report rep = { 0 };
-		run_all(&s, sla_gap, cfg->scheduler_purge_interval_s, &rep);
+		run_all(&s, sla_gap, cfg->scheduler_purge_interval_s, cfg->scheduler_views_interval_s, &rep);
 		double next = t0 + interval;
 		while (!stopsig_requested() && clock_seconds() < next)
 			sched_wait(next - clock_seconds());

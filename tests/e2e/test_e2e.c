@@ -1133,6 +1133,7 @@ Suite *desk_e2e_suite(void); /* test_desk.c */
 Suite *reports_e2e_suite(void); /* test_reports.c */
 Suite *sched_e2e_suite(void); /* test_sched.c */
 Suite *kb_e2e_suite(void); /* test_kb.c */
+Suite *workflows_e2e_suite(void); /* test_workflows.c (workflows) */
 
 static Suite *e2e_suite(void)
 {
@@ -1194,6 +1195,7 @@ int main(void)
 	srunner_add_suite(sr, admin_sla_e2e_suite());
 	srunner_add_suite(sr, platform_e2e_suite());
 	srunner_add_suite(sr, kb_e2e_suite());
+	srunner_add_suite(sr, workflows_e2e_suite()); /* workflows */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -56,5 +56,6 @@ Suite *kb_suite(void);            /* test_kb.c */
 Suite *reports_suite(void);       /* test_reports.c */
 Suite *platform_suite(void);      /* test_platform.c */
 Suite *time_suite(void);          /* test_time.c */
+Suite *workflows_suite(void);     /* test_workflows.c */
 
 #endif

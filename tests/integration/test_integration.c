@@ -1445,6 +1445,7 @@ int main(void)
 	srunner_add_suite(sr, time_suite());
 	srunner_add_suite(sr, platform_suite());
 	srunner_add_suite(sr, reports_suite());
+	srunner_add_suite(sr, workflows_suite()); /* workflows */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

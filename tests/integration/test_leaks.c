@@ -33,6 +33,9 @@ typedef struct {
 	 * organization and the user its {id} routes change */
 	char *p_cookie, *p_csrf;
 	char *p_org, *p_user;
+	/* workflows: a workflow of the admin's organization, a stage and a hook
+	 * of it; the step the desk ticket's stage route moves it to */
+	char *wf, *wf_stage, *wf_hook, *desk_step;
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -326,6 +329,9 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/fields/", 19) == 0  ? ad->field
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/events/", 19) == 0  ? ad->event
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/sla/", 16) == 0     ? ad->sla
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/workflows/", 22) == 0 ? ad->wf /* workflows */
+		    : strncmp(p, "{stage}", 7) == 0 ? ad->wf_stage
+		    : strncmp(p, "{hook}", 6) == 0 ? ad->wf_hook
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
@@ -383,6 +389,32 @@ START_TEST(every_route_many_times)
 		snprintf(sql, sizeof sql, "update tickets set request_type_id = '%s', custom_fields = '{\"leak_%d\": \"a\"}' "
 		                          "where number = $1 returning id", ad.type, (int)getpid());
 		free(owner_query(sql, fx.number));
+	}
+	{
+		/* workflows: the desk ticket on a workflow of its organization;
+		 * the admin's organization has one with a stage and a hook. */
+		char sql[512];
+		char *wf = owner_query("insert into workflows (organization_id, name) values ($1::uuid, 'Leak flow') returning id",
+		    fx.org_id);
+		snprintf(sql, sizeof sql, "insert into workflow_stages (workflow_id, name, is_start) values ($1::uuid, 'Leak start', "
+		                          "true) returning id");
+		char *start = owner_query(sql, wf);
+		ad.desk_step = owner_query("insert into workflow_stages (workflow_id, name) values ($1::uuid, 'Leak step') "
+		                           "returning id", wf);
+		snprintf(sql, sizeof sql, "update tickets set workflow_id = '%s', current_stage_id = '%s' where number = $1 "
+		                          "returning id", wf, start);
+		free(owner_query(sql, fx.desk_number));
+		ad.wf = owner_query("insert into workflows (organization_id, name) select id, 'Leak admin flow' from organizations "
+		                    "where slug = $1 returning id", ad.slug);
+		ad.wf_stage = owner_query("insert into workflow_stages (workflow_id, name) values ($1::uuid, 'Leak admin stage') "
+		                          "returning id", ad.wf);
+		ad.wf_hook = owner_query("insert into workflow_stage_hooks (stage_id, hook_type, config) values ($1::uuid, "
+		                         "'notification', '{\"target_type\": \"org_admins\", \"message\": \"Leak\"}') returning id",
+		    ad.wf_stage);
+		ck_assert_ptr_nonnull(ad.desk_step);
+		ck_assert_ptr_nonnull(ad.wf_hook);
+		free(wf);
+		free(start);
 	}
 
 	long n = getenv("SD_LEAK_REQUESTS") ? atol(getenv("SD_LEAK_REQUESTS")) : 10000;
@@ -478,6 +510,8 @@ START_TEST(every_route_many_times)
 					    "&minutes=5&time_minutes=1%%3A05&billable=1&time_billable=1&note=Leak",
 					    who == 0 ? fx.staff_csrf : signed_in ? fx.csrf : "x", version ? version : "1",
 					    (long long)time(NULL) * 1000000LL, sent, email, fx.desk_number, fx.desk_number, rounds % 2);
+					/* workflows: the stage route's stage */
+					snprintf(body + strlen(body), sizeof body - strlen(body), "&stage=%s", ad.desk_step);
 					free(version);
 				} else {
 					snprintf(body, sizeof body,
@@ -545,6 +579,10 @@ START_TEST(every_route_many_times)
 	free(ad.p_csrf);
 	free(ad.p_org);
 	free(ad.p_user);
+	free(ad.wf); /* workflows */
+	free(ad.wf_stage);
+	free(ad.wf_hook);
+	free(ad.desk_step);
 	harness_app_free(a);
 }
 END_TEST
