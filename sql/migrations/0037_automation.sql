@@ -648,3 +648,280 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION automation_problems(uuid, jsonb, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION automation_problems(uuid, jsonb, jsonb) TO supportdesk_app;
+
+-- ---------------------------------------------------------------------------
+-- The admin forms name teams, categories and request types by name and
+-- people by address; the rules keep ids (a rename does not break them).
+-- automation_resolve turns a form's items (conditions: "field", actions:
+-- "type") into ids, marking what it cannot find with "error"; automation_names
+-- is its inverse for showing a rule. Both answer NULL to a caller who is not
+-- staff of the organization. Definer rights: an admin may not read every
+-- member's user row.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION automation_ref_kind(p_item jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN coalesce(p_item->>'field', p_item->>'type') IN ('team', 'category', 'request_type', 'assignee')
+              THEN coalesce(p_item->>'field', p_item->>'type') END
+$$;
+
+CREATE FUNCTION automation_resolve(p_org uuid, p_items jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  e     jsonb;
+  v_out jsonb := '[]';
+  v_val text;
+  v_id  uuid;
+  v_platform boolean := EXISTS (SELECT FROM organizations WHERE id = p_org AND is_platform);
+BEGIN
+  IF NOT (app_is_org_member(p_org) OR app_is_org_admin(p_org) OR (app_is_platform_staff() AND v_platform)
+          OR app_is_platform_admin()) THEN
+    RETURN NULL;
+  END IF;
+  FOR e IN SELECT x FROM jsonb_array_elements(coalesce(p_items, '[]')) x LOOP
+    v_val := btrim(coalesce(e->>'value', ''));
+    IF automation_ref_kind(e) IS NULL OR lower(v_val) IN ('none', 'auto')
+       OR v_val ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+      v_out := v_out || jsonb_build_array(CASE WHEN lower(v_val) IN ('none', 'auto')
+                                               THEN jsonb_set(e, '{value}', to_jsonb(lower(v_val))) ELSE e END);
+      CONTINUE;
+    END IF;
+    v_id := CASE automation_ref_kind(e)
+      WHEN 'team' THEN (SELECT id FROM teams WHERE organization_id = p_org AND lower(name) = lower(v_val) LIMIT 1)
+      WHEN 'category' THEN (SELECT id FROM categories WHERE (organization_id = p_org OR organization_id IS NULL)
+                              AND lower(name) = lower(v_val) ORDER BY organization_id NULLS LAST LIMIT 1)
+      WHEN 'request_type' THEN (SELECT id FROM request_types WHERE (organization_id = p_org OR organization_id IS NULL)
+                                  AND lower(name) = lower(v_val) ORDER BY organization_id NULLS LAST LIMIT 1)
+      WHEN 'assignee' THEN (SELECT u.id FROM users u
+                            WHERE lower(u.email) = lower(v_val) AND u.is_active
+                              AND (EXISTS (SELECT FROM memberships m WHERE m.user_id = u.id
+                                           AND m.organization_id = p_org AND m.is_active)
+                                   OR (v_platform AND u.platform_role IS NOT NULL)) LIMIT 1)
+    END;
+    IF v_id IS NULL THEN
+      v_out := v_out || jsonb_build_array(e || jsonb_build_object('error', true));
+    ELSE
+      v_out := v_out || jsonb_build_array(jsonb_set(e, '{value}', to_jsonb(v_id::text)));
+    END IF;
+  END LOOP;
+  RETURN v_out;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION automation_resolve(uuid, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION automation_resolve(uuid, jsonb) TO supportdesk_app;
+
+CREATE FUNCTION automation_names(p_org uuid, p_items jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  e     jsonb;
+  v_out jsonb := '[]';
+  v_name text;
+BEGIN
+  IF NOT (app_is_org_member(p_org) OR app_is_org_admin(p_org) OR app_is_platform_staff() OR app_is_platform_admin()) THEN
+    RETURN NULL;
+  END IF;
+  FOR e IN SELECT x FROM jsonb_array_elements(coalesce(p_items, '[]')) x LOOP
+    v_name := NULL;
+    IF automation_ref_kind(e) IS NOT NULL AND e->>'value' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+      v_name := CASE automation_ref_kind(e)
+        WHEN 'team' THEN (SELECT name FROM teams WHERE id = (e->>'value')::uuid AND organization_id = p_org)
+        WHEN 'category' THEN (SELECT name FROM categories WHERE id = (e->>'value')::uuid
+                                AND (organization_id = p_org OR organization_id IS NULL))
+        WHEN 'request_type' THEN (SELECT name FROM request_types WHERE id = (e->>'value')::uuid
+                                    AND (organization_id = p_org OR organization_id IS NULL))
+        WHEN 'assignee' THEN (SELECT u.email::text FROM users u WHERE u.id = (e->>'value')::uuid)
+      END;
+    END IF;
+    v_out := v_out || jsonb_build_array(CASE WHEN v_name IS NULL THEN e ELSE jsonb_set(e, '{value}', to_jsonb(v_name)) END);
+  END LOOP;
+  RETURN v_out;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION automation_names(uuid, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION automation_names(uuid, jsonb) TO supportdesk_app;
+
+-- ---------------------------------------------------------------------------
+-- The admin pages' reads and writes of the three kinds ('trigger', 'time',
+-- 'macro'), with the caller's rights: row-level security decides.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION automation_rule_list(p_kind text, p_org uuid, p_id uuid DEFAULT NULL)
+RETURNS TABLE (id uuid, name text, "position" integer, is_active boolean, match_all boolean, events text,
+               time_event text, minutes integer, reply text, personal boolean, usage_count integer,
+               conditions jsonb, actions jsonb, problems text)
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+BEGIN
+  IF p_kind = 'trigger' THEN
+    RETURN QUERY SELECT r.id, r.name, r.position, r.is_active, r.match_all, array_to_string(r.events, ','),
+                        ''::text, 0, ''::text, false, 0,
+                        automation_names(p_org, r.conditions), automation_names(p_org, r.actions),
+                        array_to_string(automation_problems(p_org, r.conditions, r.actions), E'\n')
+                 FROM automation_triggers r
+                 WHERE r.organization_id = p_org AND (p_id IS NULL OR r.id = p_id)
+                 ORDER BY r.position, r.id LIMIT 500;
+  ELSIF p_kind = 'time' THEN
+    RETURN QUERY SELECT r.id, r.name, r.position, r.is_active, r.match_all, ''::text,
+                        r.time_event, r.minutes, ''::text, false, 0,
+                        automation_names(p_org, r.conditions), automation_names(p_org, r.actions),
+                        array_to_string(automation_problems(p_org, r.conditions, r.actions), E'\n')
+                 FROM automation_time_rules r
+                 WHERE r.organization_id = p_org AND (p_id IS NULL OR r.id = p_id)
+                 ORDER BY r.position, r.id LIMIT 500;
+  ELSIF p_kind = 'macro' THEN
+    RETURN QUERY SELECT r.id, r.name, r.position, r.is_active, true, ''::text, ''::text, 0, r.reply,
+                        r.owner_id IS NOT NULL, r.usage_count,
+                        '[]'::jsonb, automation_names(p_org, r.actions),
+                        array_to_string(automation_problems(p_org, '[]', r.actions), E'\n')
+                 FROM macros r
+                 WHERE r.organization_id = p_org AND (p_id IS NULL OR r.id = p_id)
+                 ORDER BY r.owner_id IS NOT NULL, r.position, r.name, r.id LIMIT 500;
+  END IF;
+END;
+$$;
+GRANT EXECUTE ON FUNCTION automation_rule_list(text, uuid, uuid) TO supportdesk_app;
+
+-- status: 'saved' | 'not_found' | 'unresolved' (bad: the names not found)
+--   | 'invalid' (a value outside its set).
+CREATE FUNCTION automation_rule_save(p_kind text, p_org uuid, p_id uuid, p jsonb,
+                                     OUT status text, OUT id uuid, OUT bad text)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  v_cond jsonb := automation_resolve(p_org, coalesce(p->'conditions', '[]'));
+  v_act  jsonb := automation_resolve(p_org, coalesce(p->'actions', '[]'));
+  v_events text[] := ARRAY(SELECT jsonb_array_elements_text(coalesce(p->'events', '[]')));
+  v_pos  integer;
+BEGIN
+  IF v_cond IS NULL OR v_act IS NULL THEN
+    status := 'not_found';
+    RETURN;
+  END IF;
+  SELECT string_agg(e->>'value', ', ') INTO bad
+  FROM jsonb_array_elements(v_cond || v_act) e WHERE e ? 'error';
+  IF bad IS NOT NULL THEN
+    status := 'unresolved';
+    RETURN;
+  END IF;
+  BEGIN
+    IF p_kind = 'trigger' THEN
+      IF p_id IS NULL THEN
+        SELECT coalesce(max(t.position), 0) + 1 INTO v_pos FROM automation_triggers t WHERE t.organization_id = p_org;
+        INSERT INTO automation_triggers (organization_id, name, position, is_active, match_all, events, conditions, actions)
+        VALUES (p_org, p->>'name', v_pos, (p->>'is_active')::boolean, (p->>'match_all')::boolean, v_events, v_cond, v_act)
+        RETURNING automation_triggers.id INTO id;
+      ELSE
+        UPDATE automation_triggers t SET name = p->>'name', is_active = (p->>'is_active')::boolean,
+               match_all = (p->>'match_all')::boolean, events = v_events, conditions = v_cond, actions = v_act
+        WHERE t.id = p_id AND t.organization_id = p_org RETURNING t.id INTO id;
+      END IF;
+    ELSIF p_kind = 'time' THEN
+      IF p_id IS NULL THEN
+        SELECT coalesce(max(t.position), 0) + 1 INTO v_pos FROM automation_time_rules t WHERE t.organization_id = p_org;
+        INSERT INTO automation_time_rules (organization_id, name, position, is_active, match_all, time_event, minutes,
+                                           conditions, actions)
+        VALUES (p_org, p->>'name', v_pos, (p->>'is_active')::boolean, (p->>'match_all')::boolean, p->>'time_event',
+                (p->>'minutes')::integer, v_cond, v_act)
+        RETURNING automation_time_rules.id INTO id;
+      ELSE
+        UPDATE automation_time_rules t SET name = p->>'name', is_active = (p->>'is_active')::boolean,
+               match_all = (p->>'match_all')::boolean, time_event = p->>'time_event',
+               minutes = (p->>'minutes')::integer, conditions = v_cond, actions = v_act
+        WHERE t.id = p_id AND t.organization_id = p_org RETURNING t.id INTO id;
+      END IF;
+    ELSIF p_kind = 'macro' THEN
+      IF p_id IS NULL THEN
+        SELECT coalesce(max(t.position), 0) + 1 INTO v_pos FROM macros t WHERE t.organization_id = p_org;
+        INSERT INTO macros (organization_id, owner_id, name, position, is_active, actions, reply)
+        VALUES (p_org, CASE WHEN (p->>'personal')::boolean THEN app_user_id() END, p->>'name', v_pos,
+                (p->>'is_active')::boolean, v_act, coalesce(p->>'reply', ''))
+        RETURNING macros.id INTO id;
+      ELSE
+        UPDATE macros t SET name = p->>'name', is_active = (p->>'is_active')::boolean, actions = v_act,
+               reply = coalesce(p->>'reply', '')
+        WHERE t.id = p_id AND t.organization_id = p_org RETURNING t.id INTO id;
+      END IF;
+    END IF;
+  EXCEPTION WHEN check_violation OR invalid_text_representation OR not_null_violation THEN
+    status := 'invalid';
+    id := NULL;
+    RETURN;
+  END;
+  status := CASE WHEN id IS NULL THEN 'not_found' ELSE 'saved' END;
+END;
+$$;
+GRANT EXECUTE ON FUNCTION automation_rule_save(text, uuid, uuid, jsonb) TO supportdesk_app;
+
+-- p_op: 'delete' | 'activate' | 'deactivate' | 'up' | 'down'. true when done.
+CREATE FUNCTION automation_rule_op(p_kind text, p_org uuid, p_id uuid, p_op text) RETURNS boolean
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  v_pos   integer;
+  v_other uuid;
+  v_opos  integer;
+  v_table text := CASE p_kind WHEN 'trigger' THEN 'automation_triggers' WHEN 'time' THEN 'automation_time_rules'
+                              WHEN 'macro' THEN 'macros' END;
+  v_n     integer;
+BEGIN
+  IF v_table IS NULL THEN
+    RETURN false;
+  END IF;
+  EXECUTE format('SELECT position FROM %I WHERE id = $1 AND organization_id = $2 FOR UPDATE', v_table)
+    INTO v_pos USING p_id, p_org;
+  IF v_pos IS NULL THEN
+    RETURN false;
+  END IF;
+  IF p_op = 'delete' THEN
+    EXECUTE format('DELETE FROM %I WHERE id = $1 AND organization_id = $2', v_table) USING p_id, p_org;
+  ELSIF p_op IN ('activate', 'deactivate') THEN
+    EXECUTE format('UPDATE %I SET is_active = $3 WHERE id = $1 AND organization_id = $2', v_table)
+      USING p_id, p_org, p_op = 'activate';
+  ELSIF p_op IN ('up', 'down') THEN
+    EXECUTE format('SELECT id, position FROM %I WHERE organization_id = $1 AND id <> $2 AND '
+                   || CASE WHEN p_op = 'up' THEN '(position, id) < ($3, $2) ORDER BY position DESC, id DESC'
+                           ELSE '(position, id) > ($3, $2) ORDER BY position, id' END || ' LIMIT 1 FOR UPDATE', v_table)
+      INTO v_other, v_opos USING p_org, p_id, v_pos;
+    IF v_other IS NULL THEN
+      RETURN true;   -- already first (last)
+    END IF;
+    IF v_opos = v_pos THEN
+      v_opos := v_pos + CASE WHEN p_op = 'up' THEN -1 ELSE 1 END;
+    END IF;
+    EXECUTE format('UPDATE %I SET position = $2 WHERE id = $1', v_table) USING p_id, v_opos;
+    EXECUTE format('UPDATE %I SET position = $2 WHERE id = $1', v_table) USING v_other, v_pos;
+  ELSE
+    RETURN false;
+  END IF;
+  GET DIAGNOSTICS v_n = ROW_COUNT;
+  RETURN v_n > 0;
+END;
+$$;
+GRANT EXECUTE ON FUNCTION automation_rule_op(text, uuid, uuid, text) TO supportdesk_app;
+
+-- What macro_apply would do, for the preview: the macro's name, its actions
+-- (names for ids) and its reply with the placeholders filled in. No row when
+-- the caller may not apply it to the ticket.
+CREATE FUNCTION macro_preview(p_macro uuid, p_ticket uuid)
+RETURNS TABLE (name text, actions jsonb, reply text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_user uuid := app_user_id();
+  t      tickets;
+  mc     macros;
+  v_org  uuid;
+BEGIN
+  SELECT * INTO t FROM tickets WHERE id = p_ticket;
+  IF v_user IS NULL OR NOT FOUND OR NOT ticket_staff_member(v_user, t) THEN
+    RETURN;
+  END IF;
+  v_org := ticket_routing_org(t.routing_type, t.assigned_org_id);
+  SELECT * INTO mc FROM macros m
+  WHERE m.id = p_macro AND m.organization_id = v_org AND m.is_active AND (m.owner_id IS NULL OR m.owner_id = v_user);
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  name := mc.name;
+  actions := automation_names(v_org, mc.actions);
+  reply := replace(automation_text(t, mc.reply), '{{agent.name}}',
+                   coalesce((SELECT nullif(btrim(u.name), '') FROM users u WHERE u.id = v_user), ''));
+  RETURN NEXT;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION macro_preview(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION macro_preview(uuid, uuid) TO supportdesk_app;

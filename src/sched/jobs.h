@@ -35,4 +35,9 @@ enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int round
  * run adds them. *updated counts the articles. */
 enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated);
 
+/* automation (0037): the time rules (automation_time_run), at most `batch`
+ * firings per run; each ticket once per rule and window (a unique firing
+ * key, whichever scheduler gets there). *fired counts them. */
+enum sched_outcome sched_job_automation(db_tx *tx, int min_gap_s, int batch, long long *fired);
+
 #endif
