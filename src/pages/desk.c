@@ -471,6 +471,7 @@ int page_desk(req *r)
 			tv_push(a, ml, x);
 		}
 		tv_set(a, v, "bulk_macros", ml);
+		tv_set_bool(a, v, "has_bulk_macros", nmo > 0);
 	}
 	flash_take(r, v);
 	return page_render(r, 200, "desk", v);
