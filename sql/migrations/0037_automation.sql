@@ -224,8 +224,11 @@ REVOKE EXECUTE ON FUNCTION automation_text(tickets, text) FROM PUBLIC;
 
 -- Whether one condition holds for the ticket (and the message, when the
 -- change is one).
+-- Called for every condition of every rule on every change: invoker rights
+-- and no SET clause (each would cost a GUC save and restore per call); only
+-- the definer functions below call it, with their search_path.
 CREATE FUNCTION automation_condition_holds(t tickets, c jsonb, m ticket_messages) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_field text := c->>'field';
   v_op    text := c->>'op';
@@ -271,7 +274,7 @@ REVOKE EXECUTE ON FUNCTION automation_condition_holds(tickets, jsonb, ticket_mes
 
 -- ALL (every condition; none: true) or ANY (one at least; none: true).
 CREATE FUNCTION automation_matches(t tickets, p_all boolean, p_conditions jsonb, m ticket_messages) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
   c jsonb;
   v_any boolean := false;
@@ -438,8 +441,10 @@ BEGIN
     IF strpos(coalesce(current_setting('app.automation_fired', true), ''), v_key) > 0 THEN
       CONTINUE;
     END IF;
-    -- The ticket as the previous rules left it.
-    SELECT * INTO t FROM tickets WHERE id = p_ticket;
+    -- The ticket as the previous rules left it (re-read only after one ran).
+    IF v_ran > 0 THEN
+      SELECT * INTO t FROM tickets WHERE id = p_ticket;
+    END IF;
     IF automation_matches(t, r.match_all, r.conditions, m) THEN
       PERFORM set_config('app.automation_fired', coalesce(current_setting('app.automation_fired', true), '') || v_key, true);
       PERFORM set_config('app.automation_depth', (v_depth + 1)::text, true);
