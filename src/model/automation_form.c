@@ -109,6 +109,8 @@ static int rows_posted(af_getter get, void *ctx, const char *name, bool more)
 		if (*end || n < 1)
 			n = AF_ROWS_DEFAULT;
 	}
+	if (n > AF_ROWS_MAX)
+		n = AF_ROWS_MAX; /* before adding: a posted count may be LONG_MAX */
 	if (more)
 		n += 3;
 	return (int)(n > AF_ROWS_MAX ? AF_ROWS_MAX : n);
