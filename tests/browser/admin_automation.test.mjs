@@ -80,8 +80,11 @@ describe('automation admin pages', () => {
     const id = sql(`SELECT id FROM automation_triggers WHERE organization_id = ${quote(org)} AND name = 'Invoices'`);
     assert.match(id, /^[0-9a-f-]{36}$/, 'the trigger is saved');
     await check(page, `/desk/admin/triggers/${id}?org=${slug}`, 'trigger');
+    // The requester is a customer: a reply by the requester would end waiting_customer.
+    const customer = `auto-customer-${RUN_ID}@example.com`;
+    addUser(customer, 'Auto Customer');
     const number = sql(`INSERT INTO tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description)
-      SELECT id, 'organization', ${quote(org)}, ${quote(org)}, 'Invoice wrong', 'x' FROM users WHERE email = ${quote(email)}
+      SELECT id, 'organization', ${quote(org)}, ${quote(org)}, 'Invoice wrong', 'x' FROM users WHERE email = ${quote(customer)}
       RETURNING number`);
     assert.equal(sql(`SELECT priority || '|' || (team_id IS NOT NULL) FROM tickets WHERE number = ${quote(number)}`), 'high|true');
     // A macro and its preview on that ticket.
