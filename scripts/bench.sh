@@ -343,6 +343,33 @@ if [ "$BENCH_SUBMISSIONS" -gt 0 ] 2>/dev/null; then
   fi
 fi
 
+# automation (0037): the same full submissions with BENCH_TRIGGERS (50)
+# active triggers in the organization the bench's type routes to, none of
+# which matches (each is evaluated on every new ticket, in the submission's
+# transaction); they are removed afterwards.
+BENCH_TRIGGERS=${BENCH_TRIGGERS:-50}
+if [ "$BENCH_SUBMISSIONS" -gt 0 ] 2>/dev/null && [ "$BENCH_TRIGGERS" -gt 0 ] 2>/dev/null && command -v python3 >/dev/null; then
+  echo
+  echo "== full submissions with $BENCH_TRIGGERS active triggers: $BENCH_SUBMISSIONS, $BENCH_SUBMIT_CONCURRENCY in flight =="
+  if "$STACK" psql -q -v ON_ERROR_STOP=1 -c "INSERT INTO automation_triggers (organization_id, name, position, conditions, actions)
+       SELECT o.org, 'bench trigger ' || g, g,
+              jsonb_build_array(jsonb_build_object('field', 'title', 'op', 'contains', 'value', 'zeppelin-' || g),
+                                jsonb_build_object('field', 'priority', 'op', 'is', 'value', 'urgent')),
+              '[{\"type\": \"add_tag\", \"value\": \"bench\"}]'
+       FROM (SELECT CASE WHEN rt.default_routing = 'internal' THEN (SELECT id FROM organizations WHERE is_platform)
+                         ELSE rt.organization_id END AS org
+             FROM request_types rt WHERE rt.name = 'General question' LIMIT 1) o, generate_series(1, $BENCH_TRIGGERS) g" \
+       >/dev/null 2>&1; then
+    BASE_URL=$BASE_URL MAIL_DIR=$MAIL_DIR VAR_DIR=$VAR_DIR timeout -k 5 $((120 + BENCH_SUBMISSIONS / 20)) \
+      python3 "$REPO/tests/bench/submit_bench.py" "$BENCH_SUBMISSIONS" "$BENCH_SUBMIT_CONCURRENCY" 2>&1 |
+      tee "$TMP/submit_bench_triggers.log"
+    trig_rate=$(sed -n 's/.*mail delay): \([0-9.]*\) per second/\1/p' "$TMP/submit_bench_triggers.log" | head -1)
+    "$STACK" psql -q -c "DELETE FROM automation_triggers WHERE name LIKE 'bench trigger %'" >/dev/null 2>&1
+  else
+    echo "bench: the triggers could not be made; no figure with triggers"
+  fi
+fi
+
 # --------------------------------------------------------------- memory
 
 echo
@@ -489,6 +516,7 @@ for r in "${results[@]}"; do echo "bench: $r"; done
 [ -n "$login_line" ] && echo "bench: $login_line"
 [ -n "${desk_line:-}" ] || [ "$BENCH_DESK" != 1 ] || echo "bench: no /desk figures at scale (see above)"
 [ -n "${sub_rate:-}" ] && echo "bench: POST /submit ${sub_rate} submissions/s; submit+verify ${full_rate:--} full submissions/s"
+[ -n "${trig_rate:-}" ] && echo "bench: full submissions/s with 0 triggers ${full_rate:--}, with $BENCH_TRIGGERS active triggers ${trig_rate}"
 [ -n "${full_cpu:-}" ] && echo "bench: CPU ms per full submission: $full_cpu"
 if [ "${KEEP:-0}" = 1 ]; then echo "(raw wrk output: $TMP/wrk.log)"; fi
 exit 0

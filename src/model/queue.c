@@ -21,7 +21,8 @@ static const char *const kind_names[QUEUE__MAX] = { "mine", "unassigned", "open"
 	"spam" };
 static const char *const sort_names[QUEUE_SORT__MAX] = { "updated", "created", "priority", "due" };
 static const char *const action_names[QUEUE_ACTION__MAX] = { "assign", "status", "priority", "tag", "spam",
-	"not_spam", "delete" };
+	"not_spam", "delete",
+	"macro" /* automation (0037) */ };
 
 static int name_index(str name, const char *const *names, int n)
 {
@@ -486,6 +487,9 @@ static const db_stmt q_spam = { "queue_spam",
 static const db_stmt q_not_spam = { "queue_not_spam",
 	"update tickets t set is_spam = false where t.number = $1 and t.is_spam returning t.id" };
 static const db_stmt q_delete = { "queue_spam_delete", "select desk_spam_delete($1)" };
+/* automation (0037) */
+static const db_stmt q_macro = { "queue_macro",
+	"select coalesce((select macro_apply($2::uuid, t.id) from tickets t where t.number = $1), 'not_found')" };
 static const db_stmt q_probe = { "queue_probe",
 	"select t.assignee_id from tickets t where t.number = $1 for update of t" };
 
@@ -506,6 +510,15 @@ const char *queue_apply(db_tx *tx, const char *number, enum queue_action action,
 			return NULL;
 		str st = db_get(res, 0, 0);
 		return str_eq_cstr(st, "ok") ? "ok" : str_eq_cstr(st, "not_spam") ? "invalid" : "not_found";
+	}
+	/* automation (0037): the macro as the agent; a macro they may not use is invalid */
+	case QUEUE_ACTION_MACRO: {
+		const char *p[2] = { number, value ? value : "" };
+		db_result *res = db_tx_exec(tx, &q_macro, 2, p);
+		if (!res || db_rows(res) != 1)
+			return NULL;
+		str st = db_get(res, 0, 0);
+		return str_eq_cstr(st, "ok") ? "ok" : str_eq_cstr(st, "not_found") ? "not_found" : "invalid";
 	}
 	default: return NULL;
 	}

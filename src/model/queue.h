@@ -153,6 +153,7 @@ enum queue_action {
 	QUEUE_ACTION_SPAM,     /* mark as spam */
 	QUEUE_ACTION_NOT_SPAM, /* back to its queue */
 	QUEUE_ACTION_DELETE,   /* delete a spam ticket (desk_spam_delete) */
+	QUEUE_ACTION_MACRO,    /* automation (0037): value: a macro id (macro_apply) */
 	QUEUE_ACTION__MAX
 };
 const char *queue_action_name(enum queue_action a);

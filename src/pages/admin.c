@@ -42,6 +42,13 @@ static const struct {
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",
 		"Who is blocked by a rate limit, for which action, until when; lift a block." },
+	/* automation (0037) */
+	[ADMIN_TRIGGERS] = { "triggers", "Triggers", "/desk/admin/triggers",
+		"Rules that route, tag, prioritise and answer tickets as they arrive or change, by any channel." },
+	[ADMIN_RULES] = { "rules", "Time rules", "/desk/admin/rules",
+		"Rules the scheduler applies after a time: remind a waiting customer, close what went quiet." },
+	[ADMIN_MACROS] = { "macros", "Macros", "/desk/admin/macros",
+		"Sets of changes and a reply agents apply in one step, shared or personal." },
 	[ADMIN_AUDIT] = { "audit", "Audit log", "/desk/admin/audit",
 		"Who changed which setting, team or member, with the values before and after." },
 };
@@ -307,6 +314,8 @@ static const char *const entity_labels[][2] = {
 	{ "rate_limit_block", "Rate-limit block" },
 	{ "sla_policy", "SLA policy" },
 	{ "system_setting", "System setting" }, { "user", "User" },
+	/* automation (0037) */
+	{ "trigger", "Trigger" }, { "time_rule", "Time rule" }, { "macro", "Macro" },
 };
 
 static const char *entity_label(const char *e)

@@ -25,6 +25,10 @@ enum admin_section {
 	ADMIN_WORKFLOWS, /* workflows */
 	ADMIN_SETTINGS,
 	ADMIN_BLOCKS,
+	/* automation (0037) */
+	ADMIN_TRIGGERS,
+	ADMIN_RULES,
+	ADMIN_MACROS,
 	ADMIN_AUDIT,
 	ADMIN__SECTIONS
 };

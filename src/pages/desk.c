@@ -12,6 +12,7 @@
 
 #include "app/page.h"
 #include "core/log.h"
+#include "model/automation.h" /* automation (0037) */
 #include "model/queue.h"
 #include "model/workflow.h" /* workflows */
 #include "model/submit_form.h"
@@ -477,6 +478,22 @@ int page_desk(req *r)
 	tv_set(a, v, "bulk_agents", options_view(r, opts.agents, opts.nagents, NULL));
 	tv_set(a, v, "bulk_statuses", words_view(r, desk_statuses, NULL));
 	tv_set(a, v, "bulk_priorities", words_view(r, desk_priorities, NULL));
+	/* automation (0037): the macros for "Apply macro" */
+	{
+		macro_option *mo;
+		size_t nmo;
+		if (macro_options(page_tx(r), NULL, 200, &mo, &nmo) != 0)
+			return page_db_failure(r);
+		tv *ml = tv_list(a);
+		for (size_t i = 0; i < nmo; i++) {
+			tv *x = tv_object(a);
+			tv_set_str(a, x, "value", mo[i].id);
+			tv_set_str(a, x, "label", mo[i].name);
+			tv_push(a, ml, x);
+		}
+		tv_set(a, v, "bulk_macros", ml);
+		tv_set_bool(a, v, "has_bulk_macros", nmo > 0);
+	}
 	flash_take(r, v);
 	return page_render(r, 200, "desk", v);
 }
@@ -545,6 +562,12 @@ static const char *action_value(req *r, enum queue_action action, bool *bad)
 		const char *tag = tag_of(r, remove ? (str){ v.ptr + 1, v.len - 1 } : v);
 		*bad = !tag;
 		return tag && remove ? arena_sprintf(r->a, "-%s", tag) : tag;
+	}
+	/* automation (0037): a macro's id */
+	case QUEUE_ACTION_MACRO: {
+		const char *id = uuid_of(r, v);
+		*bad = !id;
+		return id;
 	}
 	default:
 		return NULL;

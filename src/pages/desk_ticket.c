@@ -17,6 +17,7 @@
 #include "app/page.h"
 #include "auth/crypto.h"
 #include "core/log.h"
+#include "model/automation.h" /* automation (0037) */
 #include "model/desk_ticket.h"
 #include "model/time_entry.h"
 #include "pages/desk_stage.h" /* workflows */
@@ -618,6 +619,22 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 	tv_set(a, v, "merge", mg);
 
 	tv_set_str(a, v, "notice", o->notice);
+	/* automation (0037): the macros the agent may apply here */
+	{
+		macro_option *mo;
+		size_t nmo;
+		if (macro_options(tx, t->org_id, 200, &mo, &nmo) != 0)
+			return page_db_failure(r);
+		tv *macro_list = tv_list(a);
+		for (size_t i = 0; i < nmo; i++) {
+			tv *x = tv_object(a);
+			tv_set_str(a, x, "id", mo[i].id);
+			tv_set_str(a, x, "name", mo[i].name);
+			tv_push(a, macro_list, x);
+		}
+		tv_set(a, v, "macros", macro_list);
+		tv_set_bool(a, v, "has_macros", nmo > 0);
+	}
 	tv_set_str(a, v, "refusal", o->refusal);
 	if (o->errors && o->errors->len) {
 		tv *list = tv_list(a);

@@ -58,6 +58,7 @@ const desk_word desk_bulk_actions[] = {
 	{ "spam", "Mark as spam" },
 	{ "not_spam", "Not spam" },
 	{ "delete", "Delete" },
+	{ "macro", "Apply macro" }, /* automation (0037) */
 	{ NULL, NULL },
 };
 

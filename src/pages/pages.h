@@ -188,6 +188,38 @@ int page_admin_sla_create(req *r);      /* POST /desk/admin/sla: 303 to the poli
 int page_admin_sla_policy(req *r);      /* GET .../sla/{id}?org=: 200; 404 */
 int page_admin_sla_update(req *r);      /* POST .../sla/{id}: 303 (due times recomputed); 404; 422 */
 int page_admin_sla_delete(req *r);      /* POST .../{id}/delete: 303 deleted, or deactivated when tickets used it; 404 */
+/* admin_automation.c (0037): triggers, time rules, macros. Each: the list
+ * (GET: 200), create (POST: 303; 422; 200 with more rows for "more"), one
+ * (GET .../{id}: 200; 404), update (POST .../{id}: 303; 404; 422), move
+ * (dir), active (active=1|0) and delete (POST: 303; 400; 404). */
+int page_admin_trigger_list(req *r);
+int page_admin_trigger_create(req *r);
+int page_admin_trigger(req *r);
+int page_admin_trigger_update(req *r);
+int page_admin_trigger_move(req *r);
+int page_admin_trigger_active(req *r);
+int page_admin_trigger_delete(req *r);
+int page_admin_rule_list(req *r);
+int page_admin_rule_create(req *r);
+int page_admin_rule(req *r);
+int page_admin_rule_update(req *r);
+int page_admin_rule_move(req *r);
+int page_admin_rule_active(req *r);
+int page_admin_rule_delete(req *r);
+int page_admin_macro_list(req *r);
+int page_admin_macro_create(req *r);
+int page_admin_macro(req *r);
+int page_admin_macro_update(req *r);
+int page_admin_macro_move(req *r);
+int page_admin_macro_active(req *r);
+int page_admin_macro_delete(req *r);
+
+/* desk_macro.c (0037): GET /desk/tickets/{number}/macro?macro=: the
+ * preview, 200; 404. POST .../macro (macro, _csrf): 303 to the ticket; 404;
+ * 409 when its reply could not be posted. */
+int page_desk_ticket_macro_preview(req *r);
+int page_desk_ticket_macro(req *r);
+
 /* admin_canned.c */
 int page_admin_canned_list(req *r);      /* GET /desk/admin/canned?org=&after=: 200; 400 bad cursor */
 int page_admin_canned_create(req *r);    /* POST /desk/admin/canned: 303; 422 bad input or shortcut taken */

@@ -182,3 +182,23 @@ enum sched_outcome sched_job_reports(db_tx *tx, int min_gap_s, int batch, int ma
 	snprintf(result, sizeof result, "{\"folded\": %lld}", *folded);
 	return job_end(tx, "reports", NULL, result);
 }
+
+/* ---- automation (0037): time rules ---- */
+static const db_stmt q_automation = { "sched_automation", "select automation_time_run($1::int)" };
+
+enum sched_outcome sched_job_automation(db_tx *tx, int min_gap_s, int batch, long long *fired)
+{
+	*fired = 0;
+	enum sched_outcome o = job_begin(tx, "automation", min_gap_s, NULL);
+	if (o != SCHED_RAN)
+		return o;
+	char limit[16], result[64];
+	snprintf(limit, sizeof limit, "%d", batch > 0 ? batch : 500);
+	const char *p[1] = { limit };
+	db_result *res = db_tx_exec(tx, &q_automation, 1, p);
+	if (!res || db_rows(res) != 1 || db_is_null(res, 0, 0))
+		return SCHED_FAILED;
+	*fired = db_get_int(res, 0, 0, 0);
+	snprintf(result, sizeof result, "{\"fired\": %lld}", *fired);
+	return job_end(tx, "automation", NULL, result);
+}

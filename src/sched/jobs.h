@@ -42,5 +42,9 @@ enum sched_outcome sched_job_reports(db_tx *tx, int min_gap_s, int batch, int ma
 /* Workflows: REFRESH MATERIALIZED VIEW CONCURRENTLY of agent_tickets and
  * workflow_stage_stats (workflow_views_refresh(), 0036). */
 enum sched_outcome sched_job_workflow_views(db_tx *tx, int min_gap_s);
+/* automation (0037): the time rules (automation_time_run), at most `batch`
+ * firings per run; each ticket once per rule and window (a unique firing
+ * key, whichever scheduler gets there). *fired counts them. */
+enum sched_outcome sched_job_automation(db_tx *tx, int min_gap_s, int batch, long long *fired);
 
 #endif

@@ -94,14 +94,15 @@ static void sched_free(scheduler *s)
 }
 
 enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS,
-	JOB_REPORTS /* reports: report_fold() */, JOB_WORKFLOW_VIEWS };
+	JOB_REPORTS /* reports: report_fold() */, JOB_WORKFLOW_VIEWS, JOB_AUTOMATION };
 
 /* One job run: its own transaction and arena. Logs what happened. */
 static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge, int gap_s, sched_report *rep)
 {
 	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets"
 	                 : kind == JOB_KB_VIEWS ? "kb_views" : kind == JOB_REPORTS ? "reports"
-	                 : kind == JOB_WORKFLOW_VIEWS ? "workflow_views" : purges[purge].job;
+	                 : kind == JOB_WORKFLOW_VIEWS ? "workflow_views" : kind == JOB_AUTOMATION ? "automation"
+	                 : purges[purge].job;
 	char rid[64];
 	snprintf(rid, sizeof rid, "sched-%s-%lu", name, ++s->seq);
 	db_tx tx;
@@ -126,6 +127,10 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 	/* workflows */
 	case JOB_WORKFLOW_VIEWS:
 		o = sched_job_workflow_views(&tx, gap_s);
+		break;
+	/* automation (0037): time rules */
+	case JOB_AUTOMATION:
+		o = sched_job_automation(&tx, gap_s, s->cfg->scheduler_batch, &n);
 		break;
 	default:
 		o = sched_job_purge(&tx, name, purges[purge].what, gap_s, SCHED_BLOB_MAX_BATCHES, &n);
@@ -178,6 +183,9 @@ static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, int views_gap_
 		run_job(s, JOB_REPORTS, 0, sla_gap_s, rep);
 	if (!stopsig_requested())
 		run_job(s, JOB_WORKFLOW_VIEWS, 0, views_gap_s, rep);
+	/* automation (0037): time rules, on the SLA job's interval */
+	if (!stopsig_requested())
+		run_job(s, JOB_AUTOMATION, 0, sla_gap_s, rep);
 }
 
 int sched_run_once(const config *cfg, sched_report *report)

@@ -57,5 +57,9 @@ done
 "$here/concurrency.sh" >"$out" 2>&1
 tally "concurrency.sh" "$?"
 
+# automation (0037): time rules fire once under two concurrent schedulers
+"$here/automation_concurrency.sh" >"$out" 2>&1
+tally "automation_concurrency.sh" "$?"
+
 echo "pgtap: $passed passed, $failed failed"
 exit $status

@@ -1134,6 +1134,7 @@ Suite *reports_e2e_suite(void); /* test_reports.c */
 Suite *sched_e2e_suite(void); /* test_sched.c */
 Suite *kb_e2e_suite(void); /* test_kb.c */
 Suite *workflows_e2e_suite(void); /* test_workflows.c (workflows) */
+Suite *automation_e2e_suite(void); /* test_automation.c (0037) */
 
 static Suite *e2e_suite(void)
 {
@@ -1191,6 +1192,7 @@ int main(void)
 	srunner_add_suite(sr, desk_e2e_suite());
 	srunner_add_suite(sr, reports_e2e_suite());
 	srunner_add_suite(sr, sched_e2e_suite());
+	srunner_add_suite(sr, automation_e2e_suite()); /* automation (0037) */
 	srunner_add_suite(sr, admin_e2e_suite());
 	srunner_add_suite(sr, admin_sla_e2e_suite());
 	srunner_add_suite(sr, platform_e2e_suite());

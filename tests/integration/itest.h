@@ -51,6 +51,7 @@ Suite *desk_ticket_suite(void);   /* test_desk_ticket.c */
 Suite *sched_suite(void);         /* test_sched.c */
 Suite *admin_suite(void);         /* test_admin.c */
 Suite *admin_events_blocks_suite(void); /* test_admin_events_blocks.c */
+Suite *automation_suite(void); /* test_automation.c (0037) */
 Suite *admin_sla_suite(void);     /* test_admin_sla.c */
 Suite *kb_suite(void);            /* test_kb.c */
 Suite *reports_suite(void);       /* test_reports.c */

@@ -36,6 +36,8 @@ typedef struct {
 	/* workflows: a workflow of the admin's organization, a stage and a hook
 	 * of it; the step the desk ticket's stage route moves it to */
 	char *wf, *wf_stage, *wf_hook, *desk_step;
+	/* automation (0037): a trigger, a time rule and a macro of the organization */
+	char *trigger, *time_rule, *macro;
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -87,6 +89,21 @@ static void admin_fixture(app *a, leak_admin *ad)
 	                      "resolution_minutes, use_business_hours) select id, 'normal', 'Leak SLA', 60, 600, false "
 	                      "from organizations where slug = $1 returning id", ad->slug);
 	ck_assert_ptr_nonnull(ad->sla);
+	/* automation (0037) */
+	ad->trigger = owner_query("insert into automation_triggers (organization_id, name, conditions, actions) select id, "
+	                          "'Leak trigger', '[{\"field\": \"title\", \"op\": \"contains\", \"value\": \"leak\"}, "
+	                          "{\"field\": \"cf:gone\", \"op\": \"is\", \"value\": \"x\"}]', "
+	                          "'[{\"type\": \"add_tag\", \"value\": \"leak\"}]' from organizations where slug = $1 returning id",
+	    ad->slug);
+	ad->time_rule = owner_query("insert into automation_time_rules (organization_id, name, time_event, minutes, actions) "
+	                            "select id, 'Leak rule', 'created', 60, '[{\"type\": \"priority\", \"value\": \"high\"}]' "
+	                            "from organizations where slug = $1 returning id", ad->slug);
+	ad->macro = owner_query("insert into macros (organization_id, name, actions, reply) select id, 'Leak macro', "
+	                        "'[{\"type\": \"status\", \"value\": \"open\"}]', 'Hi {{requester.name}}' "
+	                        "from organizations where slug = $1 returning id", ad->slug);
+	ck_assert_ptr_nonnull(ad->trigger);
+	ck_assert_ptr_nonnull(ad->time_rule);
+	ck_assert_ptr_nonnull(ad->macro);
 	snprintf(sql, sizeof sql, "insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                          "description, priority, status) select $1::uuid, 'organization', id, id, 'Leak SLA', 'x', "
 	                          "'normal', 'closed' from organizations where slug = '%s' returning id", ad->slug);
@@ -139,6 +156,7 @@ typedef struct {
 	char *attachment;   /* an attachment of it */
 	char *staff_cookie, *staff_csrf, *staff_id;
 	char *desk_number;  /* the customer's ticket the agent works */
+	char *desk_macro;   /* automation (0037): a shared macro of its organization (adds a tag) */
 	char *org_id;
 	/* knowledge base: the agent's published article (in a category) and
 	 * a fresh unused category for each delete */
@@ -200,6 +218,9 @@ static void desk_fixture(app *a, leak_fixture *fx)
 	free(owner("insert into canned_responses (organization_id, title, shortcut, content) values ($1::uuid, "
 	           "'Leak greeting', 'leak', 'Hello {{requester.name}}, {{agent.name}} here about {{ticket.number}}.') "
 	           "returning id", fx->org_id));
+	/* automation (0037) */
+	fx->desk_macro = owner("insert into macros (organization_id, name, actions) values ($1::uuid, 'Leak desk macro', "
+	                       "'[{\"type\": \"add_tag\", \"value\": \"leak-macro\"}]') returning id", fx->org_id);
 	sign_in_as(a, fx->staff_id, &fx->staff_cookie, &fx->staff_csrf);
 	fx->kb_cat_slug = owner("select 'leak-kb-' || left(md5($1), 12)", fx->org_id);
 	snprintf(packed, sizeof packed, "%s|%s", fx->org_id, fx->kb_cat_slug);
@@ -332,6 +353,10 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/workflows/", 22) == 0 ? ad->wf /* workflows */
 		    : strncmp(p, "{stage}", 7) == 0 ? ad->wf_stage
 		    : strncmp(p, "{hook}", 6) == 0 ? ad->wf_hook
+		    /* automation (0037) */
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/triggers/", 21) == 0 ? ad->trigger
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/rules/", 18) == 0   ? ad->time_rule
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/macros/", 19) == 0  ? ad->macro
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
@@ -463,9 +488,9 @@ START_TEST(every_route_many_times)
 					    rounds % 2 ? ad.slug : "");
 				else if (desk)
 					/* The queue's filters, sorts and three queues in turn. */
-					snprintf(q, sizeof q, "%s?queue=%s&q=%s&sort=%s&assignee=me&tag=vip", uri,
+					snprintf(q, sizeof q, "%s?queue=%s&q=%s&sort=%s&assignee=me&tag=vip&macro=%s", uri,
 					    rounds % 3 == 0 ? "open" : rounds % 3 == 1 ? "sla" : "spam",
-					    rounds % 2 ? "printer" : "le", rounds % 2 ? "priority" : "updated");
+					    rounds % 2 ? "printer" : "le", rounds % 2 ? "priority" : "updated", fx.desk_macro);
 				else
 					snprintf(q, sizeof q, "%s?q=printer&status=all&after=x&rating=4&request_type=x&form=submit", uri);
 				get(a, q, cookie, &r);
@@ -507,9 +532,11 @@ START_TEST(every_route_many_times)
 					    "_csrf=%s&version=%s&loaded=%lld&idem=leak%039ld&body=Hello+%%2Fleak+and+%%40agent-%s"
 					    "&status=open&priority=high&assignee=me&tags=leak%%2C+valgrind&typing=1&into=%s"
 					    "&ticket=%s&ticket=ACME-2020-01-00001&action=tag&value=leak-%ld&return=/desk%%3Fqueue%%3Dopen"
-					    "&minutes=5&time_minutes=1%%3A05&billable=1&time_billable=1&note=Leak",
+					    "&minutes=5&time_minutes=1%%3A05&billable=1&time_billable=1&note=Leak"
+					    "&macro=%s" /* automation (0037) */,
 					    who == 0 ? fx.staff_csrf : signed_in ? fx.csrf : "x", version ? version : "1",
-					    (long long)time(NULL) * 1000000LL, sent, email, fx.desk_number, fx.desk_number, rounds % 2);
+					    (long long)time(NULL) * 1000000LL, sent, email, fx.desk_number, fx.desk_number, rounds % 2,
+					    fx.desk_macro);
 					/* workflows: the stage route's stage */
 					snprintf(body + strlen(body), sizeof body - strlen(body), "&stage=%s", ad.desk_step);
 					free(version);
@@ -559,6 +586,7 @@ START_TEST(every_route_many_times)
 	free(fx.staff_id);
 	free(fx.time_entry);
 	free(fx.desk_number);
+	free(fx.desk_macro); /* automation (0037) */
 	free(fx.org_id);
 	free(fx.kb_article);
 	free(fx.kb_slug);
@@ -575,6 +603,9 @@ START_TEST(every_route_many_times)
 	free(ad.field);
 	free(ad.event);
 	free(ad.sla);
+	free(ad.trigger); /* automation (0037) */
+	free(ad.time_rule);
+	free(ad.macro);
 	free(ad.p_cookie);
 	free(ad.p_csrf);
 	free(ad.p_org);
