@@ -182,6 +182,8 @@ char *mail_in_html_to_text(arena *a, const char *html, size_t n)
 				}
 				continue;
 			}
+			if (closing && tag_is(name, nlen, "li"))
+				continue;
 			if (tag_is(name, nlen, "br") || tag_is(name, nlen, "p") || tag_is(name, nlen, "div") ||
 			    tag_is(name, nlen, "tr") || tag_is(name, nlen, "li") || tag_is(name, nlen, "blockquote") ||
 			    tag_is(name, nlen, "h1") || tag_is(name, nlen, "h2") || tag_is(name, nlen, "h3") ||
