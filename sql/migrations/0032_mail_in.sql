@@ -69,8 +69,8 @@ CREATE TABLE mail_in_counters (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 ALTER TABLE mail_in_counters ENABLE ROW LEVEL SECURITY;
-ALTER TABLE mail_in_counters FORCE ROW LEVEL SECURITY;
--- Nobody reads or writes the table directly; the two functions below do.
+-- No policy and no grant: only the two SECURITY DEFINER functions below (the
+-- owner's) read or write it.
 
 CREATE FUNCTION mail_in_count(p_outcome text) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
