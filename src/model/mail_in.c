@@ -236,8 +236,9 @@ int mail_in_take(db_tx *tx, const mail_in_ctx *c, const mail_in_msg *m, mail_in_
 		return 0;
 	}
 	bool reopen_as_new = false;
+	char *refs = NULL;
 	if (t.found) {
-		char *refs = store_parts(tx, c, m, out);
+		refs = store_parts(tx, c, m, out);
 		if (!refs)
 			return -1;
 		char *to_base = (char *)t.to_base, *detail;
@@ -270,8 +271,8 @@ int mail_in_take(db_tx *tx, const mail_in_ctx *c, const mail_in_msg *m, mail_in_
 			return 0;
 	}
 
-	char *refs = store_parts(tx, c, m, out);
-	if (!refs)
+	/* A new ticket; the parts stored once (a closed ticket's reply reuses them). */
+	if (!refs && !(refs = store_parts(tx, c, m, out)))
 		return -1;
 	out->outcome = MAIL_IN_UNKNOWN_ADDRESS;
 	out->reason = reopen_as_new ? "ticket closed, and no support address" : "no support address among the recipients";
