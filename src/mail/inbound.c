@@ -387,7 +387,8 @@ static unsigned char *part_bytes(walk_ctx *w, GMimePart *part, bool to_utf8, siz
 	}
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	unsigned char *out = arena_alloc(w->a, ba->len + 1);
-	memcpy(out, ba->data, ba->len);
+	if (ba->len)
+		memcpy(out, ba->data, ba->len);
 	out[ba->len] = 0;
 	*len = ba->len;
 	g_object_unref(mem);
@@ -434,7 +435,8 @@ static void walk(walk_ctx *w, GMimeObject *obj, int depth)
 		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
 		GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 		unsigned char *data = arena_alloc(w->a, ba->len + 1);
-		memcpy(data, ba->data, ba->len);
+		if (ba->len)
+			memcpy(data, ba->data, ba->len);
 		size_t n = ba->len;
 		g_object_unref(mem);
 		add_part(w, "attached-message.eml", "message/rfc822", data, n, false);

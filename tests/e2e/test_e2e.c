@@ -1131,6 +1131,7 @@ Suite *account_e2e_suite(void); /* test_account.c */
 Suite *portal_e2e_suite(void); /* test_portal.c */
 Suite *desk_e2e_suite(void); /* test_desk.c */
 Suite *sched_e2e_suite(void); /* test_sched.c */
+Suite *mail_in_e2e_suite(void); /* test_mail_in.c: the email channel */
 
 static Suite *e2e_suite(void)
 {
@@ -1187,6 +1188,7 @@ int main(void)
 	srunner_add_suite(sr, portal_e2e_suite());
 	srunner_add_suite(sr, desk_e2e_suite());
 	srunner_add_suite(sr, sched_e2e_suite());
+	srunner_add_suite(sr, mail_in_e2e_suite()); /* the email channel */
 	srunner_add_suite(sr, admin_e2e_suite());
 	srunner_add_suite(sr, admin_sla_e2e_suite());
 	srunner_add_suite(sr, platform_e2e_suite());
