@@ -121,7 +121,6 @@ int mail_in_main(int argc, char **argv)
 	db *conn = db_new(cfg.database_url, cfg.connect_timeout_s, cfg.statement_timeout_ms, "supportdesk-mail-in");
 	kv *k = NULL;
 	mail_in_msg m;
-	bool parsed = false;
 	if (!raw) {
 		log_outcome("temporary", "stdin unreadable", NULL, NULL, code);
 		goto out;
@@ -139,7 +138,6 @@ int mail_in_main(int argc, char **argv)
 		count(conn, a, "malformed");
 		goto out;
 	}
-	parsed = true;
 	/* An empty envelope sender is a bounce (RFC 5321 4.5.5). */
 	if (sender && (!*sender || strcmp(sender, "<>") == 0) && m.auto_kind == MAIL_AUTO_NONE) {
 		m.auto_kind = MAIL_AUTO_DAEMON;
@@ -217,7 +215,6 @@ wipe:
 	explicit_bzero(mk, sizeof mk);
 	explicit_bzero(tk, sizeof tk);
 out:
-	(void)parsed;
 	if (k)
 		kv_free(k);
 	db_free(conn);
