@@ -2,7 +2,7 @@
 SHELL = /bin/bash
 
 CC      ?= cc
-PKGS    = fcgi libpq hiredis libsodium jansson libcurl libcmark
+PKGS    = fcgi libpq hiredis libsodium jansson libcurl libcmark gmime-3.0
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 HARDEN  = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT     ?= -O2 -g

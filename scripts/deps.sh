@@ -30,6 +30,7 @@ done
 BASE_PKGS=(
   build-essential pkg-config
   libfcgi-dev libpq-dev libhiredis-dev libsodium-dev libjansson-dev libcurl4-openssl-dev libcmark-dev
+  libgmime-3.0-dev
   check libsubunit-dev
   clang libclang-rt-14-dev
   postgresql-15 postgresql-contrib postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl

@@ -186,7 +186,11 @@ layer_mail() {
     echo "serve is already running: the mail layer must run before e2e"; return 1
   fi
   ensure_stack || return 1
-  ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/smtp_test.sh )
+  ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/smtp_test.sh ) || return 1
+  # The email channel: `mail-in` over tests/mail/in/ and a conversation.
+  if [ -f tests/mail/mail_in_test.sh ]; then
+    ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/mail_in_test.sh )
+  fi
 }
 
 layer_e2e() {

@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "db/tx.h"
 #include "mail/mailer.h"
+#include "mail/mail_in_cmd.h"
 #include "kv/kv.h"
 #include "mail/render.h"
 #include "model/auth.h"
@@ -26,6 +27,10 @@ static int usage(FILE *out)
 	      "  serve                     run the FastCGI master and its workers\n"
 	      "  migrate                   apply sql/migrations to DATABASE_URL (the owner role)\n"
 	      "  mailer [--once]           deliver the email outbox (serve runs one unless SUPPORTDESK_MAILER=0)\n"
+	      "  mail-in [--recipient A]... [--sender S]\n"
+	      "                            take one email on stdin (an MTA's pipe): a ticket or a reply;\n"
+	      "                            exit 0 taken, 67 unknown address, 68 too large or malformed,\n"
+	      "                            75 try again later, 77 forged reply (README \"Email in\")\n"
 	      "  scheduler [--once]        run the periodic jobs: SLA escalations, purges (serve runs one\n"
 	      "                            unless SUPPORTDESK_SCHEDULER=0; any number may run, one works)\n"
 	      "  render DIR NAME DATA.json render template NAME from DIR with a JSON context\n"
@@ -615,6 +620,8 @@ int main(int argc, char **argv)
 		return server_run();
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate();
+	if (strcmp(cmd, "mail-in") == 0)
+		return mail_in_main(argc, argv);
 	if (strcmp(cmd, "mailer") == 0)
 		return cmd_mailer(argc, argv);
 	if (strcmp(cmd, "scheduler") == 0)

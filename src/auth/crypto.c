@@ -165,6 +165,11 @@ static void sealing_key(unsigned char key[crypto_secretbox_KEYBYTES], const unsi
 	crypto_kdf_derive_from_key(key, crypto_secretbox_KEYBYTES, 1, context, secret);
 }
 
+void crypto_derive_key(unsigned char key[32], const unsigned char secret[32], const char *context)
+{
+	sealing_key(key, secret, context);
+}
+
 char *crypto_seal_text(arena *a, const unsigned char secret[32], const char *context, const char *text)
 {
 	unsigned char key[crypto_secretbox_KEYBYTES];

@@ -43,6 +43,11 @@ char *crypto_hex(arena *a, const void *p, size_t n);
 /* Lower-case hex of p[0..n) into out, which holds 2n + 1 bytes. */
 void crypto_hex_into(char *out, const void *p, size_t n);
 
+/* A 32-byte key for one purpose (`context`, exactly 8 characters) derived
+ * from the server secret (libsodium's KDF, subkey 1), for HMACs that must
+ * not share a key with any other signed value. */
+void crypto_derive_key(unsigned char key[32], const unsigned char secret[32], const char *context);
+
 /* Authenticated encryption (XSalsa20-Poly1305, crypto_secretbox) of a text
  * under a key derived from the server secret for one purpose (`context`,
  * exactly 8 characters): base64url of nonce, tag and ciphertext. For rows

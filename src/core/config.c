@@ -95,6 +95,10 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_RATE_LOGIN_LINK_EMAIL", VAR_RATE, OFF(rate_login_link_email), "3/600", 0, 0, "sign-in links per email address" },
 	{ "SUPPORTDESK_RATE_REPLY_USER", VAR_RATE, OFF(rate_reply_user), "30/600", 0, 0, "replies per user" },
 	{ "SUPPORTDESK_RATE_PASSWORD_USER", VAR_RATE, OFF(rate_password_user), "10/600", 0, 0, "password changes (and set-password emails) tried per user" },
+	/* The email channel (mail-in). */
+	{ "SUPPORTDESK_MAIL_IN_MAX_BYTES", VAR_LONG, OFF(mail_in_max_bytes), "26214400", 1024, 104857600, "largest message `mail-in` takes; bigger ones are refused (exit 68)" },
+	{ "SUPPORTDESK_RATE_MAIL_IN_SENDER", VAR_RATE, OFF(rate_mail_in_sender), "20/3600", 0, 0, "messages taken in per sender address (over it: exit 75, the MTA retries later)" },
+	{ "SUPPORTDESK_RATE_MAIL_IN_ADDRESS", VAR_RATE, OFF(rate_mail_in_address), "600/3600", 0, 0, "messages taken in per recipient (support) address" },
 };
 
 #define NVARS (sizeof config_vars / sizeof config_vars[0])

@@ -93,6 +93,10 @@ typedef struct {
 	config_rate rate_login_link_email;
 	config_rate rate_reply_user;
 	config_rate rate_password_user;
+	/* the email channel (mail-in) */
+	long mail_in_max_bytes;
+	config_rate rate_mail_in_sender;
+	config_rate rate_mail_in_address;
 
 	/* derived */
 	bool secure_cookies; /* BASE_URL is https: __Host- cookie, Secure */

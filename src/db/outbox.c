@@ -215,6 +215,33 @@ int db_outbox_claim(db_outbox *o, arena *a, int limit, int lease_s, db_outbox_ro
 	return n;
 }
 
+int db_outbox_thread_load(db_outbox *o, arena *a, const char *id, db_outbox_thread *out)
+{
+	memset(out, 0, sizeof *out);
+	const char *params[] = { id };
+	PGresult *res = outbox_exec(o, "outbox_thread",
+	    "SELECT ticket_id, ticket_number, support_email, recipient_is_staff, "
+	    "array_to_string(previous, ' ') FROM outbox_thread($1::uuid)",
+	    1, params, PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	arena_on_free(a, result_clear, res);
+	if (PQntuples(res) != 1 || PQnfields(res) != 5 || PQgetisnull(res, 0, 0))
+		return 0;
+	out->ticket_id = col_dup(a, res, 0, 0);
+	out->ticket_number = col_dup(a, res, 0, 1);
+	out->support_email = col_dup(a, res, 0, 2);
+	out->recipient_is_staff = PQgetvalue(res, 0, 3)[0] == 't';
+	char *prev = col_dup(a, res, 0, 4);
+	size_t cap = 1;
+	for (const char *p = prev ? prev : ""; *p; p++)
+		cap += *p == ' ';
+	out->previous = arena_calloc(a, cap, sizeof *out->previous);
+	for (char *tok = prev, *save = NULL; prev && (tok = strtok_r(tok, " ", &save)); tok = NULL)
+		out->previous[out->n_previous++] = tok;
+	return 0;
+}
+
 int db_outbox_mark_sent(db_outbox *o, const char *id)
 {
 	const char *params[] = { id };

@@ -53,6 +53,20 @@ int db_outbox_mark_sent(db_outbox *o, const char *id);
  * stops retries at once; otherwise the row is retried with backoff until
  * outbox_max_attempts. The resulting status ("pending" or "failed") goes to
  * status (may be NULL). 0, or -1 on a database error. */
+/* What a notice about a ticket threads to (outbox_thread, migration 0032). */
+typedef struct {
+	char *ticket_id;        /* NULL: the row is about no ticket */
+	char *ticket_number;
+	char *support_email;    /* the routing organization's, NULL when none */
+	bool recipient_is_staff;
+	char **previous;        /* earlier outbox ids to the same address, oldest first */
+	size_t n_previous;
+} db_outbox_thread;
+
+/* 0 (out filled, every field NULL/0 when the row is about no ticket), or -1
+ * on a database error. */
+int db_outbox_thread_load(db_outbox *o, arena *a, const char *id, db_outbox_thread *out);
+
 /* Deletes sent and failed rows past outbox_retention_days: how many, or -1. */
 long db_outbox_purge(db_outbox *o);
 int db_outbox_mark_failed(db_outbox *o, const char *id, const char *error, bool permanent,

@@ -22,6 +22,7 @@
 #include "tmpl/tmpl_json.h"
 #include "model/email.h"
 #include "mail/transport.h"
+#include "mail/thread.h"
 
 /* Poll even without a NOTIFY: retries and expired leases are only found so. */
 #define MAILER_POLL_MS 5000
@@ -120,6 +121,7 @@ static void mailer_free(mailer *m)
 
 /* ------------------------------------------------------------------ one row */
 
+
 /* Backoff of outbox_mark_failed (migration 0006), mirrored so that the loop
  * wakes when the row is due: 1 min * 2^(attempts-1), at most 6 h. */
 static double retry_delay_s(int attempts)
@@ -186,8 +188,8 @@ static int mailer_flush_unmarked(mailer *m)
 /* Composes and delivers one claimed row; err gets the reason on failure. */
 /* A notice queued by the database (template + data): rendered now, with
  * the site's name and address added to its data. */
-static enum mail_result render_notice(mailer *m, const db_outbox_row *row, mail_rendered *out, char *err,
-    size_t errlen)
+static enum mail_result render_notice(mailer *m, const db_outbox_row *row, const char *note_address,
+    mail_rendered *out, char *err, size_t errlen)
 {
 	if (!m->templates && !m->templates_failed) {
 		char why[256];
@@ -209,6 +211,8 @@ static enum mail_result render_notice(mailer *m, const db_outbox_row *row, mail_
 	}
 	tv_set_str(m->msg, view, "site_name", "Supportdesk");
 	tv_set_str(m->msg, view, "base_url", m->cfg->base_url);
+	if (note_address)
+		tv_set_str(m->msg, view, "note_address", note_address);
 	if (mail_render(m->templates, m->msg, row->template_name, view, out) != 0) {
 		snprintf(err, errlen, "template %s cannot be rendered", row->template_name);
 		return MAIL_PERMANENT;
@@ -216,12 +220,69 @@ static enum mail_result render_notice(mailer *m, const db_outbox_row *row, mail_
 	return MAIL_SENT;
 }
 
+/* Threading of a mail about a ticket (SPEC 3 "Email channel"): a Message-ID
+ * signed for (ticket, this row, recipient), In-Reply-To and References to
+ * the recipient's earlier mail about the ticket (their ids rebuilt, signed
+ * the same way), a Reply-To carrying a signed reply token on the routing
+ * organization's support address, and the ticket number in the subject.
+ * Staff also get a note address (the 'n' token) in their notice's data.
+ * Nothing is added without a server secret or a ticket. */
+typedef struct {
+	const char *message_id;
+	const char *in_reply_to;
+	const char **references;
+	size_t n_references;
+	const char *reply_to;
+	const char *note_address;
+	const char *number;
+} mail_threading;
+
+static int mailer_thread(mailer *m, const db_outbox_row *row, mail_threading *t)
+{
+	memset(t, 0, sizeof *t);
+	if (!m->cfg->have_secret)
+		return 0;
+	db_outbox_thread th;
+	if (db_outbox_thread_load(m->db, m->msg, row->id, &th) < 0)
+		return -1;
+	if (!th.ticket_id)
+		return 0;
+	unsigned char mk[MAIL_THREAD_KEY_LEN], tk[MAIL_THREAD_KEY_LEN];
+	mail_thread_keys(m->cfg->secret, mk, tk);
+	t->number = th.ticket_number;
+	t->message_id = mail_msgid_sign(m->msg, mk, th.ticket_id, row->id, row->to_email, m->host);
+	t->references = arena_calloc(m->msg, th.n_previous + 1, sizeof *t->references);
+	for (size_t i = 0; i < th.n_previous; i++) {
+		char *id = mail_msgid_sign(m->msg, mk, th.ticket_id, th.previous[i], row->to_email, m->host);
+		if (id)
+			t->references[t->n_references++] = id;
+	}
+	if (t->n_references)
+		t->in_reply_to = t->references[t->n_references - 1];
+	if (th.support_email) {
+		char *tok = mail_reply_token_sign(m->msg, tk, th.ticket_id, row->to_email, MAIL_REPLY_PUBLIC);
+		t->reply_to = mail_reply_address(m->msg, th.support_email, tok);
+		if (th.recipient_is_staff) {
+			tok = mail_reply_token_sign(m->msg, tk, th.ticket_id, row->to_email, MAIL_REPLY_NOTE);
+			t->note_address = mail_reply_address(m->msg, th.support_email, tok);
+		}
+	}
+	explicit_bzero(mk, sizeof mk);
+	explicit_bzero(tk, sizeof tk);
+	return 0;
+}
+
 static enum mail_result mailer_deliver(mailer *m, const db_outbox_row *row, char *err, size_t errlen)
 {
 	const char *text = row->body_text, *html = row->body_html, *subject = row->subject;
+	mail_threading th;
+	if (mailer_thread(m, row, &th) < 0) {
+		snprintf(err, errlen, "database: threading of the row unreadable");
+		return MAIL_RETRY;
+	}
 	if (row->template_name && !row->subject) {
 		mail_rendered notice;
-		enum mail_result res = render_notice(m, row, &notice, err, errlen);
+		enum mail_result res = render_notice(m, row, th.note_address, &notice, err, errlen);
 		if (res != MAIL_SENT)
 			return res;
 		subject = notice.subject;
@@ -251,7 +312,16 @@ static enum mail_result mailer_deliver(mailer *m, const db_outbox_row *row, char
 		.body_html = html,
 		.host = m->host,
 		.date = time(NULL),
+		.message_id = th.message_id,
+		.in_reply_to = th.in_reply_to,
+		.references = th.references,
+		.n_references = th.n_references,
+		.reply_to = th.reply_to,
 	};
+	/* Every mail about a ticket names it, so that a person can find it
+	 * (only the signed ids thread it: anyone can type a number). */
+	if (th.number && subject && !strstr(subject, th.number))
+		msg.subject = arena_sprintf(m->msg, "[%s] %s", th.number, subject);
 	buf out;
 	buf_init(&out, m->msg, 4096);
 	const char *why = NULL;

@@ -407,6 +407,22 @@ static void body_part(buf *out, const char *boundary, const char *type, const ch
 	buf_append(out, "\r\n", 2);
 }
 
+bool mime_msgid_valid(const char *id)
+{
+	if (!id)
+		return false;
+	size_t n = strlen(id), ats = 0;
+	if (n < 3 || n > 250)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)id[i];
+		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\')
+			return false;
+		ats += c == '@';
+	}
+	return ats == 1 && id[0] != '@' && id[n - 1] != '@';
+}
+
 int mime_compose(buf *out, const mime_message *m, const char **err)
 {
 	if (!str_is_uuid(str_from_cstr(m->id))) {
@@ -444,7 +460,24 @@ int mime_compose(buf *out, const mime_message *m, const char **err)
 	header_unstructured(out, "Subject", subject);
 	/* Stable per row: a retry after a crash carries the same id, so the
 	 * recipient's client can drop the duplicate. */
-	buf_printf(out, "Message-ID: <%s@%s>\r\n", m->id, host);
+	if (mime_msgid_valid(m->message_id))
+		buf_printf(out, "Message-ID: <%s>\r\n", m->message_id);
+	else
+		buf_printf(out, "Message-ID: <%s@%s>\r\n", m->id, host);
+	if (mime_msgid_valid(m->in_reply_to))
+		buf_printf(out, "In-Reply-To: <%s>\r\n", m->in_reply_to);
+	bool refs = false;
+	for (size_t i = 0; i < m->n_references; i++) {
+		if (!mime_msgid_valid(m->references[i]))
+			continue;
+		/* One id per line: ours are about 120 bytes. */
+		buf_printf(out, "%s<%s>", refs ? "\r\n " : "References: ", m->references[i]);
+		refs = true;
+	}
+	if (refs)
+		buf_puts(out, "\r\n");
+	if (m->reply_to && mime_addr_valid(m->reply_to))
+		buf_printf(out, "Reply-To: <%s>\r\n", m->reply_to);
 	buf_puts(out, "MIME-Version: 1.0\r\n");
 	/* RFC 3834: every message we send is automatic; vacation responders
 	 * must not answer it (the second header is Exchange's equivalent). */

@@ -22,6 +22,13 @@ typedef struct {
 	const char *body_html;  /* optional: adds a text/html alternative */
 	const char *host;       /* right side of Message-ID (mime_host_from_url) */
 	time_t date;
+	/* Threading (mail/thread.h), all optional. Ids are bare (no <>) and
+	 * must be dot-atom '@' domain; an unusable one is left out. */
+	const char *message_id;          /* replaces <id@host> */
+	const char *in_reply_to;
+	const char *const *references;   /* oldest first */
+	size_t n_references;
+	const char *reply_to;            /* must pass mime_addr_valid */
 } mime_message;
 
 /* Longest header line we produce where we can choose (RFC 5322 2.1.1 SHOULD). */
@@ -37,6 +44,10 @@ int mime_compose(buf *out, const mime_message *msg, const char **err);
 /* True for a plausible ASCII addr-spec: dot-atom local part (<= 64) '@'
  * hostname of LDH labels (<= 253), at most 254 bytes, no control bytes. */
 bool mime_addr_valid(const char *addr);
+
+/* True for an id we can put in <> in a header: printable ASCII without
+ * space, <, >, and exactly one '@', at most 250 bytes. */
+bool mime_msgid_valid(const char *id);
 
 /* Extracts the bare address from "Name <addr>" or "addr" into the arena;
  * NULL when what is found is not mime_addr_valid. */

@@ -1135,6 +1135,7 @@ Suite *sched_e2e_suite(void); /* test_sched.c */
 Suite *kb_e2e_suite(void); /* test_kb.c */
 Suite *workflows_e2e_suite(void); /* test_workflows.c (workflows) */
 Suite *automation_e2e_suite(void); /* test_automation.c (0037) */
+Suite *mail_in_e2e_suite(void); /* test_mail_in.c: the email channel */
 
 static Suite *e2e_suite(void)
 {
@@ -1193,6 +1194,7 @@ int main(void)
 	srunner_add_suite(sr, reports_e2e_suite());
 	srunner_add_suite(sr, sched_e2e_suite());
 	srunner_add_suite(sr, automation_e2e_suite()); /* automation (0037) */
+	srunner_add_suite(sr, mail_in_e2e_suite()); /* the email channel */
 	srunner_add_suite(sr, admin_e2e_suite());
 	srunner_add_suite(sr, admin_sla_e2e_suite());
 	srunner_add_suite(sr, platform_e2e_suite());
