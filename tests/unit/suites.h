@@ -16,5 +16,7 @@ Suite *submit_form_suite(void);
 Suite *useragent_suite(void);
 Suite *admin_keys_suite(void); /* test_admin_keys.c */
 Suite *kb_unit_suite(void); /* test_kb.c */
+/* webhooks */
+Suite *webhook_suite(void); /* test_webhook.c */
 
 #endif
