@@ -39,6 +39,9 @@ static const struct {
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",
 		"Who is blocked by a rate limit, for which action, until when; lift a block." },
+	/* webhooks */
+	[ADMIN_WEBHOOKS] = { "webhooks", "Webhooks", "/desk/admin/webhooks",
+		"Send ticket, message and SLA events to your own systems, signed; see each delivery's outcome." },
 	[ADMIN_AUDIT] = { "audit", "Audit log", "/desk/admin/audit",
 		"Who changed which setting, team or member, with the values before and after." },
 };
@@ -304,6 +307,7 @@ static const char *const entity_labels[][2] = {
 	{ "rate_limit_block", "Rate-limit block" },
 	{ "sla_policy", "SLA policy" },
 	{ "system_setting", "System setting" }, { "user", "User" },
+	{ "webhook", "Webhook" }, /* webhooks */
 };
 
 static const char *entity_label(const char *e)

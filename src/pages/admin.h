@@ -24,6 +24,7 @@ enum admin_section {
 	ADMIN_SLA,
 	ADMIN_SETTINGS,
 	ADMIN_BLOCKS,
+	ADMIN_WEBHOOKS, /* webhooks */
 	ADMIN_AUDIT,
 	ADMIN__SECTIONS
 };

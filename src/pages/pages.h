@@ -174,6 +174,15 @@ int page_admin_sla_create(req *r);      /* POST /desk/admin/sla: 303 to the poli
 int page_admin_sla_policy(req *r);      /* GET .../sla/{id}?org=: 200; 404 */
 int page_admin_sla_update(req *r);      /* POST .../sla/{id}: 303 (due times recomputed); 404; 422 */
 int page_admin_sla_delete(req *r);      /* POST .../{id}/delete: 303 deleted, or deactivated when tickets used it; 404 */
+/* admin_webhooks.c (webhooks) */
+int page_admin_webhooks(req *r);         /* GET /desk/admin/webhooks?org=: 200 */
+int page_admin_webhook_create(req *r);   /* POST /desk/admin/webhooks: 201 with the secret once; 422 bad input */
+int page_admin_webhook(req *r);          /* GET .../webhooks/{id}?org=: 200; 404 */
+int page_admin_webhook_update(req *r);   /* POST .../webhooks/{id}: 303; 404; 422 */
+int page_admin_webhook_rotate(req *r);   /* POST .../webhooks/{id}/rotate: 200 with the new secret once; 404 */
+int page_admin_webhook_test(req *r);     /* POST .../webhooks/{id}/test: 303; 404 */
+int page_admin_webhook_delete(req *r);   /* POST .../webhooks/{id}/delete: 303; 404 */
+
 /* admin_canned.c */
 int page_admin_canned_list(req *r);      /* GET /desk/admin/canned?org=&after=: 200; 400 bad cursor */
 int page_admin_canned_create(req *r);    /* POST /desk/admin/canned: 303; 422 bad input or shortcut taken */

@@ -52,6 +52,8 @@ Suite *sched_suite(void);         /* test_sched.c */
 Suite *admin_suite(void);         /* test_admin.c */
 Suite *admin_events_blocks_suite(void); /* test_admin_events_blocks.c */
 Suite *admin_sla_suite(void);     /* test_admin_sla.c */
+/* webhooks */
+Suite *admin_webhooks_suite(void); /* test_admin_webhooks.c */
 Suite *kb_suite(void);            /* test_kb.c */
 Suite *platform_suite(void);      /* test_platform.c */
 
