@@ -159,7 +159,8 @@ static int mailer_mark(mailer *m, const char *id, int attempts, enum mail_result
 			if (retry) {
 				m->retried++;
 				double due = clock_seconds() + retry_delay_s(attempts);
-				if (m->next_due == 0 || due < m->next_due)
+				/* A due time already past was for a row claimed since. */
+				if (m->next_due == 0 || m->next_due <= clock_seconds() || due < m->next_due)
 					m->next_due = due;
 			} else {
 				m->failed++;
@@ -308,8 +309,11 @@ static int mailer_process_due(mailer *m, int max)
  * X-Supportdesk-Delivery id for the receiver to recognize. */
 static void hook_note_retry(mailer *m, double retry_in_s)
 {
-	double due = clock_seconds() + (retry_in_s > 0 ? retry_in_s : 1);
-	if (m->next_due == 0 || due < m->next_due)
+	double now = clock_seconds();
+	double due = now + (retry_in_s > 0 ? retry_in_s : 1);
+	/* A due time already past was for a row claimed since: replace it, or
+	 * the loop would sleep a whole poll interval before this retry. */
+	if (m->next_due == 0 || m->next_due <= now || due < m->next_due)
 		m->next_due = due;
 }
 
