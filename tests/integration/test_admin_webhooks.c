@@ -164,6 +164,12 @@ START_TEST(webhooks_validate)
 	assert_has(&r, "value=\"https://x.example/keep-me\"");
 	harness_response_free(&r);
 	assert_owner("select count(*) from webhooks where organization_id = $1::uuid", f.org, NULL, "0");
+	/* a scheme in capitals is still http(s): accepted by the page and the table alike */
+	snprintf(fields, sizeof fields, "org=%s&url=HTTPS%%3A%%2F%%2FX.example%%2F&event_sla_breached=1", f.slug);
+	post_as(f.a, "/desk/admin/webhooks", &f.adm, fields, &r);
+	assert_status(&r, 201);
+	harness_response_free(&r);
+	assert_owner("select url from webhooks where organization_id = $1::uuid", f.org, NULL, "HTTPS://X.example/");
 	teardown(&f);
 }
 END_TEST
