@@ -192,6 +192,9 @@ START_TEST(webhooks_lifecycle)
 	post_as(f.a, "/desk/admin/webhooks", &f.adm, fields, &r);
 	assert_status(&r, 201);
 	assert_has(&r, "it is not shown again");
+	char *cc = harness_header(&r, "Cache-Control");
+	ck_assert_msg(cc && strcmp(cc, "no-store") == 0, "the page with the secret is not stored: %s", cc ? cc : "(none)");
+	free(cc);
 	char *secret = secret_in(&r);
 	harness_response_free(&r);
 	char *id = owner3("select id from webhooks where organization_id = $1::uuid", f.org, NULL, NULL);
