@@ -133,7 +133,7 @@ const char *webhook_url_message(webhook_url_result r)
 	case URL_TOO_LONG:
 		return "The address can be at most 2000 characters.";
 	case URL_BAD_SCHEME:
-		return "Enter an address starting with https:// (or http://), like https://hooks.example.com/supportdesk.";
+		return "Enter an address starting with https:// (or http://).";
 	case URL_BAD_CHAR:
 		return "The address may not contain spaces or characters outside ASCII; percent-encode them.";
 	case URL_USERINFO:

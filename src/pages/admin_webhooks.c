@@ -57,7 +57,7 @@ static void hook_posted(req *r, hook_form *f, form_errors *errors)
 		webhook_url_result res = webhook_url_parse(f->url, strlen(f->url), &u);
 		if (!*f->url)
 			form_errors_add(r->a, errors, "url",
-			    "Enter the address to send events to, like https://hooks.example.com/supportdesk.");
+			    "Enter the address to send events to.");
 		else if (res != URL_OK)
 			form_errors_add(r->a, errors, "url", webhook_url_message(res));
 	}
