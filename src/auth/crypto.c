@@ -84,6 +84,15 @@ char *crypto_sha256_hex(arena *a, const void *p, size_t n)
 	return crypto_hex(a, h, sizeof h);
 }
 
+void crypto_hmac_any(unsigned char out[CRYPTO_HMAC_LEN], const void *key, size_t keylen, const void *p, size_t n)
+{
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, p, n);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
+}
+
 void crypto_hmac(unsigned char out[CRYPTO_HMAC_LEN], const unsigned char key[32], const void *p, size_t n)
 {
 	/* A page signs several tokens with the same server key: keep the state

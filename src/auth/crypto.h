@@ -32,6 +32,8 @@ void crypto_sha256_final(crypto_sha256_state *st, unsigned char out[CRYPTO_SHA25
 /* Lower-case hex of sha256(p): what we store instead of a token. */
 char *crypto_sha256_hex(arena *a, const void *p, size_t n);
 void crypto_hmac(unsigned char out[CRYPTO_HMAC_LEN], const unsigned char key[32], const void *p, size_t n);
+/* HMAC-SHA-256 under a key of any length (a webhook's signing secret). */
+void crypto_hmac_any(unsigned char out[CRYPTO_HMAC_LEN], const void *key, size_t keylen, const void *p, size_t n);
 /* Constant-time equality (sodium_memcmp). */
 bool crypto_equal(const void *a, const void *b, size_t n);
 

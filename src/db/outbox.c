@@ -17,7 +17,7 @@ struct db_outbox {
 	bool ever_connected;
 	/* Statements prepared on this connection (their names: the `what` of
 	 * outbox_exec, string literals), forgotten with the connection. */
-	const char *prepared[8];
+	const char *prepared[16];
 	int nprepared;
 };
 
@@ -271,6 +271,81 @@ int db_outbox_mark_failed(db_outbox *o, const char *id, const char *error, bool 
 long db_outbox_purge(db_outbox *o)
 {
 	PGresult *res = outbox_exec(o, "outbox_purge", "SELECT outbox_purge()", 0, NULL, PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	long n = PQntuples(res) == 1 ? atol(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	return n;
+}
+
+/* ------------------------------------------------------------------ webhook deliveries */
+
+int db_outbox_hook_claim(db_outbox *o, arena *a, int lease_s, db_hook_row *row)
+{
+	memset(row, 0, sizeof *row);
+	char lease[16];
+	snprintf(lease, sizeof lease, "%d", lease_s);
+	const char *params[] = { lease };
+	PGresult *res = outbox_exec(o, "webhook_claim",
+	    "SELECT id, event, body, attempts, url, secret_sealed, allow_internal, is_active "
+	    "FROM webhook_claim(1, make_interval(secs => $1::int))",
+	    1, params, PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	arena_on_free(a, result_clear, res);
+	if (PQnfields(res) != 8) {
+		log_error("statement failed", "stmt=webhook_claim err=%s", "unexpected_columns");
+		return -1;
+	}
+	if (PQntuples(res) == 0)
+		return 0;
+	row->id = col_dup(a, res, 0, 0);
+	row->event = col_dup(a, res, 0, 1);
+	row->body = col_dup(a, res, 0, 2);
+	row->attempts = atoi(PQgetvalue(res, 0, 3));
+	row->url = col_dup(a, res, 0, 4);
+	row->secret_sealed = col_dup(a, res, 0, 5);
+	row->allow_internal = PQgetvalue(res, 0, 6)[0] == 't';
+	row->is_active = PQgetvalue(res, 0, 7)[0] == 't';
+	return 1;
+}
+
+int db_outbox_hook_delivered(db_outbox *o, const char *id, int code)
+{
+	char c[16];
+	snprintf(c, sizeof c, "%d", code);
+	const char *params[] = { id, c };
+	PGresult *res = outbox_exec(o, "webhook_mark_delivered", "SELECT webhook_mark_delivered($1::uuid, $2::int)", 2,
+	    params, PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int db_outbox_hook_failed(db_outbox *o, const char *id, int code, const char *error, bool permanent, char *status,
+    size_t status_len, double *retry_in_s)
+{
+	char c[16];
+	snprintf(c, sizeof c, "%d", code);
+	const char *params[] = { id, c, error, permanent ? "true" : "false" };
+	PGresult *res = outbox_exec(o, "webhook_mark_failed",
+	    "SELECT status, coalesce(retry_in_s, 0) FROM webhook_mark_failed($1::uuid, $2::int, $3::text, $4::boolean)",
+	    4, params, PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	bool one = PQntuples(res) == 1;
+	if (status && status_len)
+		snprintf(status, status_len, "%s", one ? PQgetvalue(res, 0, 0) : "");
+	if (retry_in_s)
+		*retry_in_s = one ? atof(PQgetvalue(res, 0, 1)) : 0;
+	PQclear(res);
+	return 0;
+}
+
+long db_outbox_hook_purge(db_outbox *o)
+{
+	PGresult *res = outbox_exec(o, "webhook_purge", "SELECT webhook_purge()", 0, NULL, PGRES_TUPLES_OK);
 	if (!res)
 		return -1;
 	long n = PQntuples(res) == 1 ? atol(PQgetvalue(res, 0, 0)) : 0;

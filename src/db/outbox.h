@@ -72,4 +72,30 @@ long db_outbox_purge(db_outbox *o);
 int db_outbox_mark_failed(db_outbox *o, const char *id, const char *error, bool permanent,
     char *status, size_t status_len);
 
+
+/* ---- webhook deliveries (migration 0034): the same queue shape, the same
+ * connection and NOTIFY, their own table ---- */
+typedef struct {
+	char *id;
+	char *event;
+	char *body;           /* the payload, sent as stored */
+	char *url;
+	char *secret_sealed;  /* crypto_open_text(WEBHOOK_SEAL_CONTEXT) */
+	bool allow_internal;
+	bool is_active;       /* false: the webhook was switched off since */
+	int attempts;
+} db_hook_row;
+
+/* webhook_claim(1, lease): 1 with *row in the arena, 0 none due, -1. */
+int db_outbox_hook_claim(db_outbox *o, arena *a, int lease_s, db_hook_row *row);
+/* webhook_mark_delivered. 0 or -1. */
+int db_outbox_hook_delivered(db_outbox *o, const char *id, int code);
+/* webhook_mark_failed: status gets "pending" or "failed" ("" when the row
+ * was no longer ours), *retry_in_s the delay of the next attempt (0 none).
+ * 0 or -1. */
+int db_outbox_hook_failed(db_outbox *o, const char *id, int code, const char *error, bool permanent, char *status,
+    size_t status_len, double *retry_in_s);
+/* webhook_purge(): how many, or -1. */
+long db_outbox_hook_purge(db_outbox *o);
+
 #endif

@@ -23,6 +23,7 @@
 #include "model/email.h"
 #include "mail/transport.h"
 #include "mail/thread.h"
+#include "mail/webhook.h"
 
 /* Poll even without a NOTIFY: retries and expired leases are only found so. */
 #define MAILER_POLL_MS 5000
@@ -38,6 +39,11 @@
 /* Sent and failed rows (already scrubbed of their bodies) are deleted past
  * outbox_retention_days; looked at this often. */
 #define MAILER_PURGE_EVERY_S 3600
+/* A webhook delivery takes at most 5 s to connect and 10 s in all: a lease
+ * well past that. */
+#define WEBHOOK_LEASE_S 60
+#define WEBHOOK_CONNECT_TIMEOUT_S 5
+#define WEBHOOK_TOTAL_TIMEOUT_S 10
 
 typedef struct {
 	const config *cfg;
@@ -59,6 +65,7 @@ typedef struct {
 	int unmarked_attempts;
 	char unmarked_err[MAILER_ERR_LEN];
 	unsigned long sent, retried, failed;
+	unsigned long hooks_delivered, hooks_retried, hooks_failed;
 } mailer;
 
 /* ------------------------------------------------------------------ waiting (stop signals: core/stopsig.c) */
@@ -154,7 +161,8 @@ static int mailer_mark(mailer *m, const char *id, int attempts, enum mail_result
 			if (retry) {
 				m->retried++;
 				double due = clock_seconds() + retry_delay_s(attempts);
-				if (m->next_due == 0 || due < m->next_due)
+				/* A due time already past was for a row claimed since. */
+				if (m->next_due == 0 || m->next_due <= clock_seconds() || due < m->next_due)
 					m->next_due = due;
 			} else {
 				m->failed++;
@@ -361,6 +369,93 @@ static int mailer_process_due(mailer *m, int max)
 	return sent;
 }
 
+/* ------------------------------------------------------------------ webhook deliveries */
+
+/* Webhook deliveries share the mailer: the same LISTEN outbox wakes it
+ * (0034's trigger), the same claim-lease-mark shape retries them, and one
+ * process keeps the outbound network traffic of the application in one
+ * place. Each is sent at least once: a mark lost with the connection
+ * lets the lease expire and the delivery go again, with the same
+ * X-Supportdesk-Delivery id for the receiver to recognize. */
+static void hook_note_retry(mailer *m, double retry_in_s)
+{
+	double now = clock_seconds();
+	double due = now + (retry_in_s > 0 ? retry_in_s : 1);
+	/* A due time already past was for a row claimed since: replace it, or
+	 * the loop would sleep a whole poll interval before this retry. */
+	if (m->next_due == 0 || m->next_due <= now || due < m->next_due)
+		m->next_due = due;
+}
+
+static int mailer_process_hooks(mailer *m, int max)
+{
+	int delivered = 0;
+	for (int i = 0; i < max; i++) {
+		if (stopsig_requested())
+			break;
+		arena_reset(m->msg);
+		db_hook_row row;
+		int n = db_outbox_hook_claim(m->db, m->msg, WEBHOOK_LEASE_S, &row);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		char err[MAILER_ERR_LEN] = "";
+		int code = 0;
+		webhook_outcome res;
+		const char *secret = m->cfg->have_secret && row.secret_sealed
+		    ? crypto_open_text(m->msg, m->cfg->secret, WEBHOOK_SEAL_CONTEXT, row.secret_sealed)
+		    : NULL;
+		if (!row.is_active) {
+			snprintf(err, sizeof err, "the webhook was deactivated");
+			res = WEBHOOK_PERMANENT;
+		} else if (!secret) {
+			snprintf(err, sizeof err, "the signing secret cannot be opened (%s); rotate it",
+			    m->cfg->have_secret ? "sealed under another server secret" : "no server secret");
+			res = WEBHOOK_PERMANENT;
+		} else {
+			webhook_request rq = {
+				.url = row.url,
+				.secret = secret,
+				.event = row.event,
+				.delivery_id = row.id,
+				.body = row.body,
+				.body_len = strlen(row.body),
+				.allow_internal = row.allow_internal,
+				.connect_timeout_s = WEBHOOK_CONNECT_TIMEOUT_S,
+				.total_timeout_s = WEBHOOK_TOTAL_TIMEOUT_S,
+			};
+			res = webhook_deliver(&rq, &code, err, sizeof err);
+		}
+		char q[MAILER_ERR_LEN + 16];
+		if (res == WEBHOOK_DELIVERED) {
+			if (db_outbox_hook_delivered(m->db, row.id, code) < 0)
+				return -1;
+			delivered++;
+			m->hooks_delivered++;
+			log_info("webhook delivered", "id=%s event=%s attempt=%d code=%d", row.id, row.event, row.attempts, code);
+			continue;
+		}
+		char status[16] = "";
+		double retry_in = 0;
+		if (db_outbox_hook_failed(m->db, row.id, code, err, res == WEBHOOK_PERMANENT, status, sizeof status,
+		        &retry_in) < 0)
+			return -1;
+		bool retry = strcmp(status, "pending") == 0;
+		if (retry) {
+			m->hooks_retried++;
+			hook_note_retry(m, retry_in);
+		} else {
+			m->hooks_failed++;
+		}
+		log_quote(q, sizeof q, err, strlen(err));
+		log_warn(retry ? "webhook deferred" : "webhook failed", "id=%s event=%s attempt=%d code=%d status=%s err=%s",
+		    row.id, row.event, row.attempts, code, status[0] ? status : "lost_lease", q);
+	}
+	arena_reset(m->msg);
+	return delivered;
+}
+
 /* ------------------------------------------------------------------ entry points */
 
 int mailer_deliver_once(const config *cfg, int *delivered)
@@ -376,7 +471,7 @@ int mailer_deliver_once(const config *cfg, int *delivered)
 	if (db_outbox_ensure(m.db) < 0)
 		goto out;
 	int sent = mailer_process_due(&m, MAILER_ONCE_MAX);
-	if (sent < 0 || mailer_flush_unmarked(&m) < 0)
+	if (sent < 0 || mailer_flush_unmarked(&m) < 0 || mailer_process_hooks(&m, MAILER_ONCE_MAX) < 0)
 		goto out;
 	if (delivered)
 		*delivered = sent;
@@ -408,7 +503,7 @@ int mailer_run(const config *cfg)
 		}
 		backoff_s = 1;
 		if (mailer_flush_unmarked(&m) < 0 || db_outbox_drain(m.db) < 0 ||
-		    mailer_process_due(&m, MAILER_ONCE_MAX) < 0) {
+		    mailer_process_due(&m, MAILER_ONCE_MAX) < 0 || mailer_process_hooks(&m, MAILER_ONCE_MAX) < 0) {
 			db_outbox_disconnect(m.db);
 			continue;
 		}
@@ -420,6 +515,9 @@ int mailer_run(const config *cfg)
 			long purged = db_outbox_purge(m.db);
 			if (purged > 0)
 				log_info("outbox purged", "rows=%ld", purged);
+			long hooks = db_outbox_hook_purge(m.db);
+			if (hooks > 0)
+				log_info("webhook deliveries purged", "rows=%ld", hooks);
 			m.next_purge = clock_seconds() + MAILER_PURGE_EVERY_S;
 		}
 		int timeout = MAILER_POLL_MS;
@@ -437,7 +535,8 @@ int mailer_run(const config *cfg)
 	/* One last try to record the message we finished before the signal. */
 	if (m.unmarked && db_outbox_ensure(m.db) == 0)
 		mailer_flush_unmarked(&m);
-	log_info("mailer stopped", "sent=%lu deferred=%lu failed=%lu", m.sent, m.retried, m.failed);
+	log_info("mailer stopped", "sent=%lu deferred=%lu failed=%lu hooks_delivered=%lu hooks_deferred=%lu hooks_failed=%lu",
+	    m.sent, m.retried, m.failed, m.hooks_delivered, m.hooks_retried, m.hooks_failed);
 	mailer_free(&m);
 	curl_global_cleanup();
 	return 0;

@@ -49,6 +49,9 @@ static const struct {
 		"Rules the scheduler applies after a time: remind a waiting customer, close what went quiet." },
 	[ADMIN_MACROS] = { "macros", "Macros", "/desk/admin/macros",
 		"Sets of changes and a reply agents apply in one step, shared or personal." },
+	/* webhooks */
+	[ADMIN_WEBHOOKS] = { "webhooks", "Webhooks", "/desk/admin/webhooks",
+		"Send ticket, message and SLA events to your own systems, signed; see each delivery's outcome." },
 	[ADMIN_AUDIT] = { "audit", "Audit log", "/desk/admin/audit",
 		"Who changed which setting, team or member, with the values before and after." },
 };
@@ -316,6 +319,7 @@ static const char *const entity_labels[][2] = {
 	{ "system_setting", "System setting" }, { "user", "User" },
 	/* automation (0037) */
 	{ "trigger", "Trigger" }, { "time_rule", "Time rule" }, { "macro", "Macro" },
+	{ "webhook", "Webhook" }, /* webhooks */
 };
 
 static const char *entity_label(const char *e)

@@ -29,6 +29,7 @@ enum admin_section {
 	ADMIN_TRIGGERS,
 	ADMIN_RULES,
 	ADMIN_MACROS,
+	ADMIN_WEBHOOKS, /* webhooks */
 	ADMIN_AUDIT,
 	ADMIN__SECTIONS
 };

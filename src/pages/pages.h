@@ -219,6 +219,14 @@ int page_admin_macro_delete(req *r);
  * 409 when its reply could not be posted. */
 int page_desk_ticket_macro_preview(req *r);
 int page_desk_ticket_macro(req *r);
+/* admin_webhooks.c (webhooks) */
+int page_admin_webhooks(req *r);         /* GET /desk/admin/webhooks?org=: 200 */
+int page_admin_webhook_create(req *r);   /* POST /desk/admin/webhooks: 201 with the secret once; 422 bad input */
+int page_admin_webhook(req *r);          /* GET .../webhooks/{id}?org=: 200; 404 */
+int page_admin_webhook_update(req *r);   /* POST .../webhooks/{id}: 303; 404; 422 */
+int page_admin_webhook_rotate(req *r);   /* POST .../webhooks/{id}/rotate: 200 with the new secret once; 404 */
+int page_admin_webhook_test(req *r);     /* POST .../webhooks/{id}/test: 303; 404 */
+int page_admin_webhook_delete(req *r);   /* POST .../webhooks/{id}/delete: 303; 404 */
 
 /* admin_canned.c */
 int page_admin_canned_list(req *r);      /* GET /desk/admin/canned?org=&after=: 200; 400 bad cursor */

@@ -1123,6 +1123,8 @@ END_TEST
 Suite *login_e2e_suite(void); /* test_login.c */
 Suite *admin_e2e_suite(void); /* test_admin.c */
 Suite *admin_sla_e2e_suite(void); /* test_admin_sla.c */
+/* webhooks */
+Suite *webhooks_e2e_suite(void); /* test_webhooks.c */
 Suite *platform_e2e_suite(void); /* test_platform.c */
 Suite *submit_suite(void); /* test_submit.c */
 Suite *headers_suite(void); /* test_headers.c */
@@ -1197,6 +1199,7 @@ int main(void)
 	srunner_add_suite(sr, mail_in_e2e_suite()); /* the email channel */
 	srunner_add_suite(sr, admin_e2e_suite());
 	srunner_add_suite(sr, admin_sla_e2e_suite());
+	srunner_add_suite(sr, webhooks_e2e_suite()); /* webhooks */
 	srunner_add_suite(sr, platform_e2e_suite());
 	srunner_add_suite(sr, kb_e2e_suite());
 	srunner_add_suite(sr, workflows_e2e_suite()); /* workflows */

@@ -53,6 +53,8 @@ Suite *admin_suite(void);         /* test_admin.c */
 Suite *admin_events_blocks_suite(void); /* test_admin_events_blocks.c */
 Suite *automation_suite(void); /* test_automation.c (0037) */
 Suite *admin_sla_suite(void);     /* test_admin_sla.c */
+/* webhooks */
+Suite *admin_webhooks_suite(void); /* test_admin_webhooks.c */
 Suite *kb_suite(void);            /* test_kb.c */
 Suite *reports_suite(void);       /* test_reports.c */
 Suite *platform_suite(void);      /* test_platform.c */

@@ -1441,6 +1441,7 @@ int main(void)
 	srunner_add_suite(sr, admin_suite());
 	srunner_add_suite(sr, admin_events_blocks_suite());
 	srunner_add_suite(sr, admin_sla_suite());
+	srunner_add_suite(sr, admin_webhooks_suite()); /* webhooks */
 	srunner_add_suite(sr, kb_suite());
 	srunner_add_suite(sr, time_suite());
 	srunner_add_suite(sr, platform_suite());

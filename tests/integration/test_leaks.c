@@ -29,6 +29,7 @@ typedef struct {
 	char *type, *field;  /* used by a ticket: "remove" deactivates them, the pages go on working */
 	char *event;         /* named by a ticket, likewise */
 	char *sla;           /* a closed ticket was measured by it: "delete" deactivates it */
+	char *webhook;       /* webhooks: with a delivery to list */
 	/* platform admin: a platform admin (signed in for /admin/...), the
 	 * organization and the user its {id} routes change */
 	char *p_cookie, *p_csrf;
@@ -104,6 +105,14 @@ static void admin_fixture(app *a, leak_admin *ad)
 	ck_assert_ptr_nonnull(ad->trigger);
 	ck_assert_ptr_nonnull(ad->time_rule);
 	ck_assert_ptr_nonnull(ad->macro);
+	/* webhooks */
+	ad->webhook = owner_query("insert into webhooks (organization_id, url, events, secret_sealed) select id, "
+	                          "'https://leak.example/h', '{ticket.updated}', 'sealed' from organizations where slug = $1 "
+	                          "returning id", ad->slug);
+	ck_assert_ptr_nonnull(ad->webhook);
+	free(owner_query("insert into webhook_deliveries (id, webhook_id, organization_id, event, payload, status, attempts, "
+	                 "response_code, last_error) select gen_random_uuid(), id, organization_id, 'ping', '{}', 'failed', 3, "
+	                 "500, 'HTTP 500' from webhooks where id = $1::uuid returning id", ad->webhook));
 	snprintf(sql, sizeof sql, "insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                          "description, priority, status) select $1::uuid, 'organization', id, id, 'Leak SLA', 'x', "
 	                          "'normal', 'closed' from organizations where slug = '%s' returning id", ad->slug);
@@ -357,6 +366,7 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/triggers/", 21) == 0 ? ad->trigger
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/rules/", 18) == 0   ? ad->time_rule
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/macros/", 19) == 0  ? ad->macro
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/webhooks/", 21) == 0 ? ad->webhook
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
@@ -553,7 +563,8 @@ START_TEST(every_route_many_times)
 					    "&display_name=Leak+SLA&first_response_minutes=30&resolution_minutes=600&warning_percent=75"
 					    "&escalate_to_role=agent&time_zone=UTC&start_monday=09%%3A00&end_monday=17%%3A00"
 					    "&closed_tuesday=1&closed_wednesday=1&closed_thursday=1&closed_friday=1&closed_saturday=1"
-					    "&closed_sunday=1&holidays=2026-12-25",
+					    "&closed_sunday=1&holidays=2026-12-25"
+					    "&url=https%%3A%%2F%%2Fleak.example%%2Fh&event_ticket_created=1&event_message_added=1",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
 					    ad.agent_m, rounds % 2 ? "text" : "dropdown_static", rounds % 3 ? "%5E%5Ba-z%5D%2B%24" : "%28bad",
 					    rounds, ad.type);
@@ -606,6 +617,7 @@ START_TEST(every_route_many_times)
 	free(ad.trigger); /* automation (0037) */
 	free(ad.time_rule);
 	free(ad.macro);
+	free(ad.webhook);
 	free(ad.p_cookie);
 	free(ad.p_csrf);
 	free(ad.p_org);

@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, kb_unit_suite());
 	srunner_add_suite(sr, reports_unit_suite());
 	srunner_add_suite(sr, mail_in_suite()); /* the email channel */
+	srunner_add_suite(sr, webhook_suite()); /* webhooks */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -18,5 +18,7 @@ Suite *admin_keys_suite(void); /* test_admin_keys.c */
 Suite *kb_unit_suite(void); /* test_kb.c */
 Suite *reports_unit_suite(void); /* test_reports.c */
 Suite *mail_in_suite(void); /* test_mail_in.c: the email channel */
+/* webhooks */
+Suite *webhook_suite(void); /* test_webhook.c */
 
 #endif
