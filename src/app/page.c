@@ -30,6 +30,7 @@ static void nav_current(req *r, tv *v)
 	} items[] = {
 		{ "/my/", "nav_my" },
 		{ "/desk/admin", "nav_admin" },
+		{ "/desk/reports", "nav_reports" },   /* reports.c */
 		{ "/desk", "nav_desk" },
 		{ "/admin", "nav_platform" },
 		{ "/notifications", "nav_notifications" },

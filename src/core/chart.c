@@ -75,7 +75,7 @@ void chart_bars(arena *a, const long long *values, size_t n, chart *out)
 		chart_bar *b = &out->bars[i];
 		long long v = values[i] > 0 ? values[i] : 0;
 		double top = out->plot_y + BAR_ROW * (double)i;
-		b->label_y = top + BAR_LABEL - 2;
+		b->label_y = top + BAR_LABEL - 4;
 		b->x = out->plot_x;
 		b->y = top + BAR_LABEL;
 		b->h = BAR_H;

@@ -171,7 +171,6 @@ static tv *report_view(req *r, rctx *c, int kind)
 {
 	arena *a = r->a;
 	tv *v = page_view(r);
-	tv_set_bool(a, v, "nav_reports", true);
 	bool org_given = req_query_get(r, "org").len > 0;
 	const char *qs = query_string(r, c, org_given);
 	tv *nav = tv_list(a);
@@ -512,7 +511,26 @@ static void agent_sections(req *r, const report_rows *rr, tv *sections)
 	section(r, sections, "Per agent", ch, t);
 }
 
-static void volume_sections(req *r, const report_rows *rr, tv *sections)
+/* Created per day of the range, 0 on days without tickets: the line's
+ * points (the range is at most MAX_DAYS days). */
+static size_t daily(req *r, const rctx *c, const report_rows *rr, long long **values)
+{
+	long f, t;
+	if (!date_parse(str_from_cstr(c->from), &f) || !date_parse(str_from_cstr(c->to), &t) || t < f)
+		return 0;
+	size_t n = (size_t)(t - f + 1);
+	long long *v = arena_calloc(r->a, n + 1, sizeof *v);
+	for (size_t i = 0; i < rr->n; i++) {
+		long d;
+		if (rr->rows[i].group == REPORT_BY_DAY && rr->rows[i].key && date_parse(str_from_cstr(rr->rows[i].key), &d) &&
+		    d >= f && d <= t)
+			v[d - f] = rr->rows[i].v[0];
+	}
+	*values = v;
+	return n;
+}
+
+static void volume_sections(req *r, const rctx *c, const report_rows *rr, tv *sections)
 {
 	static const struct {
 		enum report_group g;
@@ -538,9 +556,12 @@ static void volume_sections(req *r, const report_rows *rr, tv *sections)
 			values[i] = rows[i]->v[0];
 		}
 		tv *ch = NULL;
-		if (n && groups[gi].g == REPORT_BY_DAY)
-			ch = line_chart(r, "Tickets created per day", "Days with tickets, from the first to the last; "
-			                "the same numbers are in the table below.", labels[0], labels[n - 1], values, n);
+		long long *days = NULL;
+		size_t ndays = groups[gi].g == REPORT_BY_DAY ? daily(r, c, rr, &days) : 0;
+		if (n && ndays)
+			ch = line_chart(r, "Tickets created per day", arena_sprintf(r->a, "Every day from %s to %s, "
+			                "0 on days without tickets; the days with tickets are in the table below.", c->from, c->to),
+			                c->from, c->to, days, ndays);
 		else if (n)
 			ch = bar_chart(r, arena_sprintf(r->a, "Tickets created %s", groups[gi].lower),
 			               n > CHART_MAX_BARS ? "The first 20 groups of the table below."
@@ -622,7 +643,7 @@ static int report_page(req *r, int kind)
 	} else if (kind == R_VOLUME) {
 		if (report_volume(tx, &c.q, &rr) != 0)
 			return page_db_failure(r);
-		volume_sections(r, &rr, sections);
+		volume_sections(r, &c, &rr, sections);
 	} else {
 		long long counts[5];
 		report_comment *cm;
