@@ -31,6 +31,7 @@ typedef struct {
 	/* files */
 	char *templates_dir;
 	char *migrations_dir;
+	char *openapi_path;        /* api/openapi.json, served at /api/v1/openapi.json */
 	char *secret_file;
 	char *mail_dir;
 	char *upload_dir;          /* spool files of uploads (unlinked, on disk) */
@@ -92,6 +93,7 @@ typedef struct {
 	config_rate rate_login_link_email;
 	config_rate rate_reply_user;
 	config_rate rate_password_user;
+	config_rate rate_api_key;  /* REST API requests per key */
 
 	/* derived */
 	bool secure_cookies; /* BASE_URL is https: __Host- cookie, Secure */
