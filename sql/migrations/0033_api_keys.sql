@@ -261,7 +261,8 @@ BEGIN
     status := 'not_allowed';
     RETURN;
   END IF;
-  IF NOT EXISTS (SELECT FROM request_types rt WHERE rt.id = p_request_type AND rt.organization_id = k.organization_id) THEN
+  IF NOT EXISTS (SELECT FROM request_types rt WHERE rt.id = p_request_type AND rt.organization_id = k.organization_id
+                   AND rt.default_routing <> 'internal') THEN
     status := 'invalid_request_type';
     RETURN;
   END IF;
