@@ -114,6 +114,10 @@ const route app_routes[] = {
 	{ POST, "/desk/admin/settings", page_admin_settings_save, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/blocks", page_admin_blocks, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/blocks/lift", page_admin_block_lift, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	/* desk: admin, the REST API's keys (admin_api_keys.c) */
+	{ GET, "/desk/admin/api-keys", page_admin_api_keys, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/api-keys", page_admin_api_key_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/api-keys/{id}/revoke", page_admin_api_key_revoke, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	/* end desk: admin */
 	/* kb.c: the public help center (search and suggest before {category}) */
 	{ GET, "/kb", page_kb_home, ROUTE_SESSION },

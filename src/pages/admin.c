@@ -39,6 +39,8 @@ static const struct {
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",
 		"Who is blocked by a rate limit, for which action, until when; lift a block." },
+	[ADMIN_API_KEYS] = { "api-keys", "API keys", "/desk/admin/api-keys",
+		"Keys for the REST API: what each may do, until when, from where; revoke one." },
 	[ADMIN_AUDIT] = { "audit", "Audit log", "/desk/admin/audit",
 		"Who changed which setting, team or member, with the values before and after." },
 };

@@ -24,6 +24,7 @@ enum admin_section {
 	ADMIN_SLA,
 	ADMIN_SETTINGS,
 	ADMIN_BLOCKS,
+	ADMIN_API_KEYS, /* admin_api_keys.c: the REST API's keys */
 	ADMIN_AUDIT,
 	ADMIN__SECTIONS
 };

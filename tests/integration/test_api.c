@@ -625,6 +625,112 @@ START_TEST(openapi_matches_the_route_table)
 }
 END_TEST
 
+/* ---- the admin page ---- */
+
+START_TEST(admin_page_creates_shows_once_and_revokes)
+{
+	fixture f;
+	setup(&f);
+	char *admin = new_user("keyadmin", NULL, 0);
+	char *agent = new_user("keyagent", NULL, 0);
+	char *other_admin = new_user("keyother", NULL, 0);
+	free(add_member(f.org, admin, "admin"));
+	free(add_member(f.org, agent, "agent"));
+	free(add_member(f.other, other_admin, "admin"));
+	browser adm, ag, oth;
+	sign_in(f.a, admin, &adm);
+	sign_in(f.a, agent, &ag);
+	sign_in(f.a, other_admin, &oth);
+	harness_response r;
+	char uri[200], fields[600];
+	/* An agent does not see the page; nobody creates without the token. */
+	snprintf(uri, sizeof uri, "/desk/admin/api-keys?org=%s", f.slug);
+	get(f.a, uri, ag.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s&name=Sync&scope=tickets:read", f.slug);
+	post_form(f.a, "/desk/admin/api-keys", adm.cookie, fields, &r);
+	assert_status(&r, 403);
+	harness_response_free(&r);
+	/* Another organization's admin may not name this one. */
+	post_as(f.a, "/desk/admin/api-keys", &oth, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	assert_owner("select count(*)::text from api_keys where organization_id = $1::uuid and name = 'Sync'", f.org, NULL, "0");
+	/* Bad input, each problem by its field. */
+	snprintf(fields, sizeof fields, "org=%s&name=&scope=tickets:delete&expires=soon&ip_allow=nowhere", f.slug);
+	post_as(f.a, "/desk/admin/api-keys", &adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Name the key");
+	assert_has(&r, "Choose scopes from the list.");
+	assert_has(&r, "like 2027-01-31");
+	assert_has(&r, "192.0.2.10");
+	harness_response_free(&r);
+	/* Made, shown once. */
+	snprintf(fields, sizeof fields, "org=%s&name=Sync&scope=tickets:read&scope=tickets:write&ip_allow=127.0.0.0/8%%0A::1",
+	    f.slug);
+	post_as(f.a, "/desk/admin/api-keys", &adm, fields, &r);
+	assert_status(&r, 200);
+	char *key = extract(r.body, "id=\"f-new-key\" class=\"key-once\" readonly value=\"", '"');
+	ck_assert_ptr_nonnull(key);
+	ck_assert_int_eq(strncmp(key, "sdk_", 4), 0);
+	harness_response_free(&r);
+	get(f.a, uri, adm.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "Sync");
+	assert_has(&r, "tickets:read, tickets:write");
+	assert_lacks(&r, key);
+	assert_lacks(&r, key + 37);
+	harness_response_free(&r);
+	/* Audited, as the setup's two keys were. */
+	assert_owner("select count(*)::text from config_audit where organization_id = $1::uuid and entity = 'api_key'",
+	    f.org, NULL, "3");
+	/* The key works (the harness's REMOTE_ADDR is loopback, in the list). */
+	api(f.a, "GET", "/api/v1/tickets", key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	harness_response_free(&r);
+	/* Revoked by the admin: refused at once. */
+	char *id = owner3("select id from api_keys where organization_id = $1::uuid and name = 'Sync'", f.org, NULL, NULL);
+	snprintf(uri, sizeof uri, "/desk/admin/api-keys/%s/revoke", id);
+	snprintf(fields, sizeof fields, "org=%s", f.other_slug);
+	post_as(f.a, uri, &oth, fields, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
+	snprintf(fields, sizeof fields, "org=%s", f.slug);
+	post_as(f.a, uri, &adm, fields, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	api(f.a, "GET", "/api/v1/tickets", key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 401, "unauthorized");
+	harness_response_free(&r);
+	assert_owner("select count(*)::text from config_audit where organization_id = $1::uuid and entity = 'api_key'",
+	    f.org, NULL, "4");
+	free(id);
+	free(key);
+	free(adm.cookie);
+	free(ag.cookie);
+	free(oth.cookie);
+	free(admin);
+	free(agent);
+	free(other_admin);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(address_outside_the_allow_list_is_403)
+{
+	fixture f;
+	setup(&f);
+	free(owner3("with u as (update api_keys set ip_allow = '{192.0.2.0/24}' where id = $1::uuid returning 1) "
+	            "select count(*) from u", f.key_id, NULL, NULL));
+	harness_response r;
+	api(f.a, "GET", "/api/v1/tickets", f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 403, "address-not-allowed");
+	harness_response_free(&r);
+	teardown(&f);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
 	Suite *s = suite_create("api");
@@ -645,6 +751,8 @@ Suite *api_suite(void)
 	tcase_add_test(works, messages_reply_note_and_close);
 	tcase_add_test(works, config_lists_types_fields_teams);
 	tcase_add_test(works, openapi_matches_the_route_table);
+	tcase_add_test(works, admin_page_creates_shows_once_and_revokes);
+	tcase_add_test(works, address_outside_the_allow_list_is_403);
 	suite_add_tcase(s, works);
 	return s;
 }
