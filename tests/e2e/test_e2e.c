@@ -1131,6 +1131,7 @@ Suite *account_e2e_suite(void); /* test_account.c */
 Suite *portal_e2e_suite(void); /* test_portal.c */
 Suite *desk_e2e_suite(void); /* test_desk.c */
 Suite *sched_e2e_suite(void); /* test_sched.c */
+Suite *api_e2e_suite(void); /* test_api.c: the REST API */
 
 static Suite *e2e_suite(void)
 {
@@ -1190,6 +1191,7 @@ int main(void)
 	srunner_add_suite(sr, admin_e2e_suite());
 	srunner_add_suite(sr, admin_sla_e2e_suite());
 	srunner_add_suite(sr, platform_e2e_suite());
+	srunner_add_suite(sr, api_e2e_suite()); /* REST API */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
