@@ -209,5 +209,5 @@ int page_admin_api_key_revoke(req *r)
 		return page_db_failure(r);
 	if (strcmp(res, "not_found") == 0)
 		return 404;
-	return admin_redirect(r, ctx.org, "/desk/admin/api-keys", res);
+	return admin_redirect(r, ctx.org, "/desk/admin/api-keys", strcmp(res, "ok") == 0 ? "revoked" : "unchanged");
 }
