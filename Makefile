@@ -17,7 +17,7 @@ LDLIBS  += $(PKG_LIBS) -lfcgi -lm
 BUILD   ?= build
 # One directory per module; every .c in it belongs to the library that the
 # binary, the tests and the fuzz targets link.
-MODULES = core http tmpl db kv auth pages model app mail sched
+MODULES = core http tmpl db kv auth pages model app mail sched api
 LIB_SRC = $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 

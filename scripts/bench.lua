@@ -11,10 +11,12 @@
 -- (non2xx: answers of status 400 or more, as wrk counts them; a 303 is a
 -- success here.)
 local method, body = os.getenv("BENCH_METHOD"), os.getenv("BENCH_BODY")
+-- BENCH_CONTENT_TYPE: another body type (the REST API's application/json).
+local ctype = os.getenv("BENCH_CONTENT_TYPE")
 if method and method ~= "" then wrk.method = method end
 if body and body ~= "" then
   wrk.body = body
-  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  wrk.headers["Content-Type"] = (ctype and ctype ~= "") and ctype or "application/x-www-form-urlencoded"
 end
 
 done = function(summary, latency, requests)

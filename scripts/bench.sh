@@ -185,6 +185,8 @@ EOF
 bench_one() {
   local out line cpu rss h=() tool=()
   [ -n "${3:-}" ] && h=(-H "Cookie: $3")
+  # BENCH_ONE_HEADER: one more request header (the REST API's Authorization).
+  [ -n "${BENCH_ONE_HEADER:-}" ] && h+=(-H "$BENCH_ONE_HEADER")
   local cmd=(wrk -t"$1" -c"${BENCH_ONE_CONNECTIONS:-$BENCH_CONNECTIONS}" -d"$BENCH_DURATION" --latency ${BENCH_ONE_TIMEOUT:+--timeout "$BENCH_ONE_TIMEOUT"}
              -s "$REPO/scripts/bench.lua" "${h[@]}" "$2")
   if [ -n "$CPU_TOOL" ]; then
@@ -289,7 +291,8 @@ serve_start() {
     export SUPPORTDESK_SCHEDULER=${SUPPORTDESK_SCHEDULER:-0}
     export SUPPORTDESK_RATE_SUBMIT_IP=1000000/3600 SUPPORTDESK_RATE_SUBMIT_EMAIL=1000000/3600 \
            SUPPORTDESK_RATE_VERIFY_IP=1000000/600 SUPPORTDESK_CAPTCHA_MAX_NUMBER=1000 \
-           SUPPORTDESK_RATE_LOGIN_IP=1000000/600 SUPPORTDESK_RATE_LOGIN_EMAIL=1000000/600
+           SUPPORTDESK_RATE_LOGIN_IP=1000000/600 SUPPORTDESK_RATE_LOGIN_EMAIL=1000000/600 \
+           SUPPORTDESK_RATE_API_KEY=1000000000/60
     exec setsid "$BIN" serve </dev/null >>"$VAR_DIR/serve.log" 2>&1
   ) &
   serve_pid=$!
@@ -431,6 +434,34 @@ bench_desk() {
     results+=("/desk@1M with $BENCH_SCALE_LATENCY_CONNECTIONS in flight: ${a[0]} req/s, p50 $(ms "${a[1]}") p99 $(ms "${a[2]}")")
     results+=("/desk@1M queue counts alone (7 capped counts, EXPLAIN ANALYZE): ${desk_counts_line:--}")
     desk_line="${results[*]:$n0}"
+  fi
+  # REST API at 1M: a key of the agent's organization (as the operator makes
+  # one; its service user is an agent there, so RLS works as for /desk).
+  local org key rtype
+  org=$("$STACK" psql -qAt -v ON_ERROR_STOP=1 -c "SELECT o.slug FROM organizations o JOIN memberships m ON m.organization_id = o.id
+    JOIN users u ON u.id = m.user_id WHERE u.email = '$agent' AND m.is_active LIMIT 1" 2>/dev/null)
+  key=$("$BIN" api-key add --org "$org" --name "bench $(date +%s)" --scope tickets:read --scope tickets:write 2>"$TMP/api-key.log")
+  rtype=$("$STACK" psql -qAt -c "SELECT rt.id FROM request_types rt JOIN organizations o ON o.id = rt.organization_id
+    WHERE o.slug = '$org' AND rt.is_active AND rt.default_routing <> 'internal' AND 'customer' = ANY (rt.allowed_roles)
+    ORDER BY rt.sort_order LIMIT 1" 2>/dev/null)
+  if [ -n "$key" ]; then
+    bench_header "REST API@1M with a key of $org"
+    for t in $BENCH_THREADS; do
+      read -r -a a <<<"$(BENCH_ONE_HEADER="Authorization: Bearer $key" bench_one "$t" "$BASE_URL/api/v1/tickets?limit=50")"
+      row "GET /api/v1/tickets?limit=50" app "$t" "${a[@]}"
+      results+=("GET /api/v1/tickets?limit=50@1M: ${a[0]} req/s, p50 $(ms "${a[1]}") p99 $(ms "${a[2]}") (wrk -t$t; goal: 10000 req/s, p99 under 20 ms)")
+    done
+    if [ -n "$rtype" ]; then
+      read -r -a a <<<"$(BENCH_ONE_HEADER="Authorization: Bearer $key" BENCH_METHOD=POST BENCH_CONTENT_TYPE=application/json \
+        BENCH_BODY="{\"request_type\":\"$rtype\",\"title\":\"Bench ticket\",\"description\":\"Made by scripts/bench.sh.\",\"requester\":{\"email\":\"bench-api@example.com\"}}" \
+        bench_one 1 "$BASE_URL/api/v1/tickets")"
+      row "POST /api/v1/tickets" app 1 "${a[@]}"
+      results+=("POST /api/v1/tickets@1M: ${a[0]} tickets/s, p50 $(ms "${a[1]}") p99 $(ms "${a[2]}"), ${a[3]:-0} answered 4xx/5xx (a type with required custom fields answers 422)")
+    else
+      echo "bench: no request type of $org for POST /api/v1/tickets"
+    fi
+  else
+    echo "bench: api-key add failed for $org: $(cat "$TMP/api-key.log")"
   fi
   serve_stop
 }

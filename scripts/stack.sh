@@ -451,6 +451,7 @@ write_env() {
       SUPPORTDESK_SECRET_FILE "$SECRET_FILE" \
       SUPPORTDESK_TEMPLATES "$REPO/templates" \
       SUPPORTDESK_MIGRATIONS "$REPO/sql/migrations" \
+      SUPPORTDESK_OPENAPI "$REPO/api/openapi.json" \
       SUPPORTDESK_BIN "$SUPPORTDESK_BIN" \
       SUPPORTDESK_STACK "$REPO/scripts/stack.sh"
   } >"$STACK_ENV.tmp"

@@ -13,6 +13,7 @@
 #include "mail/mail_in_cmd.h"
 #include "kv/kv.h"
 #include "mail/render.h"
+#include "model/api_key.h"
 #include "model/auth.h"
 #include "model/email.h"
 #include "model/operator.h"
@@ -43,6 +44,9 @@ static int usage(FILE *out)
 	      "  org add --name N --slug S [--prefix P]\n"
 	      "  org provision --slug S --admin-email E [--admin-name N]\n"
 	      "                            make E its admin and email them a link to choose a password\n"
+	      "  api-key add --org SLUG --name N --scope S [--scope S...] [--expires YYYY-MM-DD]\n"
+	      "                            print a new REST API key once (scopes: tickets:read, tickets:write,\n"
+	      "                            messages:write, customers:read, admin:read)\n"
 	      "  Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 wrong usage.\n",
 	    out);
 	return out == stderr ? 2 : 0;
@@ -611,6 +615,83 @@ static int cmd_org(int argc, char **argv)
 	return org_usage();
 }
 
+/* ---- api-key ---- */
+
+static int api_key_usage(void)
+{
+	fputs("usage: supportdesk api-key add --org SLUG --name NAME --scope SCOPE [--scope SCOPE...]\n"
+	      "                               [--expires YYYY-MM-DD]\n"
+	      "  Prints the key once; only its hash is kept. As the owner role (DATABASE_URL as for\n"
+	      "  `supportdesk migrate`).\n",
+	    stderr);
+	return 2;
+}
+
+static int cmd_api_key(int argc, char **argv)
+{
+	const char *what = "api-key add";
+	if (argc < 3 || strcmp(argv[2], "add") != 0)
+		return api_key_usage();
+	const char *slug = NULL, *name = NULL, *expires = NULL;
+	unsigned scopes = 0;
+	for (int i = 3; i < argc; i++) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "supportdesk: %s: incomplete option '%s'\n", what, argv[i]);
+			return api_key_usage();
+		}
+		if (strcmp(argv[i], "--org") == 0)
+			slug = argv[++i];
+		else if (strcmp(argv[i], "--name") == 0)
+			name = argv[++i];
+		else if (strcmp(argv[i], "--expires") == 0)
+			expires = argv[++i];
+		else if (strcmp(argv[i], "--scope") == 0) {
+			unsigned bit = api_scope_from_name(str_from_cstr(argv[++i]));
+			if (!bit) {
+				fprintf(stderr, "supportdesk: %s: unknown scope '%s'\n", what, argv[i]);
+				return api_key_usage();
+			}
+			scopes |= bit;
+		} else {
+			fprintf(stderr, "supportdesk: %s: unknown option '%s'\n", what, argv[i]);
+			return api_key_usage();
+		}
+	}
+	if (!slug || !org_slug_valid(slug)) {
+		fprintf(stderr, "supportdesk: %s: --org needs the organization's slug\n", what);
+		return api_key_usage();
+	}
+	if (!name || strlen(name) > 100 || !cli_name_ok(name, false, what, "--name"))
+		return api_key_usage();
+	if (!scopes) {
+		fprintf(stderr, "supportdesk: %s: give at least one --scope\n", what);
+		return api_key_usage();
+	}
+	if (expires && (strlen(expires) != 10 || expires[4] != '-' || expires[7] != '-')) {
+		fprintf(stderr, "supportdesk: %s: --expires needs a date like 2027-01-31\n", what);
+		return api_key_usage();
+	}
+	cli_ctx c;
+	if (cli_open(&c, "supportdesk-api-key-add", false) < 0)
+		return 1;
+	char secret[64];
+	unsigned char hash[32];
+	api_key_secret_new(c.a, secret, hash);
+	const char *key_id;
+	int rc = 1;
+	const char *res = api_key_create_operator(&c.tx, slug, name, scopes, expires, hash, &key_id);
+	if (!res)
+		rc = cli_db_failed(&c, what);
+	else if (strcmp(res, "no_org") == 0)
+		fprintf(stderr, "supportdesk: %s: no active organization has the slug %s\n", what, slug);
+	else if (strcmp(res, "ok") != 0)
+		fprintf(stderr, "supportdesk: %s: the database refused the name, scopes or expiry\n", what);
+	else if ((rc = cli_commit(&c, what)) == 0)
+		printf("%s\n", api_key_format(c.a, key_id, secret));
+	cli_close(&c);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -636,6 +717,8 @@ int main(int argc, char **argv)
 		return cmd_user(argc, argv);
 	if (strcmp(cmd, "org") == 0)
 		return cmd_org(argc, argv);
+	if (strcmp(cmd, "api-key") == 0)
+		return cmd_api_key(argc, argv);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		return usage(stdout);
 	fprintf(stderr, "supportdesk: unknown command '%s'\n", cmd);

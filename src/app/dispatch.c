@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "api/api.h"
 #include "app/page.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -34,6 +35,15 @@ static int check_csrf(req *r, const route *rt)
 	return 403;
 }
 
+/* The error answer: problem+json under /api/, a page elsewhere. */
+static void answer_error(req *r, int status)
+{
+	if (str_has_prefix(r->path, STR_LIT("/api/")))
+		api_error(r, status);
+	else
+		page_error(r, status);
+}
+
 static void finish_transaction(req *r)
 {
 	if (!r->tx || !r->tx->open)
@@ -45,7 +55,7 @@ static void finish_transaction(req *r)
 			 * header's unread count asks after the handler): nothing
 			 * was written, so no success may be shown. */
 			buf_clear(&r->headers);
-			page_error(r, page_db_failure(r));
+			answer_error(r, page_db_failure(r));
 		}
 		return;
 	}
@@ -56,7 +66,7 @@ static void finish_transaction(req *r)
 	} else if (st != DB_OK) {
 		/* Nothing was written, so the user must not be told it was. */
 		buf_clear(&r->headers);
-		page_error(r, st == DB_UNAVAILABLE ? 503 : 500);
+		answer_error(r, st == DB_UNAVAILABLE ? 503 : 500);
 	} else if (r->config_changed) {
 		/* After the commit, never before: a worker reading in between
 		 * would cache the old values under the new generation. */
@@ -126,6 +136,13 @@ static int run_route(req *r)
 	/* Before the session: its timeouts are among the settings. */
 	if (!(rt->flags & ROUTE_NO_LOG))
 		app_settings_refresh(a, r->a);
+	/* The API: a key instead of a session, JSON instead of forms, no CSRF
+	 * (no cookie is ever read, so no browser can be made to send one). */
+	if (rt->flags & ROUTE_API) {
+		if ((st = api_authenticate(r)))
+			return r->status == st ? 0 : st;
+		return rt->handler(r);
+	}
 	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_USER)) {
 		if ((st = load_session(r)))
 			return st;
@@ -166,9 +183,11 @@ static void log_request(req *r)
 	log_quote(ua, sizeof ua, r->user_agent.ptr ? r->user_agent.ptr : "",
 	    r->user_agent.len > 200 ? 200 : r->user_agent.len);
 	double ms = (clock_seconds() - r->started) * 1000.0;
-	log_msg(LOG_INFO, "request", "rid=%s method=%.*s path=%s status=%d ms=%.3f bytes=%zu ip=%s ua=%s",
+	/* An API request names its key by id, never the key itself. */
+	log_msg(LOG_INFO, "request", "rid=%s method=%.*s path=%s status=%d ms=%.3f bytes=%zu ip=%s ua=%s%s%s",
 	    r->request_id, (int)r->method_name.len, r->method_name.ptr, path, r->status, ms,
-	    r->body.len, *page_client_ip(r) ? page_client_ip(r) : "-", ua);
+	    r->body.len, *page_client_ip(r) ? page_client_ip(r) : "-", ua, r->api ? " api_key=" : "",
+	    r->api ? r->api->key_id : "");
 }
 
 void app_handle(app *a, const req_io *io, arena *mem)
@@ -187,7 +206,7 @@ void app_handle(app *a, const req_io *io, arena *mem)
 		atomic_fetch_add(page_db_failure(&r) == 503 ? &a->metrics->db_unavailable
 		                                         : &a->metrics->kv_unavailable, 1);
 	if (st)
-		page_error(&r, st);
+		answer_error(&r, st); /* under /api/: problem+json, never an HTML page */
 	finish_transaction(&r);
 	if (resp_send(&r) < 0)
 		log_warn("client went away", "rid=%s", r.request_id);

@@ -1,11 +1,13 @@
 /* routes.c: every URL of the desk on one screen: method, pattern, handler,
  * and what the dispatcher checks before the handler runs. */
+#include "api/api_routes.h"
 #include "app/app.h"
 #include "pages/kb.h"
 #include "pages/pages.h"
 
 #define GET METHOD_GET
 #define POST METHOD_POST
+#define PATCH METHOD_PATCH
 
 const route app_routes[] = {
 	{ GET, "/", page_home, ROUTE_SESSION },
@@ -164,6 +166,10 @@ const route app_routes[] = {
 	{ POST, "/desk/admin/settings", page_admin_settings_save, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	{ GET, "/desk/admin/blocks", page_admin_blocks, ROUTE_ORG_ADMIN },
 	{ POST, "/desk/admin/blocks/lift", page_admin_block_lift, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	/* desk: admin, the REST API's keys (admin_api_keys.c) */
+	{ GET, "/desk/admin/api-keys", page_admin_api_keys, ROUTE_ORG_ADMIN },
+	{ POST, "/desk/admin/api-keys", page_admin_api_key_create, ROUTE_ORG_ADMIN | ROUTE_CSRF },
+	{ POST, "/desk/admin/api-keys/{id}/revoke", page_admin_api_key_revoke, ROUTE_ORG_ADMIN | ROUTE_CSRF },
 	/* end desk: admin */
 	/* kb.c: the public help center (search and suggest before {category}) */
 	{ GET, "/kb", page_kb_home, ROUTE_SESSION },
@@ -201,6 +207,16 @@ const route app_routes[] = {
 	{ POST, "/admin/settings", page_platform_settings_save, ROUTE_PLATFORM_ADMIN | ROUTE_CSRF },
 	{ GET, "/admin/audit", page_platform_audit, ROUTE_PLATFORM_ADMIN },
 	/* end platform admin */
+	/* REST API (src/api/api_*.c): every route is in api/openapi.json */
+	{ GET, "/api/v1/openapi.json", api_openapi, 0 },
+	{ GET, "/api/v1/config", api_config, ROUTE_API },
+	{ GET, "/api/v1/tickets", api_tickets_list, ROUTE_API },
+	{ POST, "/api/v1/tickets", api_tickets_post, ROUTE_API },
+	{ GET, "/api/v1/tickets/{number}", api_tickets_get, ROUTE_API },
+	{ PATCH, "/api/v1/tickets/{number}", api_tickets_patch, ROUTE_API },
+	{ GET, "/api/v1/tickets/{number}/messages", api_messages_list, ROUTE_API },
+	{ POST, "/api/v1/tickets/{number}/messages", api_messages_post, ROUTE_API },
+	/* end REST API */
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -38,6 +38,7 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_PIDFILE", VAR_STR, OFF(pidfile), "", 0, 0, "file the master writes its pid to" },
 	{ "SUPPORTDESK_TEMPLATES", VAR_STR, OFF(templates_dir), "templates", 0, 0, "template directory" },
 	{ "SUPPORTDESK_MIGRATIONS", VAR_STR, OFF(migrations_dir), "sql/migrations", 0, 0, "migration directory" },
+	{ "SUPPORTDESK_OPENAPI", VAR_STR, OFF(openapi_path), "api/openapi.json", 0, 0, "the REST API's OpenAPI document, served at /api/v1/openapi.json" },
 	{ "SUPPORTDESK_SECRET_FILE", VAR_STR, OFF(secret_file), "var/secret.key", 0, 0, "file holding the server key (hex, >= 32 bytes)" },
 	{ "MAIL_DIR", VAR_STR, OFF(mail_dir), "var/mail", 0, 0, "development mail drop (.eml files)" },
 	{ "SUPPORTDESK_UPLOAD_DIR", VAR_STR, OFF(upload_dir), "var/tmp", 0, 0, "uploads being received, as unlinked files: on disk, not tmpfs" },
@@ -99,6 +100,7 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_MAIL_IN_MAX_BYTES", VAR_LONG, OFF(mail_in_max_bytes), "26214400", 1024, 104857600, "largest message `mail-in` takes; bigger ones are refused (exit 68)" },
 	{ "SUPPORTDESK_RATE_MAIL_IN_SENDER", VAR_RATE, OFF(rate_mail_in_sender), "20/3600", 0, 0, "messages taken in per sender address (over it: exit 75, the MTA retries later)" },
 	{ "SUPPORTDESK_RATE_MAIL_IN_ADDRESS", VAR_RATE, OFF(rate_mail_in_address), "600/3600", 0, 0, "messages taken in per recipient (support) address" },
+	{ "SUPPORTDESK_RATE_API_KEY", VAR_RATE, OFF(rate_api_key), "1200/60", 0, 0, "REST API requests per key" },
 };
 
 #define NVARS (sizeof config_vars / sizeof config_vars[0])

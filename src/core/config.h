@@ -31,6 +31,7 @@ typedef struct {
 	/* files */
 	char *templates_dir;
 	char *migrations_dir;
+	char *openapi_path;        /* api/openapi.json, served at /api/v1/openapi.json */
 	char *secret_file;
 	char *mail_dir;
 	char *upload_dir;          /* spool files of uploads (unlinked, on disk) */
@@ -97,6 +98,7 @@ typedef struct {
 	long mail_in_max_bytes;
 	config_rate rate_mail_in_sender;
 	config_rate rate_mail_in_address;
+	config_rate rate_api_key;  /* REST API requests per key */
 
 	/* derived */
 	bool secure_cookies; /* BASE_URL is https: __Host- cookie, Secure */

@@ -99,6 +99,8 @@ int req_init(req *r, struct app *app, const req_io *io, arena *a, const req_sett
 		r->method = METHOD_POST;
 	else if (str_eq_cstr(r->method_name, "HEAD"))
 		r->method = METHOD_HEAD;
+	else if (str_eq_cstr(r->method_name, "PATCH"))
+		r->method = METHOD_PATCH; /* the API's updates */
 	else
 		r->method = METHOD_OTHER;
 	if (r->method_name.len == 0 || r->method_name.len > 16)
@@ -170,6 +172,26 @@ int req_read_form(req *r)
 	return status_of(e);
 }
 
+int req_read_body(req *r, size_t max, str *out)
+{
+	*out = STR_LIT("");
+	if (r->content_length <= 0)
+		return 0;
+	if ((size_t)r->content_length > max)
+		return 413;
+	size_t n = (size_t)r->content_length, got = 0;
+	char *p = arena_alloc(r->a, n + 1);
+	while (got < n) {
+		long k = r->io->read(r->io->ctx, p + got, n - got);
+		if (k <= 0)
+			return 400;
+		got += (size_t)k;
+	}
+	p[n] = '\0';
+	*out = (str){ p, n };
+	return 0;
+}
+
 /* ---- response ---- */
 
 const char *http_status_text(int status)
@@ -183,14 +205,17 @@ const char *http_status_text(int status)
 	case 303: return "See Other";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 410: return "Gone";
+	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
+	case 428: return "Precondition Required";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";

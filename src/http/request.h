@@ -13,6 +13,7 @@
 struct app;
 struct db_tx;
 struct session;
+struct api_auth;
 
 /* Where a request comes from: libfcgi in production (src/app/fcgi_io.c), a
  * memory buffer in the in-process test harness. */
@@ -35,7 +36,7 @@ typedef struct {
 	bool secure_cookies;    /* behind TLS: Secure on every cookie */
 } req_settings;
 
-enum http_method { METHOD_GET = 1, METHOD_HEAD = 2, METHOD_POST = 4, METHOD_OTHER = 8 };
+enum http_method { METHOD_GET = 1, METHOD_HEAD = 2, METHOD_POST = 4, METHOD_OTHER = 8, METHOD_PATCH = 16 };
 
 typedef struct req {
 	arena *a;
@@ -73,6 +74,7 @@ typedef struct req {
 	bool config_changed;      /* after the commit: app_config_changed (the workers' caches) */
 	bool tx_keep_refusal;     /* commit even though the answer is >= 400 (page_keep_writes) */
 	long retry_after_s;       /* > 0: sent as Retry-After (429, 503) */
+	struct api_auth *api;     /* /api/v1: the request's key (src/api/api.h), NULL elsewhere */
 
 	/* response */
 	int status;
@@ -99,6 +101,9 @@ const char *req_header(const req *r, const char *cgi_name); /* "HTTP_USER_AGENT"
 /* Reads and parses the body once (urlencoded or multipart). Returns 0, or the
  * status to answer: 400, 413 or 415. */
 int req_read_form(req *r);
+/* Reads the body whole (at most max bytes, the API's JSON) into *out.
+ * Returns 0, or 400 (short) or 413 (longer than max). */
+int req_read_body(req *r, size_t max, str *out);
 str req_form_get(const req *r, const char *name);
 
 /* ---- response ---- */

@@ -52,6 +52,11 @@ enum route_match router_match(req *r, const route *table, size_t n, const route 
 
 const char *router_allow_header(unsigned methods)
 {
+	if (methods & METHOD_PATCH) /* the API's resources */
+		return (methods & METHOD_GET) && (methods & METHOD_POST) ? "GET, HEAD, PATCH, POST"
+		     : methods & METHOD_GET                              ? "GET, HEAD, PATCH"
+		     : methods & METHOD_POST                             ? "PATCH, POST"
+		                                                         : "PATCH";
 	if ((methods & METHOD_GET) && (methods & METHOD_POST))
 		return "GET, HEAD, POST";
 	if (methods & METHOD_GET)

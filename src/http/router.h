@@ -21,6 +21,8 @@ enum route_flag {
 	                            (SIGNED_IN implied); anyone else gets 404 */
 	ROUTE_PLATFORM_ADMIN = 1 << 6, /* signed in as a platform admin (SIGNED_IN implied);
 	                                  anyone else gets 404 */
+	ROUTE_API = 1 << 7,      /* /api/v1: Authorization: Bearer <key>, no session, no CSRF, JSON
+	                            in and out, errors as problem+json (src/api/api.c) */
 	/* The flags that need a signed-in user. */
 	ROUTE_USER = ROUTE_SIGNED_IN | ROUTE_STAFF | ROUTE_ORG_ADMIN | ROUTE_PLATFORM_ADMIN,
 };

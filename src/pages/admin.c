@@ -52,6 +52,8 @@ static const struct {
 	/* webhooks */
 	[ADMIN_WEBHOOKS] = { "webhooks", "Webhooks", "/desk/admin/webhooks",
 		"Send ticket, message and SLA events to your own systems, signed; see each delivery's outcome." },
+	[ADMIN_API_KEYS] = { "api-keys", "API keys", "/desk/admin/api-keys",
+		"Keys for the REST API: what each may do, until when, from where; revoke one." },
 	[ADMIN_AUDIT] = { "audit", "Audit log", "/desk/admin/audit",
 		"Who changed which setting, team or member, with the values before and after." },
 };

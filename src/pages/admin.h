@@ -30,6 +30,7 @@ enum admin_section {
 	ADMIN_RULES,
 	ADMIN_MACROS,
 	ADMIN_WEBHOOKS, /* webhooks */
+	ADMIN_API_KEYS, /* admin_api_keys.c: the REST API's keys */
 	ADMIN_AUDIT,
 	ADMIN__SECTIONS
 };

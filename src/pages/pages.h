@@ -154,6 +154,12 @@ int page_admin_event_create(req *r);    /* POST /desk/admin/events: 303; 422 (na
 int page_admin_event(req *r);           /* GET .../events/{id}?org=: 200; 404 */
 int page_admin_event_update(req *r);    /* POST .../events/{id}: 303; 404; 422 */
 int page_admin_event_remove(req *r);    /* POST .../events/{id}/remove: 303 (deleted, or deactivated when in use); 404 */
+/* admin_api_keys.c: GET /desk/admin/api-keys (200), POST (200 with the
+ * new key shown once; 422 bad input), POST .../{id}/revoke (303; 404 not
+ * the organization's). */
+int page_admin_api_keys(req *r);
+int page_admin_api_key_create(req *r);
+int page_admin_api_key_revoke(req *r);
 int page_admin_teams(req *r);         /* GET /desk/admin/teams?org=: 200 */
 int page_admin_team_create(req *r);   /* POST /desk/admin/teams: 303 to the team; 422 name missing or taken */
 int page_admin_team(req *r);          /* GET /desk/admin/teams/{id}?org=: 200; 404 not the org's team */

@@ -6,7 +6,8 @@
 # CHROMIUM, while `supportdesk serve` runs. It installs playwright-core and
 # axe-core from the lockfile (no browser is downloaded: the test drives the
 # system's chromium), makes sure an upcoming event exists for the "Event
-# inquiry" type, and runs every *.test.mjs (one per area, in order) with node's test runner. Exits
+# inquiry" type, and runs every *.test.mjs (one per area, in order; BROWSER_TESTS="a.test.mjs ..."
+# runs only those) with node's test runner. Exits
 # non-zero when a test fails.
 #
 # Node: package.json's engines.node is >=18.19, the first 18.x whose test
@@ -68,7 +69,7 @@ fi
 mkdir -p "$BROWSER_ARTIFACTS"
 t0=$SECONDS
 node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-     --test-reporter=tap --test-reporter-destination="$BROWSER_ARTIFACTS/results.tap" *.test.mjs
+     --test-reporter=tap --test-reporter-destination="$BROWSER_ARTIFACTS/results.tap" ${BROWSER_TESTS:-*.test.mjs}
 rc=$?
 pass=$(grep -cE '^ *ok [0-9]+ ' "$BROWSER_ARTIFACTS/results.tap" 2>/dev/null); pass=${pass:-0}
 fail=$(grep -cE '^ *not ok [0-9]+ ' "$BROWSER_ARTIFACTS/results.tap" 2>/dev/null); fail=${fail:-0}

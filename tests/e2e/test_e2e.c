@@ -1138,6 +1138,7 @@ Suite *kb_e2e_suite(void); /* test_kb.c */
 Suite *workflows_e2e_suite(void); /* test_workflows.c (workflows) */
 Suite *automation_e2e_suite(void); /* test_automation.c (0037) */
 Suite *mail_in_e2e_suite(void); /* test_mail_in.c: the email channel */
+Suite *api_e2e_suite(void); /* test_api.c: the REST API */
 
 static Suite *e2e_suite(void)
 {
@@ -1203,6 +1204,7 @@ int main(void)
 	srunner_add_suite(sr, platform_e2e_suite());
 	srunner_add_suite(sr, kb_e2e_suite());
 	srunner_add_suite(sr, workflows_e2e_suite()); /* workflows */
+	srunner_add_suite(sr, api_e2e_suite()); /* REST API */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -60,5 +60,6 @@ Suite *reports_suite(void);       /* test_reports.c */
 Suite *platform_suite(void);      /* test_platform.c */
 Suite *time_suite(void);          /* test_time.c */
 Suite *workflows_suite(void);     /* test_workflows.c */
+Suite *api_suite(void);           /* test_api.c: the REST API */
 
 #endif

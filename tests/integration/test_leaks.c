@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/crypto.h"
 #include "integration/itest.h"
+#include "model/api_key.h"
 
 /* desk: admin: an organization with an admin (signed in for the admin
  * routes), a team and an agent, so that /desk/admin/... do their real work.
@@ -39,6 +41,10 @@ typedef struct {
 	char *wf, *wf_stage, *wf_hook, *desk_step;
 	/* automation (0037): a trigger, a time rule and a macro of the organization */
 	char *trigger, *time_rule, *macro;
+	/* REST API: a key of the organization (all scopes), another one for the
+	 * revoke route, and a ticket it works */
+	char api_key[128];
+	char *api_revoke_id, *api_number;
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -143,6 +149,73 @@ static void admin_fixture(app *a, leak_admin *ad)
 	ad->p_csrf = strdup(r.body);
 	harness_response_free(&r);
 	free(padmin);
+}
+
+/* REST API: a key of ad's organization with every scope (its id). */
+static char *api_key_fixture(leak_admin *ad, char *out, size_t n)
+{
+	arena *ar = arena_new(1024);
+	char secret[64];
+	unsigned char hash[32];
+	api_key_secret_new(ar, secret, hash);
+	char sql[512];
+	snprintf(sql, sizeof sql, "select key_id from api_key_create_operator($1::citext, 'leak key', "
+	    "'{tickets:read,tickets:write,messages:write,customers:read,admin:read}', '\\x%s'::bytea)",
+	    crypto_hex(ar, hash, 32));
+	char *id = owner_query(sql, ad->slug);
+	ck_assert_ptr_nonnull(id);
+	if (out)
+		snprintf(out, n, "%s", api_key_format(ar, id, secret));
+	arena_free(ar);
+	return id;
+}
+
+static bool api_route(const char *pattern)
+{
+	return strncmp(pattern, "/api/", 5) == 0;
+}
+
+/* One API request with the key (or none, every third round) and a JSON
+ * body that does the real work, or fails validation, in turn. */
+static void api_request(app *a, const route *rt, const leak_admin *ad, long rounds, long *sent)
+{
+	char uri[512], auth[200], body[1024];
+	size_t o = 0;
+	for (const char *p = rt->pattern; *p && o + 64 < sizeof uri;) {
+		if (strncmp(p, "{number}", 8) == 0) {
+			o += (size_t)snprintf(uri + o, sizeof uri - o, "%s", ad->api_number);
+			p += 8;
+		} else {
+			uri[o++] = *p++;
+		}
+	}
+	uri[o] = '\0';
+	snprintf(auth, sizeof auth, "HTTP_AUTHORIZATION=Bearer %s", rounds % 3 == 2 ? "sdk_nope" : ad->api_key);
+	const char *params[4] = { auth, "CONTENT_TYPE=application/json", rounds % 2 ? "HTTP_IF_MATCH=*" : NULL, NULL };
+	static const struct { unsigned m; const char *name; } ms[] = {
+		{ METHOD_GET, "GET" }, { METHOD_POST, "POST" }, { METHOD_PATCH, "PATCH" } };
+	for (size_t k = 0; k < 3; k++) {
+		if (!(rt->methods & ms[k].m))
+			continue;
+		const char *b = NULL;
+		if (ms[k].m == METHOD_PATCH)
+			b = rounds % 2 ? "{\"status\":\"open\",\"priority\":\"high\",\"tags\":[\"leak\"]}" : "{\"status\":1}";
+		else if (ms[k].m == METHOD_POST && strstr(rt->pattern, "messages"))
+			b = rounds % 2 ? "{\"body\":\"Leak reply\",\"internal\":true}" : "{\"body\":";
+		else if (ms[k].m == METHOD_POST) {
+			snprintf(body, sizeof body, "{\"request_type\":\"%s\",\"title\":\"Leak api\",\"description\":"
+			    "\"Every route, again.\",\"requester\":{\"email\":\"leak-api@example.com\"},\"custom_fields\":"
+			    "{\"x\":\"y\"}}", ad->type);
+			b = body;
+		}
+		char q[600];
+		snprintf(q, sizeof q, "%s%s", uri, ms[k].m == METHOD_GET && rounds % 2 ? "?limit=1&q=leak&sort=created" : "");
+		harness_response r;
+		harness_request(a, ms[k].name, q, params, b, b ? strlen(b) : 0, &r);
+		ck_assert_int_gt(r.status, 0);
+		harness_response_free(&r);
+		(*sent)++;
+	}
 }
 
 static bool platform_route(const char *pattern)
@@ -367,6 +440,7 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/rules/", 18) == 0   ? ad->time_rule
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/macros/", 19) == 0  ? ad->macro
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/webhooks/", 21) == 0 ? ad->webhook
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/api-keys/", 21) == 0 ? ad->api_revoke_id
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
@@ -404,7 +478,7 @@ START_TEST(every_route_many_times)
 	config_rate *all[] = { &c->rate_submit_ip, &c->rate_submit_email, &c->rate_submit_nojs_ip,
 		&c->rate_submit_nojs_email, &c->rate_verify_ip, &c->rate_verify_token, &c->rate_challenge_ip,
 		&c->rate_login_ip, &c->rate_login_email, &c->rate_login_link_ip, &c->rate_login_link_email,
-		&c->rate_reply_user };
+		&c->rate_reply_user, &c->rate_api_key };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		*all[i] = roomy;
 
@@ -419,6 +493,11 @@ START_TEST(every_route_many_times)
 	const char *token = fresh_token();
 	leak_admin ad = { 0 };
 	admin_fixture(a, &ad);
+	free(api_key_fixture(&ad, ad.api_key, sizeof ad.api_key));
+	ad.api_revoke_id = api_key_fixture(&ad, NULL, 0);
+	ad.api_number = owner_query("select t.number from tickets t join organizations o on o.id = t.organization_id "
+	                            "where o.slug = $1 order by t.created_at limit 1", ad.slug);
+	ck_assert_ptr_nonnull(ad.api_number);
 	{
 		char sql[256];
 		snprintf(sql, sizeof sql, "update tickets set request_type_id = '%s', custom_fields = '{\"leak_%d\": \"a\"}' "
@@ -460,6 +539,10 @@ START_TEST(every_route_many_times)
 			const route *rt = &app_routes[k];
 			if (expensive(rt->pattern, rt->methods) && rounds >= 2)
 				continue;
+			if (api_route(rt->pattern)) {
+				api_request(a, rt, &ad, rounds, &sent);
+				continue;
+			}
 			/* The desk's routes as the agent, the customer and a visitor in
 			 * turn; the admin pages as an org admin and a visitor; the others
 			 * as the customer and a visitor. */
@@ -564,7 +647,8 @@ START_TEST(every_route_many_times)
 					    "&escalate_to_role=agent&time_zone=UTC&start_monday=09%%3A00&end_monday=17%%3A00"
 					    "&closed_tuesday=1&closed_wednesday=1&closed_thursday=1&closed_friday=1&closed_saturday=1"
 					    "&closed_sunday=1&holidays=2026-12-25"
-					    "&url=https%%3A%%2F%%2Fleak.example%%2Fh&event_ticket_created=1&event_message_added=1",
+					    "&url=https%%3A%%2F%%2Fleak.example%%2Fh&event_ticket_created=1&event_message_added=1"
+					    "&scope=tickets:read&ip_allow=127.0.0.1",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
 					    ad.agent_m, rounds % 2 ? "text" : "dropdown_static", rounds % 3 ? "%5E%5Ba-z%5D%2B%24" : "%28bad",
 					    rounds, ad.type);
@@ -626,6 +710,8 @@ START_TEST(every_route_many_times)
 	free(ad.wf_stage);
 	free(ad.wf_hook);
 	free(ad.desk_step);
+	free(ad.api_revoke_id);
+	free(ad.api_number);
 	harness_app_free(a);
 }
 END_TEST

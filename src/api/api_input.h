@@ -1,0 +1,42 @@
+/* api_input.h: what the API's JSON bodies mean, checked without a request
+ * or a database (the fuzz target tests/fuzz/fuzz_api_json.c runs them over
+ * arbitrary input). Each bad member adds a form_error named by the member
+ * ("title", "custom_fields.<key>"); the handler answers 422 with them. */
+#ifndef SD_API_INPUT_H
+#define SD_API_INPUT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "model/api_key.h"
+#include "model/submit_form.h"
+
+/* POST /api/v1/tickets: {"request_type", "title", "description",
+ * "requester": {"email", "name"}, "custom_fields": {...}, "event"}. The
+ * custom fields are checked against the request type of doc as the form
+ * checks them (form_field_check). 0, or the number of errors. */
+int api_ticket_create_read(arena *a, json_t *in, const form_doc *doc, api_ticket_input *out, form_errors *errors);
+
+/* PATCH /api/v1/tickets/{number}: each member optional; NULL = unchanged. */
+typedef struct {
+	const char *status, *priority;
+	bool set_assignee, set_team;
+	const char *assignee_id, *team_id; /* NULL with set_*: none */
+	const char *tags_csv;              /* normalised, "" for none; NULL unchanged */
+	const char **cf_keys, **cf_values; /* custom fields as strings ("true"/"false" for booleans) */
+	size_t ncf;
+} api_ticket_patch;
+int api_ticket_patch_read(arena *a, json_t *in, api_ticket_patch *out, form_errors *errors);
+
+/* POST /api/v1/tickets/{number}/messages: {"body", "internal", "status"}. */
+typedef struct {
+	const char *body;
+	bool internal;
+	const char *status;                /* after a reply, or NULL */
+} api_message_in;
+int api_message_read(arena *a, json_t *in, api_message_in *out, form_errors *errors);
+
+bool api_status_valid(const char *s);
+bool api_priority_valid(const char *s);
+
+#endif

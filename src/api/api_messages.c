@@ -1,0 +1,94 @@
+/* api_messages.c: /api/v1/tickets/{number}/messages: the conversation
+ * (notes included: the key works the ticket as its staff do), and a public
+ * reply or an internal note, through the desk workspace's model. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "api/api_input.h"
+#include "api/api_routes.h"
+#include "model/desk_ticket.h"
+
+static json_t *message_json(const desk_message *m)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(m->id));
+	json_object_set_new(o, "type", json_string(m->type ? m->type : ""));
+	json_object_set_new(o, "internal", json_boolean(m->internal));
+	json_object_set_new(o, "body", json_string(m->body ? m->body : ""));
+	json_object_set_new(o, "author", m->author_name ? json_string(m->author_name) : json_null());
+	json_object_set_new(o, "by_requester", json_boolean(m->by_requester));
+	json_object_set_new(o, "created_at", api_time(m->created));
+	json_t *att = json_array();
+	for (size_t i = 0; i < m->nattachments; i++) {
+		const ticket_attachment *a = &m->attachments[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "id", json_string(a->id));
+		json_object_set_new(x, "file_name", json_string(a->file_name));
+		json_array_append_new(att, x);
+	}
+	json_object_set_new(o, "attachments", att);
+	return o;
+}
+
+int api_messages_list(req *r)
+{
+	if (api_require(r, API_SCOPE_TICKETS_READ))
+		return 0;
+	desk_ticket t;
+	if (!api_ticket_load(r, &t))
+		return 0;
+	desk_workspace w;
+	if (desk_ticket_workspace(page_tx(r), &t, "agent", 0, &w) != 0)
+		return page_db_failure(r);
+	json_t *items = json_array();
+	for (size_t i = 0; i < w.nmessages; i++)
+		json_array_append_new(items, message_json(&w.messages[i]));
+	json_t *out = json_object();
+	json_object_set_new(out, "items", items);
+	return api_send(r, 200, out, NULL);
+}
+
+int api_messages_post(req *r)
+{
+	if (api_require(r, API_SCOPE_MESSAGES_WRITE))
+		return 0;
+	json_t *in;
+	if (api_body(r, &in))
+		return 0;
+	api_message_in m;
+	form_errors errors = { 0 };
+	int bad = api_message_read(r->a, in, &m, &errors);
+	json_decref(in);
+	desk_ticket t;
+	if (!api_ticket_load(r, &t))
+		return 0;
+	if (bad) {
+		const char **f = arena_calloc(r->a, errors.len + 1, sizeof *f);
+		const char **msg = arena_calloc(r->a, errors.len + 1, sizeof *msg);
+		for (size_t i = 0; i < errors.len; i++) {
+			f[i] = errors.items[i].field;
+			msg[i] = errors.items[i].message;
+		}
+		return api_problem_fields(r, f, msg, errors.len);
+	}
+	const char *message_id;
+	int new_version;
+	const char *res = desk_ticket_post(page_tx(r), t.id, -1, m.body, m.internal, "[]", m.status, NULL, &message_id,
+	    &new_version);
+	if (!res)
+		return page_db_failure(r);
+	if (strcmp(res, "not_found") == 0)
+		return api_problem(r, 404, "not-found", "No ticket of that number.");
+	if (strcmp(res, "ok") != 0 && strcmp(res, "duplicate") != 0) {
+		const char *field = strcmp(res, "invalid_status") == 0 ? "status" : "body";
+		const char *why = strcmp(res, "too_long") == 0 ? "Too long." : strcmp(res, "empty") == 0 ? "Required."
+		                                                                                        : "Not acceptable.";
+		return api_problem_fields(r, &field, &why, 1);
+	}
+	json_t *out = json_object();
+	json_object_set_new(out, "id", json_string(message_id));
+	json_object_set_new(out, "internal", json_boolean(m.internal));
+	json_object_set_new(out, "ticket_version", json_integer(new_version));
+	return api_send(r, 201, out, arena_sprintf(r->a, "/api/v1/tickets/%s/messages", t.number));
+}
