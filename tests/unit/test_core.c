@@ -375,6 +375,9 @@ Suite *core_suite(void)
 	tcase_add_test(tc, config_file_then_env);
 	tcase_add_test(tc, config_upload_dir);
 	tcase_add_test(tc, respawn_backoff_policy);
+	/* password_hash_verifies runs argon2id: seconds under ASan on a loaded
+	 * machine, over Check's default of 4. */
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
