@@ -12,18 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *api_e2e_suite(void);
 
-#define FORM "application/x-www-form-urlencoded"
-
-static int cli(const char *args)
-{
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>&1", env_or("SUPPORTDESK_BIN", "build/supportdesk"), args);
-	return run_sh(cmd);
-}
 
 /* The first line the command prints (malloc'd), NULL when it fails. */
 static char *cli_out(const char *args)
@@ -39,51 +31,6 @@ static char *cli_out(const char *args)
 		return NULL;
 	line[strcspn(line, "\r\n")] = '\0';
 	return strdup(line);
-}
-
-static resp post_body(const char *path, jar *j, const char *csrf, const char *fields)
-{
-	char *c = curl_easy_escape(NULL, csrf, 0);
-	dbuf b = { 0 };
-	dbuf_addf(&b, "_csrf=%s&%s", c, fields);
-	curl_free(c);
-	resp r = http("POST", path, j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	return r;
-}
-
-static char *csrf_of(const char *path, jar *j)
-{
-	resp r = http("GET", path, j, NULL, NULL, 0);
-	ck_status(r, 200, path);
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_msg(csrf != NULL, "no _csrf on %s", path);
-	resp_free(&r);
-	return csrf;
-}
-
-static void choose_password(jar *j, const char *raw_mail, const char *password)
-{
-	char *text = mail_part(raw_mail, "text/plain");
-	ck_assert_msg(text != NULL, "no text/plain part");
-	const char *p = strstr(text, "/password/reset/");
-	ck_assert_msg(p != NULL, "no set-password link in: %s", text);
-	size_t n = strlen("/password/reset/");
-	while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_')
-		n++;
-	char *path = strndup(p, n);
-	free(text);
-	char *csrf = csrf_of(path, j);
-	char *pw = curl_easy_escape(NULL, password, 0);
-	char fields[512];
-	snprintf(fields, sizeof fields, "password=%s&password_confirm=%s", pw, pw);
-	curl_free(pw);
-	resp r = post_body(path, j, csrf, fields);
-	ck_status(r, 303, "POST the set-password link");
-	jar_take(j, &r);
-	resp_free(&r);
-	free(csrf);
-	free(path);
 }
 
 /* One API request through nginx: method, path, the key, a JSON body (or
@@ -153,14 +100,14 @@ START_TEST(test_api_acceptance_flow)
 		*c = (char)tolower((unsigned char)*c);
 	snprintf(admin, sizeof admin, "%s-admin@example.com", slug);
 	snprintf(args, sizeof args, "org add --name 'E2E API %s' --slug '%s'", slug, slug);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	snprintf(args, sizeof args, "org add --name 'E2E API other %s' --slug '%s'", other, other);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'API Admin'", slug, admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	char *raw = wait_mail(admin, 30);
 	jar adm = { 0 };
-	choose_password(&adm, raw, "api admin password 1");
+	choose_password(&adm, raw, "api admin password 1", NULL, 0);
 	free(raw);
 	/* A request type of the organization with a required custom field. */
 	char *type = owner_sql("insert into request_types (organization_id, name, default_routing, allowed_roles) "
@@ -185,7 +132,7 @@ START_TEST(test_api_acceptance_flow)
 	char *csrf = csrf_of(page, &adm);
 	snprintf(fields, sizeof fields, "org=%s&name=E2E+sync&scope=tickets%%3Aread&scope=tickets%%3Awrite"
 	    "&scope=messages%%3Awrite", slug);
-	resp r = post_body("/desk/admin/api-keys", &adm, csrf, fields);
+	resp r = post_form("/desk/admin/api-keys", &adm, csrf, fields);
 	ck_status(r, 200, "POST /desk/admin/api-keys");
 	char *key = attr_after(r.body.data, "id=\"f-new-key\"", "value");
 	ck_assert_msg(key && strncmp(key, "sdk_", 4) == 0, "no key shown: %.500s", r.body.data);
@@ -273,7 +220,7 @@ START_TEST(test_api_acceptance_flow)
 	char *status = owner_sql("select status from tickets where number = $1", number, NULL, NULL);
 	ck_assert_str_eq(status, "closed");
 	snprintf(args, sizeof args, "api-key add --org '%s' --name 'Bad' --scope tickets:delete", other);
-	ck_assert_int_eq(cli(args), 2);
+	ck_assert_int_eq(e2e_cli(args), 2);
 	free(status);
 	free(other_key);
 	free(again);

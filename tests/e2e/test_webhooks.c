@@ -26,63 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *webhooks_e2e_suite(void);
 
-#define FORM "application/x-www-form-urlencoded"
-
-static int cli(const char *args)
-{
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>&1", env_or("SUPPORTDESK_BIN", "build/supportdesk"), args);
-	return run_sh(cmd);
-}
-
-static resp post_body(const char *path, jar *j, const char *csrf, const char *fields)
-{
-	char *c = curl_easy_escape(NULL, csrf, 0);
-	dbuf b = { 0 };
-	dbuf_addf(&b, "_csrf=%s&%s", c, fields);
-	curl_free(c);
-	resp r = http("POST", path, j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	return r;
-}
-
-static char *csrf_of(const char *path, jar *j)
-{
-	resp r = http("GET", path, j, NULL, NULL, 0);
-	ck_status(r, 200, path);
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_msg(csrf != NULL, "no _csrf on %s", path);
-	resp_free(&r);
-	return csrf;
-}
-
-static void choose_password(jar *j, const char *raw_mail, const char *password)
-{
-	char *text = mail_part(raw_mail, "text/plain");
-	ck_assert_msg(text != NULL, "no text/plain part");
-	const char *p = strstr(text, "/password/reset/");
-	ck_assert_msg(p != NULL, "no set-password link in: %s", text);
-	size_t n = strlen("/password/reset/");
-	while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_')
-		n++;
-	char *path = strndup(p, n);
-	free(text);
-	char *csrf = csrf_of(path, j);
-	char *pw = curl_easy_escape(NULL, password, 0);
-	char fields[512];
-	snprintf(fields, sizeof fields, "password=%s&password_confirm=%s", pw, pw);
-	curl_free(pw);
-	resp r = post_body(path, j, csrf, fields);
-	ck_status(r, 303, "POST the set-password link");
-	jar_take(j, &r);
-	resp_free(&r);
-	free(csrf);
-	free(path);
-}
 
 /* ---- the receiver ---- */
 
@@ -231,7 +178,7 @@ static char *create_hook(jar *adm, const char *slug, const char *url, const char
 	char *u = curl_easy_escape(NULL, url, 0);
 	snprintf(fields, sizeof fields, "org=%s&url=%s&%s&active=1%s", slug, u, events, internal ? "&allow_internal=1" : "");
 	curl_free(u);
-	resp r = post_body("/desk/admin/webhooks", adm, csrf, fields);
+	resp r = post_form("/desk/admin/webhooks", adm, csrf, fields);
 	ck_status(r, 201, "POST /desk/admin/webhooks");
 	const char *s = strstr(r.body.data, "whsec_");
 	ck_assert_msg(s != NULL, "the secret is shown");
@@ -255,12 +202,12 @@ START_TEST(test_webhooks_delivered_signed_retried_refused)
 		*c = (char)tolower((unsigned char)*c);
 	snprintf(admin, sizeof admin, "%s-admin@example.com", slug);
 	snprintf(args, sizeof args, "org add --name 'E2E Hooks %s' --slug '%s'", slug, slug);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'Hook Admin'", slug, admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	char *raw = wait_mail(admin, 30);
 	jar adm = { 0 };
-	choose_password(&adm, raw, "hook admin password 1");
+	choose_password(&adm, raw, "hook admin password 1", NULL, 0);
 	free(raw);
 
 	/* Retries in seconds, not minutes: three attempts, 1 s then 2 s apart. */

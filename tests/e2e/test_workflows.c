@@ -15,69 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *workflows_e2e_suite(void);
 
-#define FORM "application/x-www-form-urlencoded"
-
-static int cli(const char *args)
-{
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>&1", env_or("SUPPORTDESK_BIN", "build/supportdesk"), args);
-	return run_sh(cmd);
-}
-
-static resp post_body(const char *path, jar *j, const char *csrf, const char *fields)
-{
-	char *c = curl_easy_escape(NULL, csrf, 0);
-	dbuf b = { 0 };
-	dbuf_addf(&b, "_csrf=%s&%s", c, fields);
-	curl_free(c);
-	resp r = http("POST", path, j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	return r;
-}
-
-static char *csrf_of(const char *path, jar *j)
-{
-	resp r = http("GET", path, j, NULL, NULL, 0);
-	ck_status(r, 200, path);
-	char *csrf = attr_after(r.body.data, "name=\"_csrf\"", "value");
-	ck_assert_msg(csrf != NULL, "no _csrf on %s", path);
-	resp_free(&r);
-	return csrf;
-}
-
-/* Signs the invited person in from the set-password link of raw_mail. */
-static void choose_password(jar *j, const char *raw_mail, const char *password)
-{
-	char *text = mail_part(raw_mail, "text/plain");
-	ck_assert_msg(text != NULL, "no text/plain part");
-	const char *p = strstr(text, "/password/reset/");
-	ck_assert_msg(p != NULL, "no set-password link in: %s", text);
-	size_t n = strlen("/password/reset/");
-	while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_')
-		n++;
-	char *path = strndup(p, n);
-	free(text);
-	char *csrf = csrf_of(path, j);
-	char *pw = curl_easy_escape(NULL, password, 0);
-	char fields[512];
-	snprintf(fields, sizeof fields, "password=%s&password_confirm=%s", pw, pw);
-	curl_free(pw);
-	resp r = post_body(path, j, csrf, fields);
-	ck_status(r, 303, "POST the set-password link");
-	jar_take(j, &r);
-	resp_free(&r);
-	free(csrf);
-	free(path);
-}
 
 static void post_303(const char *path, jar *j, const char *csrf, const char *fields, const char *what, char *loc,
     size_t nloc)
 {
-	resp r = post_body(path, j, csrf, fields);
+	resp r = post_form(path, j, csrf, fields);
 	ck_status(r, 303, what);
 	if (loc)
 		resp_header(&r, "Location", loc, nloc);
@@ -117,12 +63,12 @@ START_TEST(test_workflow_acceptance)
 	snprintf(agent, sizeof agent, "%s-agent@example.com", slug);
 	snprintf(customer, sizeof customer, "%s-customer@example.com", slug);
 	snprintf(args, sizeof args, "org add --name 'E2E Flow %s' --slug '%s'", slug, slug);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s' --admin-name 'Flow Admin'", slug, admin);
-	ck_assert_int_eq(cli(args), 0);
+	ck_assert_int_eq(e2e_cli(args), 0);
 	char *raw = wait_mail(admin, 30);
 	jar adm = { 0 }, ag = { 0 };
-	choose_password(&adm, raw, "flow admin password 1");
+	choose_password(&adm, raw, "flow admin password 1", NULL, 0);
 	free(raw);
 
 	/* the agent, invited by the admin */
@@ -132,7 +78,7 @@ START_TEST(test_workflow_acceptance)
 	snprintf(fields, sizeof fields, "org=%s&email=%s&name=Flow+Agent&role=agent", slug, agent);
 	post_303("/desk/admin/members", &adm, csrf, fields, "POST the invitation", NULL, 0);
 	raw = wait_mail(agent, 30);
-	choose_password(&ag, raw, "flow agent password 1");
+	choose_password(&ag, raw, "flow agent password 1", NULL, 0);
 	free(raw);
 
 	/* the workflow: start, a step with a hook, end */
@@ -181,7 +127,7 @@ START_TEST(test_workflow_acceptance)
 	jar person = { 0 };
 	char *vpath = verify_path_for(customer, NULL);
 	dbuf body = csrf_form_of(vpath, &person);
-	r = http("POST", vpath, &person, FORM, body.data, body.len);
+	r = http("POST", vpath, &person, E2E_FORM, body.data, body.len);
 	loc[0] = '\0';
 	resp_header(&r, "Location", loc, sizeof loc);
 	ck_assert_msg(r.status == 303 && strncmp(loc, "/my/tickets/", 12) == 0, "POST /verify: %ld", r.status);
