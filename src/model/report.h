@@ -28,6 +28,10 @@ enum report_group {
 	REPORT_BY_SOURCE,
 	REPORT_BY_CATEGORY,
 	REPORT_BY_TYPE,
+	/* time spent (time_entries) */
+	REPORT_BY_TICKET,
+	REPORT_BY_ORG,
+	REPORT_BY_DOMAIN,  /* the requester's email domain */
 };
 
 #define REPORT_VALUES 13
@@ -57,6 +61,15 @@ int report_sla(db_tx *tx, const report_query *q, report_rows *out);
  * ratings 1..5. 0 or -1. */
 #define REPORT_AGENT_VALUES 12
 int report_agents(db_tx *tx, const report_query *q, report_rows *out);
+
+/* Time spent (time_entries, by the day the work was done, not through the
+ * summary: entries are few next to tickets): the total, per agent, per
+ * organization, per requester's email domain and per ticket (the 100
+ * with the most time); v = minutes, billable minutes, entries. team
+ * narrows to tickets of the team. 0 or -1. */
+#define REPORT_TIME_VALUES 3
+#define REPORT_TIME_TICKETS 100
+int report_time(db_tx *tx, const report_query *q, report_rows *out);
 
 /* Volumes: per day, source (channel), category and request type; v =
  * created, resolved. 0 or -1. */

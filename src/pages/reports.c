@@ -28,7 +28,7 @@
 #define CHART_MAX_BARS 20
 #define COMMENTS_SHOWN 20
 
-enum report_kind { R_SLA, R_AGENTS, R_VOLUME, R_CSAT, R__KINDS };
+enum report_kind { R_SLA, R_AGENTS, R_VOLUME, R_CSAT, R_TIME, R__KINDS };
 
 static const struct {
 	const char *name;
@@ -40,6 +40,8 @@ static const struct {
 	                                "and satisfaction, per agent." },
 	{ "volume", "Ticket volumes", "Tickets created and resolved by day, channel, category and request type." },
 	{ "csat", "Customer satisfaction", "Ratings from 1 to 5 and the latest comments." },
+	{ "time", "Time spent", "Minutes recorded on tickets, billable or not, by agent, organization, "
+	                        "requester's domain and ticket, by the day the work was done." },
 };
 
 static const desk_word sources[] = {
@@ -269,6 +271,11 @@ static const char *label_of(req *r, const report_row *row)
 		return row->label ? row->label : "No category";
 	case REPORT_BY_TYPE:
 		return row->label ? row->label : "No request type";
+	case REPORT_BY_TICKET:
+	case REPORT_BY_DOMAIN:
+		return row->label ? row->label : row->key ? row->key : "";
+	case REPORT_BY_ORG:
+		return row->label ? row->label : "The platform";
 	default:
 		(void)r;
 		return "All tickets";
@@ -477,6 +484,56 @@ static void sla_sections(req *r, const report_rows *rr, tv *sections)
 	}
 }
 
+/* "2 h 05 min", "45 min". */
+static const char *spent(req *r, long long m)
+{
+	if (m < 60)
+		return arena_sprintf(r->a, "%lld min", m);
+	return arena_sprintf(r->a, "%lld h %02lld min", m / 60, m % 60);
+}
+
+static void time_sections(req *r, const report_rows *rr, tv *sections)
+{
+	static const struct {
+		enum report_group g;
+		const char *heading;
+		const char *lower;
+	} groups[4] = {
+		{ REPORT_BY_AGENT, "By agent", "by agent" }, { REPORT_BY_ORG, "By organization", "by organization" },
+		{ REPORT_BY_DOMAIN, "By requester's domain", "by requester's email domain" },
+		{ REPORT_BY_TICKET, "By ticket", "by ticket (the 100 with the most time)" },
+	};
+	static const char *const cols[] = { "Group", "Minutes", "Billable minutes", "Time", "Entries" };
+	const report_row **rows = arena_calloc(r->a, rr->n + 1, sizeof *rows);
+	for (int gi = 0; gi < 4; gi++) {
+		size_t n = rows_of(rr, groups[gi].g, rows, rr->n);
+		tv *t = table_new(r, arena_sprintf(r->a, "Time spent %s", groups[gi].lower), cols, 5);
+		size_t nc = n < CHART_MAX_BARS ? n : CHART_MAX_BARS;
+		const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
+		long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
+		for (size_t i = 0; i < n; i++) {
+			const long long *v = rows[i]->v;
+			const char *label = label_of(r, rows[i]);
+			tv *cells = table_row(r, t, label);
+			cell_int(r, cells, v[0]);
+			cell_int(r, cells, v[1]);
+			cell(r, cells, spent(r, v[0]));
+			cell_int(r, cells, v[2]);
+			if (i < nc) {
+				labels[i] = label;
+				values[i] = v[0];
+			}
+		}
+		/* The chart for the agents and organizations; the others are lists. */
+		tv *ch = n && gi < 2 ? bar_chart(r, arena_sprintf(r->a, "Minutes spent %s", groups[gi].lower),
+		                                n > nc ? "The first 20 groups of the table below; the table has every group."
+		                                       : "The same numbers are in the table below.",
+		                                labels, values, nc)
+		                    : NULL;
+		section(r, sections, groups[gi].heading, ch, t);
+	}
+}
+
 static void agent_sections(req *r, const report_rows *rr, tv *sections)
 {
 	static const char *const cols[] = { "Agent", "Assigned", "Open", "Resolved", "Average first response (min)",
@@ -644,6 +701,18 @@ static int report_page(req *r, int kind)
 		if (report_volume(tx, &c.q, &rr) != 0)
 			return page_db_failure(r);
 		volume_sections(r, &c, &rr, sections);
+	} else if (kind == R_TIME) {
+		if (report_time(tx, &c.q, &rr) != 0)
+			return page_db_failure(r);
+		for (size_t i = 0; i < rr.n; i++)
+			if (rr.rows[i].group == REPORT_TOTAL) {
+				const long long *x = rr.rows[i].v;
+				tv_set_str(a, v, "total_line", arena_sprintf(a, "%s spent in all (%lld minutes), %s billable, in %lld entries.",
+				    spent(r, x[0]), x[0], spent(r, x[1]), x[2]));
+			}
+		if (rr.n == 0)
+			tv_set_str(a, v, "total_line", "No time was recorded in this range.");
+		time_sections(r, &rr, sections);
 	} else {
 		long long counts[5];
 		report_comment *cm;
@@ -684,7 +753,7 @@ static void csv_header(csv_writer *w, const char *const *cols, size_t n)
 static const char *group_name(enum report_group g)
 {
 	static const char *const names[] = { "total", "priority", "team", "agent", "day", "channel", "category",
-		"request_type" };
+		"request_type", "ticket", "organization", "requester_domain" };
 	return names[g];
 }
 
@@ -750,6 +819,19 @@ static int report_csv(req *r, int kind)
 			csv_cell(&w, label_of(r, &rr.rows[i]));
 			csv_cell_int(&w, rr.rows[i].v[0]);
 			csv_cell_int(&w, rr.rows[i].v[1]);
+			csv_end_row(&w);
+		}
+	} else if (kind == R_TIME) {
+		static const char *const cols[] = { "group", "key", "name", "minutes", "billable_minutes", "entries" };
+		if (report_time(tx, &c.q, &rr) != 0)
+			return page_db_failure(r);
+		csv_header(&w, cols, 6);
+		for (size_t i = 0; i < rr.n; i++) {
+			csv_cell(&w, group_name(rr.rows[i].group));
+			csv_cell(&w, rr.rows[i].key);
+			csv_cell(&w, label_of(r, &rr.rows[i]));
+			for (int k = 0; k < REPORT_TIME_VALUES; k++)
+				csv_cell_int(&w, rr.rows[i].v[k]);
 			csv_end_row(&w);
 		}
 	} else {

@@ -69,6 +69,10 @@ describe('reports', () => {
       assert.ok(await page.locator('table.report-table').count() >= 1, `${name}: a table`);
     }
     assert.match(await page.textContent('main'), /Quick and kind/);
+    // Time spent: axe at both widths whether or not time was recorded.
+    await goto(page, '/desk/reports/time');
+    await bothWidths(page, 'time', 'report time');
+    assert.ok(await page.locator('h1').count(), 'time: the page');
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "integration/istaff.h"
 #include "integration/itest.h"
@@ -89,20 +90,20 @@ START_TEST(refusals_record_nothing)
 	fixture f;
 	setup(&f);
 	harness_response r;
-	char *time = action(&f, "time");
+	char *time_uri = action(&f, "time");
 	/* Who may not: a customer, another organization's agent. */
-	post_as(f.a, time, &f.cust, "minutes=5", &r);
+	post_as(f.a, time_uri, &f.cust, "minutes=5", &r);
 	assert_status(&r, 404);
 	harness_response_free(&r);
-	post_as(f.a, time, &f.oth, "minutes=5", &r);
+	post_as(f.a, time_uri, &f.oth, "minutes=5", &r);
 	assert_status(&r, 404);
 	harness_response_free(&r);
 	/* Without the form's token. */
-	post_form(f.a, time, f.ag.cookie, "minutes=5", &r);
+	post_form(f.a, time_uri, f.ag.cookie, "minutes=5", &r);
 	assert_status(&r, 403);
 	harness_response_free(&r);
 	/* Bad input, kept. */
-	post_as(f.a, time, &f.ag, "minutes=lots&note=kept+note", &r);
+	post_as(f.a, time_uri, &f.ag, "minutes=lots&note=kept+note", &r);
 	assert_status(&r, 422);
 	assert_has(&r, "id=\"f-minutes-error\"");
 	assert_has(&r, "value=\"lots\"");
@@ -110,11 +111,11 @@ START_TEST(refusals_record_nothing)
 	harness_response_free(&r);
 	static const char *const bad[] = { "minutes=0", "minutes=1441", "minutes=1:75", "minutes=-3", "minutes=24:01" };
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		post_as(f.a, time, &f.ag, bad[i], &r);
+		post_as(f.a, time_uri, &f.ag, bad[i], &r);
 		ck_assert_msg(r.status == 422, "%s: status %d", bad[i], r.status);
 		harness_response_free(&r);
 	}
-	post_as(f.a, time, &f.ag, "minutes=5&work_date=2026-02-30", &r);
+	post_as(f.a, time_uri, &f.ag, "minutes=5&work_date=2026-02-30", &r);
 	assert_status(&r, 422);
 	assert_has(&r, "id=\"f-work-date-error\"");
 	harness_response_free(&r);
@@ -150,7 +151,7 @@ START_TEST(refusals_record_nothing)
 	free(v);
 	free(note);
 	free(reply);
-	free(time);
+	free(time_uri);
 	teardown(&f);
 }
 END_TEST
@@ -160,7 +161,7 @@ START_TEST(minutes_with_messages_and_alone)
 	fixture f;
 	setup(&f);
 	harness_response r;
-	char *reply = action(&f, "reply"), *note = action(&f, "note"), *time = action(&f, "time");
+	char *reply = action(&f, "reply"), *note = action(&f, "note"), *time_uri = action(&f, "time");
 	char *v = owner3("select version::text from tickets where id = $1::uuid", f.ticket, NULL, NULL);
 	char fields[512];
 	snprintf(fields, sizeof fields, "body=Fixed+it&version=%s&time_minutes=1:30&time_billable=1", v);
@@ -175,7 +176,7 @@ START_TEST(minutes_with_messages_and_alone)
 	assert_owner("select count(*)::text from time_entries e join ticket_messages m on m.id = e.message_id "
 	             "where e.ticket_id = $1::uuid", f.ticket, NULL, "2");
 
-	post_as(f.a, time, &f.col, "minutes=20&billable=1&work_date=2026-11-30&note=Phone+call", &r);
+	post_as(f.a, time_uri, &f.col, "minutes=20&billable=1&work_date=2026-11-30&note=Phone+call", &r);
 	assert_status(&r, 303);
 	harness_response_free(&r);
 	assert_owner("select work_date::text || ' ' || note from time_entries where ticket_id = $1::uuid and minutes = 20",
@@ -207,11 +208,48 @@ START_TEST(minutes_with_messages_and_alone)
 	assert_status(&r, 303);
 	harness_response_free(&r);
 	assert_minutes(&f, "15:false,90:true");
+
+	/* The time report: by agent, organization, requester's domain and
+	 * ticket, for the days the work was done; the CSV the same. Another
+	 * organization's agent sees none of it. */
+	/* The range ends today (UTC, as current_date on the server) and starts
+	 * 300 days before: the report takes at most 366. */
+	char range[64], uri2[160];
+	time_t now = time(NULL), start = now - 300 * 86400;
+	struct tm tn, ts;
+	gmtime_r(&now, &tn);
+	gmtime_r(&start, &ts);
+	strftime(range, 32, "from=%Y-%m-%d", &ts);
+	strftime(range + strlen(range), 32, "&to=%Y-%m-%d", &tn);
+	snprintf(uri2, sizeof uri2, "/desk/reports/time?%s", range);
+	get(f.a, uri2, f.ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "1 h 45 min spent in all (105 minutes), 1 h 30 min billable, in 2 entries.");
+	assert_has(&r, "By requester&#39;s domain");
+	harness_response_free(&r);
+	snprintf(uri2, sizeof uri2, "/desk/reports/time.csv?%s", range);
+	get(f.a, uri2, f.ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "group,key,name,minutes,billable_minutes,entries\r\n");
+	assert_has(&r, "\r\ntotal,,All tickets,105,90,2\r\n");
+	assert_has(&r, "\r\nrequester_domain,example.com,example.com,105,90,2\r\n");
+	char want[256];
+	snprintf(want, sizeof want, "ticket,%s,%s Time test,105,90,2\r\n", f.number, f.number);
+	assert_has(&r, want);
+	harness_response_free(&r);
+	get(f.a, uri2, f.oth.cookie, &r);
+	assert_status(&r, 200);
+	assert_lacks(&r, f.number);
+	assert_lacks(&r, "total,,All tickets,105");
+	harness_response_free(&r);
+	get(f.a, "/desk/reports/time", f.cust.cookie, &r);
+	assert_status(&r, 404);
+	harness_response_free(&r);
 	free(col_entry);
 	free(v);
 	free(reply);
 	free(note);
-	free(time);
+	free(time_uri);
 	teardown(&f);
 }
 END_TEST
