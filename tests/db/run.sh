@@ -57,5 +57,9 @@ done
 "$here/concurrency.sh" >"$out" 2>&1
 tally "concurrency.sh" "$?"
 
+# recurring tickets (0038): exactly once under two schedulers
+"$here/templates_concurrency.sh" >"$out" 2>&1
+tally "templates_concurrency.sh" "$?"
+
 echo "pgtap: $passed passed, $failed failed"
 exit $status
