@@ -344,3 +344,83 @@ END;
 $$;
 REVOKE EXECUTE ON FUNCTION ticket_templates_run_due(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ticket_templates_run_due(integer) TO supportdesk_app;
+
+-- ---------------------------------------------------------------------------
+-- The admin page's save: checks what the form cannot (the type, team and
+-- assignee are the organization's, the name is free, the zone is known),
+-- then writes as the caller (row-level security decides). The requester:
+-- the address given, found or created as a customer; none given, the
+-- template's current requester, else the admin saving it.
+-- outcome: saved | not_found | bad_type | bad_team | bad_assignee |
+-- name_taken | bad_time_zone.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION ticket_template_save(
+  p_org uuid, p_id uuid, p_name text, p_title text, p_description text, p_type uuid, p_priority text,
+  p_team uuid, p_assignee uuid, p_requester_email text, p_custom_fields jsonb, p_active boolean,
+  p_schedule text, p_weekdays smallint[], p_month_day smallint, p_time time, p_tz text,
+  OUT outcome text, OUT template_id uuid)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  v_requester uuid;
+BEGIN
+  IF p_org IS NULL OR NOT (app_is_org_admin(p_org) OR app_is_platform_admin()) THEN
+    outcome := 'not_found'; RETURN;
+  END IF;
+  IF p_id IS NOT NULL THEN
+    SELECT t.requester_id INTO v_requester FROM ticket_templates t WHERE t.id = p_id AND t.organization_id = p_org;
+    IF NOT FOUND THEN
+      outcome := 'not_found'; RETURN;
+    END IF;
+  END IF;
+  IF p_type IS NOT NULL AND NOT EXISTS (
+       SELECT FROM request_types rt WHERE rt.id = p_type AND rt.is_active
+         AND (rt.organization_id = p_org OR rt.organization_id IS NULL)) THEN
+    outcome := 'bad_type'; RETURN;
+  END IF;
+  IF p_team IS NOT NULL AND NOT EXISTS (
+       SELECT FROM teams tm WHERE tm.id = p_team AND tm.organization_id = p_org AND tm.is_active) THEN
+    outcome := 'bad_team'; RETURN;
+  END IF;
+  IF p_assignee IS NOT NULL AND NOT EXISTS (
+       SELECT FROM memberships m WHERE m.user_id = p_assignee AND m.organization_id = p_org AND m.is_active) THEN
+    outcome := 'bad_assignee'; RETURN;
+  END IF;
+  IF EXISTS (SELECT FROM ticket_templates t WHERE t.organization_id = p_org AND t.name = btrim(p_name)
+             AND t.id IS DISTINCT FROM p_id) THEN
+    outcome := 'name_taken'; RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_timezone_names WHERE name = p_tz) THEN
+    outcome := 'bad_time_zone'; RETURN;
+  END IF;
+  IF nullif(btrim(p_requester_email), '') IS NOT NULL THEN
+    v_requester := customer_find_or_create(btrim(p_requester_email)::citext);
+  END IF;
+  v_requester := coalesce(v_requester, app_user_id());
+  BEGIN
+    IF p_id IS NULL THEN
+      INSERT INTO ticket_templates (organization_id, name, title, description, request_type_id, priority, team_id,
+                                    assignee_id, requester_id, custom_fields, is_active, schedule, weekdays,
+                                    month_day, run_time, time_zone, created_by)
+      VALUES (p_org, btrim(p_name), btrim(p_title), p_description, p_type, p_priority, p_team, p_assignee,
+              v_requester, coalesce(p_custom_fields, '{}'), p_active, p_schedule, coalesce(p_weekdays, '{}'),
+              p_month_day, p_time, p_tz, app_user_id())
+      RETURNING id INTO template_id;
+    ELSE
+      UPDATE ticket_templates t
+      SET (name, title, description, request_type_id, priority, team_id, assignee_id, requester_id, custom_fields,
+           is_active, schedule, weekdays, month_day, run_time, time_zone) =
+          (btrim(p_name), btrim(p_title), p_description, p_type, p_priority, p_team, p_assignee, v_requester,
+           coalesce(p_custom_fields, '{}'), p_active, p_schedule, coalesce(p_weekdays, '{}'), p_month_day, p_time, p_tz)
+      WHERE t.id = p_id AND t.organization_id = p_org
+      RETURNING t.id INTO template_id;
+    END IF;
+  EXCEPTION WHEN unique_violation THEN
+    outcome := 'name_taken'; template_id := NULL; RETURN;   -- a concurrent save took the name
+  END;
+  outcome := CASE WHEN template_id IS NULL THEN 'not_found' ELSE 'saved' END;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION ticket_template_save(uuid, uuid, text, text, text, uuid, text, uuid, uuid, text, jsonb,
+                                                boolean, text, smallint[], smallint, time, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ticket_template_save(uuid, uuid, text, text, text, uuid, text, uuid, uuid, text, jsonb,
+                                               boolean, text, smallint[], smallint, time, text) TO supportdesk_app;

@@ -35,6 +35,9 @@ static const struct {
 		"Replies agents insert by typing /shortcut, for everyone, a team or one person." },
 	[ADMIN_SLA] = { "sla", "SLA policies", "/desk/admin/sla",
 		"First response and resolution targets per priority, business hours, time zone and holidays." },
+	/* ticket templates and recurring tickets */
+	[ADMIN_TEMPLATES] = { "templates", "Ticket templates", "/desk/admin/templates",
+		"Tickets made from a template by agents, or by the scheduler daily, weekly or monthly." },
 	[ADMIN_SETTINGS] = { "settings", "Organization settings", "/desk/admin/settings",
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",

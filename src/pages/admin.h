@@ -22,6 +22,7 @@ enum admin_section {
 	ADMIN_CATEGORIES,
 	ADMIN_CANNED,
 	ADMIN_SLA,
+	ADMIN_TEMPLATES, /* ticket templates and recurring tickets */
 	ADMIN_SETTINGS,
 	ADMIN_BLOCKS,
 	ADMIN_AUDIT,

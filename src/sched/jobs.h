@@ -35,4 +35,10 @@ enum sched_outcome sched_job_sessions(db_tx *tx, kv *k, int min_gap_s, int round
  * run adds them. *updated counts the articles. */
 enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated);
 
+/* ---- recurring tickets (0038) ---- */
+/* The due recurring ticket templates, up to `limit` per run: one ticket
+ * per occurrence across schedulers (ticket_templates_run_due).
+ * *created counts the tickets. */
+enum sched_outcome sched_job_templates(db_tx *tx, int min_gap_s, int limit, long long *created);
+
 #endif

@@ -24,6 +24,7 @@
 #define SCHED_SLA_MAX_BATCHES 40     /* per clock and run: 40 * 500 tickets by default */
 #define SCHED_BLOB_MAX_BATCHES 10    /* of 1000 blobs */
 #define SCHED_SESSION_ROUNDS 20      /* SCAN calls of 200 keys per run */
+#define SCHED_TEMPLATES_PER_RUN 200  /* recurring templates due, per run */
 
 typedef struct {
 	const config *cfg;
@@ -90,13 +91,15 @@ static void sched_free(scheduler *s)
 	db_free(s->conn);
 }
 
-enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS };
+enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS,
+	JOB_TEMPLATES /* recurring tickets (0038) */ };
 
 /* One job run: its own transaction and arena. Logs what happened. */
 static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge, int gap_s, sched_report *rep)
 {
 	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets"
-	                 : kind == JOB_KB_VIEWS ? "kb_views" : purges[purge].job;
+	                 : kind == JOB_KB_VIEWS ? "kb_views"
+	                 : kind == JOB_TEMPLATES ? "recurring_tickets" : purges[purge].job;
 	char rid[64];
 	snprintf(rid, sizeof rid, "sched-%s-%lu", name, ++s->seq);
 	db_tx tx;
@@ -113,6 +116,9 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 		break;
 	case JOB_KB_VIEWS:
 		o = sched_job_kb_views(&tx, s->kv, gap_s, &n);
+		break;
+	case JOB_TEMPLATES: /* recurring tickets (0038) */
+		o = sched_job_templates(&tx, gap_s, SCHED_TEMPLATES_PER_RUN, &n);
 		break;
 	default:
 		o = sched_job_purge(&tx, name, purges[purge].what, gap_s, SCHED_BLOB_MAX_BATCHES, &n);
@@ -131,6 +137,8 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 		rep->ran++;
 		if (kind == JOB_SLA)
 			rep->escalations += n;
+		else if (kind == JOB_TEMPLATES)
+			rep->recurring += n;
 		else
 			rep->purged += n;
 		if (n > 0 || kind == JOB_SLA)
@@ -160,6 +168,9 @@ static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, sched_report *
 		run_job(s, JOB_SESSIONS, 0, purge_gap_s, rep);
 	if (!stopsig_requested())
 		run_job(s, JOB_KB_VIEWS, 0, sla_gap_s, rep);
+	/* recurring tickets (0038): at the SLA job's interval */
+	if (!stopsig_requested())
+		run_job(s, JOB_TEMPLATES, 0, sla_gap_s, rep);
 }
 
 int sched_run_once(const config *cfg, sched_report *report)
