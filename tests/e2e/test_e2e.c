@@ -1132,6 +1132,7 @@ Suite *portal_e2e_suite(void); /* test_portal.c */
 Suite *desk_e2e_suite(void); /* test_desk.c */
 Suite *sched_e2e_suite(void); /* test_sched.c */
 Suite *kb_e2e_suite(void); /* test_kb.c */
+Suite *recurring_e2e_suite(void); /* test_recurring.c: ticket templates and recurring tickets */
 
 static Suite *e2e_suite(void)
 {
@@ -1192,6 +1193,7 @@ int main(void)
 	srunner_add_suite(sr, admin_sla_e2e_suite());
 	srunner_add_suite(sr, platform_e2e_suite());
 	srunner_add_suite(sr, kb_e2e_suite());
+	srunner_add_suite(sr, recurring_e2e_suite()); /* ticket templates and recurring tickets */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

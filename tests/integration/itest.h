@@ -54,5 +54,6 @@ Suite *admin_events_blocks_suite(void); /* test_admin_events_blocks.c */
 Suite *admin_sla_suite(void);     /* test_admin_sla.c */
 Suite *kb_suite(void);            /* test_kb.c */
 Suite *platform_suite(void);      /* test_platform.c */
+Suite *templates_suite(void);     /* test_templates.c: ticket templates and recurring tickets */
 
 #endif

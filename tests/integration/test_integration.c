@@ -1443,6 +1443,7 @@ int main(void)
 	srunner_add_suite(sr, admin_sla_suite());
 	srunner_add_suite(sr, kb_suite());
 	srunner_add_suite(sr, platform_suite());
+	srunner_add_suite(sr, templates_suite()); /* ticket templates and recurring tickets */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -29,6 +29,8 @@ typedef struct {
 	char *type, *field;  /* used by a ticket: "remove" deactivates them, the pages go on working */
 	char *event;         /* named by a ticket, likewise */
 	char *sla;           /* a closed ticket was measured by it: "delete" deactivates it */
+	/* ticket templates: one the routes work on, and a fresh one for each delete */
+	char *tpl, *tpl_del;
 	/* platform admin: a platform admin (signed in for /admin/...), the
 	 * organization and the user its {id} routes change */
 	char *p_cookie, *p_csrf;
@@ -84,6 +86,12 @@ static void admin_fixture(app *a, leak_admin *ad)
 	                      "resolution_minutes, use_business_hours) select id, 'normal', 'Leak SLA', 60, 600, false "
 	                      "from organizations where slug = $1 returning id", ad->slug);
 	ck_assert_ptr_nonnull(ad->sla);
+	/* ticket templates */
+	ad->tpl = owner_query("insert into ticket_templates (organization_id, name, title, description, requester_id, "
+	                      "schedule, weekdays) select o.id, 'Leak template', 'Leak', 'x', m.user_id, 'weekly', '{1}' "
+	                      "from organizations o join memberships m on m.organization_id = o.id and m.role = 'admin' "
+	                      "where o.slug = $1 returning id", ad->slug);
+	ck_assert_ptr_nonnull(ad->tpl);
 	snprintf(sql, sizeof sql, "insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                          "description, priority, status) select $1::uuid, 'organization', id, id, 'Leak SLA', 'x', "
 	                          "'normal', 'closed' from organizations where slug = '%s' returning id", ad->slug);
@@ -125,6 +133,17 @@ static bool admin_route(const char *pattern)
 {
 	return strncmp(pattern, "/desk/admin", 11) == 0;
 }
+/* ticket templates: a fresh template of the admin's organization to delete */
+static char *fresh_template(const leak_admin *ad, long n)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "insert into ticket_templates (organization_id, name, title, description, requester_id) "
+	                          "select o.id, 'Leak delete %ld', 'Leak', 'x', m.user_id from organizations o join memberships m "
+	                          "on m.organization_id = o.id and m.role = 'admin' where o.slug = $1 returning id", n);
+	char *id = owner_query(sql, ad->slug);
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
 /* end desk: admin */
 
 typedef struct {
@@ -140,6 +159,7 @@ typedef struct {
 	/* knowledge base: the agent's published article (in a category) and
 	 * a fresh unused category for each delete */
 	char *kb_article, *kb_slug, *kb_category, *kb_cat_slug, *kb_del_cat;
+	char *desk_template;  /* ticket templates: one of the agent's organization */
 } leak_fixture;
 
 static bool kb_desk_route(const char *pattern)
@@ -318,6 +338,9 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/fields/", 19) == 0  ? ad->field
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/events/", 19) == 0  ? ad->event
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/sla/", 16) == 0     ? ad->sla
+		    : strncmp(p, "{id}", 4) == 0 && strstr(pattern, "/desk/admin/templates/{id}/delete") ? ad->tpl_del
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/templates/", 22) == 0 ? ad->tpl
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/templates/", 16) == 0 ? fx->desk_template
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
@@ -371,6 +394,14 @@ START_TEST(every_route_many_times)
 	leak_admin ad = { 0 };
 	admin_fixture(a, &ad);
 	{
+		/* ticket templates: the agent's organization's, for /desk/templates */
+		char sql[256];
+		snprintf(sql, sizeof sql, "insert into ticket_templates (organization_id, name, title, description, requester_id) "
+		                          "values ($1::uuid, 'Leak desk template', 'Leak', 'x', '%s') returning id", fx.staff_id);
+		fx.desk_template = owner_query(sql, fx.org_id);
+		ck_assert_ptr_nonnull(fx.desk_template);
+	}
+	{
 		char sql[256];
 		snprintf(sql, sizeof sql, "update tickets set request_type_id = '%s', custom_fields = '{\"leak_%d\": \"a\"}' "
 		                          "where number = $1 returning id", ad.type, (int)getpid());
@@ -394,8 +425,15 @@ START_TEST(every_route_many_times)
 			int who = desk ? (int)((rounds + k) % 3) : (rounds + k) % 2 == 0 ? 1 : 2;
 			char *merged = desk && who == 0 && merge_route(rt->pattern) ? desk_ticket_new(&fx) : NULL;
 			bool kb_desk = kb_desk_route(rt->pattern);
+			if (strstr(rt->pattern, "/desk/admin/templates/{id}/delete")) { /* ticket templates */
+				free(ad.tpl_del);
+				ad.tpl_del = fresh_template(&ad, sent);
+			}
 			if (kb_desk && strstr(rt->pattern, "/delete")) {
 				free(fx.kb_del_cat);
+	free(fx.desk_template);
+	free(ad.tpl);
+	free(ad.tpl_del);
 				fx.kb_del_cat = kb_fresh_category(&fx, sent);
 			}
 			fill(uri, sizeof uri, rt->pattern, merged ? merged : desk ? fx.desk_number : fx.number, &fx, token, &ad);
@@ -477,10 +515,11 @@ START_TEST(every_route_many_times)
 					    "&display_name=Leak+SLA&first_response_minutes=30&resolution_minutes=600&warning_percent=75"
 					    "&escalate_to_role=agent&time_zone=UTC&start_monday=09%%3A00&end_monday=17%%3A00"
 					    "&closed_tuesday=1&closed_wednesday=1&closed_thursday=1&closed_friday=1&closed_saturday=1"
-					    "&closed_sunday=1&holidays=2026-12-25",
+					    "&closed_sunday=1&holidays=2026-12-25"
+					    "&schedule=weekly&day_1=1&day_4=1&run_time=09%%3A00&month_day=31&request_type=%s",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
 					    ad.agent_m, rounds % 2 ? "text" : "dropdown_static", rounds % 3 ? "%5E%5Ba-z%5D%2B%24" : "%28bad",
-					    rounds, ad.type);
+					    rounds, ad.type, ad.type);
 				}
 				post_form(a, uri, cookie, body, &r);
 				ck_assert_int_gt(r.status, 0);
