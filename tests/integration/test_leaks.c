@@ -431,9 +431,6 @@ START_TEST(every_route_many_times)
 			}
 			if (kb_desk && strstr(rt->pattern, "/delete")) {
 				free(fx.kb_del_cat);
-	free(fx.desk_template);
-	free(ad.tpl);
-	free(ad.tpl_del);
 				fx.kb_del_cat = kb_fresh_category(&fx, sent);
 			}
 			fill(uri, sizeof uri, rt->pattern, merged ? merged : desk ? fx.desk_number : fx.number, &fx, token, &ad);
@@ -554,6 +551,9 @@ START_TEST(every_route_many_times)
 	free(fx.kb_category);
 	free(fx.kb_cat_slug);
 	free(fx.kb_del_cat);
+	free(fx.desk_template); /* ticket templates */
+	free(ad.tpl);
+	free(ad.tpl_del);
 	free(ad.cookie);
 	free(ad.csrf);
 	free(ad.team);
