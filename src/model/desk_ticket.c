@@ -183,6 +183,36 @@ static void fields_from(arena *a, db_result *res, desk_field **out, size_t *n)
 	*n = rows;
 }
 
+/* desk_ticket_fields' select on a values object instead of a ticket. */
+static const db_stmt q_type_fields = { "desk_type_fields",
+	"with t as (select $3::jsonb custom_fields, $1::uuid request_type_id) "
+	"select f.field_key, f.label, f.field_type, t.custom_fields ->> f.field_key, "
+	"case f.field_type "
+	"  when 'dropdown_static' then coalesce((select o->>'label' from jsonb_array_elements(f.options) o "
+	"    where o->>'value' = t.custom_fields ->> f.field_key limit 1), t.custom_fields ->> f.field_key) "
+	"  when 'checkbox' then case when t.custom_fields ->> f.field_key in ('true', 'on') then 'Yes' else 'No' end "
+	"  else t.custom_fields ->> f.field_key end, "
+	"(select json_agg(json_build_object('value', o->>'value', 'label', coalesce(o->>'label', o->>'value'), "
+	"'selected', o->>'value' = t.custom_fields ->> f.field_key)) from jsonb_array_elements(f.options) o)::text, "
+	"coalesce((f.validation_rules->>'max_length')::bigint, 0), "
+	"(select string_agg(o->>'value', E'\\n') from jsonb_array_elements(f.options) o) "
+	"from t cross join lateral submit_form_fields(t.request_type_id, $2, true) f" };
+
+int desk_type_fields(db_tx *tx, const char *request_type_id, const char *role, const char *values_json,
+    desk_field **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!request_type_id || !*request_type_id)
+		return 0;
+	const char *p[3] = { request_type_id, role, values_json && *values_json ? values_json : "{}" };
+	db_result *res = db_tx_exec(tx, &q_type_fields, 3, p);
+	if (!res)
+		return -1;
+	fields_from(tx->a, res, out, n);
+	return 0;
+}
+
 int desk_ticket_fields(db_tx *tx, const char *ticket_id, const char *role, desk_field **out, size_t *n)
 {
 	*out = NULL;

@@ -63,6 +63,10 @@ typedef struct {
 /* The custom fields of the ticket's request type shown on the backend to
  * role ("agent" or "admin"), in the form's order. */
 int desk_ticket_fields(db_tx *tx, const char *ticket_id, const char *role, desk_field **out, size_t *n);
+/* The same for a request type (NULL or "": none) with the values of the
+ * JSON object values_json (a ticket template's custom fields). */
+int desk_type_fields(db_tx *tx, const char *request_type_id, const char *role, const char *values_json,
+    desk_field **out, size_t *n);
 
 typedef struct {
 	const char *type, *description, *field, *old_value, *new_value, *actor;

@@ -38,6 +38,9 @@ static const struct {
 	/* workflows */
 	[ADMIN_WORKFLOWS] = { "workflows", "Workflows", "/desk/admin/workflows",
 		"The stages tickets move through, start to end, the hooks that notify on a stage, tickets per stage." },
+	/* ticket templates and recurring tickets */
+	[ADMIN_TEMPLATES] = { "templates", "Ticket templates", "/desk/admin/templates",
+		"Tickets made from a template by agents, or by the scheduler daily, weekly or monthly." },
 	[ADMIN_SETTINGS] = { "settings", "Organization settings", "/desk/admin/settings",
 		"Auto-assign, email notifications, support contacts, the message customers see, the ticket prefix." },
 	[ADMIN_BLOCKS] = { "blocks", "Rate-limit blocks", "/desk/admin/blocks",

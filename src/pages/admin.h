@@ -23,6 +23,7 @@ enum admin_section {
 	ADMIN_CANNED,
 	ADMIN_SLA,
 	ADMIN_WORKFLOWS, /* workflows */
+	ADMIN_TEMPLATES, /* ticket templates and recurring tickets */
 	ADMIN_SETTINGS,
 	ADMIN_BLOCKS,
 	/* automation (0037) */

@@ -21,6 +21,7 @@
 #include "model/desk_ticket.h"
 #include "model/time_entry.h"
 #include "pages/desk_stage.h" /* workflows */
+#include "pages/desk_fields.h"
 #include "pages/desk_words.h"
 #include "pages/flash.h"
 #include "pages/pages.h"
@@ -213,6 +214,48 @@ static tv *presence_view(req *r, const desk_ticket *t, const char *me, bool typi
 		*any = true;
 	}
 	return l;
+}
+
+tv *desk_fields_view(req *r, const desk_field *fields, size_t nfields, bool use_posted, const form_errors *errors)
+{
+	arena *a = r->a;
+	tv *fl = tv_list(a);
+	for (size_t i = 0; i < nfields; i++) {
+		const desk_field *f = &fields[i];
+		tv *x = tv_object(a);
+		const char *name = arena_sprintf(a, "cf_%s", f->key);
+		tv_set_str(a, x, "name", name);
+		tv_set_str(a, x, "id", arena_sprintf(a, "f-cf-%s", f->key));
+		tv_set_str(a, x, "label", f->label);
+		tv_set_str(a, x, "shown", f->shown && *f->shown ? f->shown : NULL);
+		const char *value = f->value;
+		if (use_posted) {
+			str pv = req_form_get(r, name);
+			if (pv.ptr)
+				value = str_dup(a, pv);
+		}
+		tv_set_str(a, x, "value", value);
+		bool text = strcmp(f->type, "text") == 0, area = strcmp(f->type, "textarea") == 0,
+		     date = strcmp(f->type, "date") == 0, check = strcmp(f->type, "checkbox") == 0,
+		     drop = strcmp(f->type, "dropdown_static") == 0;
+		tv_set_bool(a, x, "is_text", text || date);
+		tv_set_str(a, x, "input_type", date ? "date" : "text");
+		tv_set_bool(a, x, "is_textarea", area);
+		tv_set_bool(a, x, "is_checkbox", check);
+		tv_set_bool(a, x, "checked", check && value && (strcmp(value, "true") == 0 || strcmp(value, "on") == 0));
+		tv_set_bool(a, x, "is_dropdown", drop);
+		tv_set_bool(a, x, "read_only", !(text || area || date || check || drop));
+		if (drop && f->options_json) {
+			char err[64];
+			tv *opts = tv_from_json(a, f->options_json, strlen(f->options_json), err, sizeof err);
+			tv_set(a, x, "options", opts ? opts : tv_list(a));
+		}
+		/* Set even when NULL, so that no outer "error" is looked up. */
+		tv_set_str(a, x, "error", errors ? form_errors_get(errors, name) : NULL);
+		tv_set_str(a, x, "error_id", arena_sprintf(a, "f-cf-%s-error", f->key));
+		tv_push(a, fl, x);
+	}
+	return fl;
 }
 
 static const char *field_anchor(const char *f)
@@ -480,43 +523,8 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 	tv_set(a, v, "sla", sl);
 
 	/* Custom fields: shown, and editable in the update form. */
-	tv *fl = tv_list(a);
 	bool posted_update = o->posted && strcmp(o->posted, "update") == 0;
-	for (size_t i = 0; i < nfields; i++) {
-		const desk_field *f = &fields[i];
-		tv *x = tv_object(a);
-		const char *name = arena_sprintf(a, "cf_%s", f->key);
-		tv_set_str(a, x, "name", name);
-		tv_set_str(a, x, "id", arena_sprintf(a, "f-cf-%s", f->key));
-		tv_set_str(a, x, "label", f->label);
-		tv_set_str(a, x, "shown", f->shown && *f->shown ? f->shown : NULL);
-		const char *value = f->value;
-		if (posted_update) {
-			str pv = req_form_get(r, name);
-			if (pv.ptr)
-				value = str_dup(a, pv);
-		}
-		tv_set_str(a, x, "value", value);
-		bool text = strcmp(f->type, "text") == 0, area = strcmp(f->type, "textarea") == 0,
-		     date = strcmp(f->type, "date") == 0, check = strcmp(f->type, "checkbox") == 0,
-		     drop = strcmp(f->type, "dropdown_static") == 0;
-		tv_set_bool(a, x, "is_text", text || date);
-		tv_set_str(a, x, "input_type", date ? "date" : "text");
-		tv_set_bool(a, x, "is_textarea", area);
-		tv_set_bool(a, x, "is_checkbox", check);
-		tv_set_bool(a, x, "checked", check && value && (strcmp(value, "true") == 0 || strcmp(value, "on") == 0));
-		tv_set_bool(a, x, "is_dropdown", drop);
-		tv_set_bool(a, x, "read_only", !(text || area || date || check || drop));
-		if (drop && f->options_json) {
-			char err[64];
-			tv *opts = tv_from_json(a, f->options_json, strlen(f->options_json), err, sizeof err);
-			tv_set(a, x, "options", opts ? opts : tv_list(a));
-		}
-		/* Set even when NULL, so that no outer "error" is looked up. */
-		tv_set_str(a, x, "error", o->errors ? form_errors_get(o->errors, name) : NULL);
-		tv_set_str(a, x, "error_id", arena_sprintf(a, "f-cf-%s-error", f->key));
-		tv_push(a, fl, x);
-	}
+	tv *fl = desk_fields_view(r, fields, nfields, posted_update, o->errors);
 	tv_set(a, v, "fields", fl);
 	tv_set_bool(a, v, "has_fields", nfields > 0);
 
@@ -1009,20 +1017,8 @@ static bool line_in(const char *lines, str v)
 	return false;
 }
 
-/* The posted custom fields of the ticket's editable fields, as a JSON
- * object to merge; each bad value adds a form error. A field not posted
- * keeps its value. */
-static const char *custom_json(req *r, const desk_ticket *t, form_errors *errors, int *st)
+const char *desk_fields_json(req *r, const desk_field *f, size_t nf, bool changes_only, form_errors *errors)
 {
-	desk_field *f;
-	size_t nf;
-	const user_access *ua = page_access(r);
-	const char *role = ua && (ua->platform_admin || ua->admin_orgs > 0) ? "admin" : "agent";
-	*st = 0;
-	if (desk_ticket_fields(page_tx(r), t->id, role, &f, &nf) != 0) {
-		*st = page_db_failure(r);
-		return NULL;
-	}
 	buf b;
 	buf_init(&b, r->a, 64);
 	buf_putc(&b, '{');
@@ -1056,7 +1052,8 @@ static const char *custom_json(req *r, const desk_ticket *t, form_errors *errors
 			form_errors_add(r->a, errors, name, arena_sprintf(r->a, "%s: %s", f[i].label, bad));
 			continue;
 		}
-		if (f[i].value ? str_eq_cstr(v, f[i].value) : v.len == 0 || str_eq_cstr(v, "false"))
+		if (changes_only ? (f[i].value ? str_eq_cstr(v, f[i].value) : v.len == 0 || str_eq_cstr(v, "false"))
+		                 : v.len == 0 || str_eq_cstr(v, "false"))
 			continue;
 		if (b.len > 1)
 			buf_putc(&b, ',');
@@ -1066,6 +1063,23 @@ static const char *custom_json(req *r, const desk_ticket *t, form_errors *errors
 	}
 	buf_putc(&b, '}');
 	return b.data;
+}
+
+/* The posted custom fields of the ticket's editable fields, as a JSON
+ * object to merge; each bad value adds a form error. A field not posted
+ * keeps its value. */
+static const char *custom_json(req *r, const desk_ticket *t, form_errors *errors, int *st)
+{
+	desk_field *f;
+	size_t nf;
+	const user_access *ua = page_access(r);
+	const char *role = ua && (ua->platform_admin || ua->admin_orgs > 0) ? "admin" : "agent";
+	*st = 0;
+	if (desk_ticket_fields(page_tx(r), t->id, role, &f, &nf) != 0) {
+		*st = page_db_failure(r);
+		return NULL;
+	}
+	return desk_fields_json(r, f, nf, true, errors);
 }
 
 static bool same(const char *a, const char *b)

@@ -240,6 +240,17 @@ int page_admin_canned_create(req *r);    /* POST /desk/admin/canned: 303; 422 ba
 int page_admin_canned(req *r);           /* GET .../canned/{id}?org=: 200; 404 */
 int page_admin_canned_update(req *r);    /* POST .../canned/{id}: 303; 404; 422 */
 int page_admin_canned_delete(req *r);    /* POST .../canned/{id}/delete: 303; 404 */
+
+/* admin_templates.c and desk_templates.c: ticket templates and recurring tickets */
+int page_admin_templates(req *r);         /* GET /desk/admin/templates?org=&after=: 200; 400 bad cursor */
+int page_admin_template_create(req *r);   /* POST /desk/admin/templates: 303; 422 bad input or name taken */
+int page_admin_template(req *r);          /* GET .../templates/{id}?org=: 200; 404 */
+int page_admin_template_update(req *r);   /* POST .../templates/{id}: 303; 404; 422 */
+int page_admin_template_active(req *r);   /* POST .../templates/{id}/active (active=1|0): 303; 400; 404 */
+int page_admin_template_delete(req *r);   /* POST .../templates/{id}/delete: 303; 404 */
+int page_admin_template_run(req *r);      /* POST .../templates/{id}/run: 303 to the new ticket; 404 */
+int page_desk_templates(req *r);          /* GET /desk/templates?after=: 200; 400 bad cursor */
+int page_desk_template_use(req *r);       /* POST /desk/templates/{id}/use: 303 to the new ticket; 404 */
 /* admin_blocks.c: rate-limit counters at their limit (see the file for who sees which) */
 int page_admin_blocks(req *r);          /* GET /desk/admin/blocks?org=&cursor=: 200; 400 bad cursor; 503 Redis */
 int page_admin_block_lift(req *r);      /* POST /desk/admin/blocks/lift (key): 303; 400 bad key; 404 not theirs; 503 */

@@ -9,6 +9,7 @@
 
 #include "kv/kb_views.h"
 #include "model/kb.h"
+#include "model/ticket_template.h"
 
 static const db_stmt q_begin = { "sched_job_begin", "select sched_job_begin($1, $2::int)" };
 static const db_stmt q_end = { "sched_job_end", "select sched_job_end($1, $2::jsonb, $3::jsonb)" };
@@ -201,4 +202,19 @@ enum sched_outcome sched_job_automation(db_tx *tx, int min_gap_s, int batch, lon
 	*fired = db_get_int(res, 0, 0, 0);
 	snprintf(result, sizeof result, "{\"fired\": %lld}", *fired);
 	return job_end(tx, "automation", NULL, result);
+}
+
+/* ---- recurring tickets (0038) ---- */
+
+enum sched_outcome sched_job_templates(db_tx *tx, int min_gap_s, int limit, long long *created)
+{
+	*created = 0;
+	enum sched_outcome o = job_begin(tx, "recurring_tickets", min_gap_s, NULL);
+	if (o != SCHED_RAN)
+		return o;
+	if (ticket_template_run_due(tx, limit, created) != 0)
+		return SCHED_FAILED;
+	char result[64];
+	snprintf(result, sizeof result, "{\"tickets\": %lld}", *created);
+	return job_end(tx, "recurring_tickets", NULL, result);
 }

@@ -46,5 +46,10 @@ enum sched_outcome sched_job_workflow_views(db_tx *tx, int min_gap_s);
  * firings per run; each ticket once per rule and window (a unique firing
  * key, whichever scheduler gets there). *fired counts them. */
 enum sched_outcome sched_job_automation(db_tx *tx, int min_gap_s, int batch, long long *fired);
+/* ---- recurring tickets (0038) ---- */
+/* The due recurring ticket templates, up to `limit` per run: one ticket
+ * per occurrence across schedulers (ticket_templates_run_due).
+ * *created counts the tickets. */
+enum sched_outcome sched_job_templates(db_tx *tx, int min_gap_s, int limit, long long *created);
 
 #endif

@@ -27,6 +27,7 @@
 /* reports: ticket changes folded into report_daily per statement and run */
 #define SCHED_REPORT_BATCH 5000
 #define SCHED_REPORT_MAX_BATCHES 40
+#define SCHED_TEMPLATES_PER_RUN 200  /* recurring templates due, per run */
 
 typedef struct {
 	const config *cfg;
@@ -94,7 +95,8 @@ static void sched_free(scheduler *s)
 }
 
 enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS,
-	JOB_REPORTS /* reports: report_fold() */, JOB_WORKFLOW_VIEWS, JOB_AUTOMATION };
+	JOB_REPORTS /* reports: report_fold() */, JOB_WORKFLOW_VIEWS, JOB_AUTOMATION,
+	JOB_TEMPLATES /* recurring tickets (0038) */ };
 
 /* One job run: its own transaction and arena. Logs what happened. */
 static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge, int gap_s, sched_report *rep)
@@ -102,7 +104,7 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets"
 	                 : kind == JOB_KB_VIEWS ? "kb_views" : kind == JOB_REPORTS ? "reports"
 	                 : kind == JOB_WORKFLOW_VIEWS ? "workflow_views" : kind == JOB_AUTOMATION ? "automation"
-	                 : purges[purge].job;
+	                 : kind == JOB_TEMPLATES ? "recurring_tickets" : purges[purge].job;
 	char rid[64];
 	snprintf(rid, sizeof rid, "sched-%s-%lu", name, ++s->seq);
 	db_tx tx;
@@ -132,6 +134,9 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 	case JOB_AUTOMATION:
 		o = sched_job_automation(&tx, gap_s, s->cfg->scheduler_batch, &n);
 		break;
+	case JOB_TEMPLATES: /* recurring tickets (0038) */
+		o = sched_job_templates(&tx, gap_s, SCHED_TEMPLATES_PER_RUN, &n);
+		break;
 	default:
 		o = sched_job_purge(&tx, name, purges[purge].what, gap_s, SCHED_BLOB_MAX_BATCHES, &n);
 		break;
@@ -149,6 +154,8 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 		rep->ran++;
 		if (kind == JOB_SLA)
 			rep->escalations += n;
+		else if (kind == JOB_TEMPLATES)
+			rep->recurring += n;
 		else
 			rep->purged += n;
 		if (n > 0 || kind == JOB_SLA)
@@ -186,6 +193,9 @@ static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, int views_gap_
 	/* automation (0037): time rules, on the SLA job's interval */
 	if (!stopsig_requested())
 		run_job(s, JOB_AUTOMATION, 0, sla_gap_s, rep);
+	/* recurring tickets (0038): at the SLA job's interval */
+	if (!stopsig_requested())
+		run_job(s, JOB_TEMPLATES, 0, sla_gap_s, rep);
 }
 
 int sched_run_once(const config *cfg, sched_report *report)

@@ -12,6 +12,7 @@ typedef struct {
 	int ran, skipped, failed;   /* jobs */
 	long long escalations;      /* SLA events written */
 	long long purged;           /* rows purged, session ids removed */
+	long long recurring;        /* tickets from recurring templates */
 } sched_report;
 
 /* Runs until SIGTERM or SIGINT (a job in progress finishes first);

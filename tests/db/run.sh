@@ -60,6 +60,9 @@ tally "concurrency.sh" "$?"
 # automation (0037): time rules fire once under two concurrent schedulers
 "$here/automation_concurrency.sh" >"$out" 2>&1
 tally "automation_concurrency.sh" "$?"
+# recurring tickets (0038): exactly once under two schedulers
+"$here/templates_concurrency.sh" >"$out" 2>&1
+tally "templates_concurrency.sh" "$?"
 
 echo "pgtap: $passed passed, $failed failed"
 exit $status

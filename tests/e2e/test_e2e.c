@@ -1139,6 +1139,7 @@ Suite *workflows_e2e_suite(void); /* test_workflows.c (workflows) */
 Suite *automation_e2e_suite(void); /* test_automation.c (0037) */
 Suite *mail_in_e2e_suite(void); /* test_mail_in.c: the email channel */
 Suite *api_e2e_suite(void); /* test_api.c: the REST API */
+Suite *recurring_e2e_suite(void); /* test_recurring.c: ticket templates and recurring tickets */
 
 static Suite *e2e_suite(void)
 {
@@ -1205,6 +1206,7 @@ int main(void)
 	srunner_add_suite(sr, kb_e2e_suite());
 	srunner_add_suite(sr, workflows_e2e_suite()); /* workflows */
 	srunner_add_suite(sr, api_e2e_suite()); /* REST API */
+	srunner_add_suite(sr, recurring_e2e_suite()); /* ticket templates and recurring tickets */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -61,5 +61,6 @@ Suite *platform_suite(void);      /* test_platform.c */
 Suite *time_suite(void);          /* test_time.c */
 Suite *workflows_suite(void);     /* test_workflows.c */
 Suite *api_suite(void);           /* test_api.c: the REST API */
+Suite *templates_suite(void);     /* test_templates.c: ticket templates and recurring tickets */
 
 #endif

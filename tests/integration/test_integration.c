@@ -1449,6 +1449,7 @@ int main(void)
 	srunner_add_suite(sr, workflows_suite()); /* workflows */
 	srunner_add_suite(sr, automation_suite()); /* automation (0037) */
 	srunner_add_suite(sr, api_suite()); /* REST API */
+	srunner_add_suite(sr, templates_suite()); /* ticket templates and recurring tickets */
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -32,6 +32,8 @@ typedef struct {
 	char *event;         /* named by a ticket, likewise */
 	char *sla;           /* a closed ticket was measured by it: "delete" deactivates it */
 	char *webhook;       /* webhooks: with a delivery to list */
+	/* ticket templates: one the routes work on, and a fresh one for each delete */
+	char *tpl, *tpl_del;
 	/* platform admin: a platform admin (signed in for /admin/...), the
 	 * organization and the user its {id} routes change */
 	char *p_cookie, *p_csrf;
@@ -119,6 +121,12 @@ static void admin_fixture(app *a, leak_admin *ad)
 	free(owner_query("insert into webhook_deliveries (id, webhook_id, organization_id, event, payload, status, attempts, "
 	                 "response_code, last_error) select gen_random_uuid(), id, organization_id, 'ping', '{}', 'failed', 3, "
 	                 "500, 'HTTP 500' from webhooks where id = $1::uuid returning id", ad->webhook));
+	/* ticket templates */
+	ad->tpl = owner_query("insert into ticket_templates (organization_id, name, title, description, requester_id, "
+	                      "schedule, weekdays) select o.id, 'Leak template', 'Leak', 'x', m.user_id, 'weekly', '{1}' "
+	                      "from organizations o join memberships m on m.organization_id = o.id and m.role = 'admin' "
+	                      "where o.slug = $1 returning id", ad->slug);
+	ck_assert_ptr_nonnull(ad->tpl);
 	snprintf(sql, sizeof sql, "insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                          "description, priority, status) select $1::uuid, 'organization', id, id, 'Leak SLA', 'x', "
 	                          "'normal', 'closed' from organizations where slug = '%s' returning id", ad->slug);
@@ -227,6 +235,17 @@ static bool admin_route(const char *pattern)
 {
 	return strncmp(pattern, "/desk/admin", 11) == 0;
 }
+/* ticket templates: a fresh template of the admin's organization to delete */
+static char *fresh_template(const leak_admin *ad, long n)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "insert into ticket_templates (organization_id, name, title, description, requester_id) "
+	                          "select o.id, 'Leak delete %ld', 'Leak', 'x', m.user_id from organizations o join memberships m "
+	                          "on m.organization_id = o.id and m.role = 'admin' where o.slug = $1 returning id", n);
+	char *id = owner_query(sql, ad->slug);
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
 /* end desk: admin */
 
 typedef struct {
@@ -244,6 +263,7 @@ typedef struct {
 	 * a fresh unused category for each delete */
 	char *kb_article, *kb_slug, *kb_category, *kb_cat_slug, *kb_del_cat;
 	char *time_entry;   /* the agent's own, removed by .../time/{id}/remove */
+	char *desk_template;  /* ticket templates: one of the agent's organization */
 } leak_fixture;
 
 static bool kb_desk_route(const char *pattern)
@@ -441,6 +461,9 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/macros/", 19) == 0  ? ad->macro
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/webhooks/", 21) == 0 ? ad->webhook
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/api-keys/", 21) == 0 ? ad->api_revoke_id
+		    : strncmp(p, "{id}", 4) == 0 && strstr(pattern, "/desk/admin/templates/{id}/delete") ? ad->tpl_del
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/admin/templates/", 22) == 0 ? ad->tpl
+		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/desk/templates/", 16) == 0 ? fx->desk_template
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/organizations/", 21) == 0 ? ad->p_org
 		    : strncmp(p, "{id}", 4) == 0 && strncmp(pattern, "/admin/users/", 13) == 0 ? ad->p_user
 		    : strncmp(p, "{id}", 4) == 0             ? fx->attachment
@@ -498,6 +521,14 @@ START_TEST(every_route_many_times)
 	ad.api_number = owner_query("select t.number from tickets t join organizations o on o.id = t.organization_id "
 	                            "where o.slug = $1 order by t.created_at limit 1", ad.slug);
 	ck_assert_ptr_nonnull(ad.api_number);
+	{
+		/* ticket templates: the agent's organization's, for /desk/templates */
+		char sql[256];
+		snprintf(sql, sizeof sql, "insert into ticket_templates (organization_id, name, title, description, requester_id) "
+		                          "values ($1::uuid, 'Leak desk template', 'Leak', 'x', '%s') returning id", fx.staff_id);
+		fx.desk_template = owner_query(sql, fx.org_id);
+		ck_assert_ptr_nonnull(fx.desk_template);
+	}
 	{
 		char sql[256];
 		snprintf(sql, sizeof sql, "update tickets set request_type_id = '%s', custom_fields = '{\"leak_%d\": \"a\"}' "
@@ -558,6 +589,10 @@ START_TEST(every_route_many_times)
 			    ? owner_queryv("insert into time_entries (ticket_id, user_id, minutes) select id, $2::uuid, 5 "
 			                   "from tickets where number = $1 returning id", fx.desk_number, fx.staff_id, NULL)
 			    : NULL;
+			if (strstr(rt->pattern, "/desk/admin/templates/{id}/delete")) { /* ticket templates */
+				free(ad.tpl_del);
+				ad.tpl_del = fresh_template(&ad, sent);
+			}
 			if (kb_desk && strstr(rt->pattern, "/delete")) {
 				free(fx.kb_del_cat);
 				fx.kb_del_cat = kb_fresh_category(&fx, sent);
@@ -648,10 +683,11 @@ START_TEST(every_route_many_times)
 					    "&closed_tuesday=1&closed_wednesday=1&closed_thursday=1&closed_friday=1&closed_saturday=1"
 					    "&closed_sunday=1&holidays=2026-12-25"
 					    "&url=https%%3A%%2F%%2Fleak.example%%2Fh&event_ticket_created=1&event_message_added=1"
-					    "&scope=tickets:read&ip_allow=127.0.0.1",
+					    "&scope=tickets:read&ip_allow=127.0.0.1"
+					    "&schedule=weekly&day_1=1&day_4=1&run_time=09%%3A00&month_day=31&request_type=%s",
 					    as_admin ? ad.csrf : signed_in ? fx.csrf : "x", email, fx.number, fx.attachment, ad.slug,
 					    ad.agent_m, rounds % 2 ? "text" : "dropdown_static", rounds % 3 ? "%5E%5Ba-z%5D%2B%24" : "%28bad",
-					    rounds, ad.type);
+					    rounds, ad.type, ad.type);
 				}
 				post_form(a, uri, cookie, body, &r);
 				ck_assert_int_gt(r.status, 0);
@@ -688,6 +724,9 @@ START_TEST(every_route_many_times)
 	free(fx.kb_category);
 	free(fx.kb_cat_slug);
 	free(fx.kb_del_cat);
+	free(fx.desk_template); /* ticket templates */
+	free(ad.tpl);
+	free(ad.tpl_del);
 	free(ad.cookie);
 	free(ad.csrf);
 	free(ad.team);
