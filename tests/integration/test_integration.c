@@ -755,9 +755,15 @@ void form_show(app *a, const char *cookie, bool solve, shown_form *f)
 	f->csrf = extract(r.body, "name=\"_csrf\" value=\"", '"');
 	f->idem = extract(r.body, "name=\"idem\" value=\"", '"');
 	char *started = f->started = extract(r.body, "name=\"started\" value=\"", '"');
-	/* The first real type, after the select's empty "Choose…" option. */
+	/* The platform's "General question" (no required field), whatever types
+	 * other suites' organizations added; else the first real type, after
+	 * the select's empty "Choose…" option. */
+	const char *general = strstr(r.body, "\">General question</option>");
+	const char *opt = NULL;
+	for (const char *p = r.body; general && (p = strstr(p, "<option value=\"")) && p < general; p++)
+		opt = p;
 	const char *choose = strstr(r.body, "<option value=\"\">");
-	f->type = choose ? extract(choose + 1, "<option value=\"", '"') : NULL;
+	f->type = opt ? extract(opt, "<option value=\"", '"') : choose ? extract(choose + 1, "<option value=\"", '"') : NULL;
 	ck_assert(f->csrf && f->idem && started && f->type);
 	f->started_q = urlencode(started);
 	if (solve) {
