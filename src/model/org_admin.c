@@ -115,6 +115,18 @@ int org_settings_save(db_tx *tx, const char *org_id, const org_settings *s)
 	return db_rows(res) == 1 ? 1 : 0;
 }
 
+static const db_stmt q_email_taken = { "org_support_email_taken", "select support_email_taken($1::uuid, $2)" };
+
+int org_support_email_taken(db_tx *tx, const char *org_id, const char *email, bool *taken)
+{
+	const char *p[2] = { org_id, email };
+	db_result *res = db_tx_exec(tx, &q_email_taken, 2, p);
+	if (!res || db_rows(res) != 1)
+		return -1;
+	*taken = db_get_bool(res, 0, 0);
+	return 0;
+}
+
 #define AUDIT_COLUMNS \
 	"select a.id, coalesce(nullif(u.name, ''), u.email::text), a.entity, a.entity_id, a.action, " \
 	/* An update shows the columns it changed, not the whole row twice; the \

@@ -44,6 +44,9 @@ int org_settings_load(db_tx *tx, const char *org_id, org_settings *out);
 /* Saves every field of s (empty strings stored as NULL). 1 saved, 0 no
  * row the acting user may change, -1 failure. */
 int org_settings_save(db_tx *tx, const char *org_id, const org_settings *s);
+/* Whether another organization uses email as its support address (each
+ * belongs to one: mail to it opens tickets there). 0 or -1. */
+int org_support_email_taken(db_tx *tx, const char *org_id, const char *email, bool *taken);
 
 /* One row of the configuration audit log. */
 typedef struct {

@@ -120,6 +120,14 @@ int page_admin_settings_save(req *r)
 	if (*s.support_email && !form_errors_get(&errors, "support_email") &&
 	    (strlen(s.support_email) > EMAIL_MAX_BYTES || !form_email_valid(str_from_cstr(s.support_email))))
 		form_errors_add(r->a, &errors, "support_email", "Enter the support email like help@example.com, or leave it empty.");
+	bool taken = false;
+	if (*s.support_email && !form_errors_get(&errors, "support_email") &&
+	    org_support_email_taken(page_tx(r), ctx.org->id, s.support_email, &taken) != 0)
+		return page_db_failure(r);
+	if (taken)
+		form_errors_add(r->a, &errors, "support_email",
+		    "Another organization uses this address: each support address belongs to one organization, "
+		    "since email to it opens tickets there. Choose another, or leave it empty.");
 
 	const char *phone = admin_text(r, "support_phone", PHONE_MAX_CHARS, false, "The support phone", &errors);
 	s.support_phone = phone ? phone : "";

@@ -646,6 +646,20 @@ START_TEST(settings_validate_and_save)
 	assert_has(&r, "at most 2000 characters");
 	harness_response_free(&r);
 
+	/* Another organization's support address: refused by the field, the
+	 * input kept, nothing saved. */
+	char theirs[160];
+	snprintf(theirs, sizeof theirs, "support-%s@example.com", f.other_slug);
+	free(owner3("update organization_settings set support_email = $2 where organization_id = $1::uuid returning 1",
+	    f.other, theirs, NULL));
+	snprintf(fields, sizeof fields, "org=%s&support_email=%s", f.slug, theirs);
+	post_as(f.a, "/desk/admin/settings", &f.adm, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "Another organization uses this address");
+	harness_response_free(&r);
+	assert_owner("select coalesce(support_email::text, '-') from organization_settings where organization_id = $1::uuid",
+	    f.org, NULL, "-");
+
 	snprintf(fields, sizeof fields,
 	    "org=%s&auto_assign=1&support_email=help%%40example.com&support_phone=%%2B1+555+0100"
 	    "&custom_message=We+answer+within+a+day.&ticket_prefix=help2&default_team=%s",
