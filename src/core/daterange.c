@@ -84,6 +84,11 @@ enum range_error date_range_parse(str from, str to, long today, int default_days
 			return RANGE_BAD_FROM;
 	} else {
 		f = t - (default_days > 0 ? default_days - 1 : 0);
+		/* Not before the first day a date may name (2000-01-01): the form
+		 * shows the default, and must take it back. */
+		long first;
+		if (date_parse(str_from_cstr("2000-01-01"), &first) && f < first)
+			f = first;
 	}
 	if (f > t)
 		return RANGE_REVERSED;

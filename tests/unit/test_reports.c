@@ -165,6 +165,11 @@ START_TEST(date_range_parsing)
 	ck_assert_int_eq(range("", "2024-01-31", &f, &t), RANGE_OK);
 	date_format(f, out);
 	ck_assert_str_eq(out, "2024-01-02");
+	/* The default start never before the first date the form takes back
+	 * (found by fuzz_report_range). */
+	ck_assert_int_eq(range("", "2000-01-24", &f, &t), RANGE_OK);
+	date_format(f, out);
+	ck_assert_str_eq(out, "2000-01-01");
 	ck_assert_int_eq(range("2024-01-01", "2024-01-01", &f, &t), RANGE_OK);
 	ck_assert_int_eq(range("x", "", &f, &t), RANGE_BAD_FROM);
 	ck_assert_int_eq(range("2024-01-01", "2024-02-30", &f, &t), RANGE_BAD_TO);
