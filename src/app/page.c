@@ -193,6 +193,13 @@ int page_act_as(req *r, const char *user_id)
 	return 0;
 }
 
+int page_tx_end_reads(req *r)
+{
+	if (!r->tx)
+		return 0;
+	return db_tx_commit(r->tx) == DB_OK ? 0 : page_db_failure(r);
+}
+
 void page_keep_writes(req *r)
 {
 	r->tx_keep_refusal = true;

@@ -29,6 +29,12 @@ db_tx *page_tx(req *r);
  * the moment a visitor proves who they are (a verification link) and row-
  * level security should see them as that user from then on. 0 or status. */
 int page_act_as(req *r, const char *user_id);
+/* Ends the request's transaction, which has only read so far, before slow
+ * work that needs no database (an argon2id hash): a transaction left open
+ * through it idles, and on a loaded machine PostgreSQL's
+ * idle_in_transaction_session_timeout ends the connection under it. The
+ * next statement begins a new transaction. 0 or status. */
+int page_tx_end_reads(req *r);
 
 /* The signed-in user's access (staff of which organizations, platform
  * role), asked once per request; NULL on a database failure. Anonymous

@@ -433,6 +433,8 @@ int page_account_password(req *r)
 	char *hash;
 	if (account_password_hash(page_tx(r), p.email, &hash) != 0)
 		return page_db_failure(r);
+	if ((st = page_tx_end_reads(r)))
+		return st;
 	if (!hash || current.len > CRYPTO_PASSWORD_MAX_BYTES || !crypto_password_verify(hash, current.ptr, current.len)) {
 		log_info("password change refused", "rid=%s reason=current", r->request_id);
 		form_errors_add(r->a, &errors, "current_password", "That is not your current password.");

@@ -239,6 +239,8 @@ int page_login_post(req *r)
 	if (found < 0)
 		return page_db_failure(r);
 	const char *hash = found && acct.password_hash ? acct.password_hash : dummy;
+	if ((st = page_tx_end_reads(r)))
+		return st;
 	/* One verification whatever the account: the answer and its time say
 	 * nothing about which of the three was wrong. */
 	bool good = crypto_password_verify(hash, in.password.ptr, in.password.len);

@@ -171,6 +171,13 @@ app *harness_app_new(void)
 		}
 		memset(cfg.secret, 7, sizeof cfg.secret);
 		cfg.have_secret = true;
+		/* A worker reads the system settings again every few seconds; here
+		 * that read would fall between any two requests of a test, in
+		 * whichever one a loaded machine reaches it, and the cases that
+		 * count a request's statements would count it too. A change made
+		 * through the pages moves the generation, which still reloads at
+		 * once. */
+		cfg.settings_cache_s = 3600;
 		if (tmpl_set_load_dir(cfg.templates_dir, &templates, err, sizeof err) < 0) {
 			fprintf(stderr, "harness: %s\n", err);
 			abort();
