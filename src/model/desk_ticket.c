@@ -505,7 +505,8 @@ int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, lon
 	const char *act[3] = { t->id, "0", shown };
 	const char *chg[3] = { t->id, since, "20" };
 	const char *org[2] = { t->org_id, t->routing_type };
-	enum { SUB, MSG, MATT, OTHERS, RATED, FIELDS, ACT, ASG, STAFF, TEAMS, CATS, TYPES, ME, CHANGES, N };
+	enum { SUB, MSG, MATT, OTHERS, RATED, FIELDS, ACT, ASG, STAFF, TEAMS, CATS, TYPES, ME, TIME,
+		CHANGES = TIME + TICKET_TIME_CALLS, N };
 	db_call c[N] = {
 		[SUB] = { &ticket_submission_attachments, NULL, 1, id },
 		[MSG] = { &q_messages, NULL, 1, id },
@@ -522,6 +523,7 @@ int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, lon
 		[ME] = { &q_me, NULL, 0, NULL },
 		[CHANGES] = { &q_activity, NULL, 3, chg },
 	};
+	ticket_time_calls(id, org, &c[TIME]);
 	db_result *res[N];
 	if (!db_tx_exec_all(tx, c, changes_since_us > 0 ? N : N - 1, res))
 		return -1;
@@ -541,6 +543,7 @@ int desk_ticket_workspace(db_tx *tx, const desk_ticket *t, const char *role, lon
 	choices_from(a, res[CATS], &w->cats, &w->ncats);
 	choices_from(a, res[TYPES], &w->types, &w->ntypes);
 	w->me = db_rows(res[ME]) == 1 ? db_get_dup(a, res[ME], 0, 0) : "";
+	ticket_time_from(a, &res[TIME], &w->time);
 	if (changes_since_us > 0)
 		activity_from(a, res[CHANGES], &w->changes, &w->nchanges);
 	else

@@ -11,6 +11,7 @@
 
 #include "db/tx.h"
 #include "model/ticket.h"
+#include "model/time_entry.h"
 
 typedef struct {
 	const char *id, *number, *title, *description, *status, *priority, *routing_type, *source;
@@ -111,6 +112,7 @@ typedef struct {
 	desk_choice *staff, *teams, *cats, *types;
 	size_t nstaff, nteams, ncats, ntypes;
 	const char *me;          /* desk_me_name() */
+	ticket_time time;        /* the Time panel and the compose box's rule */
 } desk_workspace;
 
 /* Loads it in one round trip; role as for desk_ticket_fields();

@@ -40,42 +40,44 @@ static const db_stmt q_totals = { "time_totals_of_ticket",
 	"select coalesce(sum(minutes), 0), coalesce(sum(minutes) filter (where billable), 0), count(*) "
 	"from time_entries where ticket_id = $1::uuid" };
 
-int time_entries_of_ticket(db_tx *tx, const char *ticket_id, time_entry **out, size_t *n, time_totals *totals)
+static const db_stmt q_required = { "time_required_on_reply",
+	"select coalesce((select require_time_on_reply from organization_settings where organization_id = "
+	"coalesce($1::uuid, (select id from organizations where is_platform))), false)" };
+
+void ticket_time_calls(const char *const *ticket_id, const char *const *org_id, db_call *calls)
 {
-	*out = NULL;
-	*n = 0;
-	memset(totals, 0, sizeof *totals);
-	const char *p[1] = { ticket_id };
-	db_result *tot = db_tx_exec(tx, &q_totals, 1, p);
-	if (!tot || db_rows(tot) != 1)
-		return -1;
-	totals->minutes = db_get_int(tot, 0, 0, 0);
-	totals->billable_minutes = db_get_int(tot, 0, 1, 0);
-	totals->entries = (long)db_get_int(tot, 0, 2, 0);
-	if (totals->entries == 0)
-		return 0;
-	db_result *res = db_tx_exec(tx, &q_list, 1, p);
-	if (!res)
-		return -1;
-	int rows = db_rows(res);
-	time_entry *e = arena_alloc(tx->a, sizeof *e * (size_t)(rows > 0 ? rows : 1));
+	calls[0] = (db_call){ &q_totals, NULL, 1, ticket_id };
+	calls[1] = (db_call){ &q_list, NULL, 1, ticket_id };
+	calls[2] = (db_call){ &q_required, NULL, 1, org_id };
+}
+
+void ticket_time_from(arena *a, db_result *const *res, ticket_time *out)
+{
+	memset(out, 0, sizeof *out);
+	db_result *tot = res[0], *list = res[1], *req = res[2];
+	if (db_rows(tot) == 1) {
+		out->totals.minutes = db_get_int(tot, 0, 0, 0);
+		out->totals.billable_minutes = db_get_int(tot, 0, 1, 0);
+		out->totals.entries = (long)db_get_int(tot, 0, 2, 0);
+	}
+	int rows = db_rows(list);
+	out->entries = arena_alloc(a, sizeof *out->entries * (size_t)(rows > 0 ? rows : 1));
 	for (int i = 0; i < rows; i++) {
-		e[i] = (time_entry){
-			.id = db_get_dup(tx->a, res, i, 0),
-			.user_id = db_get_dup(tx->a, res, i, 1),
-			.user_name = db_get_dup(tx->a, res, i, 2),
-			.work_date = db_get_dup(tx->a, res, i, 3),
-			.note = db_get_dup(tx->a, res, i, 4),
-			.message_id = db_get_dup(tx->a, res, i, 5),
-			.minutes = (int)db_get_int(res, i, 6, 0),
-			.billable = db_get_bool(res, i, 7),
-			.mine = db_get_bool(res, i, 8),
-			.created = db_get_int(res, i, 9, 0),
+		out->entries[i] = (time_entry){
+			.id = db_get_dup(a, list, i, 0),
+			.user_id = db_get_dup(a, list, i, 1),
+			.user_name = db_get_dup(a, list, i, 2),
+			.work_date = db_get_dup(a, list, i, 3),
+			.note = db_get_dup(a, list, i, 4),
+			.message_id = db_get_dup(a, list, i, 5),
+			.minutes = (int)db_get_int(list, i, 6, 0),
+			.billable = db_get_bool(list, i, 7),
+			.mine = db_get_bool(list, i, 8),
+			.created = db_get_int(list, i, 9, 0),
 		};
 	}
-	*out = e;
-	*n = (size_t)rows;
-	return 0;
+	out->n = (size_t)rows;
+	out->required = db_rows(req) == 1 && db_get_bool(req, 0, 0);
 }
 
 static const db_stmt q_remove = { "time_entry_remove",
@@ -89,10 +91,6 @@ int time_entry_remove(db_tx *tx, const char *ticket_id, const char *id)
 		return -1;
 	return db_rows(res) == 1 ? 1 : 0;
 }
-
-static const db_stmt q_required = { "time_required_on_reply",
-	"select coalesce((select require_time_on_reply from organization_settings where organization_id = "
-	"coalesce($1::uuid, (select id from organizations where is_platform))), false)" };
 
 int time_required_on_reply(db_tx *tx, const char *org_id, bool *required)
 {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/arena.h"
 #include "db/tx.h"
 
 #define TIME_MINUTES_MAX 1440 /* one entry is at most a day */
@@ -40,9 +41,21 @@ typedef struct {
 int time_entry_add(db_tx *tx, const char *ticket_id, const char *message_id, int minutes, bool billable,
     const char *note, const char *work_date);
 
-/* The ticket's latest entries (at most TIME_ENTRIES_SHOWN, newest first)
- * and its totals over every entry. 0 or -1. */
-int time_entries_of_ticket(db_tx *tx, const char *ticket_id, time_entry **out, size_t *n, time_totals *totals);
+/* What the workspace shows of a ticket's time. */
+typedef struct {
+	time_entry *entries; /* the latest, at most TIME_ENTRIES_SHOWN, newest first */
+	size_t n;
+	time_totals totals;  /* over every entry */
+	bool required;       /* its organization wants time with every reply */
+} ticket_time;
+
+/* The statements that load it, for the workspace's single round trip
+ * (desk_ticket_workspace): TICKET_TIME_CALLS calls into calls, given the
+ * ticket's id as ticket_id[0] and its organization's as org_id[0] (NULL:
+ * the platform); ticket_time_from() reads their results in that order. */
+#define TICKET_TIME_CALLS 3
+void ticket_time_calls(const char *const *ticket_id, const char *const *org_id, db_call *calls);
+void ticket_time_from(arena *a, db_result *const *res, ticket_time *out);
 
 /* Removes entry id of ticket_id when the acting user may: 1 removed, 0 not
  * found (or not theirs to remove), -1. */

@@ -281,14 +281,6 @@ static const char *field_anchor(const char *f)
  * Time tracking: minutes with a reply or note, or on their own
  * ------------------------------------------------------------------------- */
 
-/* "2 h 05 min", "45 min", "0 min". */
-static const char *minutes_label(arena *a, long long m)
-{
-	if (m < 60)
-		return arena_sprintf(a, "%lld min", m);
-	return m % 60 ? arena_sprintf(a, "%lld h %02lld min", m / 60, m % 60) : arena_sprintf(a, "%lld h", m / 60);
-}
-
 /* Whole minutes from 1 to TIME_MINUTES_MAX, or "h:mm"; 0 when empty, -1
  * when not a time. */
 static int parse_minutes(str v)
@@ -348,18 +340,16 @@ static int time_fields(req *r, const desk_ticket *t, bool reply, int *minutes, b
 
 /* The time panel (entries and totals, the form to add one) and the compose
  * box's time fields, their input kept after a refusal. */
-static int time_view(req *r, tv *v, tv *compose, const desk_ticket *t, const desk_opts *o)
+static void time_view(req *r, tv *v, tv *compose, const ticket_time *tt, const desk_opts *o)
 {
 	arena *a = r->a;
-	time_entry *e;
-	size_t n;
-	time_totals tot;
-	bool required;
-	if (time_entries_of_ticket(page_tx(r), t->id, &e, &n, &tot) || time_required_on_reply(page_tx(r), t->org_id, &required))
-		return -1;
+	const time_entry *e = tt->entries;
+	size_t n = tt->n;
+	time_totals tot = tt->totals;
+	bool required = tt->required;
 	tv *p = tv_object(a);
-	tv_set_str(a, p, "total", minutes_label(a, tot.minutes));
-	tv_set_str(a, p, "billable", minutes_label(a, tot.billable_minutes));
+	tv_set_str(a, p, "total", desk_minutes_label(a, tot.minutes));
+	tv_set_str(a, p, "billable", desk_minutes_label(a, tot.billable_minutes));
 	tv_set_bool(a, p, "has_entries", n > 0);
 	tv_set_bool(a, p, "more", tot.entries > (long)n);
 	tv *list = tv_list(a);
@@ -368,7 +358,7 @@ static int time_view(req *r, tv *v, tv *compose, const desk_ticket *t, const des
 		tv_set_str(a, x, "id", e[i].id);
 		tv_set_str(a, x, "who", e[i].user_name);
 		tv_set_str(a, x, "date", e[i].work_date);
-		tv_set_str(a, x, "spent", minutes_label(a, e[i].minutes));
+		tv_set_str(a, x, "spent", desk_minutes_label(a, e[i].minutes));
 		tv_set_bool(a, x, "billable", e[i].billable);
 		/* Set even when empty: a missing key would show the time form's
 		 * posted value from the enclosing context. */
@@ -402,7 +392,6 @@ static int time_view(req *r, tv *v, tv *compose, const desk_ticket *t, const des
 			tv_set_strn(a, compose, "time_minutes", val.ptr, val.len);
 		page_field_error(r, compose, o->errors, "time_minutes", "f-time-minutes");
 	}
-	return 0;
 }
 
 static int show_workspace(req *r, int status, const desk_ticket *t, const desk_opts *o)
@@ -613,8 +602,7 @@ static int show_workspace(req *r, int status, const desk_ticket *t, const desk_o
 	}
 	tv_set(a, v, "compose", c);
 
-	if (time_view(r, v, c, t, o))
-		return page_db_failure(r);
+	time_view(r, v, c, &w.time, o);
 
 	tv *mg = tv_object(a);
 	if (o->posted && strcmp(o->posted, "merge") == 0) {
@@ -678,6 +666,22 @@ int page_desk_ticket(req *r)
 	if (st)
 		return st;
 	return show_workspace(r, 200, &t, &(desk_opts){ .notice = flash_message(r, t.number) });
+}
+
+/* The opening every form of the workspace shares: the ticket (404 when not
+ * one the user works), then the form's CSRF token, whose refusal shows the
+ * workspace again at 403 with the draft of the form o->posted kept (errors
+ * is o's). True to go on; false when *answer is the handler's answer. */
+static bool post_begin(req *r, desk_ticket *t, form_errors *errors, const desk_opts *o, int *answer)
+{
+	if ((*answer = load_ticket(r, t)))
+		return false;
+	if (!page_csrf_ok(r, CSRF_FORM)) {
+		form_errors_add(r->a, errors, "form", expired_form);
+		*answer = show_workspace(r, 403, t, o);
+		return false;
+	}
+	return true;
 }
 
 /* ---------------------------------------------------------------------------
@@ -850,15 +854,11 @@ static int compose_post(req *r, bool internal)
 {
 	const char *posted = internal ? "note" : "reply";
 	desk_ticket t;
-	int st = load_ticket(r, &t);
-	if (st)
-		return st;
 	form_errors errors = { 0 };
 	desk_opts o = { .posted = posted, .errors = &errors };
-	if (!page_csrf_ok(r, CSRF_FORM)) {
-		form_errors_add(r->a, &errors, "form", expired_form);
-		return show_workspace(r, 403, &t, &o);
-	}
+	int st;
+	if (!post_begin(r, &t, &errors, &o, &st))
+		return st;
 	int version = internal ? -1 : posted_version(r);
 	str next = internal ? STR_NULL : req_form_get(r, "status");
 	const char *next_status = NULL;
@@ -1090,15 +1090,11 @@ static bool same(const char *a, const char *b)
 int page_desk_ticket_update(req *r)
 {
 	desk_ticket t;
-	int st = load_ticket(r, &t);
-	if (st)
-		return st;
 	form_errors errors = { 0 };
 	desk_opts o = { .posted = "update", .errors = &errors };
-	if (!page_csrf_ok(r, CSRF_FORM)) {
-		form_errors_add(r->a, &errors, "form", expired_form);
-		return show_workspace(r, 403, &t, &o);
-	}
+	int st;
+	if (!post_begin(r, &t, &errors, &o, &st))
+		return st;
 	int version = posted_version(r);
 	if (version < 0)
 		form_errors_add(r->a, &errors, "form", "This form is missing the ticket's version. Please reload the page.");
@@ -1202,15 +1198,11 @@ int page_desk_ticket_update(req *r)
 int page_desk_ticket_merge(req *r)
 {
 	desk_ticket t;
-	int st = load_ticket(r, &t);
-	if (st)
-		return st;
 	form_errors errors = { 0 };
 	desk_opts o = { .posted = "merge", .errors = &errors };
-	if (!page_csrf_ok(r, CSRF_FORM)) {
-		form_errors_add(r->a, &errors, "form", expired_form);
-		return show_workspace(r, 403, &t, &o);
-	}
+	int st;
+	if (!post_begin(r, &t, &errors, &o, &st))
+		return st;
 	str into = form_trim(req_form_get(r, "into"));
 	char *target = str_dup(r->a, into);
 	for (char *q = target; q && *q; q++)
@@ -1266,15 +1258,11 @@ static bool plausible_date(str v)
 int page_desk_ticket_time(req *r)
 {
 	desk_ticket t;
-	int st = load_ticket(r, &t);
-	if (st)
-		return st;
 	form_errors errors = { 0 };
 	desk_opts o = { .posted = "time", .errors = &errors };
-	if (!page_csrf_ok(r, CSRF_FORM)) {
-		form_errors_add(r->a, &errors, "form", expired_form);
-		return show_workspace(r, 403, &t, &o);
-	}
+	int st;
+	if (!post_begin(r, &t, &errors, &o, &st))
+		return st;
 	int minutes = parse_minutes(form_trim(req_form_get(r, "minutes")));
 	if (minutes <= 0)
 		form_errors_add(r->a, &errors, "minutes",
@@ -1301,15 +1289,11 @@ int page_desk_ticket_time(req *r)
 int page_desk_ticket_time_remove(req *r)
 {
 	desk_ticket t;
-	int st = load_ticket(r, &t);
-	if (st)
-		return st;
 	form_errors errors = { 0 };
 	desk_opts o = { .posted = "time", .errors = &errors };
-	if (!page_csrf_ok(r, CSRF_FORM)) {
-		form_errors_add(r->a, &errors, "form", expired_form);
-		return show_workspace(r, 403, &t, &o);
-	}
+	int st;
+	if (!post_begin(r, &t, &errors, &o, &st))
+		return st;
 	str id = req_route_get(r, "id");
 	char *idc = str_dup(r->a, id);
 	if (!cstr_is_uuid(idc))

@@ -76,3 +76,10 @@ const char *desk_word_label(const desk_word *list, const char *value)
 {
 	return value ? desk_word_label_n(list, value, strlen(value)) : NULL;
 }
+
+const char *desk_minutes_label(arena *a, long long m)
+{
+	if (m < 60)
+		return arena_sprintf(a, "%lld min", m);
+	return m % 60 ? arena_sprintf(a, "%lld h %02lld min", m / 60, m % 60) : arena_sprintf(a, "%lld h", m / 60);
+}

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/arena.h"
+
 typedef struct desk_word {
 	const char *value;
 	const char *label;
@@ -31,5 +33,8 @@ extern const desk_word desk_bulk_actions[];
 const char *desk_word_label(const desk_word *list, const char *value);
 /* The same for a length-delimited value (a form field). */
 const char *desk_word_label_n(const desk_word *list, const char *value, size_t len);
+
+/* Minutes as staff read a time spent: "45 min", "2 h", "2 h 05 min". */
+const char *desk_minutes_label(arena *a, long long minutes);
 
 #endif
