@@ -16,59 +16,28 @@
 #include <sys/wait.h>
 
 #include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *automation_e2e_suite(void);
-
-#define FORM "application/x-www-form-urlencoded"
-#define PASSWORD "automation e2e password 1"
 
 static const char *bin(void)
 {
 	return env_or("SUPPORTDESK_BIN", "build/supportdesk");
 }
 
-static const char *password_hash(void)
-{
-	static char hash[256];
-	if (hash[0])
-		return hash;
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "printf '%%s' '%s' | '%s' passwd-hash", PASSWORD, bin());
-	FILE *f = popen(cmd, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(hash, sizeof hash, f));
-	pclose(f);
-	hash[strcspn(hash, "\r\n")] = '\0';
-	ck_assert_msg(strncmp(hash, "$argon2id$", 10) == 0, "passwd-hash printed %s", hash);
-	return hash;
-}
-
+/* Signed in with E2E_PASSWORD, wherever the login sends them. */
 static void sign_in(jar *j, const char *email)
 {
-	resp r = http("GET", "/login", j, NULL, NULL, 0);
-	ck_status(r, 200, "GET /login");
-	char *csrf = attr_after(r.body.data, "action=\"/login\"", "value");
-	ck_assert_ptr_nonnull(csrf);
-	resp_free(&r);
-	dbuf b = { 0 };
-	char *c = curl_easy_escape(NULL, csrf, 0), *e = curl_easy_escape(NULL, email, 0);
-	dbuf_addf(&b, "_csrf=%s&email=%s&password=%s", c, e, PASSWORD);
-	curl_free(c);
-	curl_free(e);
-	free(csrf);
-	r = http("POST", "/login", j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	ck_status(r, 303, "POST /login");
-	resp_free(&r);
+	char loc[512];
+	sign_in_password(j, email, loc, sizeof loc);
 }
 
 /* POST fields to path with the _csrf of the page at form_page. */
 static resp post_from(const char *form_page, const char *path, jar *j, const char *fields)
 {
-	dbuf b = csrf_form_of(form_page, j);
-	dbuf_addf(&b, "&%s", fields);
-	resp r = http("POST", path, j, FORM, b.data, b.len);
-	dbuf_free(&b);
+	char *csrf = csrf_of(form_page, j);
+	resp r = post_form(path, j, csrf, fields);
+	free(csrf);
 	return r;
 }
 
@@ -83,23 +52,15 @@ static void scheduler_once(void)
 START_TEST(trigger_time_rule_and_bulk_macro)
 {
 	flush_ratelimits();
-	char tag[96], slug[128], admin_email[160], page[256], fields[1024];
-	snprintf(tag, sizeof tag, "auto%s", run_tag());
-	snprintf(slug, sizeof slug, "%s", tag);
-	char *org = owner_sql("insert into organizations (name, slug) values ($1::text, $1::citext) returning id", slug, NULL,
-	    NULL);
-	free(owner_sql("insert into organization_settings (organization_id, is_provisioned, provisioned_at) "
-	               "values ($1, true, now())", org, NULL, NULL));
+	char tag[96], slug[96], admin_email[160], page[256], fields[1024];
+	char *org = org_create("auto", slug, sizeof slug);
+	snprintf(tag, sizeof tag, "%s", slug);
 	free(owner_sql("insert into teams (organization_id, name) values ($1, 'Billing') returning id", org, NULL, NULL));
 	char type_name[160];
 	snprintf(type_name, sizeof type_name, "Automation %s", tag);
 	free(owner_sql("insert into request_types (organization_id, name, default_routing) values ($1, $2, 'organization') "
 	               "returning id", org, type_name, NULL));
-	snprintf(admin_email, sizeof admin_email, "%s-admin@auto.example", tag);
-	char *admin = owner_sql("insert into users (email, name, password_hash, email_verified_at) values ($1, 'Auto Admin', "
-	                        "$2, now()) returning id", admin_email, password_hash(), NULL);
-	free(owner_sql("insert into memberships (user_id, organization_id, role) values ($1, $2, 'admin') returning id", admin,
-	    org, NULL));
+	char *admin = staff_account("auto-admin", org, "admin", admin_email, sizeof admin_email);
 	jar boss = { 0 };
 	sign_in(&boss, admin_email);
 
@@ -125,7 +86,7 @@ START_TEST(trigger_time_rule_and_bulk_macro)
 	char *verify = verify_path_for(requester, NULL);
 	jar visitor = { 0 };
 	dbuf body = csrf_form_of(verify, &visitor);
-	r = http("POST", verify, &visitor, FORM, body.data, body.len);
+	r = http("POST", verify, &visitor, E2E_FORM, body.data, body.len);
 	ck_status(r, 303, "POST /verify");
 	resp_free(&r);
 	dbuf_free(&body);

@@ -15,58 +15,15 @@
 #include <sys/wait.h>
 
 #include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *reports_e2e_suite(void);
 
-#define FORM "application/x-www-form-urlencoded"
-#define PASSWORD "reports-e2e-password-1"
-
-static const char *password_hash(void)
-{
-	static char hash[256];
-	if (hash[0])
-		return hash;
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "printf '%%s' '%s' | '%s' passwd-hash", PASSWORD,
-	    env_or("SUPPORTDESK_BIN", "build/supportdesk"));
-	FILE *f = popen(cmd, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(hash, sizeof hash, f));
-	pclose(f);
-	hash[strcspn(hash, "\r\n")] = '\0';
-	return hash;
-}
-
-static char *account(const char *what, const char *org, char *email, size_t n)
-{
-	char tag[96];
-	uniq(tag, sizeof tag, what);
-	snprintf(email, n, "%s@reports.example", tag);
-	char *id = owner_sql("insert into users (email, name, password_hash, email_verified_at) "
-	                     "values ($1, $2, $3, now()) returning id", email, what, password_hash());
-	if (org)
-		free(owner_sql("insert into memberships (user_id, organization_id, role) values ($1, $2, 'agent')", id, org,
-		    NULL));
-	return id;
-}
-
+/* Signed in with E2E_PASSWORD, wherever the login sends them. */
 static void sign_in(jar *j, const char *email)
 {
-	resp r = http("GET", "/login", j, NULL, NULL, 0);
-	ck_status(r, 200, "GET /login");
-	char *csrf = attr_after(r.body.data, "action=\"/login\"", "value");
-	ck_assert_ptr_nonnull(csrf);
-	resp_free(&r);
-	dbuf b = { 0 };
-	char *c = curl_easy_escape(NULL, csrf, 0), *e = curl_easy_escape(NULL, email, 0);
-	dbuf_addf(&b, "_csrf=%s&email=%s&password=%s", c, e, PASSWORD);
-	curl_free(c);
-	curl_free(e);
-	free(csrf);
-	r = http("POST", "/login", j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	ck_status(r, 303, "POST /login");
-	resp_free(&r);
+	char loc[512];
+	sign_in_password(j, email, loc, sizeof loc);
 }
 
 static void get_has(jar *j, const char *path, int status, const char *needle)
@@ -81,15 +38,10 @@ static void get_has(jar *j, const char *path, int status, const char *needle)
 START_TEST(reports_through_nginx)
 {
 	flush_ratelimits();
-	char tag[96];
-	uniq(tag, sizeof tag, "reports-org");
-	char *org = owner_sql("insert into organizations (name, slug) values ($1::text, $1::citext) returning id", tag,
-	    NULL, NULL);
-	free(owner_sql("insert into organization_settings (organization_id, is_provisioned, provisioned_at) "
-	               "values ($1, true, now())", org, NULL, NULL));
+	char *org = org_create("reports-org", NULL, 0);
 	char agent_email[160], customer_email[160];
-	char *agent = account("reports-agent", org, agent_email, sizeof agent_email);
-	char *customer = account("reports-customer", NULL, customer_email, sizeof customer_email);
+	char *agent = staff_account("reports-agent", org, "agent", agent_email, sizeof agent_email);
+	char *customer = staff_account("reports-customer", NULL, NULL, customer_email, sizeof customer_email);
 	char *n1 = owner_sql("insert into tickets (requester_id, routing_type, assigned_org_id, organization_id, title, "
 	                     "description, assignee_id, source) values ($1, 'organization', $2, $2, 'Reports e2e: one', "
 	                     "'First', $3, 'email') returning number", customer, org, agent);
@@ -141,7 +93,7 @@ START_TEST(reports_through_nginx)
 	dbuf_addf(&b, "_csrf=%s&rating=4&comment=%%3DSUM%%28A1%%29+quick", c);
 	curl_free(c);
 	snprintf(path, sizeof path, "/my/tickets/%s/rating", n1);
-	r = http("POST", path, &cust, FORM, b.data, b.len);
+	r = http("POST", path, &cust, E2E_FORM, b.data, b.len);
 	dbuf_free(&b);
 	ck_status(r, 303, "the rating");
 	resp_free(&r);

@@ -108,3 +108,33 @@ char *add_member(const char *org, const char *user, const char *role)
 	ck_assert_ptr_nonnull(m);
 	return m;
 }
+
+void staff_orgs_setup(staff_orgs *f, const char *what)
+{
+	char name[64];
+	memset(f, 0, sizeof *f);
+	f->a = test_app(NULL, NULL);
+	f->org = new_org(f->slug, sizeof f->slug, what);
+	f->other = new_org(f->other_slug, sizeof f->other_slug, what);
+	snprintf(name, sizeof name, "%s-admin", what);
+	f->admin = new_user(name, f->admin_email, sizeof f->admin_email);
+	snprintf(name, sizeof name, "%s-agent", what);
+	f->agent = new_user(name, f->agent_email, sizeof f->agent_email);
+	snprintf(name, sizeof name, "%s-other", what);
+	f->other_admin = new_user(name, f->other_email, sizeof f->other_email);
+	free(add_member(f->org, f->admin, "admin"));
+	free(add_member(f->org, f->agent, "agent"));
+	free(add_member(f->other, f->other_admin, "admin"));
+	sign_in(f->a, f->admin, &f->adm);
+}
+
+void staff_orgs_teardown(staff_orgs *f)
+{
+	free(f->org);
+	free(f->other);
+	free(f->admin);
+	free(f->agent);
+	free(f->other_admin);
+	free(f->adm.cookie);
+	harness_app_free(f->a);
+}

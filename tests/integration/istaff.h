@@ -36,6 +36,20 @@ char *new_org(char *slug, size_t n, const char *what);
 char *new_user(const char *what, char *email_out, size_t n);
 /* user made a member of org with role; the membership's id (malloc'd). */
 char *add_member(const char *org, const char *user, const char *role);
+
+/* What the admin sections' suites start from: two organizations (org and
+ * other), an admin and an agent of org, an admin of other, and org's admin
+ * signed in (adm). The names start with what. */
+typedef struct {
+	app *a;
+	char slug[96], other_slug[96];
+	char admin_email[160], agent_email[160], other_email[160];
+	char *org, *other, *admin, *agent, *other_admin;
+	browser adm;
+} staff_orgs;
+void staff_orgs_setup(staff_orgs *f, const char *what);
+void staff_orgs_teardown(staff_orgs *f);
+
 void assert_status(const harness_response *r, int want);
 /* 303 to exactly want. */
 void assert_redirect(const harness_response *r, const char *want);

@@ -16,38 +16,16 @@
 #include "integration/istaff.h"
 #include "integration/itest.h"
 
-typedef struct {
-	app *a;
-	char slug[96], other_slug[96];
-	char *org, *other;
-	char *admin, *agent, *other_admin;
-	browser adm;
-} fixture;
+typedef staff_orgs fixture;
 
 static void setup(fixture *f)
 {
-	memset(f, 0, sizeof *f);
-	f->a = test_app(NULL, NULL);
-	f->org = new_org(f->slug, sizeof f->slug, "hook");
-	f->other = new_org(f->other_slug, sizeof f->other_slug, "hook");
-	f->admin = new_user("hook-admin", NULL, 0);
-	f->agent = new_user("hook-agent", NULL, 0);
-	f->other_admin = new_user("hook-other", NULL, 0);
-	free(add_member(f->org, f->admin, "admin"));
-	free(add_member(f->org, f->agent, "agent"));
-	free(add_member(f->other, f->other_admin, "admin"));
-	sign_in(f->a, f->admin, &f->adm);
+	staff_orgs_setup(f, "hook");
 }
 
 static void teardown(fixture *f)
 {
-	free(f->org);
-	free(f->other);
-	free(f->admin);
-	free(f->agent);
-	free(f->other_admin);
-	free(f->adm.cookie);
-	harness_app_free(f->a);
+	staff_orgs_teardown(f);
 }
 
 static char *owner_hook(const char *org, const char *url)
