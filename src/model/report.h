@@ -32,6 +32,8 @@ enum report_group {
 	REPORT_BY_TICKET,
 	REPORT_BY_ORG,
 	REPORT_BY_DOMAIN,  /* the requester's email domain */
+	/* stages (ticket_history) */
+	REPORT_BY_STAGE,
 };
 
 #define REPORT_VALUES 13
@@ -70,6 +72,18 @@ int report_agents(db_tx *tx, const report_query *q, report_rows *out);
 #define REPORT_TIME_VALUES 3
 #define REPORT_TIME_TICKETS 100
 int report_time(db_tx *tx, const report_query *q, report_rows *out);
+
+/* Stages: per workflow stage the user sees (labelled "Workflow: Stage",
+ * in the workflow's order, at most REPORT_STAGES_MAX), the stays that
+ * began in the range: v = entered, moved on in the range, seconds those
+ * spent on the stage (their sum), still on it at the range's end; then the
+ * open tickets on the stage now and when that snapshot was taken (unix
+ * seconds, 0 = not yet), from workflow_stage_stats, which knows no team or
+ * agent. A stage is listed when it had a stay or has open tickets. team
+ * and agent narrow the stays to tickets of the team or assignee. 0 or -1. */
+#define REPORT_STAGE_VALUES 6
+#define REPORT_STAGES_MAX 500
+int report_stages(db_tx *tx, const report_query *q, report_rows *out);
 
 /* Volumes: per day, source (channel), category and request type; v =
  * created, resolved. 0 or -1. */

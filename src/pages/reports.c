@@ -28,7 +28,7 @@
 #define CHART_MAX_BARS 20
 #define COMMENTS_SHOWN 20
 
-enum report_kind { R_SLA, R_AGENTS, R_VOLUME, R_CSAT, R_TIME, R__KINDS };
+enum report_kind { R_SLA, R_AGENTS, R_VOLUME, R_CSAT, R_TIME, R_STAGES, R__KINDS };
 
 static const struct {
 	const char *name;
@@ -42,6 +42,8 @@ static const struct {
 	{ "csat", "Customer satisfaction", "Ratings from 1 to 5 and the latest comments." },
 	{ "time", "Time spent", "Minutes recorded on tickets, billable or not, by agent, organization, "
 	                        "requester's domain and ticket, by the day the work was done." },
+	{ "stages", "Stage statistics", "Tickets entering each workflow stage, how long they stayed and how many "
+	                                "are still there, with the open tickets on each stage now." },
 };
 
 static const desk_word sources[] = {
@@ -273,6 +275,7 @@ static const char *label_of(req *r, const report_row *row)
 		return row->label ? row->label : "No request type";
 	case REPORT_BY_TICKET:
 	case REPORT_BY_DOMAIN:
+	case REPORT_BY_STAGE:
 		return row->label ? row->label : row->key ? row->key : "";
 	case REPORT_BY_ORG:
 		return row->label ? row->label : "The platform";
@@ -415,7 +418,9 @@ static tv *line_chart(req *r, const char *title, const char *desc, const char *f
 }
 
 /* A section: heading, chart (may be NULL), table. */
-static void section(req *r, tv *sections, const char *heading, tv *chart_v, tv *table)
+/* A section of a report; empty: its table has no rows (a section may have
+ * rows and no chart). */
+static void section(req *r, tv *sections, const char *heading, tv *chart_v, tv *table, bool empty)
 {
 	tv *s = tv_object(r->a);
 	tv_set_str(r->a, s, "sid", arena_sprintf(r->a, "section-%d", ++chart_seq));
@@ -423,6 +428,7 @@ static void section(req *r, tv *sections, const char *heading, tv *chart_v, tv *
 	if (chart_v)
 		tv_set(r->a, s, "chart", chart_v);
 	tv_set(r->a, s, "table", table);
+	tv_set_bool(r->a, s, "empty", empty);
 	tv_push(r->a, sections, s);
 }
 
@@ -439,99 +445,142 @@ static size_t rows_of(const report_rows *rr, enum report_group g, const report_r
 
 /* ---------------------------------------------------------------- reports */
 
-static void sla_sections(req *r, const report_rows *rr, tv *sections)
+/* A report broken down by groups (priority, team, agent...): a section per
+ * group, its table of every row and, where chart is set, a bar chart of
+ * the first CHART_MAX_BARS rows. */
+typedef struct {
+	enum report_group g;
+	const char *heading; /* the section's */
+	const char *lower;   /* "by team": in the table's caption and the chart's title */
+	bool chart;
+} report_grouping;
+
+typedef struct {
+	const report_grouping *groups;
+	size_t ngroups;
+	const char *caption;     /* "SLA compliance": the grouping's lower follows */
+	const char *chart_title; /* the same for the chart */
+	const char *const *cols; /* the table's, the label's first */
+	size_t ncols;
+	/* Writes a row's cells after its label (v: report_row.v) and answers
+	 * the value of its bar. */
+	long long (*cells)(req *r, tv *cells, const long long *v);
+} grouped_report;
+
+static void grouped_sections(req *r, const report_rows *rr, const grouped_report *g, tv *sections)
 {
-	static const struct {
-		enum report_group g;
-		const char *heading;
-		const char *lower;
-	} groups[3] = {
-		{ REPORT_BY_PRIORITY, "By priority", "by priority" }, { REPORT_BY_TEAM, "By team", "by team" },
-		{ REPORT_BY_AGENT, "By agent", "by agent" },
-	};
-	static const char *const cols[] = { "Group", "Tickets", "First response met", "First response breached",
-		"First response met %", "Resolution met", "Resolution breached", "Resolution met %" };
 	const report_row **rows = arena_calloc(r->a, rr->n + 1, sizeof *rows);
-	for (int gi = 0; gi < 3; gi++) {
-		size_t n = rows_of(rr, groups[gi].g, rows, rr->n);
-		tv *t = table_new(r, arena_sprintf(r->a, "SLA compliance %s", groups[gi].lower), cols, 8);
+	for (size_t gi = 0; gi < g->ngroups; gi++) {
+		const report_grouping *gr = &g->groups[gi];
+		size_t n = rows_of(rr, gr->g, rows, rr->n);
+		tv *t = table_new(r, arena_sprintf(r->a, "%s %s", g->caption, gr->lower), g->cols, g->ncols);
 		size_t nc = n < CHART_MAX_BARS ? n : CHART_MAX_BARS;
 		const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
 		long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
 		for (size_t i = 0; i < n; i++) {
-			const long long *v = rows[i]->v;
 			const char *label = label_of(r, rows[i]);
-			tv *cells = table_row(r, t, label);
-			cell_int(r, cells, v[0]);
-			cell_int(r, cells, v[1]);
-			cell_int(r, cells, v[2]);
-			cell(r, cells, pct(r, v[1], v[1] + v[2]));
-			cell_int(r, cells, v[3]);
-			cell_int(r, cells, v[4]);
-			cell(r, cells, pct(r, v[3], v[3] + v[4]));
+			long long bar = g->cells(r, table_row(r, t, label), rows[i]->v);
 			if (i < nc) {
 				labels[i] = label;
-				values[i] = v[1] + v[2] > 0 ? (100 * v[1] + (v[1] + v[2]) / 2) / (v[1] + v[2]) : 0;
+				values[i] = bar;
 			}
 		}
-		tv *ch = n ? bar_chart(r, arena_sprintf(r->a, "First response met, percent, %s",
-		                                            groups[gi].lower),
-		                       n > nc ? "The first 20 groups of the table below; the table has every group."
-		                              : "The same numbers are in the table below.",
-		                       labels, values, nc)
-		           : NULL;
-		section(r, sections, groups[gi].heading, ch, t);
+		tv *ch = n && gr->chart ? bar_chart(r, arena_sprintf(r->a, "%s %s", g->chart_title, gr->lower),
+		                                   n > nc ? "The first 20 groups of the table below; the table has every group."
+		                                          : "The same numbers are in the table below.",
+		                                   labels, values, nc)
+		                       : NULL;
+		section(r, sections, gr->heading, ch, t, n == 0);
 	}
 }
 
-/* "2 h 05 min", "45 min". */
-static const char *spent(req *r, long long m)
+/* Tickets; first response met, breached, %; resolution met, breached, %.
+ * The bar: first response met, percent. */
+static long long sla_cells(req *r, tv *cells, const long long *v)
 {
-	if (m < 60)
-		return arena_sprintf(r->a, "%lld min", m);
-	return arena_sprintf(r->a, "%lld h %02lld min", m / 60, m % 60);
+	cell_int(r, cells, v[0]);
+	cell_int(r, cells, v[1]);
+	cell_int(r, cells, v[2]);
+	cell(r, cells, pct(r, v[1], v[1] + v[2]));
+	cell_int(r, cells, v[3]);
+	cell_int(r, cells, v[4]);
+	cell(r, cells, pct(r, v[3], v[3] + v[4]));
+	return v[1] + v[2] > 0 ? (100 * v[1] + (v[1] + v[2]) / 2) / (v[1] + v[2]) : 0;
+}
+
+static void sla_sections(req *r, const report_rows *rr, tv *sections)
+{
+	static const report_grouping groups[] = {
+		{ REPORT_BY_PRIORITY, "By priority", "by priority", true },
+		{ REPORT_BY_TEAM, "By team", "by team", true },
+		{ REPORT_BY_AGENT, "By agent", "by agent", true },
+	};
+	static const char *const cols[] = { "Group", "Tickets", "First response met", "First response breached",
+		"First response met %", "Resolution met", "Resolution breached", "Resolution met %" };
+	static const grouped_report g = { groups, sizeof groups / sizeof *groups, "SLA compliance",
+		"First response met, percent,", cols, sizeof cols / sizeof *cols, sla_cells };
+	grouped_sections(r, rr, &g, sections);
+}
+
+/* Minutes, billable minutes, the time in words, entries. The bar: minutes. */
+static long long time_cells(req *r, tv *cells, const long long *v)
+{
+	cell_int(r, cells, v[0]);
+	cell_int(r, cells, v[1]);
+	cell(r, cells, desk_minutes_label(r->a, v[0]));
+	cell_int(r, cells, v[2]);
+	return v[0];
 }
 
 static void time_sections(req *r, const report_rows *rr, tv *sections)
 {
-	static const struct {
-		enum report_group g;
-		const char *heading;
-		const char *lower;
-	} groups[4] = {
-		{ REPORT_BY_AGENT, "By agent", "by agent" }, { REPORT_BY_ORG, "By organization", "by organization" },
-		{ REPORT_BY_DOMAIN, "By requester's domain", "by requester's email domain" },
-		{ REPORT_BY_TICKET, "By ticket", "by ticket (the 100 with the most time)" },
+	/* The chart for the agents and organizations; the others are lists. */
+	static const report_grouping groups[] = {
+		{ REPORT_BY_AGENT, "By agent", "by agent", true },
+		{ REPORT_BY_ORG, "By organization", "by organization", true },
+		{ REPORT_BY_DOMAIN, "By requester's domain", "by requester's email domain", false },
+		{ REPORT_BY_TICKET, "By ticket", "by ticket (the 100 with the most time)", false },
 	};
 	static const char *const cols[] = { "Group", "Minutes", "Billable minutes", "Time", "Entries" };
-	const report_row **rows = arena_calloc(r->a, rr->n + 1, sizeof *rows);
-	for (int gi = 0; gi < 4; gi++) {
-		size_t n = rows_of(rr, groups[gi].g, rows, rr->n);
-		tv *t = table_new(r, arena_sprintf(r->a, "Time spent %s", groups[gi].lower), cols, 5);
-		size_t nc = n < CHART_MAX_BARS ? n : CHART_MAX_BARS;
-		const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
-		long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
-		for (size_t i = 0; i < n; i++) {
-			const long long *v = rows[i]->v;
-			const char *label = label_of(r, rows[i]);
-			tv *cells = table_row(r, t, label);
-			cell_int(r, cells, v[0]);
-			cell_int(r, cells, v[1]);
-			cell(r, cells, spent(r, v[0]));
-			cell_int(r, cells, v[2]);
-			if (i < nc) {
-				labels[i] = label;
-				values[i] = v[0];
-			}
+	static const grouped_report g = { groups, sizeof groups / sizeof *groups, "Time spent", "Minutes spent",
+		cols, sizeof cols / sizeof *cols, time_cells };
+	grouped_sections(r, rr, &g, sections);
+}
+
+/* "3 h 20 min" on average over n stays of secs seconds in all, "–" for none. */
+static const char *avg_stay(req *r, long long secs, long long n)
+{
+	return n > 0 ? desk_minutes_label(r->a, (secs / n + 30) / 60) : "–";
+}
+
+static void stage_sections(req *r, const report_rows *rr, tv *sections)
+{
+	static const char *const cols[] = { "Stage", "Entered", "Moved on", "Average stay (moved on)",
+		"Still there at the end", "Open now" };
+	tv *t = table_new(r, "Stays per workflow stage", cols, 6);
+	size_t nc = rr->n < CHART_MAX_BARS ? rr->n : CHART_MAX_BARS;
+	const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
+	long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
+	for (size_t i = 0; i < rr->n; i++) {
+		const long long *v = rr->rows[i].v;
+		const char *label = label_of(r, &rr->rows[i]);
+		tv *cells = table_row(r, t, label);
+		cell_int(r, cells, v[0]);
+		cell_int(r, cells, v[1]);
+		cell(r, cells, avg_stay(r, v[2], v[1]));
+		cell_int(r, cells, v[3]);
+		cell_int(r, cells, v[4]);
+		if (i < nc) {
+			labels[i] = label;
+			values[i] = v[0];
 		}
-		/* The chart for the agents and organizations; the others are lists. */
-		tv *ch = n && gi < 2 ? bar_chart(r, arena_sprintf(r->a, "Minutes spent %s", groups[gi].lower),
-		                                n > nc ? "The first 20 groups of the table below; the table has every group."
-		                                       : "The same numbers are in the table below.",
-		                                labels, values, nc)
-		                    : NULL;
-		section(r, sections, groups[gi].heading, ch, t);
 	}
+	tv *ch = rr->n ? bar_chart(r, "Tickets that entered each stage",
+	                           rr->n > nc ? "The first 20 stages of the table below; the table has every stage."
+	                                      : "The same numbers are in the table below.",
+	                           labels, values, nc)
+	               : NULL;
+	section(r, sections, "Per stage", ch, t, rr->n == 0);
 }
 
 static void agent_sections(req *r, const report_rows *rr, tv *sections)
@@ -565,7 +614,7 @@ static void agent_sections(req *r, const report_rows *rr, tv *sections)
 	                                      : "The same numbers are in the table below.",
 	                           labels, values, nc)
 	               : NULL;
-	section(r, sections, "Per agent", ch, t);
+	section(r, sections, "Per agent", ch, t, rr->n == 0);
 }
 
 /* Created per day of the range, 0 on days without tickets: the line's
@@ -624,7 +673,7 @@ static void volume_sections(req *r, const rctx *c, const report_rows *rr, tv *se
 			               n > CHART_MAX_BARS ? "The first 20 groups of the table below."
 			                                  : "The same numbers are in the table below.",
 			               labels, values, n < CHART_MAX_BARS ? n : CHART_MAX_BARS);
-		section(r, sections, groups[gi].heading, ch, t);
+		section(r, sections, groups[gi].heading, ch, t, n == 0);
 	}
 }
 
@@ -641,7 +690,7 @@ static void csat_sections(req *r, const long long counts[5], tv *sections)
 	}
 	tv *ch = bar_chart(r, "Tickets per satisfaction rating", "Ratings 1 to 5; the same numbers are in the table below.",
 	                   labels, counts, 5);
-	section(r, sections, "Ratings", ch, t);
+	section(r, sections, "Ratings", ch, t, false);
 }
 
 /* ------------------------------------------------------------------- pages */
@@ -708,11 +757,30 @@ static int report_page(req *r, int kind)
 			if (rr.rows[i].group == REPORT_TOTAL) {
 				const long long *x = rr.rows[i].v;
 				tv_set_str(a, v, "total_line", arena_sprintf(a, "%s spent in all (%lld minutes), %s billable, in %lld entries.",
-				    spent(r, x[0]), x[0], spent(r, x[1]), x[2]));
+				    desk_minutes_label(r->a, x[0]), x[0], desk_minutes_label(r->a, x[1]), x[2]));
 			}
 		if (rr.n == 0)
 			tv_set_str(a, v, "total_line", "No time was recorded in this range.");
 		time_sections(r, &rr, sections);
+	} else if (kind == R_STAGES) {
+		if (report_stages(tx, &c.q, &rr) != 0)
+			return page_db_failure(r);
+		long long entered = 0, moved = 0, secs = 0, snapshot = 0;
+		for (size_t i = 0; i < rr.n; i++) {
+			entered += rr.rows[i].v[0];
+			moved += rr.rows[i].v[1];
+			secs += rr.rows[i].v[2];
+			if (rr.rows[i].v[5] > snapshot)
+				snapshot = rr.rows[i].v[5];
+		}
+		tv_set_str(a, v, "total_line", entered == 0 && rr.n == 0 ? "No ticket entered a workflow stage in this range."
+		    : arena_sprintf(a, "%lld stays began in this range; %lld moved on, after %s on average.", entered, moved,
+		                    avg_stay(r, secs, moved)));
+		/* "Open now" is the scheduler's snapshot: say of when. */
+		if (snapshot > 0)
+			page_set_time(r, v, "snapshot", snapshot);
+		tv_set_bool(a, v, "has_snapshot_note", true);
+		stage_sections(r, &rr, sections);
 	} else {
 		long long counts[5];
 		report_comment *cm;
@@ -753,7 +821,7 @@ static void csv_header(csv_writer *w, const char *const *cols, size_t n)
 static const char *group_name(enum report_group g)
 {
 	static const char *const names[] = { "total", "priority", "team", "agent", "day", "channel", "category",
-		"request_type", "ticket", "organization", "requester_domain" };
+		"request_type", "ticket", "organization", "requester_domain", "stage" };
 	return names[g];
 }
 
@@ -832,6 +900,23 @@ static int report_csv(req *r, int kind)
 			csv_cell(&w, label_of(r, &rr.rows[i]));
 			for (int k = 0; k < REPORT_TIME_VALUES; k++)
 				csv_cell_int(&w, rr.rows[i].v[k]);
+			csv_end_row(&w);
+		}
+	} else if (kind == R_STAGES) {
+		static const char *const cols[] = { "stage_id", "stage", "entered", "moved_on", "avg_stay_minutes",
+			"still_there", "open_now" };
+		if (report_stages(tx, &c.q, &rr) != 0)
+			return page_db_failure(r);
+		csv_header(&w, cols, 7);
+		for (size_t i = 0; i < rr.n; i++) {
+			const long long *v = rr.rows[i].v;
+			csv_cell(&w, rr.rows[i].key);
+			csv_cell(&w, label_of(r, &rr.rows[i]));
+			csv_cell_int(&w, v[0]);
+			csv_cell_int(&w, v[1]);
+			csv_cell_dec1(&w, v[1] ? (double)v[2] / 60.0 / (double)v[1] : -1);
+			csv_cell_int(&w, v[3]);
+			csv_cell_int(&w, v[4]);
 			csv_end_row(&w);
 		}
 	} else {

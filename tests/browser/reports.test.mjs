@@ -30,6 +30,9 @@ before(async () => {
     SELECT id FROM o`);
   sql(`INSERT INTO memberships (user_id, organization_id, role) SELECT id, ${quote(org)}, 'agent' FROM users WHERE email = ${quote(email)}`);
   sql(`INSERT INTO teams (organization_id, name) VALUES (${quote(org)}, 'Second line')`);
+  // A workflow, so that the tickets start on its first stage (the stage report).
+  sql(`WITH w AS (INSERT INTO workflows (organization_id, name) VALUES (${quote(org)}, 'Browser flow') RETURNING id)
+    INSERT INTO workflow_stages (workflow_id, name, is_start, position) SELECT id, 'Intake', true, 0 FROM w`);
   for (const [source, priority] of [['web', 'high'], ['email', 'normal'], ['phone', 'urgent']]) {
     sql(`INSERT INTO tickets (requester_id, routing_type, assigned_org_id, organization_id, title, description, source, priority, assignee_id, team_id)
       SELECT u.id, 'organization', ${quote(org)}, ${quote(org)}, 'Reports browser', 'x', ${quote(source)}, ${quote(priority)}, u.id,
@@ -58,7 +61,7 @@ describe('reports', () => {
     assert.ok(await page.locator('header a[href="/desk/reports"]').count(), 'Reports in the navigation');
     await goto(page, '/desk/reports');
     await bothWidths(page, 'index', 'reports index');
-    for (const name of ['sla', 'agents', 'volume', 'csat']) {
+    for (const name of ['sla', 'agents', 'volume', 'csat', 'stages']) {
       await goto(page, `/desk/reports/${name}`);
       await bothWidths(page, name, `report ${name}`);
       const charts = page.locator('svg[role="img"]');

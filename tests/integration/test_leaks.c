@@ -431,8 +431,8 @@ static void fill(char *out, size_t n, const char *pattern, const char *number, c
 		if (!end)
 			break;
 		/* reports: each report and each CSV in turn */
-		static const char *const reports[] = { "sla", "agents", "volume", "csat", "time", "sla.csv", "agents.csv",
-			"volume.csv", "csat.csv", "time.csv" };
+		static const char *const reports[] = { "sla", "agents", "volume", "csat", "time", "stages", "sla.csv",
+			"agents.csv", "volume.csv", "csat.csv", "time.csv", "stages.csv" };
 		static unsigned report_turn;
 		const char *v = strncmp(p, "{name}", 6) == 0 && strncmp(pattern, "/desk/reports/", 14) == 0
 		                    ? reports[report_turn++ % (sizeof reports / sizeof *reports)]

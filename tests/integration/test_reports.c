@@ -96,7 +96,8 @@ START_TEST(customers_get_404)
 	fixture f;
 	setup(&f);
 	static const char *const uris[] = { "/desk/reports", "/desk/reports/sla", "/desk/reports/agents",
-		"/desk/reports/volume", "/desk/reports/csat", "/desk/reports/sla.csv", "/desk/reports/csat.csv" };
+		"/desk/reports/volume", "/desk/reports/csat", "/desk/reports/stages", "/desk/reports/sla.csv",
+		"/desk/reports/csat.csv", "/desk/reports/stages.csv" };
 	for (size_t i = 0; i < sizeof uris / sizeof *uris; i++)
 		expect(&f, &f.cust, uris[i], 404, NULL);
 	/* A visitor is sent to sign in. */
@@ -105,7 +106,7 @@ START_TEST(customers_get_404)
 	ck_assert_int_eq(r.status, 303);
 	harness_response_free(&r);
 	/* An unknown report is not found, for staff too. */
-	expect(&f, &f.ag, "/desk/reports/stages", 404, NULL);
+	expect(&f, &f.ag, "/desk/reports/stage", 404, NULL);
 	expect(&f, &f.ag, "/desk/reports/nope.csv", 404, NULL);
 	teardown(&f);
 }
@@ -225,6 +226,69 @@ START_TEST(reports_show_the_org_numbers_only)
 }
 END_TEST
 
+/* A workflow of three stages; two tickets start on the first, one moves
+ * on to the second after two hours there. */
+START_TEST(stages_report_counts_the_stays)
+{
+	fixture f;
+	setup(&f);
+	char *wf = owner3("insert into workflows (organization_id, name) values ($1::uuid, 'Flow') returning id", f.org,
+	    NULL, NULL);
+	ck_assert_ptr_nonnull(wf);
+	char *triage = owner3("insert into workflow_stages (workflow_id, name, is_start, position) values ($1::uuid, "
+	                      "'Triage', true, 0) returning id", wf, NULL, NULL);
+	char *work = owner3("insert into workflow_stages (workflow_id, name, position) values ($1::uuid, 'Work', 1) "
+	                    "returning id", wf, NULL, NULL);
+	free(owner3("insert into workflow_stages (workflow_id, name, is_end, position) values ($1::uuid, 'Done', true, 2) "
+	            "returning id", wf, NULL, NULL));
+	char *t1 = ticket(f.customer, f.org, f.agent);
+	char *t2 = ticket(f.customer, f.org, "");
+	assert_owner("select current_stage_id::text from tickets where id = $1::uuid", t2, NULL, triage);
+	/* t1 came onto Triage two hours ago, and moves on to Work now. */
+	free(owner3("with u as (update ticket_history set changed_at = now() - interval '2 hours' "
+	            "where ticket_id = $1::uuid and changes ? 'stage_id' returning 1) select count(*)::text from u",
+	    t1, NULL, NULL));
+	free(owner3("with u as (update tickets set current_stage_id = $2::uuid where id = $1::uuid returning 1) "
+	            "select count(*)::text from u", t1, work, NULL));
+	/* The stays need no snapshot. */
+	expect(&f, &f.ag, "/desk/reports/stages", 200, "3 stays began in this range; 1 moved on, after 2 h on average.");
+	free(owner3("select workflow_views_refresh()::text", NULL, NULL, NULL));
+	expect(&f, &f.ag, "/desk/reports/stages", 200, "<th scope=\"row\">Flow: Triage</th>");
+	expect(&f, &f.ag, "/desk/reports/stages", 200, "Tickets that entered each stage");
+	expect(&f, &f.ag, "/desk/reports/stages", 200, "Open now is every open ticket on the stage");
+	harness_response r;
+	get(f.a, "/desk/reports/stages.csv", f.ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "stage_id,stage,entered,moved_on,avg_stay_minutes,still_there,open_now\r\n");
+	char want[256];
+	snprintf(want, sizeof want, "%s,Flow: Triage,2,1,120.0,1,1\r\n", triage);
+	assert_has(&r, want);
+	snprintf(want, sizeof want, "%s,Flow: Work,1,0,,1,1\r\n", work);
+	assert_has(&r, want);
+	assert_lacks(&r, "Flow: Done");
+	harness_response_free(&r);
+	/* A team narrows the stays; the other organization sees none of them. */
+	char uri[256];
+	snprintf(uri, sizeof uri, "/desk/reports/stages.csv?team=%s", f.team);
+	get(f.a, uri, f.ag.cookie, &r);
+	assert_status(&r, 200);
+	snprintf(want, sizeof want, "%s,Flow: Triage,2,1,120.0,1,1\r\n", triage);
+	assert_has(&r, want);
+	harness_response_free(&r);
+	expect(&f, &f.oth, "/desk/reports/stages", 200, "No ticket entered a workflow stage in this range.");
+	get(f.a, "/desk/reports/stages.csv", f.oth.cookie, &r);
+	assert_status(&r, 200);
+	assert_lacks(&r, "Flow");
+	harness_response_free(&r);
+	free(t1);
+	free(t2);
+	free(triage);
+	free(work);
+	free(wf);
+	teardown(&f);
+}
+END_TEST
+
 Suite *reports_suite(void)
 {
 	Suite *s = suite_create("reports");
@@ -234,6 +298,7 @@ Suite *reports_suite(void)
 	tcase_add_test(tc, date_range_validated);
 	tcase_add_test(tc, filters_from_allow_lists);
 	tcase_add_test(tc, reports_show_the_org_numbers_only);
+	tcase_add_test(tc, stages_report_counts_the_stays);
 	suite_add_tcase(s, tc);
 	return s;
 }
