@@ -1,9 +1,10 @@
 -- The stage report (0043): the open-now function answers nobody but the
 -- stage's organization's staff and platform admins (negative cases first),
--- and the moves index holds a ticket's moves onto stages and nothing else.
+-- a move names the organization working the ticket, and the moves index
+-- holds a ticket's moves onto stages and nothing else.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(11);
+SELECT plan(12);
 :tap_grants
 
 \set wf_x  '''43000000-0000-4000-8000-000000000001'''
@@ -19,7 +20,7 @@ UPDATE tickets SET workflow_id = :wf_x WHERE id = :tx1;
 :as_xg
 UPDATE tickets SET current_stage_id = :st_a WHERE id = :tx1;
 UPDATE tickets SET current_stage_id = :st_b WHERE id = :tx1;
-UPDATE tickets SET priority = 'high' WHERE id = :tx1;
+UPDATE tickets SET priority = 'low' WHERE id = :tx1;
 :as_anon
 SELECT workflow_views_refresh();
 
@@ -56,6 +57,9 @@ SELECT is((SELECT array_agg(workflow_stage_id ORDER BY seq) FROM ticket_history
              AND (workflow_stage_id IS NOT NULL OR NOT changes ? 'created')),
           ARRAY[:st_a, :st_b]::uuid[], 'the two moves are the ticket''s rows of the index''s predicate, not the priority change');
 :as_super
+SELECT is((SELECT array_agg(organization_id::text ORDER BY seq) FROM ticket_history WHERE ticket_id = :tx1),
+          ARRAY[NULL, '10000000-0000-4000-8000-00000000000a', '10000000-0000-4000-8000-00000000000a', NULL],
+          'each move names acme; the creation on no stage and the priority change name nobody');
 SELECT ok(pg_get_indexdef('ticket_history_stage_moves_idx'::regclass) LIKE '%WHERE ((changes ? ''stage_id''::text)%',
           'the moves index is partial, over the moves');
 

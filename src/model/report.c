@@ -91,17 +91,20 @@ static const db_stmt q_time = { "report_time",
 	"where r.gs <> 11 or r.n <= 100 "
 	"order by r.gs, r.minutes desc, 2" };
 
-/* The moves are ticket_history's rows with a 'stage_id' key (the partial
- * index of 0043, whose predicate this repeats so that the planner uses it);
- * a stay lasts from its move to the ticket's next one. Moves from the
- * range's first day on: a stay that began before it is not the range's. */
+/* The moves are ticket_history's rows with a 'stage_id' key, of the
+ * organization $3 (the partial index of 0043, whose predicate this repeats
+ * so that the planner uses it); a stay lasts from its move to the ticket's
+ * next one. Moves from the range's first day on: a stay that began before
+ * it is not the range's. The bounds are timestamptz, as changed_at is: a
+ * comparison with a date is no leakproof operator, and under row-level
+ * security it could not be the index's condition. */
 static const db_stmt q_stages = { "report_stages",
 	"with m as (select h.workflow_stage_id as stage_id, h.changed_at as entered, "
 	"  lead(h.changed_at) over (partition by h.ticket_id order by h.seq) as left_at "
 	"  from ticket_history h join tickets t on t.id = h.ticket_id "
 	"  where h.changes ? 'stage_id' and (h.workflow_stage_id is not null or not h.changes ? 'created') "
-	"  and h.changed_at >= $1::date and t.deleted_at is null and not t.is_spam "
-	"  and ($3::uuid is null or (t.routing_type <> 'internal' and t.assigned_org_id = $3::uuid)) "
+	"  and h.organization_id = $3::uuid and h.changed_at >= $1::date::timestamptz "
+	"  and t.deleted_at is null and not t.is_spam "
 	"  and ($4::uuid is null or t.team_id = $4::uuid) and ($5::uuid is null or t.assignee_id = $5::uuid)), "
 	"g as (select stage_id, count(*) filter (where entered < $2::date + 1) as entered, "
 	"  count(*) filter (where left_at < $2::date + 1) as moved, "
@@ -114,7 +117,7 @@ static const db_stmt q_stages = { "report_stages",
 	"coalesce(extract(epoch from n.refreshed_at)::bigint, 0) "
 	"from workflow_stages s join workflows w on w.id = s.workflow_id "
 	"left join g on g.stage_id = s.id left join n on n.stage_id = s.id "
-	"where (g.entered > 0 or n.open_count > 0) and ($3::uuid is null or w.organization_id = $3::uuid) "
+	"where (g.entered > 0 or n.open_count > 0) and w.organization_id = $3::uuid "
 	"order by w.name, w.id, s.position, s.id limit 500" };
 
 static enum report_group group_of(int sql_group, const db_stmt *s)

@@ -73,14 +73,15 @@ int report_agents(db_tx *tx, const report_query *q, report_rows *out);
 #define REPORT_TIME_TICKETS 100
 int report_time(db_tx *tx, const report_query *q, report_rows *out);
 
-/* Stages: per workflow stage the user sees (labelled "Workflow: Stage",
- * in the workflow's order, at most REPORT_STAGES_MAX), the stays that
- * began in the range: v = entered, moved on in the range, seconds those
- * spent on the stage (their sum), still on it at the range's end; then the
- * open tickets on the stage now and when that snapshot was taken (unix
- * seconds, 0 = not yet), from workflow_stage_stats, which knows no team or
- * agent. A stage is listed when it had a stay or has open tickets. team
- * and agent narrow the stays to tickets of the team or assignee. 0 or -1. */
+/* Stages: per workflow stage of the organization q->org (required: stages
+ * belong to an organization's workflows), labelled "Workflow: Stage", in
+ * the workflow's order, at most REPORT_STAGES_MAX; the stays that began in
+ * the range: v = entered, moved on in the range, seconds those spent on
+ * the stage (their sum), still on it at the range's end; then the open
+ * tickets on the stage now and when that snapshot was taken (unix seconds,
+ * 0 = not yet), from workflow_stage_stats, which knows no team or agent. A
+ * stage is listed when it had a stay or has open tickets. team and agent
+ * narrow the stays to tickets of the team or assignee. 0 or -1. */
 #define REPORT_STAGE_VALUES 6
 #define REPORT_STAGES_MAX 500
 int report_stages(db_tx *tx, const report_query *q, report_rows *out);

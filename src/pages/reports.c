@@ -762,6 +762,9 @@ static int report_page(req *r, int kind)
 		if (rr.n == 0)
 			tv_set_str(a, v, "total_line", "No time was recorded in this range.");
 		time_sections(r, &rr, sections);
+	} else if (kind == R_STAGES && !c.q.org) {
+		/* Stages belong to an organization's workflows. */
+		tv_set_str(a, v, "total_line", "Choose an organization above: stages follow each organization's own workflows.");
 	} else if (kind == R_STAGES) {
 		if (report_stages(tx, &c.q, &rr) != 0)
 			return page_db_failure(r);
@@ -831,7 +834,7 @@ static int report_csv(req *r, int kind)
 	int st = begin(r, &c);
 	if (st)
 		return st;
-	if (c.error)
+	if (c.error || (kind == R_STAGES && !c.q.org)) /* the page says: choose an organization */
 		return 400;
 	db_tx *tx = page_tx(r);
 	buf b;

@@ -280,6 +280,15 @@ START_TEST(stages_report_counts_the_stays)
 	assert_status(&r, 200);
 	assert_lacks(&r, "Flow");
 	harness_response_free(&r);
+	/* Staff of two organizations choose one: stages are an organization's. */
+	free(add_member(f.other, f.agent, "agent"));
+	expect(&f, &f.ag, "/desk/reports/stages", 200, "Choose an organization above");
+	expect(&f, &f.ag, "/desk/reports/stages.csv", 400, NULL);
+	snprintf(uri, sizeof uri, "/desk/reports/stages.csv?org=%s", f.org);
+	get(f.a, uri, f.ag.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, want);
+	harness_response_free(&r);
 	free(t1);
 	free(t2);
 	free(triage);
