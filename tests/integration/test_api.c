@@ -895,6 +895,14 @@ START_TEST(attachments_listed_and_downloaded)
 	char *natt = attach(note, "note.txt", "internal bytes");
 	char *oatt = attach(elsewhere, "other.txt", "other bytes");
 	char *fatt = attach(theirs, "foreign.txt", "foreign bytes");
+	/* A file of the ticket's submission (no message): not the API's. */
+	char *satt = owner3("with b as (insert into attachment_blobs (sha256, data, size_bytes) "
+	                    "values (sha256('submission bytes'), 'submission bytes', 16) on conflict (sha256) "
+	                    "do update set last_used_at = now() returning sha256) "
+	                    "insert into attachments (ticket_id, file_name, content_type, size_bytes, sha256) "
+	                    "select t.id, 'form.txt', 'text/plain', 16, b.sha256 from tickets t, b where t.number = $1 "
+	                    "returning id::text", number, NULL, NULL);
+	ck_assert_ptr_nonnull(satt);
 	/* Listed with the message: id, name, type, size, its URL. */
 	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/messages", number);
 	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
@@ -916,6 +924,12 @@ START_TEST(attachments_listed_and_downloaded)
 	char *cd = harness_header(&r, "Content-Disposition");
 	ck_assert_msg(cd && strncmp(cd, "attachment;", 11) == 0 && strstr(cd, "filename*=UTF-8''%C3%9Cberweisung") &&
 	        !strstr(cd, "\"2026\""), "Content-Disposition %s", cd ? cd : "");
+	char *cc = harness_header(&r, "Cache-Control");
+	ck_assert_msg(cc && strstr(cc, "no-store"), "Cache-Control %s", cc ? cc : "");
+	char *csp = harness_header(&r, "Content-Security-Policy");
+	ck_assert_msg(csp && strstr(csp, "sandbox"), "Content-Security-Policy %s", csp ? csp : "");
+	free(cc);
+	free(csp);
 	free(ct);
 	free(cd);
 	harness_response_free(&r);
@@ -936,7 +950,8 @@ START_TEST(attachments_listed_and_downloaded)
 	 * organization's file through ours and through theirs, an unknown id,
 	 * no uuid, a foreign ticket. */
 	const char *bad[][2] = { { number, oatt }, { number, fatt }, { foreign_number, fatt },
-		{ number, "00000000-0000-4000-8000-000000000000" }, { number, "nope" }, { foreign_number, att } };
+		{ number, "00000000-0000-4000-8000-000000000000" }, { number, "nope" }, { foreign_number, att },
+		{ number, satt } };
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		snprintf(uri, sizeof uri, "/api/v1/tickets/%s/attachments/%s", bad[i][0], bad[i][1]);
 		api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
@@ -948,6 +963,7 @@ START_TEST(attachments_listed_and_downloaded)
 	free(natt);
 	free(oatt);
 	free(fatt);
+	free(satt);
 	free(reply);
 	free(note);
 	free(elsewhere);
