@@ -13,7 +13,8 @@
 -- user is no person: users.is_service marks it (set when its key is made,
 -- and never by the application), and the lists of people leave it out:
 -- auto-assign (auto_assign_pick), the assignee choices (desk_agents, and
--- desk_assignee_allowed, which the workspace's and the API's updates ask);
+-- desk_assignee_allowed, which the workspace's and the API's updates ask),
+-- staff notifications (staff_notify, sla_escalation_recipients);
 -- the C lists in src/model/ (the workspace's choices, @mentions, teams,
 -- templates, workflows, reports, bulk assign) say "not u.is_service"
 -- themselves.
@@ -100,6 +101,48 @@ BEGIN
   END IF;
   RETURN ticket_staff_member(p_user, t) AND NOT EXISTS (SELECT FROM users WHERE id = p_user AND is_service);
 END;
+$$;
+
+-- 0018's staff notifications: a service user reads none (and no mail to
+-- its .invalid address is queued), whatever event or role addressed it.
+CREATE OR REPLACE FUNCTION staff_notify(p_user uuid, p_ticket uuid, p_event text, p_title text, p_content text,
+                                        p_data jsonb DEFAULT '{}') RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  t tickets;
+BEGIN
+  IF p_user IS NULL OR NOT (p_event = ANY (account_staff_events()))
+     OR EXISTS (SELECT FROM users WHERE id = p_user AND is_service) THEN
+    RETURN NULL;
+  END IF;
+  SELECT * INTO t FROM tickets WHERE id = p_ticket;
+  IF NOT FOUND OR t.is_spam OR NOT ticket_staff_member(p_user, t) THEN
+    RETURN NULL;
+  END IF;
+  RETURN notification_add(p_user, 'staff.' || p_event, p_title, p_content, '/desk/tickets/' || t.number,
+                          jsonb_build_object('ticket_id', t.id, 'number', t.number, 'ticket_title', t.title,
+                                             'org', ticket_routing_org(t.routing_type, t.assigned_org_id))
+                            || coalesce(p_data, '{}'),
+                          now() + interval '90 days');
+END;
+$$;
+
+-- 0018's recipients of SLA escalations (and 0037's role notices).
+CREATE OR REPLACE FUNCTION sla_escalation_recipients(t tickets, p_role text) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT x.id FROM (
+    SELECT t.assignee_id AS id WHERE t.assignee_id IS NOT NULL
+    UNION
+    SELECT m.user_id FROM memberships m
+    WHERE t.routing_type <> 'internal' AND m.organization_id = t.assigned_org_id AND m.is_active
+      AND (p_role = 'agent' OR (p_role = 'admin' AND m.role = 'admin'))
+    UNION
+    SELECT u.id FROM users u
+    WHERE u.is_active AND u.platform_role IS NOT NULL
+      AND (p_role = 'platform_agent' OR (p_role = 'platform_admin' AND u.platform_role = 'admin')
+           OR (t.routing_type = 'internal' AND (p_role = 'agent' OR (p_role = 'admin' AND u.platform_role = 'admin'))))
+  ) x
+  WHERE NOT EXISTS (SELECT FROM users s WHERE s.id = x.id AND s.is_service)
 $$;
 
 -- ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 -- assignee choices and the assignee check skipping the service users.
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(26);
+SELECT plan(29);
 
 :as_xg
 SELECT is((SELECT status FROM api_customer_create('carol@t.example', 'Carol')), 'not_allowed',
@@ -71,6 +71,13 @@ SELECT ok(EXISTS (SELECT FROM desk_agents(false, :x_org) WHERE id = :xg), 'and k
 SELECT ok(NOT desk_assignee_allowed(:tx1, :'wsvc'), 'a service user may not be given a ticket');
 SELECT ok(desk_assignee_allowed(:tx1, :xg), 'an agent may');
 :as_super
+SELECT is(staff_notify(:'wsvc', :tx1, 'new_ticket', 'New', 'c'), NULL, 'a service user is notified of nothing');
+SELECT ok(staff_notify(:xg, :tx1, 'new_ticket', 'New', 'c') IS NOT NULL, 'an agent is');
+SELECT ok(NOT EXISTS (SELECT FROM sla_escalation_recipients((SELECT t FROM tickets t WHERE t.id = :tx1), 'agent') r
+                      WHERE r IN (:'rsvc', :'wsvc'))
+          AND EXISTS (SELECT FROM sla_escalation_recipients((SELECT t FROM tickets t WHERE t.id = :tx1), 'agent') r
+                      WHERE r = :xg),
+          'escalations to the agents skip the service users');
 UPDATE users SET away_since = now() WHERE id IN (:xa, :xg);
 SELECT is(auto_assign_pick(:x_org, NULL, NULL), NULL, 'auto-assign picks no service user, even with nobody else');
 UPDATE organization_settings SET auto_assign_enabled = true WHERE organization_id = :x_org;
