@@ -52,6 +52,11 @@ static void send_json_raw(req *r, int status, const char *content_type, const ch
 
 int api_problem(req *r, int status, const char *type, const char *detail)
 {
+	return api_problem_with(r, status, type, detail, NULL);
+}
+
+int api_problem_with(req *r, int status, const char *type, const char *detail, json_t *extra)
+{
 	json_t *j = json_object();
 	json_object_set_new(j, "type", json_string(arena_sprintf(r->a, "/api/v1/problems/%s", type)));
 	json_object_set_new(j, "title", json_string(problem_title(status, type)));
@@ -59,6 +64,10 @@ int api_problem(req *r, int status, const char *type, const char *detail)
 	if (detail)
 		json_object_set_new(j, "detail", json_string(detail));
 	json_object_set_new(j, "instance", json_string(arena_sprintf(r->a, "urn:request:%s", r->request_id)));
+	if (extra) {
+		json_object_update_missing(j, extra);
+		json_decref(extra);
+	}
 	char *s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	/* Keep headers a problem needs (WWW-Authenticate, Allow) written by the

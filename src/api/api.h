@@ -30,6 +30,9 @@ int api_authenticate(req *r);
  * `return api_problem(...)` (the status is the response's: >= 400 rolls
  * the transaction back). */
 int api_problem(req *r, int status, const char *type, const char *detail);
+/* The same with extension members (RFC 9457 section 3.2) from extra
+ * (stolen; the standard members win). */
+int api_problem_with(req *r, int status, const char *type, const char *detail, json_t *extra);
 /* The problem for a status a handler or the dispatcher returned. */
 void api_error(req *r, int status);
 /* 422 with the fields' messages as "errors": [{"field","message"}]. */

@@ -274,3 +274,23 @@ int api_message_read(arena *a, json_t *in, api_message_in *out, form_errors *err
 		form_errors_add(a, errors, "status", "A note changes no status; send it with a reply or a PATCH.");
 	return (int)(errors->len - before);
 }
+
+int api_customer_read(arena *a, json_t *in, api_customer_in *out, form_errors *errors)
+{
+	memset(out, 0, sizeof *out);
+	size_t before = errors->len;
+	bool present;
+	out->email = member_str(a, in, "email", &present, errors);
+	/* The address as every form of the app takes one (and the requester
+	 * of POST /api/v1/tickets). */
+	if (!out->email || !form_email_valid(form_trim(str_from_cstr(out->email))))
+		form_errors_add(a, errors, "email", "Must be an address like name@example.com.");
+	else
+		out->email = str_dup(a, form_trim(str_from_cstr(out->email)));
+	out->name = member_str(a, in, "name", &present, errors);
+	if (out->name) {
+		check_text(a, errors, "name", out->name, 0, NAME_MAX, true);
+		out->name = str_dup(a, form_trim(str_from_cstr(out->name)));
+	}
+	return (int)(errors->len - before);
+}

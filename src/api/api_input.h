@@ -36,6 +36,15 @@ typedef struct {
 } api_message_in;
 int api_message_read(arena *a, json_t *in, api_message_in *out, form_errors *errors);
 
+/* POST /api/v1/customers: {"email", "name"}: the address trimmed and
+ * checked by form_email_valid, the name optional, one line of at most 100
+ * characters. */
+typedef struct {
+	const char *email;
+	const char *name;                  /* NULL when none */
+} api_customer_in;
+int api_customer_read(arena *a, json_t *in, api_customer_in *out, form_errors *errors);
+
 bool api_status_valid(const char *s);
 bool api_priority_valid(const char *s);
 

@@ -7,9 +7,12 @@
 
 #include "api/api_input.h"
 #include "api/api_routes.h"
+#include "model/attachment.h"
 #include "model/desk_ticket.h"
+#include "model/filename.h"
+#include "pages/pages.h"
 
-static json_t *message_json(const desk_message *m)
+static json_t *message_json(req *r, const char *number, const desk_message *m)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(m->id));
@@ -25,6 +28,10 @@ static json_t *message_json(const desk_message *m)
 		json_t *x = json_object();
 		json_object_set_new(x, "id", json_string(a->id));
 		json_object_set_new(x, "file_name", json_string(a->file_name));
+		json_object_set_new(x, "content_type", json_string(a->content_type ? a->content_type : "application/octet-stream"));
+		json_object_set_new(x, "size", json_integer(a->size));
+		json_object_set_new(x, "url", json_string(arena_sprintf(r->a, "/api/v1/tickets/%s/attachments/%s", number,
+		    a->id)));
 		json_array_append_new(att, x);
 	}
 	json_object_set_new(o, "attachments", att);
@@ -43,7 +50,7 @@ int api_messages_list(req *r)
 		return page_db_failure(r);
 	json_t *items = json_array();
 	for (size_t i = 0; i < w.nmessages; i++)
-		json_array_append_new(items, message_json(&w.messages[i]));
+		json_array_append_new(items, message_json(r, t.number, &w.messages[i]));
 	json_t *out = json_object();
 	json_object_set_new(out, "items", items);
 	return api_send(r, 200, out, NULL);
@@ -91,4 +98,35 @@ int api_messages_post(req *r)
 	json_object_set_new(out, "internal", json_boolean(m.internal));
 	json_object_set_new(out, "ticket_version", json_integer(new_version));
 	return api_send(r, 201, out, arena_sprintf(r->a, "/api/v1/tickets/%s/messages", t.number));
+}
+
+/* GET /api/v1/tickets/{number}/attachments/{id}: the bytes of an attachment
+ * of one of the ticket's messages, as the desk's download serves them (the
+ * same visibility: row-level security shows the key an internal note's
+ * files as it shows them to the organization's agents), always as a
+ * download under the stored type. */
+int api_attachment_get(req *r)
+{
+	if (api_require(r, API_SCOPE_TICKETS_READ))
+		return 0;
+	desk_ticket t;
+	if (!api_ticket_load(r, &t))
+		return 0;
+	str id = req_route_get(r, "id");
+	attachment_meta m;
+	int found = 0;
+	char idbuf[37];
+	if (attachment_id_valid(id)) {
+		for (size_t i = 0; i < 36; i++)
+			idbuf[i] = (char)(id.ptr[i] >= 'A' && id.ptr[i] <= 'F' ? id.ptr[i] + 32 : id.ptr[i]);
+		idbuf[36] = '\0';
+		found = attachment_meta_load_on_ticket(page_tx(r), t.id, idbuf, &m);
+	}
+	if (found < 0)
+		return page_db_failure(r);
+	if (found == 0)
+		return api_problem(r, 404, "not-found", "No attachment of that id on this ticket.");
+	resp_header(r, "Content-Type", m.content_type && *m.content_type ? m.content_type : "application/octet-stream");
+	resp_header(r, "Content-Disposition", filename_content_disposition(r->a, "attachment", m.file_name));
+	return page_attachment_stream(r, idbuf, &m);
 }

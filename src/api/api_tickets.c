@@ -135,12 +135,11 @@ static const char *query_cstr(req *r, const char *name)
 	return v.len ? str_dup(r->a, v) : NULL;
 }
 
-int api_tickets_list(req *r)
+int api_ticket_list(req *r, const char *path, const char *requester)
 {
-	if (api_require(r, API_SCOPE_TICKETS_READ))
-		return 0;
 	queue_filter f = { 0 };
 	f.scope.org = r->api->org_id;
+	f.requester = requester;
 	str qv = req_query_get(r, "queue");
 	int k = qv.len ? queue_kind_from_name(qv) : QUEUE_OPEN;
 	if (k < 0)
@@ -223,7 +222,7 @@ int api_tickets_list(req *r)
 		const char *cursor = queue_cursor_encode(r->a, &pg.rows[pg.n - 1].pos);
 		buf next;
 		buf_init(&next, r->a, 256);
-		buf_puts(&next, "/api/v1/tickets?");
+		buf_printf(&next, "%s?", path);
 		static const char *const keep[] = { "queue", "sort", "order", "status", "priority", "assignee", "team",
 			"category", "type", "tag", "q", "limit" };
 		for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
@@ -247,6 +246,13 @@ int api_tickets_list(req *r)
 		json_object_set_new(out, "next", json_null());
 	}
 	return api_send(r, 200, out, NULL);
+}
+
+int api_tickets_list(req *r)
+{
+	if (api_require(r, API_SCOPE_TICKETS_READ))
+		return 0;
+	return api_ticket_list(r, "/api/v1/tickets", NULL);
 }
 
 /* ---- GET /api/v1/tickets/{number} ---- */

@@ -226,6 +226,12 @@ const route app_routes[] = {
 	{ PATCH, "/api/v1/tickets/{number}", api_tickets_patch, ROUTE_API },
 	{ GET, "/api/v1/tickets/{number}/messages", api_messages_list, ROUTE_API },
 	{ POST, "/api/v1/tickets/{number}/messages", api_messages_post, ROUTE_API },
+	/* REST API: attachments and customers (api_messages.c, api_customers.c) */
+	{ GET, "/api/v1/tickets/{number}/attachments/{id}", api_attachment_get, ROUTE_API },
+	{ GET, "/api/v1/customers", api_customers_list, ROUTE_API },
+	{ POST, "/api/v1/customers", api_customers_post, ROUTE_API },
+	{ GET, "/api/v1/customers/{id}", api_customers_get, ROUTE_API },
+	{ GET, "/api/v1/customers/{id}/tickets", api_customer_tickets, ROUTE_API },
 	/* end REST API */
 };
 

@@ -288,11 +288,16 @@ bool attachment_id_valid(str id)
 static const db_stmt q_meta = { "attachment_read_meta",
 	"select file_name, content_type, size_bytes, sha256, chunks from attachment_read_meta($1::uuid)" };
 
-int attachment_meta_load(db_tx *tx, const char *id, attachment_meta *out)
+/* The same, only for an attachment of a message of the ticket $1. */
+static const db_stmt q_meta_on_ticket = { "attachment_read_meta_on_ticket",
+	"select m.file_name, m.content_type, m.size_bytes, m.sha256, m.chunks from attachment_read_meta($2::uuid) m "
+	"where exists (select 1 from attachments a where a.id = $2::uuid and a.ticket_id = $1::uuid "
+	"and a.message_id is not null)" };
+
+static int meta_load(db_tx *tx, const db_stmt *q, int np, const char *const *p, attachment_meta *out)
 {
 	memset(out, 0, sizeof *out);
-	const char *p[1] = { id };
-	db_result *res = db_tx_exec(tx, &q_meta, 1, p);
+	db_result *res = db_tx_exec(tx, q, np, p);
 	if (!res)
 		return -1;
 	if (db_rows(res) != 1)
@@ -309,6 +314,18 @@ int attachment_meta_load(db_tx *tx, const char *id, attachment_meta *out)
 	if (out->size <= 0 || out->chunks <= 0)
 		return 0;
 	return 1;
+}
+
+int attachment_meta_load(db_tx *tx, const char *id, attachment_meta *out)
+{
+	const char *p[1] = { id };
+	return meta_load(tx, &q_meta, 1, p, out);
+}
+
+int attachment_meta_load_on_ticket(db_tx *tx, const char *ticket_id, const char *id, attachment_meta *out)
+{
+	const char *p[2] = { ticket_id, id };
+	return meta_load(tx, &q_meta_on_ticket, 2, p, out);
 }
 
 static const db_stmt q_chunk_read = { "attachment_read_chunk",

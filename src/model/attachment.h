@@ -86,6 +86,9 @@ bool attachment_id_valid(str id);
  * may see it under row-level security. Returns 1 (out filled), 0 when it is
  * unknown or not visible (answer 404 either way), -1 on a database failure. */
 int attachment_meta_load(db_tx *tx, const char *id, attachment_meta *out);
+/* The same for an attachment of one of the messages of ticket_id (the
+ * API's download): 0 as well for one of another ticket, or of none. */
+int attachment_meta_load_on_ticket(db_tx *tx, const char *ticket_id, const char *id, attachment_meta *out);
 
 /* Reads chunk seq of attachment id into dst (cap >= ATTACHMENT_CHUNK_MAX).
  * The result is freed before returning, so a download holds one chunk at a

@@ -290,9 +290,10 @@ static void assignments_from(arena *a, db_result *res, desk_assignment **out, si
 static const db_stmt q_staff = { "desk_choices_staff",
 	"select u.id, coalesce(nullif(btrim(u.name), ''), u.email::text) from memberships m "
 	"join users u on u.id = m.user_id where $2 <> 'internal' and m.organization_id = $1::uuid "
-	"and m.is_active and u.is_active "
+	"and m.is_active and u.is_active and not u.is_service "
 	"union select u.id, coalesce(nullif(btrim(u.name), ''), u.email::text) from users u "
-	"where $2 in ('internal', 'hybrid') and u.platform_role is not null and u.is_active order by 2, 1 limit 200" };
+	"where $2 in ('internal', 'hybrid') and u.platform_role is not null and u.is_active and not u.is_service "
+	"order by 2, 1 limit 200" };
 static const db_stmt q_teams = { "desk_choices_teams",
 	"select id, name from teams where organization_id = $1::uuid order by name, id limit 200" };
 static const db_stmt q_cats = { "desk_choices_categories",
@@ -398,10 +399,10 @@ const char *desk_ticket_merge(db_tx *tx, const char *ticket_id, const char *targ
 }
 
 /* Users the acting user may see (RLS), by address; the function decides
- * who counts. */
+ * who counts. An API key's service user (0042) is nobody to mention. */
 static const db_stmt q_mentions = { "desk_mentions_notify",
 	"select count(*) filter (where ticket_mention_notify($1::uuid, u.id)) from "
-	"(select id from users where email = any (string_to_array($2, ',')::citext[]) limit 20) u" };
+	"(select id from users where email = any (string_to_array($2, ',')::citext[]) and not is_service limit 20) u" };
 
 int desk_mentions_notify(db_tx *tx, const char *ticket_id, const char *emails_csv, int *notified)
 {

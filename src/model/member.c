@@ -9,7 +9,7 @@
 	"m.id, u.id, u.email, coalesce(u.name, ''), m.role, m.is_active, u.is_active, " \
 	"coalesce(to_char(u.away_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), ''), " \
 	"coalesce((select string_agg(t.name, ', ' order by t.name) from membership_teams mt " \
-	"          join teams t on t.id = mt.team_id where mt.membership_id = m.id), '')"
+	"          join teams t on t.id = mt.team_id where mt.membership_id = m.id), ''), u.is_service"
 
 static const db_stmt q_list = { "member_list",
 	"select " MEMBER_COLS " from memberships m join users u on u.id = m.user_id "
@@ -30,6 +30,7 @@ static void member_row(db_tx *tx, db_result *res, int r, member *m)
 	m->user_active = db_get_bool(res, r, 6);
 	m->away_since = db_get_dup(tx->a, res, r, 7);
 	m->teams = db_get_dup(tx->a, res, r, 8);
+	m->is_service = db_get_bool(res, r, 9);
 }
 
 int member_list(db_tx *tx, const char *org_id, const char *after, int max, member **out, size_t *n)

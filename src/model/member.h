@@ -18,6 +18,7 @@ typedef struct {
 	bool user_active;        /* the account */
 	const char *away_since;  /* "YYYY-MM-DD HH:MM" UTC while away, "" when available */
 	const char *teams;       /* team names, comma-separated, "" when none */
+	bool is_service;         /* an API key's service user (0042): listed, never changed as a person */
 } member;
 
 /* The organization's members by address, after the address after (NULL:

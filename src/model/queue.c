@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/crypto.h"
 #include "db/tx.h"
@@ -309,6 +310,12 @@ int queue_list(db_tx *tx, const queue_filter *f, const queue_cursor *after, int 
 		else
 			words = f->q;
 	}
+	if (f->requester) {
+		/* One requester: a searched address must be theirs (else nothing). */
+		if (email && strcasecmp(email, f->requester) != 0)
+			statuses = "{}";
+		email = f->requester;
+	}
 	const char *p[20] = {
 		f->scope.all ? "true" : "false", f->scope.all ? NULL : f->scope.org, statuses,
 		f->queue == QUEUE_SPAM ? "true" : "false", unassigned ? "true" : "false", assignee,
@@ -464,11 +471,11 @@ int queue_options_get(db_tx *tx, const queue_scope *scope, queue_options *out)
 
 /* An assignee must be an active user who is active staff of the ticket's
  * routing organization, or platform staff for a ticket the platform works
- * (internal or hybrid). What the acting user may not see (users' RLS)
+ * (internal or hybrid), and no API key's service user (0042). What the acting user may not see (users' RLS)
  * does not exist here either. */
 static const db_stmt q_assign = { "queue_assign",
 	"update tickets t set assignee_id = $2::uuid where t.number = $1 and t.assignee_id is distinct from $2::uuid "
-	"and ($2::uuid is null or exists (select 1 from users u where u.id = $2::uuid and u.is_active and ("
+	"and ($2::uuid is null or exists (select 1 from users u where u.id = $2::uuid and u.is_active and not u.is_service and ("
 	"(t.routing_type <> 'internal' and exists (select 1 from memberships m where m.user_id = u.id "
 	"and m.organization_id = t.assigned_org_id and m.is_active)) "
 	"or (t.routing_type <> 'organization' and u.platform_role is not null)))) returning t.id" };

@@ -61,6 +61,7 @@ typedef struct {
 	const char *tag;           /* an exact tag or NULL */
 	const char *stage;         /* workflows: a workflow stage uuid or NULL */
 	const char *q;             /* search: number, requester email or words; NULL */
+	const char *requester;     /* the API's customer tickets: an exact requester address, or NULL */
 	enum queue_sort sort;
 	bool asc;
 } queue_filter;

@@ -121,11 +121,11 @@ int team_set_active(db_tx *tx, const char *org_id, const char *team_id, bool act
 static const db_stmt q_members = { "team_members",
 	"select " MEMBER_COLS " from membership_teams mt "
 	"join memberships m on m.id = mt.membership_id join users u on u.id = m.user_id "
-	"where mt.team_id = $2::uuid and mt.organization_id = $1::uuid "
+	"where mt.team_id = $2::uuid and mt.organization_id = $1::uuid and not u.is_service "
 	"order by u.email limit $3::int" };
 static const db_stmt q_candidates = { "team_candidates",
 	"select " MEMBER_COLS " from memberships m join users u on u.id = m.user_id "
-	"where m.organization_id = $1::uuid and m.is_active and u.is_active "
+	"where m.organization_id = $1::uuid and m.is_active and u.is_active and not u.is_service "
 	"and not exists (select 1 from membership_teams mt where mt.membership_id = m.id and mt.team_id = $2::uuid) "
 	"order by u.email limit $3::int" };
 
@@ -171,6 +171,7 @@ static const db_stmt q_add = { "team_member_add",
 	"insert into membership_teams (membership_id, team_id, organization_id) "
 	"select m.id, t.id, t.organization_id from memberships m join teams t on t.organization_id = m.organization_id "
 	"where m.id = $3::uuid and t.id = $2::uuid and t.organization_id = $1::uuid and m.is_active "
+	"and not exists (select 1 from users u where u.id = m.user_id and u.is_service) "
 	"on conflict do nothing returning 1" };
 static const db_stmt q_remove = { "team_member_remove",
 	"delete from membership_teams where organization_id = $1::uuid and team_id = $2::uuid "

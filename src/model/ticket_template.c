@@ -218,7 +218,7 @@ static const db_stmt q_types = { "template_types",
 	"order by organization_id nulls last, sort_order, name, id limit $2::int" };
 static const db_stmt q_people = { "template_people",
 	"select u.id, coalesce(nullif(u.name, ''), u.email::text) from memberships m join users u on u.id = m.user_id "
-	"where m.organization_id = $1::uuid and m.is_active and u.is_active "
+	"where m.organization_id = $1::uuid and m.is_active and u.is_active and not u.is_service "
 	"order by coalesce(nullif(u.name, ''), u.email::text), u.id limit $2::int" };
 
 static int choices(db_tx *tx, const db_stmt *q, const char *org_id, int max, template_choice **out, size_t *n)

@@ -338,7 +338,8 @@ int workflow_hooks(db_tx *tx, const char *workflow_id, workflow_hook **out, size
 	"  'target_role', case when $4 = 'role' then $6 end, 'message', $7::text))"
 #define HOOK_TARGET_OK \
 	"($4 <> 'specific_user' or exists (select 1 from memberships m where m.organization_id = $1::uuid " \
-	" and m.is_active and m.user_id::text = $5))"
+	" and m.is_active and m.user_id::text = $5 " \
+	" and not exists (select 1 from users u where u.id = m.user_id and u.is_service)))"
 
 static const db_stmt q_hook_add = { "workflow_hook_add",
 	"insert into workflow_stage_hooks (stage_id, hook_type, config, is_active) "
@@ -385,7 +386,7 @@ int workflow_hook_remove(db_tx *tx, const char *org_id, const char *workflow_id,
 static const db_stmt q_people = { "workflow_people",
 	"select u.id, case when coalesce(u.name, '') = '' then u.email::text "
 	"                  else u.name || ' (' || u.email || ')' end "
-	"from memberships m join users u on u.id = m.user_id and u.is_active "
+	"from memberships m join users u on u.id = m.user_id and u.is_active and not u.is_service "
 	"where m.organization_id = $1::uuid and m.is_active order by u.name, u.email limit $2::int" };
 
 int workflow_people(db_tx *tx, const char *org_id, int max, workflow_person **out, size_t *n)

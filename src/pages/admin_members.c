@@ -60,6 +60,10 @@ static int members_page(req *r, int status, const admin_ctx *ctx, const invite_i
 		tv_set_str(a, o, "teams", m->teams);
 		tv_set_bool(a, o, "has_teams", *m->teams);
 		tv_set_bool(a, o, "is_you", r->user_id && strcmp(r->user_id, m->user_id) == 0);
+		/* An API key's service user: listed, but its key is what an admin
+		 * manages (revoking it ends the membership), not a person's role. */
+		tv_set_bool(a, o, "is_service", m->is_service);
+		tv_set_bool(a, o, "is_person", !m->is_service);
 		tv_set_str(a, o, "role_action", arena_sprintf(a, "/desk/admin/members/%s/role", m->id));
 		tv_set_str(a, o, "active_action", arena_sprintf(a, "/desk/admin/members/%s/active", m->id));
 		tv_set_str(a, o, "away_action", arena_sprintf(a, "/desk/admin/members/%s/away", m->id));
@@ -168,6 +172,8 @@ static const char *last_admin_reason(req *r, const admin_ctx *ctx, const member 
 }
 
 /* Both member actions: the member of the route, then the change. */
+#define SERVICE_REFUSAL "This member is an API key: revoke the key on the API keys page to end it."
+
 static int member_change(req *r, bool role_change)
 {
 	admin_ctx ctx;
@@ -180,6 +186,10 @@ static int member_change(req *r, bool role_change)
 		return page_db_failure(r);
 	if (!found)
 		return 404;
+	if (m.is_service) {
+		form_errors none = { 0 };
+		return members_page(r, 422, &ctx, NULL, &none, SERVICE_REFUSAL);
+	}
 	const char *role = m.role;
 	bool active = m.is_active;
 	if (role_change) {
@@ -235,6 +245,14 @@ int page_admin_member_away(req *r)
 	if (!str_eq_cstr(posted, "0") && !str_eq_cstr(posted, "1"))
 		return 400; /* the page's buttons send 0 or 1 */
 	bool away = str_eq_cstr(posted, "1");
+	member m;
+	int found = member_get(page_tx(r), ctx.org->id, str_dup(r->a, req_route_get(r, "id")), &m);
+	if (found < 0)
+		return page_db_failure(r);
+	if (found && m.is_service) {
+		form_errors none = { 0 };
+		return members_page(r, 422, &ctx, NULL, &none, SERVICE_REFUSAL);
+	}
 	enum member_outcome outcome;
 	if (member_set_away(page_tx(r), ctx.org->id, admin_route_id(r), away, &outcome) != 0)
 		return page_db_failure(r);

@@ -43,6 +43,12 @@ int page_attachment_download(req *r)
 	resp_header(r, "Content-Type", show ? m.content_type : "application/octet-stream");
 	resp_header(r, "Content-Disposition",
 	    filename_content_disposition(r->a, show ? "inline" : "attachment", m.file_name));
+	return page_attachment_stream(r, idbuf, &m);
+}
+
+int page_attachment_stream(req *r, const char *idbuf, const attachment_meta *mp)
+{
+	const attachment_meta m = *mp;
 	resp_header(r, "Cache-Control", "private, no-store");
 	/* Even if a browser rendered it, nothing in it may run or load (and,
 	 * as on every response, it may not be framed: resp_csp adds that). */

@@ -4,6 +4,7 @@
 #define SD_PAGES_H
 
 #include "http/request.h"
+#include "model/attachment.h"
 
 /* home.c */
 int page_home(req *r);               /* GET /: 200 */
@@ -17,6 +18,11 @@ int page_logout(req *r);             /* POST /logout: 303 to /; 403 bad CSRF; 50
 int page_logout_everywhere(req *r);  /* POST /logout/everywhere: as /logout, for every session of the user */
 int page_captcha_challenge(req *r);  /* captcha.c: GET /captcha/challenge?form=: 200 JSON; 400 unknown form; 429, 503 */
 int page_attachment_download(req *r); /* attachments.c: GET /attachments/{id}: 200 streamed; 404 unknown, not visible or not a uuid; 500, 503 */
+/* attachments.c: the bytes of attachment id (its meta loaded, visible),
+ * streamed a chunk at a time with the headers every download gets (no
+ * caching, a sandbox CSP, same-origin); the caller set Content-Type and
+ * Content-Disposition. The REST API's download shares it. */
+int page_attachment_stream(req *r, const char *id, const attachment_meta *m);
 
 /* submit.c */
 int page_submit_form(req *r);        /* GET /submit[?request_type=]: 200; 503 */

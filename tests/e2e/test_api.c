@@ -3,7 +3,8 @@
  * emailed link) creates a key on /desk/admin/api-keys; with it the API lists
  * tickets, creates one with custom fields, replies, adds a note and closes
  * it; the desk and the requester's portal show the same; a key of a second
- * organization, made with `supportdesk api-key add`, gets 404 on it.
+ * organization, made with `supportdesk api-key add`, gets 404 on it. And
+ * customers and an attachment's download (test_api_customers_and_attachments).
  *
  * Registered from test_e2e.c's main() as the suite "api_e2e". */
 #include <check.h>
@@ -232,12 +233,138 @@ START_TEST(test_api_acceptance_flow)
 }
 END_TEST
 
+/* Customers and attachments: a key from the command line finds the
+ * requester of a ticket by address, creates a customer (201, then 409 for
+ * the same address), lists the customer's tickets, and downloads a file of
+ * the ticket's reply through nginx with its name, type and nosniff. */
+START_TEST(test_api_customers_and_attachments)
+{
+	flush_ratelimits();
+	ck_assert_msg(healthz_is(200, 20), "/healthz is not 200");
+	char slug[96], args[1024], requester[160], fresh[200];
+	uniq(slug, sizeof slug, "e2e-apic");
+	for (char *c = slug; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	snprintf(requester, sizeof requester, "%s-req@example.com", slug);
+	snprintf(fresh, sizeof fresh, "%s-new@example.com", slug);
+	snprintf(args, sizeof args, "org add --name 'E2E API customers %s' --slug '%s'", slug, slug);
+	ck_assert_int_eq(e2e_cli(args), 0);
+	snprintf(args, sizeof args, "org provision --slug '%s' --admin-email '%s-admin@example.com' --admin-name 'Admin'",
+	    slug, slug);
+	ck_assert_int_eq(e2e_cli(args), 0);
+	char *type = owner_sql("insert into request_types (organization_id, name, default_routing, allowed_roles) "
+	                       "select id, 'E2E API customers type', 'organization', array['anonymous','customer'] "
+	                       "from organizations where slug = $1 returning id", slug, NULL, NULL);
+	ck_assert_ptr_nonnull(type);
+	snprintf(args, sizeof args, "api-key add --org '%s' --name 'CRM' --scope tickets:read --scope tickets:write "
+	    "--scope messages:write --scope customers:read", slug);
+	char *key = cli_out(args);
+	ck_assert_msg(key && strncmp(key, "sdk_", 4) == 0, "api-key add printed %s", key ? key : "");
+
+	dbuf body = { 0 };
+	dbuf_addf(&body, "{\"request_type\":\"%s\",\"title\":\"E2E customer ticket\",\"description\":\"Their first "
+	    "request, through nginx.\",\"requester\":{\"email\":\"%s\",\"name\":\"E2E Requester\"}}", type, requester);
+	resp r = api("POST", "/api/v1/tickets", key, body.data, NULL);
+	ck_status(r, 201, "POST /api/v1/tickets");
+	char *number = member(&r, "number");
+	ck_assert_ptr_nonnull(number);
+	resp_free(&r);
+	dbuf_free(&body);
+
+	/* Found by address (another case), then their tickets. */
+	char path[512], upper[160];
+	snprintf(upper, sizeof upper, "%s", requester);
+	for (char *c = upper; *c && *c != '@'; c++)
+		*c = (char)toupper((unsigned char)*c);
+	snprintf(path, sizeof path, "/api/v1/customers?email=%s", upper);
+	r = api("GET", path, key, NULL, NULL);
+	ck_status(r, 200, "GET /api/v1/customers?email=");
+	ck_assert_msg(has(&r, "\"name\":\"E2E Requester\""), "%s", r.body.data);
+	char *cid = member(&r, "id");
+	char *tickets = member(&r, "tickets");
+	ck_assert_ptr_nonnull(cid);
+	ck_assert_ptr_nonnull(tickets);
+	resp_free(&r);
+	r = api("GET", tickets, key, NULL, NULL);
+	ck_status(r, 200, "GET the customer's tickets");
+	ck_assert_msg(has(&r, number) && has(&r, "\"next\":null"), "%s", r.body.data);
+	resp_free(&r);
+
+	/* Created, then the same address again. */
+	dbuf_addf(&body, "{\"email\":\"%s\",\"name\":\"E2E New\"}", fresh);
+	r = api("POST", "/api/v1/customers", key, body.data, NULL);
+	ck_status(r, 201, "POST /api/v1/customers");
+	char loc[256];
+	ck_assert(resp_header(&r, "Location", loc, sizeof loc));
+	ck_assert_msg(strncmp(loc, "/api/v1/customers/", 18) == 0, "Location %s", loc);
+	resp_free(&r);
+	r = api("POST", "/api/v1/customers", key, body.data, NULL);
+	ck_status(r, 409, "the same customer again");
+	char loc2[256];
+	ck_assert(resp_header(&r, "Location", loc2, sizeof loc2));
+	ck_assert_str_eq(loc2, loc);
+	ck_assert_msg(has(&r, "/api/v1/problems/customer-exists"), "%s", r.body.data);
+	resp_free(&r);
+	dbuf_free(&body);
+	r = api("GET", loc, key, NULL, NULL);
+	ck_status(r, 200, "GET the new customer");
+	ck_assert_msg(has(&r, fresh), "%s", r.body.data);
+	resp_free(&r);
+
+	/* A reply with a file (stored as an upload stores one), listed and
+	 * downloaded through nginx. */
+	snprintf(path, sizeof path, "/api/v1/tickets/%s/messages", number);
+	r = api("POST", path, key, "{\"body\":\"Your invoice is attached.\"}", NULL);
+	ck_status(r, 201, "POST a reply");
+	char *message = member(&r, "id");
+	resp_free(&r);
+	char *att = owner_sql("with b as (insert into attachment_blobs (sha256, data, size_bytes) "
+	                      "values (sha256(convert_to($2, 'UTF8')), convert_to($2, 'UTF8'), octet_length($2)) "
+	                      "on conflict (sha256) do update set last_used_at = now() returning sha256) "
+	                      "insert into attachments (ticket_id, message_id, file_name, content_type, size_bytes, sha256) "
+	                      "select m.ticket_id, m.id, $3, 'text/plain', octet_length($2), b.sha256 "
+	                      "from ticket_messages m, b where m.id = $1::uuid returning id",
+	    message, "E2E invoice bytes", "Rechnung M\xc3\xa4rz.txt");
+	ck_assert_ptr_nonnull(att);
+	r = api("GET", path, key, NULL, NULL);
+	ck_status(r, 200, "GET the messages");
+	char url[512];
+	snprintf(url, sizeof url, "/api/v1/tickets/%s/attachments/%s", number, att);
+	ck_assert_msg(has(&r, url) && has(&r, "\"size\":17"), "%s", r.body.data);
+	resp_free(&r);
+	r = api("GET", url, key, NULL, NULL);
+	ck_status(r, 200, "GET the attachment");
+	ck_assert_msg(r.body.data && strcmp(r.body.data, "E2E invoice bytes") == 0, "body %s", r.body.data);
+	char h[512];
+	ck_assert(resp_header(&r, "Content-Type", h, sizeof h));
+	ck_assert_str_eq(h, "text/plain");
+	ck_assert(resp_header(&r, "Content-Disposition", h, sizeof h));
+	ck_assert_msg(strncmp(h, "attachment;", 11) == 0 && strstr(h, "filename*=UTF-8''Rechnung%20M%C3%A4rz.txt"),
+	    "Content-Disposition %s", h);
+	ck_assert(resp_header(&r, "X-Content-Type-Options", h, sizeof h));
+	ck_assert_str_eq(h, "nosniff");
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/tickets/%s/attachments/00000000-0000-4000-8000-000000000000", number);
+	r = api("GET", path, key, NULL, NULL);
+	ck_status(r, 404, "an attachment not on the ticket");
+	resp_free(&r);
+	free(att);
+	free(message);
+	free(cid);
+	free(tickets);
+	free(number);
+	free(key);
+	free(type);
+}
+END_TEST
+
 Suite *api_e2e_suite(void)
 {
 	Suite *s = suite_create("api_e2e");
 	TCase *tc = tcase_create("api_e2e");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_api_acceptance_flow);
+	tcase_add_test(tc, test_api_customers_and_attachments);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -64,6 +64,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	form_errors e3 = { 0 };
 	if (api_message_read(a, j, &m, &e3) < 0)
 		abort();
+	api_customer_in c;
+	form_errors e4 = { 0 };
+	int nc = api_customer_read(a, j, &c, &e4);
+	if (nc < 0 || (size_t)nc != e4.len)
+		abort();
+	/* Accepted: an address the form check takes, a name on one line. */
+	if (nc == 0 && (!c.email || !form_email_valid(str_from_cstr(c.email)) || (c.name && strchr(c.name, '\n'))))
+		abort();
 	json_decref(j);
 	arena_free(a);
 	return 0;

@@ -574,6 +574,487 @@ END_TEST
 
 /* Every /api/v1 route of the table is in the OpenAPI document with its
  * method, and every operation of the document is a route. */
+/* ---- customers and attachments (api_customers.c, api_messages.c) ---- */
+
+/* A ticket of the key's organization for requester email; its number. */
+static char *create_ticket_for(fixture *f, const char *key, const char *type, const char *email)
+{
+	char body[1024];
+	snprintf(body, sizeof body,
+	    "{\"request_type\":\"%s\",\"title\":\"For a customer\",\"description\":\"Made through the REST API.\","
+	    "\"requester\":{\"email\":\"%s\",\"name\":\"Cust\"},\"custom_fields\":{\"api_plan\":\"pro\"}}",
+	    type, email);
+	harness_response r;
+	api(f->a, "POST", "/api/v1/tickets", key, body, NULL, NULL, &r);
+	assert_status(&r, 201);
+	char *number = json_field(r.body, "number");
+	ck_assert_ptr_nonnull(number);
+	harness_response_free(&r);
+	return number;
+}
+
+/* A unique address under example.com starting with what. */
+static void unique_email(char *out, size_t n, const char *what)
+{
+	char u[96];
+	unique(u, sizeof u, what);
+	snprintf(out, n, "%s@example.com", u);
+}
+
+START_TEST(customers_refused_401_403_404_400_422)
+{
+	fixture f;
+	setup(&f);
+	char cust_key[128], foreign[160], uri[320];
+	free(make_key(f.slug, "{customers:read}", cust_key, sizeof cust_key));
+	unique_email(foreign, sizeof foreign, "foreign");
+	free(create_ticket_for(&f, f.other_key, f.other_type, foreign));
+	char *foreign_id = owner3("select id::text from users where email = $1::citext", foreign, NULL, NULL);
+	ck_assert_ptr_nonnull(foreign_id);
+	harness_response r;
+	/* 401 */
+	api(f.a, "GET", "/api/v1/customers", NULL, NULL, NULL, NULL, &r);
+	assert_problem(&r, 401, "unauthorized");
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", NULL, "{\"email\":\"a@example.com\"}", NULL, NULL, &r);
+	assert_problem(&r, 401, "unauthorized");
+	harness_response_free(&r);
+	/* 403: reading needs customers:read, creating tickets:write, a
+	 * customer's tickets tickets:read as well. */
+	api(f.a, "GET", "/api/v1/customers", f.read_key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 403, "insufficient-scope");
+	assert_has(&r, "customers:read");
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", cust_key, "{\"email\":\"nope@example.com\"}", NULL, NULL, &r);
+	assert_problem(&r, 403, "insufficient-scope");
+	harness_response_free(&r);
+	assert_owner("select count(*)::text from users where email = 'nope@example.com'", NULL, NULL, "0");
+	snprintf(uri, sizeof uri, "/api/v1/customers/%s/tickets", foreign_id);
+	api(f.a, "GET", uri, cust_key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 403, "insufficient-scope");
+	harness_response_free(&r);
+	/* 404: another organization's customer, by address, by id, their
+	 * tickets; an unknown id and one that is no uuid. */
+	snprintf(uri, sizeof uri, "/api/v1/customers?email=%s", foreign);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "not-found");
+	harness_response_free(&r);
+	api(f.a, "GET", uri, f.other_key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200); /* (theirs, they see) */
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/api/v1/customers/%s", foreign_id);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "not-found");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/api/v1/customers/%s/tickets", foreign_id);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "not-found");
+	assert_lacks(&r, "For a customer");
+	harness_response_free(&r);
+	api(f.a, "GET", "/api/v1/customers/00000000-0000-4000-8000-000000000000", f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "not-found");
+	harness_response_free(&r);
+	api(f.a, "GET", "/api/v1/customers/not-a-uuid/tickets", f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "not-found");
+	harness_response_free(&r);
+	/* A service user is nobody's customer. */
+	char *svc = owner3("select u.email::text from api_keys k join users u on u.id = k.service_user_id "
+	                   "where k.id = $1::uuid", f.key_id, NULL, NULL);
+	snprintf(uri, sizeof uri, "/api/v1/customers?email=%s", svc);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "not-found");
+	harness_response_free(&r);
+	/* 400: a bad address, cursor or limit. */
+	api(f.a, "GET", "/api/v1/customers?email=not-an-address", f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 400, "bad-parameter");
+	harness_response_free(&r);
+	api(f.a, "GET", "/api/v1/customers?after=bogus", f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 400, "bad-cursor");
+	harness_response_free(&r);
+	api(f.a, "GET", "/api/v1/customers?limit=101", f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 400, "bad-parameter");
+	harness_response_free(&r);
+	/* 400 invalid JSON, 415, 422 for a bad or reserved address, a long name. */
+	api(f.a, "POST", "/api/v1/customers", f.key, "{\"email\":", NULL, NULL, &r);
+	assert_problem(&r, 400, "invalid-json");
+	harness_response_free(&r);
+	harness_request(f.a, "POST", "/api/v1/customers", (const char *[]){ "CONTENT_TYPE=text/plain", NULL }, "x", 1, &r);
+	assert_status(&r, 401); /* (no key: authentication comes first) */
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", f.key, "{\"name\":\"No address\"}", NULL, NULL, &r);
+	assert_problem(&r, 422, "validation-failed");
+	assert_has(&r, "\"field\":\"email\"");
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", f.key, "{\"email\":\"two@@example.com\"}", NULL, NULL, &r);
+	assert_problem(&r, 422, "validation-failed");
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", f.key, "{\"email\":\"x@api.invalid\"}", NULL, NULL, &r);
+	assert_problem(&r, 422, "validation-failed");
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", f.key, "{\"email\":\"ok@example.com\",\"name\":\"Two\\nlines\"}", NULL, NULL,
+	    &r);
+	assert_problem(&r, 422, "validation-failed");
+	assert_has(&r, "\"field\":\"name\"");
+	harness_response_free(&r);
+	assert_owner("select count(*)::text from users where email in ('x@api.invalid', 'two@@example.com')", NULL, NULL,
+	    "0");
+	free(svc);
+	free(foreign_id);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(customers_find_create_list_and_their_tickets)
+{
+	fixture f;
+	setup(&f);
+	char a_mail[160], b_mail[160], new_mail[160], body[512], uri[320];
+	unique_email(a_mail, sizeof a_mail, "cust-a");
+	unique_email(b_mail, sizeof b_mail, "cust-b");
+	unique_email(new_mail, sizeof new_mail, "cust-new");
+	char *na = create_ticket_for(&f, f.key, f.type, a_mail);
+	char *nb = create_ticket_for(&f, f.key, f.type, b_mail);
+	harness_response r;
+	/* Found by address, whatever its case. */
+	char upper[160];
+	snprintf(upper, sizeof upper, "%s", a_mail);
+	for (char *c = upper; *c && *c != '@'; c++)
+		*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+	snprintf(uri, sizeof uri, "/api/v1/customers?email=%s", upper);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	char want[256];
+	snprintf(want, sizeof want, "\"email\":\"%s\"", a_mail);
+	assert_has(&r, want);
+	assert_has(&r, "\"name\":\"Cust\"");
+	assert_has(&r, "\"preferred_language\":\"en\"");
+	assert_has(&r, "\"created_at\":\"");
+	char *a_id = json_field(r.body, "id");
+	ck_assert_ptr_nonnull(a_id);
+	harness_response_free(&r);
+	/* Their tickets: the tickets list's rows, only theirs. */
+	snprintf(uri, sizeof uri, "/api/v1/customers/%s/tickets", a_id);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	assert_has(&r, na);
+	assert_lacks(&r, nb);
+	assert_has(&r, "\"next\":null");
+	harness_response_free(&r);
+	/* A second ticket of theirs: a page of one has a next link on the same path. */
+	char *na2 = create_ticket_for(&f, f.key, f.type, a_mail);
+	snprintf(uri, sizeof uri, "/api/v1/customers/%s/tickets?limit=1", a_id);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	char *next = json_field(r.body, "next");
+	ck_assert_ptr_nonnull(next);
+	char prefix[200];
+	snprintf(prefix, sizeof prefix, "/api/v1/customers/%s/tickets?limit=1&after=", a_id);
+	ck_assert_msg(strncmp(next, prefix, strlen(prefix)) == 0, "next %s", next);
+	harness_response_free(&r);
+	api(f.a, "GET", next, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	assert_has(&r, na);
+	assert_lacks(&r, na2);
+	harness_response_free(&r);
+	free(next);
+	snprintf(uri, sizeof uri, "/api/v1/customers/%s/tickets?after=bogus", a_id);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 400, "bad-cursor");
+	harness_response_free(&r);
+	/* Created: 201 and Location, and the Idempotency-Key replays it. */
+	snprintf(body, sizeof body, "{\"email\":\" %s \",\"name\":\"New Customer\"}", new_mail);
+	api(f.a, "POST", "/api/v1/customers", f.key, body, "HTTP_IDEMPOTENCY_KEY=cust-1", NULL, &r);
+	assert_status(&r, 201);
+	char *loc = harness_header(&r, "Location");
+	char *new_id = json_field(r.body, "id");
+	ck_assert_ptr_nonnull(loc);
+	ck_assert_ptr_nonnull(new_id);
+	snprintf(want, sizeof want, "/api/v1/customers/%s", new_id);
+	ck_assert_str_eq(loc, want);
+	snprintf(want, sizeof want, "\"email\":\"%s\"", new_mail);
+	assert_has(&r, want);
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", f.key, body, "HTTP_IDEMPOTENCY_KEY=cust-1", NULL, &r);
+	assert_status(&r, 201);
+	char *replayed = harness_header(&r, "Idempotent-Replayed");
+	ck_assert_msg(replayed && strcmp(replayed, "true") == 0, "Idempotent-Replayed %s", replayed ? replayed : "");
+	free(replayed);
+	harness_response_free(&r);
+	api(f.a, "POST", "/api/v1/customers", f.key, "{\"email\":\"other@example.com\"}", "HTTP_IDEMPOTENCY_KEY=cust-1",
+	    NULL, &r);
+	assert_problem(&r, 422, "idempotency-key-reused");
+	harness_response_free(&r);
+	/* The same address again: 409, pointing at the customer. */
+	api(f.a, "POST", "/api/v1/customers", f.key, body, NULL, NULL, &r);
+	assert_problem(&r, 409, "customer-exists");
+	char *loc2 = harness_header(&r, "Location");
+	ck_assert_ptr_nonnull(loc2);
+	ck_assert_str_eq(loc2, loc);
+	snprintf(want, sizeof want, "\"location\":\"%s\"", loc);
+	assert_has(&r, want);
+	free(loc2);
+	harness_response_free(&r);
+	/* A requester of a ticket is a customer already. */
+	snprintf(body, sizeof body, "{\"email\":\"%s\"}", b_mail);
+	api(f.a, "POST", "/api/v1/customers", f.key, body, NULL, NULL, &r);
+	assert_problem(&r, 409, "customer-exists");
+	harness_response_free(&r);
+	assert_owner("select count(*)::text from users where email = $1::citext", new_mail, NULL, "1");
+	/* The new customer, by id, with no tickets; another organization
+	 * does not see them, and making them there says nothing of here. */
+	api(f.a, "GET", loc, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "\"name\":\"New Customer\"");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "%s/tickets", loc);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "\"items\":[]");
+	harness_response_free(&r);
+	api(f.a, "GET", loc, f.other_key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "not-found");
+	harness_response_free(&r);
+	snprintf(body, sizeof body, "{\"email\":\"%s\"}", new_mail);
+	api(f.a, "POST", "/api/v1/customers", f.other_key, body, NULL, NULL, &r);
+	assert_status(&r, 201);
+	harness_response_free(&r);
+	/* The list: every customer once, in pages of one, following next. */
+	int seen_a = 0, seen_b = 0, seen_new = 0, pages = 0;
+	char *page = strdup("/api/v1/customers?limit=1");
+	while (page && pages < 10) {
+		api(f.a, "GET", page, f.key, NULL, NULL, NULL, &r);
+		assert_status(&r, 200);
+		seen_a += strstr(r.body, a_mail) != NULL;
+		seen_b += strstr(r.body, b_mail) != NULL;
+		seen_new += strstr(r.body, new_mail) != NULL;
+		free(page);
+		page = json_field(r.body, "next");
+		harness_response_free(&r);
+		pages++;
+	}
+	free(page);
+	/* The fixture's own requester, api-req@example.com, is not among
+	 * them: only this test's three. */
+	ck_assert_int_eq(pages, 3);
+	ck_assert_int_eq(seen_a, 1);
+	ck_assert_int_eq(seen_b, 1);
+	ck_assert_int_eq(seen_new, 1);
+	free(loc);
+	free(new_id);
+	free(a_id);
+	free(na);
+	free(nb);
+	free(na2);
+	teardown(&f);
+}
+END_TEST
+
+/* An attachment of message_id (inline bytes, as before 0008); its id. */
+static char *attach(const char *message_id, const char *name, const char *bytes)
+{
+	char *id = owner3("with b as (insert into attachment_blobs (sha256, data, size_bytes) "
+	                  "values (sha256(convert_to($3, 'UTF8')), convert_to($3, 'UTF8'), octet_length($3)) "
+	                  "on conflict (sha256) do update set last_used_at = now() returning sha256) "
+	                  "insert into attachments (ticket_id, message_id, file_name, content_type, size_bytes, sha256) "
+	                  "select m.ticket_id, m.id, $2, 'text/plain', octet_length($3), b.sha256 "
+	                  "from ticket_messages m, b where m.id = $1::uuid returning id::text",
+	    message_id, name, bytes);
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+START_TEST(attachments_listed_and_downloaded)
+{
+	fixture f;
+	setup(&f);
+	char cust_key[128];
+	free(make_key(f.slug, "{customers:read}", cust_key, sizeof cust_key));
+	char *number = create_ticket(&f, f.key, f.type, "With files");
+	char *other_number = create_ticket(&f, f.key, f.type, "Other files");
+	char *foreign_number = create_ticket(&f, f.other_key, f.other_type, "Foreign files");
+	char uri[320];
+	harness_response r;
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/messages", number);
+	api(f.a, "POST", uri, f.key, "{\"body\":\"The invoice, attached.\"}", NULL, NULL, &r);
+	assert_status(&r, 201);
+	char *reply = json_field(r.body, "id");
+	harness_response_free(&r);
+	api(f.a, "POST", uri, f.key, "{\"body\":\"Internal copy.\",\"internal\":true}", NULL, NULL, &r);
+	assert_status(&r, 201);
+	char *note = json_field(r.body, "id");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/messages", other_number);
+	api(f.a, "POST", uri, f.key, "{\"body\":\"Elsewhere.\"}", NULL, NULL, &r);
+	char *elsewhere = json_field(r.body, "id");
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/messages", foreign_number);
+	api(f.a, "POST", uri, f.other_key, "{\"body\":\"Theirs.\"}", NULL, NULL, &r);
+	char *theirs = json_field(r.body, "id");
+	harness_response_free(&r);
+	char *att = attach(reply, "\xc3\x9c" "berweisung \"2026\".txt", "invoice bytes 2026");
+	char *natt = attach(note, "note.txt", "internal bytes");
+	char *oatt = attach(elsewhere, "other.txt", "other bytes");
+	char *fatt = attach(theirs, "foreign.txt", "foreign bytes");
+	/* A file of the ticket's submission (no message): not the API's. */
+	char *satt = owner3("with b as (insert into attachment_blobs (sha256, data, size_bytes) "
+	                    "values (sha256('submission bytes'), 'submission bytes', 16) on conflict (sha256) "
+	                    "do update set last_used_at = now() returning sha256) "
+	                    "insert into attachments (ticket_id, file_name, content_type, size_bytes, sha256) "
+	                    "select t.id, 'form.txt', 'text/plain', 16, b.sha256 from tickets t, b where t.number = $1 "
+	                    "returning id::text", number, NULL, NULL);
+	ck_assert_ptr_nonnull(satt);
+	/* Listed with the message: id, name, type, size, its URL. */
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/messages", number);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	char want[400];
+	snprintf(want, sizeof want, "\"url\":\"/api/v1/tickets/%s/attachments/%s\"", number, att);
+	assert_has(&r, want);
+	assert_has(&r, "\"content_type\":\"text/plain\"");
+	assert_has(&r, "\"size\":18");
+	harness_response_free(&r);
+	/* Downloaded: the bytes, the stored type, a safe disposition. */
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/attachments/%s", number, att);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	ck_assert_msg(r.body_len == 18 && memcmp(r.body, "invoice bytes 2026", 18) == 0, "body %.*s", (int)r.body_len,
+	    r.body);
+	char *ct = harness_header(&r, "Content-Type");
+	ck_assert_msg(ct && strcmp(ct, "text/plain") == 0, "Content-Type %s", ct ? ct : "");
+	char *cd = harness_header(&r, "Content-Disposition");
+	ck_assert_msg(cd && strncmp(cd, "attachment;", 11) == 0 && strstr(cd, "filename*=UTF-8''%C3%9Cberweisung") &&
+	        !strstr(cd, "\"2026\""), "Content-Disposition %s", cd ? cd : "");
+	char *cc = harness_header(&r, "Cache-Control");
+	ck_assert_msg(cc && strstr(cc, "no-store"), "Cache-Control %s", cc ? cc : "");
+	char *csp = harness_header(&r, "Content-Security-Policy");
+	ck_assert_msg(csp && strstr(csp, "sandbox"), "Content-Security-Policy %s", csp ? csp : "");
+	free(cc);
+	free(csp);
+	free(ct);
+	free(cd);
+	harness_response_free(&r);
+	/* An internal note's file: the key works the ticket as its agents do. */
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/attachments/%s", number, natt);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	harness_response_free(&r);
+	/* 403 without tickets:read; 401 without a key. */
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/attachments/%s", number, att);
+	api(f.a, "GET", uri, cust_key, NULL, NULL, NULL, &r);
+	assert_problem(&r, 403, "insufficient-scope");
+	harness_response_free(&r);
+	api(f.a, "GET", uri, NULL, NULL, NULL, NULL, &r);
+	assert_problem(&r, 401, "unauthorized");
+	harness_response_free(&r);
+	/* 404: a file of another ticket of ours through this one, another
+	 * organization's file through ours and through theirs, an unknown id,
+	 * no uuid, a foreign ticket. */
+	const char *bad[][2] = { { number, oatt }, { number, fatt }, { foreign_number, fatt },
+		{ number, "00000000-0000-4000-8000-000000000000" }, { number, "nope" }, { foreign_number, att },
+		{ number, satt } };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(uri, sizeof uri, "/api/v1/tickets/%s/attachments/%s", bad[i][0], bad[i][1]);
+		api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+		assert_problem(&r, 404, "not-found");
+		assert_lacks(&r, "bytes");
+		harness_response_free(&r);
+	}
+	free(att);
+	free(natt);
+	free(oatt);
+	free(fatt);
+	free(satt);
+	free(reply);
+	free(note);
+	free(elsewhere);
+	free(theirs);
+	free(number);
+	free(other_number);
+	free(foreign_number);
+	teardown(&f);
+}
+END_TEST
+
+/* Service users (0042) in the desk: not offered as assignees, not given a
+ * ticket by auto-assign, marked on the members page and not changed as a
+ * person there. */
+START_TEST(service_users_are_nobody_to_assign_or_list)
+{
+	fixture f;
+	setup(&f);
+	char *svc = owner3("select service_user_id::text from api_keys where id = $1::uuid", f.key_id, NULL, NULL);
+	char *svc_membership = owner3("select id::text from memberships where user_id = $1::uuid", svc, NULL, NULL);
+	char *agent = new_user("svc-agent", NULL, 0);
+	char *admin = new_user("svc-admin", NULL, 0);
+	free(add_member(f.org, agent, "agent"));
+	free(add_member(f.org, admin, "admin"));
+	/* Auto-assign with the people away: nobody, never the keys. */
+	free(owner3("with u as (update organization_settings set auto_assign_enabled = true "
+	            "where organization_id = $1::uuid returning 1) select count(*) from u", f.org, NULL, NULL));
+	free(owner3("with u as (update users set away_since = now() where id in ($1::uuid, $2::uuid) returning 1) "
+	            "select count(*) from u", agent, admin, NULL));
+	char *lone = create_ticket(&f, f.key, f.type, "Only keys are free");
+	assert_owner("select coalesce(assignee_id::text, 'none') from tickets where number = $1", lone, NULL, "none");
+	free(owner3("with u as (update users set away_since = null where id = $1::uuid returning 1) "
+	            "select count(*) from u", agent, NULL, NULL));
+	char *taken = create_ticket(&f, f.key, f.type, "Someone is back");
+	assert_owner("select assignee_id::text from tickets where number = $1", taken, NULL, agent);
+	/* The desk's choices: the queue filter and the workspace. */
+	browser b;
+	sign_in(f.a, admin, &b);
+	char uri[320], opt[80], agent_opt[80];
+	snprintf(opt, sizeof opt, "value=\"%s\"", svc);
+	snprintf(agent_opt, sizeof agent_opt, "value=\"%s\"", agent);
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			snprintf(uri, sizeof uri, "/desk?org=%s", f.org);
+		else
+			snprintf(uri, sizeof uri, "/desk/tickets/%s", lone);
+		harness_response r;
+		get(f.a, uri, b.cookie, &r);
+		assert_status(&r, 200);
+		assert_has(&r, agent_opt);
+		assert_lacks(&r, opt);
+		harness_response_free(&r);
+	}
+	/* The API's own PATCH may not give a ticket to a key either. */
+	char body[200];
+	snprintf(body, sizeof body, "{\"assignee\":\"%s\"}", svc);
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s", lone);
+	harness_response r;
+	api(f.a, "PATCH", uri, f.key, body, "HTTP_IF_MATCH=*", NULL, &r);
+	assert_problem(&r, 422, "validation-failed");
+	harness_response_free(&r);
+	/* The members page: listed as the key's, without a person's forms. */
+	snprintf(uri, sizeof uri, "/desk/admin/members?org=%s", f.slug);
+	get(f.a, uri, b.cookie, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "API: test key");
+	assert_has(&r, "The service user of an API key");
+	char action[200];
+	snprintf(action, sizeof action, "/desk/admin/members/%s/role", svc_membership);
+	assert_lacks(&r, action);
+	harness_response_free(&r);
+	post_as(f.a, action, &b, "role=admin", &r);
+	assert_status(&r, 422);
+	harness_response_free(&r);
+	snprintf(action, sizeof action, "/desk/admin/members/%s/active", svc_membership);
+	post_as(f.a, action, &b, "active=0", &r);
+	assert_status(&r, 422);
+	harness_response_free(&r);
+	assert_owner("select role || ' ' || is_active::text from memberships where id = $1::uuid", svc_membership, NULL,
+	    "agent true");
+	free(b.cookie);
+	free(lone);
+	free(taken);
+	free(agent);
+	free(admin);
+	free(svc);
+	free(svc_membership);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(openapi_matches_the_route_table)
 {
 	app *a = test_app(NULL, NULL);
@@ -755,6 +1236,10 @@ Suite *api_suite(void)
 	tcase_add_test(works, openapi_matches_the_route_table);
 	tcase_add_test(works, admin_page_creates_shows_once_and_revokes);
 	tcase_add_test(works, address_outside_the_allow_list_is_403);
+	tcase_add_test(refused, customers_refused_401_403_404_400_422);
+	tcase_add_test(works, customers_find_create_list_and_their_tickets);
+	tcase_add_test(works, attachments_listed_and_downloaded);
+	tcase_add_test(works, service_users_are_nobody_to_assign_or_list);
 	suite_add_tcase(s, works);
 	return s;
 }

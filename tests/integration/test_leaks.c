@@ -47,6 +47,9 @@ typedef struct {
 	 * revoke route, and a ticket it works */
 	char api_key[128];
 	char *api_revoke_id, *api_number;
+	/* REST API customers and attachments: the ticket's requester, and a
+	 * file on a message of the ticket */
+	char *api_customer, *api_attachment;
 } leak_admin;
 
 static void admin_fixture(app *a, leak_admin *ad)
@@ -193,6 +196,10 @@ static void api_request(app *a, const route *rt, const leak_admin *ad, long roun
 		if (strncmp(p, "{number}", 8) == 0) {
 			o += (size_t)snprintf(uri + o, sizeof uri - o, "%s", ad->api_number);
 			p += 8;
+		} else if (strncmp(p, "{id}", 4) == 0) { /* REST API customers and attachments */
+			o += (size_t)snprintf(uri + o, sizeof uri - o, "%s",
+			    strstr(rt->pattern, "/attachments/") ? ad->api_attachment : ad->api_customer);
+			p += 4;
 		} else {
 			uri[o++] = *p++;
 		}
@@ -210,6 +217,8 @@ static void api_request(app *a, const route *rt, const leak_admin *ad, long roun
 			b = rounds % 2 ? "{\"status\":\"open\",\"priority\":\"high\",\"tags\":[\"leak\"]}" : "{\"status\":1}";
 		else if (ms[k].m == METHOD_POST && strstr(rt->pattern, "messages"))
 			b = rounds % 2 ? "{\"body\":\"Leak reply\",\"internal\":true}" : "{\"body\":";
+		else if (ms[k].m == METHOD_POST && strstr(rt->pattern, "customers")) /* 201, then 409; or 422 */
+			b = rounds % 2 ? "{\"email\":\"leak-customer@example.com\",\"name\":\"Leak\"}" : "{\"email\":\"x\"}";
 		else if (ms[k].m == METHOD_POST) {
 			snprintf(body, sizeof body, "{\"request_type\":\"%s\",\"title\":\"Leak api\",\"description\":"
 			    "\"Every route, again.\",\"requester\":{\"email\":\"leak-api@example.com\"},\"custom_fields\":"
@@ -217,7 +226,10 @@ static void api_request(app *a, const route *rt, const leak_admin *ad, long roun
 			b = body;
 		}
 		char q[600];
-		snprintf(q, sizeof q, "%s%s", uri, ms[k].m == METHOD_GET && rounds % 2 ? "?limit=1&q=leak&sort=created" : "");
+		snprintf(q, sizeof q, "%s%s", uri,
+		    ms[k].m == METHOD_GET && strcmp(rt->pattern, "/api/v1/customers") == 0 /* by address, or a page */
+		        ? (rounds % 2 ? "?email=leak-api@example.com" : "?limit=1")
+		    : ms[k].m == METHOD_GET && rounds % 2 ? "?limit=1&q=leak&sort=created" : "");
 		harness_response r;
 		harness_request(a, ms[k].name, q, params, b, b ? strlen(b) : 0, &r);
 		ck_assert_int_gt(r.status, 0);
@@ -521,6 +533,18 @@ START_TEST(every_route_many_times)
 	ad.api_number = owner_query("select t.number from tickets t join organizations o on o.id = t.organization_id "
 	                            "where o.slug = $1 order by t.created_at limit 1", ad.slug);
 	ck_assert_ptr_nonnull(ad.api_number);
+	/* REST API customers and attachments */
+	ad.api_customer = owner_query("select requester_id::text from tickets where number = $1", ad.api_number);
+	ck_assert_ptr_nonnull(ad.api_customer);
+	ad.api_attachment = owner_query(
+	    "with m as (insert into ticket_messages (ticket_id, body, is_internal, message_type) "
+	    "  select id, 'Leak file', false, 'reply' from tickets where number = $1 returning id, ticket_id), "
+	    "b as (insert into attachment_blobs (sha256, data, size_bytes) values (sha256('leak file'), 'leak file', 9) "
+	    "  on conflict (sha256) do update set last_used_at = now() returning sha256) "
+	    "insert into attachments (ticket_id, message_id, file_name, content_type, size_bytes, sha256) "
+	    "select m.ticket_id, m.id, 'leak.txt', 'text/plain', 9, b.sha256 from m, b returning id::text",
+	    ad.api_number);
+	ck_assert_ptr_nonnull(ad.api_attachment);
 	{
 		/* ticket templates: the agent's organization's, for /desk/templates */
 		char sql[256];
@@ -751,6 +775,8 @@ START_TEST(every_route_many_times)
 	free(ad.desk_step);
 	free(ad.api_revoke_id);
 	free(ad.api_number);
+	free(ad.api_customer); /* REST API customers and attachments */
+	free(ad.api_attachment);
 	harness_app_free(a);
 }
 END_TEST
