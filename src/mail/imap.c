@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #define IMAP_ERR_LEN 512
 
@@ -495,6 +496,9 @@ void imap_close(imap *c)
 	answer a = { 0 };
 	if (!c->dead)
 		command(c, &a, "LOGOUT");
+	/* libcurl says LOGOUT too as it closes, and would wait for an answer
+	 * from a server gone silent: the socket is closed under it first. */
+	shutdown((int)c->sock, SHUT_RDWR);
 	curl_easy_cleanup(c->curl);
 	explicit_bzero(c->rbuf, sizeof c->rbuf);
 	free(c);

@@ -17,6 +17,17 @@
 
 #define MAIL_IN_EXIT_CONFIG 78
 
+/* A logfmt value (the server's words and mailbox names are not ours). */
+typedef struct {
+	char v[700];
+} qv;
+static qv q(const char *s)
+{
+	qv r;
+	log_quote(r.v, sizeof r.v, s, strlen(s));
+	return r;
+}
+
 static void trim(const char **s, const char **e)
 {
 	while (*s < *e && isspace((unsigned char)**s))
@@ -118,7 +129,7 @@ static enum imap_status mark_done(poller *p, imap *c, uint32_t uid, const char *
 			return st;
 		/* No MOVE (or no such folder): \Seen at least, so that it does
 		 * not come back on every poll. */
-		log_warn("imap move failed", "uid=%u folder=\"%s\" err=\"%s\"", (unsigned)uid, folder, imap_error(c));
+		log_warn("imap move failed", "uid=%u folder=%s err=%s", (unsigned)uid, q(folder).v, q(imap_error(c)).v);
 	}
 	*how = "seen";
 	return imap_mark_seen(c, uid);
@@ -130,13 +141,13 @@ static enum imap_status poll_mailbox(poller *p, imap *c, const imap_mailbox *box
 {
 	enum imap_status st = imap_select(c, box->name);
 	if (st != IMAP_OK) {
-		log_warn("imap mailbox unusable", "mailbox=\"%s\" err=\"%s\"", box->name, imap_error(c));
+		log_warn("imap mailbox unusable", "mailbox=%s err=%s", q(box->name).v, q(imap_error(c)).v);
 		r->trouble = true;
 		return st;
 	}
 	size_t n = 0;
 	if ((st = imap_search_unseen(c, p->uids, *budget, &n)) != IMAP_OK) {
-		log_warn("imap search failed", "mailbox=\"%s\" err=\"%s\"", box->name, imap_error(c));
+		log_warn("imap search failed", "mailbox=%s err=%s", q(box->name).v, q(imap_error(c)).v);
 		r->trouble = true;
 		return st;
 	}
@@ -161,7 +172,7 @@ static enum imap_status poll_mailbox(poller *p, imap *c, const imap_mailbox *box
 		else if (found)
 			over = true; /* not downloaded at all */
 		if (st != IMAP_OK) {
-			log_warn("imap fetch failed", "mailbox=\"%s\" uid=%u err=\"%s\"", box->name, (unsigned)uid, imap_error(c));
+			log_warn("imap fetch failed", "mailbox=%s uid=%u err=%s", q(box->name).v, (unsigned)uid, q(imap_error(c)).v);
 			r->trouble = true;
 			free(raw);
 			if (st == IMAP_IO)
@@ -178,7 +189,7 @@ static enum imap_status poll_mailbox(poller *p, imap *c, const imap_mailbox *box
 		} else if ((st = mark_done(p, c, uid, &how)) != IMAP_OK) {
 			/* Taken but not marked: the next poll finds it again, and it
 			 * is a duplicate then (the Message-ID or its bytes). */
-			log_warn("imap mark failed", "mailbox=\"%s\" uid=%u err=\"%s\"", box->name, (unsigned)uid, imap_error(c));
+			log_warn("imap mark failed", "mailbox=%s uid=%u err=%s", q(box->name).v, (unsigned)uid, q(imap_error(c)).v);
 			r->trouble = true;
 			if (st == IMAP_IO)
 				return st;
@@ -186,7 +197,7 @@ static enum imap_status poll_mailbox(poller *p, imap *c, const imap_mailbox *box
 		} else {
 			r->done++;
 		}
-		log_info("imap message", "mailbox=\"%s\" uid=%u exit=%d then=%s", box->name, (unsigned)uid, code, how);
+		log_info("imap message", "mailbox=%s uid=%u exit=%d then=%s", q(box->name).v, (unsigned)uid, code, how);
 	}
 	return IMAP_OK;
 }
@@ -197,7 +208,7 @@ static void poll_once(poller *p, poll_report *r)
 	char err[512];
 	imap *c = imap_open(&p->opts, err, sizeof err);
 	if (!c) {
-		log_warn("imap unreachable", "err=\"%s\"", err);
+		log_warn("imap unreachable", "err=%s", q(err).v);
 		r->trouble = true;
 		return;
 	}
@@ -256,7 +267,7 @@ int mail_in_imap_run(const config *cfg, bool once)
 		goto out;
 	}
 	if (!once)
-		log_info("mail-in imap started", "url=\"%s\" mailboxes=%zu interval=%d", cfg->imap_url, p.n_boxes,
+		log_info("mail-in imap started", "url=%s mailboxes=%zu interval=%d", q(cfg->imap_url).v, p.n_boxes,
 		    cfg->imap_interval_s);
 	while (!stopsig_requested()) {
 		poll_report r;
@@ -265,8 +276,9 @@ int mail_in_imap_run(const config *cfg, bool once)
 			code = r.trouble || r.left ? MAIL_IN_EXIT_TEMPFAIL : MAIL_IN_EXIT_OK;
 			break;
 		}
-		/* A full poll: there is more waiting, take it now. */
-		if (!r.more || r.trouble || r.left)
+		/* A full poll that took messages: there is more waiting, take it
+		 * now. Anything else waits (nothing taken must not spin). */
+		if (!(r.more && r.done > 0 && !r.trouble && !r.left))
 			wait_or_stop(cfg->imap_interval_s);
 	}
 	if (!once)
