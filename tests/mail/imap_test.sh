@@ -8,9 +8,10 @@
 # for loopback only), one user from a static passwd-file, a maildir under
 # the temp dir. As root the mail is owned by the `dovecot` user (dovecot
 # refuses uid 0 for mail and for its login processes); as another user
-# everything runs as that user. Messages are delivered by writing files into
-# Maildir/new, as an MDA does; \Seen is read back from the maildir file
-# names (":2,S"), which dovecot renames as flags change.
+# everything runs as that user and its group (dovecot's sockets too).
+# Messages are delivered by writing files into Maildir/new, as an MDA does;
+# \Seen is read back from the maildir file names (":2,S"), which dovecot
+# renames as flags change.
 #
 # Checks: a temporary failure (PostgreSQL unreachable) leaves every message
 # unseen; then a new-ticket message becomes a ticket of the organization its
@@ -63,10 +64,10 @@ trap cleanup EXIT
 
 # ------------------------------------------------------------------ dovecot on loopback
 if [ "$(id -u)" = 0 ]; then
-  MAIL_USER=dovecot LOGIN_USER=dovenull INTERNAL_USER=dovecot
+  MAIL_USER=dovecot LOGIN_USER=dovenull INTERNAL_USER=dovecot INTERNAL_GROUP=dovecot
   id dovenull >/dev/null 2>&1 || LOGIN_USER=dovecot
 else
-  MAIL_USER=$(id -un) LOGIN_USER=$(id -un) INTERNAL_USER=$(id -un)
+  MAIL_USER=$(id -un) LOGIN_USER=$(id -un) INTERNAL_USER=$(id -un) INTERNAL_GROUP=$(id -gn)
 fi
 MAIL_UID=$(id -u "$MAIL_USER") MAIL_GID=$(id -g "$MAIL_USER")
 chmod 0711 "$WORK"
@@ -88,6 +89,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:$MD
 default_internal_user = $INTERNAL_USER
+default_internal_group = $INTERNAL_GROUP
 default_login_user = $LOGIN_USER
 first_valid_uid = $MAIL_UID
 last_valid_uid = 0
