@@ -32,6 +32,10 @@
 #      emailed verification links confirmed (GET + POST /verify), with the
 #      CPU time per submission of each process group; then the memory of
 #      each supportdesk process (VmRSS, and PSS from smaps_rollup);
+#   4b. messages in per second through `mail-in` on stdin: BENCH_MAIL_IN
+#      new-ticket emails to the demo organization's support address, one
+#      process each, BENCH_MAIL_IN_CONCURRENCY at a time (xargs -P):
+#      messages/s and the p50 and p99 of one message;
 #   5. at scale (BENCH_SCALE=1, the default): the throwaway stack stops and a
 #      stack holding BENCH_SCALE_TICKETS tickets starts from
 #      BENCH_SCALE_DIR (var/bench-scale), seeded by make seed-scale's
@@ -63,6 +67,8 @@
 # BENCH_USER_PATHS ("/my/tickets"), BENCH_LOGIN_CONNECTIONS (4, 0 to skip),
 # BENCH_DURATION (10s), BENCH_THREADS ("1 2"), BENCH_CONNECTIONS (32),
 # BENCH_SUBMISSIONS (1000, 0 to skip), BENCH_SUBMIT_CONCURRENCY (16),
+# BENCH_MAIL_IN (500 messages piped to `mail-in`, 0 to skip),
+# BENCH_MAIL_IN_CONCURRENCY (2),
 # BENCH_SCALE (1; 0 to skip), BENCH_SCALE_TICKETS (1000000),
 # BENCH_SCALE_USER_TICKETS (50), BENCH_SCALE_LATENCY_CONNECTIONS (2: a
 # third run of the page at scale, for its latency without queueing),
@@ -292,7 +298,7 @@ serve_start() {
     export SUPPORTDESK_RATE_SUBMIT_IP=1000000/3600 SUPPORTDESK_RATE_SUBMIT_EMAIL=1000000/3600 \
            SUPPORTDESK_RATE_VERIFY_IP=1000000/600 SUPPORTDESK_CAPTCHA_MAX_NUMBER=1000 \
            SUPPORTDESK_RATE_LOGIN_IP=1000000/600 SUPPORTDESK_RATE_LOGIN_EMAIL=1000000/600 \
-           SUPPORTDESK_RATE_API_KEY=1000000000/60
+           SUPPORTDESK_RATE_API_KEY=1000000/60
     exec setsid "$BIN" serve </dev/null >>"$VAR_DIR/serve.log" 2>&1
   ) &
   serve_pid=$!
@@ -370,6 +376,54 @@ if [ "$BENCH_SUBMISSIONS" -gt 0 ] 2>/dev/null && [ "$BENCH_TRIGGERS" -gt 0 ] 2>/
     "$STACK" psql -q -c "DELETE FROM automation_triggers WHERE name LIKE 'bench trigger %'" >/dev/null 2>&1
   else
     echo "bench: the triggers could not be made; no figure with triggers"
+  fi
+fi
+
+# --------------------------------------------------------------- mail-in
+# The email channel (issue 13): BENCH_MAIL_IN distinct new-ticket messages
+# to the demo organization's support address, each piped to its own
+# `supportdesk mail-in` as an MTA's pipe transport runs it (a process, a
+# PostgreSQL connection and a transaction per message), with
+# BENCH_MAIL_IN_CONCURRENCY at a time: messages/s over the whole batch, and
+# the p50 and p99 of one message (process start to exit). The rate limits
+# are raised: every message goes to one address.
+BENCH_MAIL_IN=${BENCH_MAIL_IN:-500}
+BENCH_MAIL_IN_CONCURRENCY=${BENCH_MAIL_IN_CONCURRENCY:-2}
+mail_in_line=
+if [ "$BENCH_MAIL_IN" -gt 0 ] 2>/dev/null; then
+  echo
+  echo "== mail-in on stdin: $BENCH_MAIL_IN new-ticket messages, $BENCH_MAIL_IN_CONCURRENCY at a time =="
+  mail_to=$("$STACK" psql -q -At -c "SELECT support_email FROM organization_settings
+      WHERE support_email IS NOT NULL ORDER BY support_email LIMIT 1" 2>/dev/null | head -n 1)
+  if [ -z "$mail_to" ]; then
+    echo "bench: no organization has a support address; no mail-in figures"
+  else
+    mail_dir=$TMP/mail-in mail_tag=$(date +%s)$$
+    mkdir -p "$mail_dir"
+    for i in $(seq 1 "$BENCH_MAIL_IN"); do
+      printf 'From: Bench Sender %s <bench-%s-%s@mail-in.example>\r\nTo: %s\r\nSubject: Bench mail %s %s\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\nMessage-ID: <bench-%s-%s@mail-in.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe printer on floor %s prints blank pages.\r\n\r\n-- \r\nBench\r\n' \
+        "$i" "$mail_tag" "$i" "$mail_to" "$mail_tag" "$i" "$mail_tag" "$i" "$i" > "$mail_dir/$i.eml"
+    done
+    t0=$(date +%s%N)
+    find "$mail_dir" -name '*.eml' -print0 |
+      DATABASE_URL=$APP_DATABASE_URL SUPPORTDESK_RATE_MAIL_IN_SENDER=1000000/3600 \
+      SUPPORTDESK_RATE_MAIL_IN_ADDRESS=1000000/3600 MAIL_IN_ERR=$TMP/mail_in_bench.err \
+      timeout -k 5 $((120 + BENCH_MAIL_IN / 5)) xargs -0 -P "$BENCH_MAIL_IN_CONCURRENCY" -n 1 bash -c \
+        's=$(date +%s%N); "$0" mail-in < "$1" > /dev/null 2>> "$MAIL_IN_ERR"; rc=$?; e=$(date +%s%N); echo "$rc $(( (e - s) / 1000 ))"' \
+        "$BIN" > "$TMP/mail_in_bench.times"
+    t1=$(date +%s%N)
+    taken=$(awk '$1 == 0' "$TMP/mail_in_bench.times" | wc -l)
+    made=$("$STACK" psql -q -At -c "SELECT count(*) FROM tickets WHERE source = 'email' AND title LIKE 'Bench mail $mail_tag %'" 2>/dev/null)
+    read -r mail_rate mail_p50 mail_p99 < <(sort -n -k2 "$TMP/mail_in_bench.times" | awk -v ns=$((t1 - t0)) '
+      { t[NR] = $2 } END {
+        if (NR == 0 || ns <= 0) { print "- - -"; exit }
+        p50 = t[int((NR + 1) / 2)]; p99 = t[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1]
+        printf "%.1f %.1f %.1f\n", NR / (ns / 1e9), p50 / 1000, p99 / 1000 }')
+    mail_in_line="mail-in on stdin: $mail_rate messages/s ($BENCH_MAIL_IN_CONCURRENCY at a time), p50 $mail_p50 ms, p99 $mail_p99 ms per message; $taken of $BENCH_MAIL_IN exited 0, ${made:--} tickets made"
+    echo "$mail_in_line"
+    if [ "$taken" != "$BENCH_MAIL_IN" ]; then
+      echo "bench: mail-in's last log lines:"; tail -n 5 "$TMP/mail_in_bench.err" 2>/dev/null
+    fi
   fi
 fi
 
@@ -549,5 +603,6 @@ for r in "${results[@]}"; do echo "bench: $r"; done
 [ -n "${sub_rate:-}" ] && echo "bench: POST /submit ${sub_rate} submissions/s; submit+verify ${full_rate:--} full submissions/s"
 [ -n "${trig_rate:-}" ] && echo "bench: full submissions/s with 0 triggers ${full_rate:--}, with $BENCH_TRIGGERS active triggers ${trig_rate}"
 [ -n "${full_cpu:-}" ] && echo "bench: CPU ms per full submission: $full_cpu"
+[ -n "${mail_in_line:-}" ] && echo "bench: $mail_in_line"
 if [ "${KEEP:-0}" = 1 ]; then echo "(raw wrk output: $TMP/wrk.log)"; fi
 exit 0

@@ -36,6 +36,7 @@ BASE_PKGS=(
   postgresql-15 postgresql-contrib postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   redis-server nginx-light
   wrk valgrind python3-aiosmtpd curl xxd
+  dovecot-imapd
 )
 # The browser layer. node and npm may come from elsewhere than Debian (the
 # machine image ships NodeSource's nodejs, which bundles npm and conflicts

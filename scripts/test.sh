@@ -189,7 +189,11 @@ layer_mail() {
   ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/smtp_test.sh ) || return 1
   # The email channel: `mail-in` over tests/mail/in/ and a conversation.
   if [ -f tests/mail/mail_in_test.sh ]; then
-    ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/mail_in_test.sh )
+    ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/mail_in_test.sh ) || return 1
+  fi
+  # mail-in --imap: polling a real IMAP server (dovecot-imapd) on loopback.
+  if [ -f tests/mail/imap_test.sh ]; then
+    ( stack_env; export SUPPORTDESK_BIN=$BIN; run_timed bash tests/mail/imap_test.sh )
   fi
 }
 

@@ -32,6 +32,8 @@ static int usage(FILE *out)
 	      "                            take one email on stdin (an MTA's pipe): a ticket or a reply;\n"
 	      "                            exit 0 taken, 67 unknown address, 68 too large or malformed,\n"
 	      "                            75 try again later, 77 forged reply (README \"Email in\")\n"
+	      "  mail-in --imap [--once]   poll the IMAP mailboxes (SUPPORTDESK_IMAP_*) and take each unseen\n"
+	      "                            message in as above; every SUPPORTDESK_IMAP_INTERVAL s until SIGTERM\n"
 	      "  scheduler [--once]        run the periodic jobs: SLA escalations, purges (serve runs one\n"
 	      "                            unless SUPPORTDESK_SCHEDULER=0; any number may run, one works)\n"
 	      "  render DIR NAME DATA.json render template NAME from DIR with a JSON context\n"

@@ -100,6 +100,16 @@ static const struct config_var config_vars[] = {
 	{ "SUPPORTDESK_MAIL_IN_MAX_BYTES", VAR_LONG, OFF(mail_in_max_bytes), "26214400", 1024, 104857600, "largest message `mail-in` takes; bigger ones are refused (exit 68)" },
 	{ "SUPPORTDESK_RATE_MAIL_IN_SENDER", VAR_RATE, OFF(rate_mail_in_sender), "20/3600", 0, 0, "messages taken in per sender address (over it: exit 75, the MTA retries later)" },
 	{ "SUPPORTDESK_RATE_MAIL_IN_ADDRESS", VAR_RATE, OFF(rate_mail_in_address), "600/3600", 0, 0, "messages taken in per recipient (support) address" },
+	/* The email channel: `mail-in --imap`. */
+	{ "SUPPORTDESK_IMAP_URL", VAR_STR, OFF(imap_url), "", 0, 0, "imaps://host[:port] whose mailboxes `mail-in --imap` polls (imap://host: STARTTLS required)" },
+	{ "SUPPORTDESK_IMAP_USER", VAR_STR, OFF(imap_user), "", 0, 0, "IMAP login" },
+	{ "SUPPORTDESK_IMAP_PASSWORD", VAR_STR, OFF(imap_password), "", 0, 0, "IMAP password" },
+	{ "SUPPORTDESK_IMAP_MAILBOXES", VAR_STR, OFF(imap_mailboxes), "INBOX", 0, 0, "mailboxes polled, comma-separated MAILBOX=SUPPORT-ADDRESS (MAILBOX alone: the headers' To/Delivered-To say)" },
+	{ "SUPPORTDESK_IMAP_MOVE_TO", VAR_STR, OFF(imap_move_to), "", 0, 0, "folder a handled message is moved to (empty: it is marked \\Seen where it is)" },
+	{ "SUPPORTDESK_IMAP_INTERVAL", VAR_INT, OFF(imap_interval_s), "60", 1, 86400, "seconds between two polls of `mail-in --imap`" },
+	{ "SUPPORTDESK_IMAP_MAX_PER_POLL", VAR_INT, OFF(imap_max_per_poll), "100", 1, 10000, "messages taken per poll, over every mailbox (more: the next poll, at once)" },
+	{ "SUPPORTDESK_IMAP_TIMEOUT", VAR_INT, OFF(imap_timeout_s), "30", 1, 600, "seconds the IMAP server may stay silent (connect, login, each answer)" },
+	{ "SUPPORTDESK_IMAP_PLAINTEXT", VAR_INT, OFF(imap_plaintext), "0", 0, 1, "1: an imap:// URL on a loopback host goes without TLS (tests only)" },
 	{ "SUPPORTDESK_RATE_API_KEY", VAR_RATE, OFF(rate_api_key), "1200/60", 0, 0, "REST API requests per key" },
 };
 

@@ -98,6 +98,16 @@ typedef struct {
 	long mail_in_max_bytes;
 	config_rate rate_mail_in_sender;
 	config_rate rate_mail_in_address;
+	/* the email channel: `mail-in --imap` */
+	char *imap_url;            /* imaps://host[:port], or imap:// (STARTTLS required) */
+	char *imap_user;
+	char *imap_password;
+	char *imap_mailboxes;      /* "MAILBOX=ADDRESS,..." (mail/imap_poll.h) */
+	char *imap_move_to;        /* "": mark \Seen; else UID MOVE there */
+	int imap_interval_s;
+	int imap_max_per_poll;
+	int imap_timeout_s;
+	int imap_plaintext;        /* 1: imap:// on a loopback host without TLS (tests) */
 	config_rate rate_api_key;  /* REST API requests per key */
 
 	/* derived */

@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "db/tx.h"
 #include "kv/kv.h"
+#include "mail/imap_poll.h"
 #include "mail/inbound.h"
 #include "mail/mime.h"
 #include "mail/thread.h"
@@ -83,47 +84,54 @@ static void log_outcome(const char *outcome, const char *reason, const mail_in_m
 	    mid, number ? number : "-", why);
 }
 
-int mail_in_main(int argc, char **argv)
+/* ------------------------------------------------------------------ one message, whatever brought it */
+
+struct mail_in_session {
+	const config *cfg;
+	db *conn;
+	kv *k; /* made when a message first needs the rate limits */
+	unsigned char mk[MAIL_THREAD_KEY_LEN], tk[MAIL_THREAD_KEY_LEN];
+};
+
+mail_in_session *mail_in_session_new(const config *cfg)
 {
-	log_set_component("mail-in");
-	const char *rcpt[MAX_RECIPIENTS];
-	size_t nr = 0;
-	const char *sender = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--recipient") == 0 && i + 1 < argc && nr < MAX_RECIPIENTS) {
-			rcpt[nr++] = argv[++i];
-		} else if (strcmp(argv[i], "--sender") == 0 && i + 1 < argc) {
-			sender = argv[++i];
-		} else {
-			fprintf(stderr, "supportdesk: mail-in: unknown or incomplete option '%s' "
-			                "(--recipient ADDR, repeatable; --sender ADDR)\n", argv[i]);
-			return MAIL_IN_EXIT_USAGE;
-		}
+	mail_in_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->cfg = cfg;
+	s->conn = db_new(cfg->database_url, cfg->connect_timeout_s, cfg->statement_timeout_ms, "supportdesk-mail-in");
+	if (!s->conn) {
+		free(s);
+		return NULL;
 	}
-	config cfg;
-	char err[512];
-	if (crypto_init() < 0 || config_load(&cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "supportdesk: mail-in: %s\n", err);
-		return MAIL_IN_EXIT_TEMPFAIL;
-	}
-	if (config_load_secret(&cfg, err, sizeof err) < 0 || !cfg.have_secret) {
-		/* Without the secret no reply can be verified: keep the message
-		 * queued at the MTA until the setting is fixed. */
-		fprintf(stderr, "supportdesk: mail-in: %s\n", err[0] ? err : "no server secret");
-		config_free(&cfg);
-		return MAIL_IN_EXIT_TEMPFAIL;
-	}
+	mail_thread_keys(cfg->secret, s->mk, s->tk);
+	mail_in_init();
+	return s;
+}
+
+void mail_in_session_free(mail_in_session *s)
+{
+	if (!s)
+		return;
+	if (s->k)
+		kv_free(s->k);
+	db_free(s->conn);
+	explicit_bzero(s->mk, sizeof s->mk);
+	explicit_bzero(s->tk, sizeof s->tk);
+	free(s);
+}
+
+int mail_in_session_take(mail_in_session *s, const unsigned char *raw, size_t len, bool over,
+    const char *const *rcpt, size_t nr, const char *sender)
+{
+	const config *cfg = s->cfg;
+	db *conn = s->conn;
 	int code = MAIL_IN_EXIT_TEMPFAIL;
-	size_t len = 0;
-	bool over = false;
-	unsigned char *raw = read_all((size_t)cfg.mail_in_max_bytes, &len, &over);
 	arena *a = arena_new(64 * 1024);
-	db *conn = db_new(cfg.database_url, cfg.connect_timeout_s, cfg.statement_timeout_ms, "supportdesk-mail-in");
-	kv *k = NULL;
 	mail_in_msg m;
-	if (!raw) {
-		log_outcome("temporary", "stdin unreadable", NULL, NULL, code);
-		goto out;
+	if (!a) {
+		log_outcome("temporary", "out of memory", NULL, NULL, code);
+		return code;
 	}
 	if (over) {
 		code = MAIL_IN_EXIT_REFUSED;
@@ -131,7 +139,6 @@ int mail_in_main(int argc, char **argv)
 		count(conn, a, "too_large");
 		goto out;
 	}
-	mail_in_init();
 	if (mail_in_parse(a, raw, len, &m) < 0) {
 		code = MAIL_IN_EXIT_REFUSED;
 		log_outcome("malformed", "no message, or no From address", NULL, NULL, code);
@@ -144,19 +151,22 @@ int mail_in_main(int argc, char **argv)
 		m.auto_reason = "empty envelope sender";
 	}
 	if (m.auto_kind == MAIL_AUTO_NONE) {
-		k = kv_new(cfg.redis_url, cfg.redis_timeout_ms);
+		if (!s->k)
+			s->k = kv_new(cfg->redis_url, cfg->redis_timeout_ms);
+		kv *k = s->k;
 		ratelimit_result rl = { .allowed = true };
 		ratelimit_result rl2 = { .allowed = true };
-		enum kv_status ks = cfg.rate_mail_in_sender.limit > 0
-		    ? ratelimit_hit(k, a, "mail_in_sender", str_from_cstr(m.from_addr), cfg.rate_mail_in_sender.limit,
-		          cfg.rate_mail_in_sender.window_s, &rl)
+		enum kv_status ks = !k ? KV_UNAVAILABLE
+		    : cfg->rate_mail_in_sender.limit > 0
+		    ? ratelimit_hit(k, a, "mail_in_sender", str_from_cstr(m.from_addr), cfg->rate_mail_in_sender.limit,
+		          cfg->rate_mail_in_sender.window_s, &rl)
 		    : KV_OK;
 		const char *to = nr ? rcpt[0] : m.n_to ? m.to[0] : NULL;
-		if (ks == KV_OK && to && cfg.rate_mail_in_address.limit > 0) {
+		if (ks == KV_OK && to && cfg->rate_mail_in_address.limit > 0) {
 			char *base, *detail;
 			if (mail_address_split(a, to, &base, &detail))
-				ks = ratelimit_hit(k, a, "mail_in_address", str_from_cstr(base), cfg.rate_mail_in_address.limit,
-				    cfg.rate_mail_in_address.window_s, &rl2);
+				ks = ratelimit_hit(k, a, "mail_in_address", str_from_cstr(base), cfg->rate_mail_in_address.limit,
+				    cfg->rate_mail_in_address.window_s, &rl2);
 		}
 		if (ks != KV_OK) {
 			log_outcome("temporary", "Redis unreachable (rate limits)", &m, NULL, code);
@@ -169,12 +179,10 @@ int mail_in_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	unsigned char mk[MAIL_THREAD_KEY_LEN], tk[MAIL_THREAD_KEY_LEN];
-	mail_thread_keys(cfg.secret, mk, tk);
 	mail_in_ctx ctx = {
-		.msgid_key = mk,
-		.token_key = tk,
-		.host = mime_host_from_url(a, cfg.base_url),
+		.msgid_key = s->mk,
+		.token_key = s->tk,
+		.host = mime_host_from_url(a, cfg->base_url),
 		.recipients = rcpt,
 		.n_recipients = nr,
 		.raw = raw,
@@ -189,14 +197,14 @@ int mail_in_main(int argc, char **argv)
 		log_outcome("temporary", db_tx_status(&tx) == DB_UNAVAILABLE ? "PostgreSQL unreachable" : "database error",
 		    &m, NULL, code);
 		count(conn, a, "temporary");
-		goto wipe;
+		goto out;
 	}
 	if (res.outcome == MAIL_IN_CREATED || res.outcome == MAIL_IN_REPLIED) {
 		if (db_tx_commit(&tx) != DB_OK) {
 			code = MAIL_IN_EXIT_TEMPFAIL;
 			log_outcome("temporary", "the commit failed", &m, NULL, code);
 			count(conn, a, "temporary");
-			goto wipe;
+			goto out;
 		}
 	} else {
 		db_tx_rollback(&tx);
@@ -211,14 +219,76 @@ int mail_in_main(int argc, char **argv)
 	if (res.attachments_skipped)
 		log_info("mail in attachments skipped", "count=%zu kept=%zu", res.attachments_skipped, res.attachments);
 	count(conn, a, mail_in_outcome_name(res.outcome));
-wipe:
-	explicit_bzero(mk, sizeof mk);
-	explicit_bzero(tk, sizeof tk);
 out:
-	if (k)
-		kv_free(k);
-	db_free(conn);
 	arena_free(a);
+	return code;
+}
+
+/* ------------------------------------------------------------------ the command */
+
+int mail_in_main(int argc, char **argv)
+{
+	log_set_component("mail-in");
+	const char *rcpt[MAX_RECIPIENTS];
+	size_t nr = 0;
+	const char *sender = NULL;
+	bool imap = false, once = false;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--recipient") == 0 && i + 1 < argc && nr < MAX_RECIPIENTS) {
+			rcpt[nr++] = argv[++i];
+		} else if (strcmp(argv[i], "--sender") == 0 && i + 1 < argc) {
+			sender = argv[++i];
+		} else if (strcmp(argv[i], "--imap") == 0) {
+			imap = true;
+		} else if (strcmp(argv[i], "--once") == 0) {
+			once = true;
+		} else {
+			fprintf(stderr, "supportdesk: mail-in: unknown or incomplete option '%s' "
+			                "(--recipient ADDR, repeatable; --sender ADDR; or --imap [--once])\n", argv[i]);
+			return MAIL_IN_EXIT_USAGE;
+		}
+	}
+	if (imap && (nr || sender)) {
+		fprintf(stderr, "supportdesk: mail-in: --imap takes the recipient from SUPPORTDESK_IMAP_MAILBOXES, "
+		                "not --recipient or --sender\n");
+		return MAIL_IN_EXIT_USAGE;
+	}
+	if (once && !imap) {
+		fprintf(stderr, "supportdesk: mail-in: --once goes with --imap\n");
+		return MAIL_IN_EXIT_USAGE;
+	}
+	config cfg;
+	char err[512];
+	if (crypto_init() < 0 || config_load(&cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "supportdesk: mail-in: %s\n", err);
+		return MAIL_IN_EXIT_TEMPFAIL;
+	}
+	if (config_load_secret(&cfg, err, sizeof err) < 0 || !cfg.have_secret) {
+		/* Without the secret no reply can be verified: keep the message
+		 * queued at the MTA (or unseen in its mailbox) until the setting
+		 * is fixed. */
+		fprintf(stderr, "supportdesk: mail-in: %s\n", err[0] ? err : "no server secret");
+		config_free(&cfg);
+		return MAIL_IN_EXIT_TEMPFAIL;
+	}
+	int code = MAIL_IN_EXIT_TEMPFAIL;
+	if (imap) {
+		code = mail_in_imap_run(&cfg, once);
+		config_free(&cfg);
+		return code;
+	}
+	size_t len = 0;
+	bool over = false;
+	unsigned char *raw = read_all((size_t)cfg.mail_in_max_bytes, &len, &over);
+	mail_in_session *s = mail_in_session_new(&cfg);
+	if (!s) {
+		log_outcome("temporary", "out of memory", NULL, NULL, code);
+	} else if (!raw) {
+		log_outcome("temporary", "stdin unreadable", NULL, NULL, code);
+	} else {
+		code = mail_in_session_take(s, raw, len, over, rcpt, nr, sender);
+	}
+	mail_in_session_free(s);
 	free(raw);
 	config_free(&cfg);
 	return code;

@@ -6,7 +6,11 @@
  * notice's real Reply-To and Message-ID, fed to mail-in), and the answer
  * shows on /my/tickets/{n} and /desk/tickets/{n}; the agent's next notice
  * is threaded to the conversation. A forged copy of the reply (another
- * sender) adds nothing. Registered from test_e2e.c as the suite "mail_in". */
+ * sender) adds nothing. And issue 14's trigger "title contains 'invoice' →
+ * team Billing, tag billing, priority high", made by an org admin on
+ * /desk/admin/triggers, routes a ticket that arrives by email as it routes
+ * one from /submit (test_automation.c). Registered from test_e2e.c as the
+ * suite "mail_in". */
 #include <curl/curl.h>
 #include <strings.h>
 #include <unistd.h>
@@ -14,25 +18,9 @@
 #include <string.h>
 
 #include "e2e/e2e_flow.h"
+#include "e2e/e2e_staff.h"
 
 Suite *mail_in_e2e_suite(void);
-
-#define FORM "application/x-www-form-urlencoded"
-#define PASSWORD "mail-in-e2e-password-1"
-
-static char *password_hash(void)
-{
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "printf '%%s' '%s' | '%s' passwd-hash", PASSWORD,
-	    env_or("SUPPORTDESK_BIN", "build/supportdesk"));
-	FILE *f = popen(cmd, "r");
-	ck_assert_ptr_nonnull(f);
-	char hash[256] = "";
-	ck_assert_ptr_nonnull(fgets(hash, sizeof hash, f));
-	pclose(f);
-	hash[strcspn(hash, "\r\n")] = '\0';
-	return strdup(hash);
-}
 
 /* Feeds raw to `supportdesk mail-in` as the application role; the exit code. */
 static int mail_in(const char *raw, const char *recipient)
@@ -96,25 +84,6 @@ static char *nth_mail(const char *addr, int count)
 	return NULL;
 }
 
-static void sign_in(jar *j, const char *email)
-{
-	resp r = http("GET", "/login", j, NULL, NULL, 0);
-	ck_status(r, 200, "GET /login");
-	char *csrf = attr_after(r.body.data, "action=\"/login\"", "value");
-	ck_assert_ptr_nonnull(csrf);
-	resp_free(&r);
-	dbuf b = { 0 };
-	char *c = curl_easy_escape(NULL, csrf, 0), *e = curl_easy_escape(NULL, email, 0);
-	dbuf_addf(&b, "_csrf=%s&email=%s&password=%s", c, e, PASSWORD);
-	curl_free(c);
-	curl_free(e);
-	free(csrf);
-	r = http("POST", "/login", j, FORM, b.data, b.len);
-	dbuf_free(&b);
-	ck_status(r, 303, "POST /login");
-	resp_free(&r);
-}
-
 static void staff_reply(const char *staff, const char *number, const char *body)
 {
 	/* The post depends on s.who, so app.user_id is set before it runs. */
@@ -126,6 +95,18 @@ static void staff_reply(const char *staff, const char *number, const char *body)
 	free(st);
 }
 
+/* A provisioned organization (org_create) whose support address is help,
+ * with a request type open to anonymous submitters (what mail-in files new
+ * tickets under); its id, the slug into slug when not NULL. */
+static char *email_org(const char *help, char *slug, size_t n)
+{
+	char *org = org_create("mailin", slug, n);
+	free(owner_sql("update organization_settings set support_email = $2 where organization_id = $1", org, help, NULL));
+	free(owner_sql("insert into request_types (organization_id, name, default_routing, allowed_roles) "
+	               "values ($1, 'Email', 'organization', array['anonymous','customer'])", org, NULL, NULL));
+	return org;
+}
+
 START_TEST(customer_answers_a_notice_by_email)
 {
 	flush_ratelimits();
@@ -135,17 +116,8 @@ START_TEST(customer_answers_a_notice_by_email)
 	 * in 64 bytes, or the notice has no Reply-To (mail_reply_address). */
 	snprintf(help, sizeof help, "help@%s.mail-e2e.example", tag);
 	snprintf(customer, sizeof customer, "cust-%s@example.com", tag);
-	snprintf(agent_email, sizeof agent_email, "agent-%s@mail-e2e.example", tag);
-	char *hash = password_hash();
-	char *org = owner_sql("insert into organizations (name, slug) values ($1::text, $1::citext) returning id", tag, NULL,
-	    NULL);
-	free(owner_sql("insert into organization_settings (organization_id, is_provisioned, provisioned_at, support_email) "
-	               "values ($1, true, now(), $2)", org, help, NULL));
-	free(owner_sql("insert into request_types (organization_id, name, default_routing, allowed_roles) "
-	               "values ($1, 'Email', 'organization', array['anonymous','customer'])", org, NULL, NULL));
-	char *agent = owner_sql("insert into users (email, name, password_hash, email_verified_at) "
-	                        "values ($1, 'Agnes Agent', $2, now()) returning id", agent_email, hash, NULL);
-	free(owner_sql("insert into memberships (user_id, organization_id, role) values ($1, $2, 'agent')", agent, org, NULL));
+	char *org = email_org(help, NULL, 0);
+	char *agent = staff_account("mailin-agent", org, "agent", agent_email, sizeof agent_email);
 
 	/* 1. The customer writes to the support address: a ticket. */
 	char raw[4096];
@@ -157,8 +129,9 @@ START_TEST(customer_answers_a_notice_by_email)
 	char *number = owner_sql("select t.number from tickets t join users u on u.id = t.requester_id "
 	                         "where u.email = $1 and t.source = 'email'", customer, NULL, NULL);
 	ck_assert_msg(number && *number, "no ticket from the email");
-	free(owner_sql("update users set password_hash = $2, email_verified_at = now() where email = $1", customer, hash,
-	    NULL));
+	/* The customer signs in later with staff_account's password. */
+	free(owner_sql("update users set password_hash = (select password_hash from users where id = $2), "
+	               "email_verified_at = now() where email = $1", customer, agent, NULL));
 
 	/* 2. The agent answers: the notice carries the threading. */
 	staff_reply(agent, number, "Please clean the rollers.");
@@ -194,8 +167,9 @@ START_TEST(customer_answers_a_notice_by_email)
 	char want[160];
 	snprintf(want, sizeof want, "Cleaning the rollers fixed it %s.", tag);
 	char path[128];
+	char loc[512];
 	jar cj = { 0 };
-	sign_in(&cj, customer);
+	sign_in_password(&cj, customer, loc, sizeof loc);
 	snprintf(path, sizeof path, "/my/tickets/%s", number);
 	resp r = http("GET", path, &cj, NULL, NULL, 0);
 	ck_status(r, 200, path);
@@ -204,7 +178,7 @@ START_TEST(customer_answers_a_notice_by_email)
 	resp_free(&r);
 
 	jar aj = { 0 };
-	sign_in(&aj, agent_email);
+	sign_in_password(&aj, agent_email, loc, sizeof loc);
 	snprintf(path, sizeof path, "/desk/tickets/%s", number);
 	r = http("GET", path, &aj, NULL, NULL, 0);
 	ck_status(r, 200, path);
@@ -219,7 +193,55 @@ START_TEST(customer_answers_a_notice_by_email)
 	ck_assert_msg(strstr(second, mid), "References lacks the first notice");
 
 	free(irt), free(second), free(subject), free(reply_to), free(mid), free(notice);
-	free(number), free(agent), free(org), free(hash);
+	free(number), free(agent), free(org);
+}
+END_TEST
+
+/* Issue 14: the invoice trigger routes a ticket that came by email. */
+START_TEST(trigger_routes_an_emailed_ticket)
+{
+	flush_ratelimits();
+	char tag[96], help[160], slug[128], admin_email[160], page[256], fields[1024], loc[512];
+	uniq(tag, sizeof tag, "mailtrig");
+	snprintf(help, sizeof help, "help@%s.mail-e2e.example", tag);
+	char *org = email_org(help, slug, sizeof slug);
+	free(owner_sql("insert into teams (organization_id, name) values ($1, 'Billing') returning id", org, NULL, NULL));
+	char *admin = staff_account("mailtrig-admin", org, "admin", admin_email, sizeof admin_email);
+	jar boss = { 0 };
+	sign_in_password(&boss, admin_email, loc, sizeof loc);
+
+	/* The trigger, from the admin page (the same form as test_automation.c). */
+	snprintf(page, sizeof page, "/desk/admin/triggers?org=%s", slug);
+	char *csrf = csrf_of(page, &boss);
+	snprintf(fields, sizeof fields, "org=%s&name=Invoices+to+Billing&event_created=1&match=all&c0_field=title"
+	                                "&c0_op=contains&c0_value=invoice&a0_type=team&a0_value=Billing&a1_type=add_tag"
+	                                "&a1_value=billing&a2_type=priority&a2_value=high&active=1", slug);
+	resp r = post_form("/desk/admin/triggers", &boss, csrf, fields);
+	ck_status(r, 303, "POST /desk/admin/triggers");
+	resp_free(&r);
+	free(csrf);
+
+	/* A new-ticket email whose subject says "Invoice" (the trigger's
+	 * "contains" ignores case, as on /submit). */
+	char customer[160], title[160], raw[4096];
+	snprintf(customer, sizeof customer, "billcust-%s@example.com", tag);
+	snprintf(title, sizeof title, "Invoice %s is wrong", tag);
+	snprintf(raw, sizeof raw,
+	    "From: Bill Customer <%s>\r\nTo: Support <%s>\r\nSubject: %s\r\n"
+	    "Message-ID: <invoice-%s@mail.example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "We were charged twice.\r\n", customer, help, title, tag);
+	ck_assert_int_eq(mail_in(raw, help), 0);
+
+	char *routed = owner_sql("select t.source || '|' || coalesce(tm.name, '-') || '|' || t.tags::text || '|' || t.priority "
+	                         "from tickets t left join teams tm on tm.id = t.team_id "
+	                         "where t.assigned_org_id = $1 and t.title = $2", org, title, NULL);
+	ck_assert_msg(routed && strcmp(routed, "email|Billing|{billing}|high") == 0, "routed: %s", routed ? routed : "(none)");
+	free(routed);
+	char *logged = owner_sql("select a.description from ticket_activity a join tickets t on t.id = a.ticket_id "
+	                         "where t.title = $1 and a.activity_type = 'automation'", title, NULL, NULL);
+	ck_assert_msg(logged && strcmp(logged, "Trigger: Invoices to Billing") == 0, "activity: %s", logged ? logged : "(none)");
+	free(logged);
+	free(admin), free(org);
 }
 END_TEST
 
@@ -229,6 +251,7 @@ Suite *mail_in_e2e_suite(void)
 	TCase *tc = tcase_create("conversation");
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, customer_answers_a_notice_by_email);
+	tcase_add_test(tc, trigger_routes_an_emailed_ticket);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,6 +8,8 @@
 
 #include "core/arena.h"
 #include "core/str.h"
+#include "mail/imap.h"
+#include "mail/imap_poll.h"
 #include "mail/inbound.h"
 #include "mail/mime.h"
 #include "mail/thread.h"
@@ -329,6 +331,110 @@ START_TEST(no_message_is_refused)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------ mail-in --imap: the pure parts */
+
+START_TEST(imap_search_line_parsed)
+{
+	uint32_t u[8];
+	const char *l = "* SEARCH 3 9 12";
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), false, u, 8), 3);
+	ck_assert_uint_eq(u[0], 3);
+	ck_assert_uint_eq(u[2], 12);
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), false, u, 2), 2); /* the cap */
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), true, u, 8), 2);  /* cut: "12" may be "123" */
+	l = "* SEARCH";
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), false, u, 8), 0);
+	l = "* SEARCH 0 5";
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), false, u, 8), 0); /* no UID 0 */
+	l = "* SEARCH 4294967296";
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), false, u, 8), 0); /* over 32 bits */
+	l = "* SEARCH 7x 8";
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), false, u, 8), 0);
+	l = "* 3 EXISTS";
+	ck_assert_uint_eq(imap_parse_search(l, strlen(l), false, u, 8), 0);
+}
+END_TEST
+
+START_TEST(imap_literal_announced)
+{
+	unsigned long long n = 0;
+	const char *l = "* 1 FETCH (UID 7 BODY[] {84}";
+	ck_assert(imap_literal_size(l, strlen(l), &n));
+	ck_assert_uint_eq(n, 84);
+	l = "* 1 FETCH (UID 7 BODY[] {}";
+	ck_assert(!imap_literal_size(l, strlen(l), &n));
+	l = "* 1 FETCH (UID 7 FLAGS (\\Seen))";
+	ck_assert(!imap_literal_size(l, strlen(l), &n));
+	l = "x {99999999999999999999}"; /* more digits than fit */
+	ck_assert(!imap_literal_size(l, strlen(l), &n));
+}
+END_TEST
+
+START_TEST(imap_mailbox_names_quoted)
+{
+	char q[64];
+	ck_assert_int_eq(imap_quote_mailbox("INBOX", q, sizeof q), 0);
+	ck_assert_str_eq(q, "\"INBOX\"");
+	ck_assert_int_eq(imap_quote_mailbox("Sales & \"Billing\"\\x", q, sizeof q), 0);
+	ck_assert_str_eq(q, "\"Sales &- \\\"Billing\\\"\\\\x\"");
+	ck_assert_int_eq(imap_quote_mailbox("a\r\nb", q, sizeof q), -1);   /* no command injection */
+	ck_assert_int_eq(imap_quote_mailbox("Entw\xc3\xbcrfe", q, sizeof q), -1); /* non-ASCII */
+	ck_assert_int_eq(imap_quote_mailbox("", q, sizeof q), -1);
+	ck_assert_int_eq(imap_quote_mailbox("abcdefgh", q, 8), -1);       /* does not fit */
+}
+END_TEST
+
+START_TEST(imap_mailboxes_setting_parsed)
+{
+	imap_mailbox b[4];
+	char err[256];
+	ck_assert_int_eq(imap_parse_mailboxes(" INBOX = Help@Acme.Example , Support/Billing=billing@acme.example,Other", b, 4,
+	                     err, sizeof err), 3);
+	ck_assert_str_eq(b[0].name, "INBOX");
+	ck_assert_str_eq(b[0].address, "help@acme.example");
+	ck_assert_str_eq(b[1].name, "Support/Billing");
+	ck_assert_str_eq(b[2].name, "Other");
+	ck_assert_str_eq(b[2].address, "");
+	ck_assert_int_eq(imap_parse_mailboxes("INBOX=not-an-address", b, 4, err, sizeof err), -1);
+	ck_assert_int_eq(imap_parse_mailboxes("INBOX=", b, 4, err, sizeof err), -1);
+	ck_assert_int_eq(imap_parse_mailboxes("=help@acme.example", b, 4, err, sizeof err), -1);
+	ck_assert_int_eq(imap_parse_mailboxes("INBOX,INBOX", b, 4, err, sizeof err), -1);
+	ck_assert_int_eq(imap_parse_mailboxes(" , ", b, 4, err, sizeof err), -1);
+	ck_assert_int_eq(imap_parse_mailboxes("a,b,c,d,e", b, 4, err, sizeof err), -1);
+	ck_assert_int_eq(imap_parse_mailboxes("In\tbox", b, 4, err, sizeof err), -1);
+}
+END_TEST
+
+START_TEST(imap_settings_checked)
+{
+	char err[256];
+	imap_opts o = { .url = "imaps://imap.acme.example", .user = "desk", .timeout_s = 5 };
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), 0);
+	o.url = "imap://imap.acme.example:143"; /* STARTTLS */
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), 0);
+	o.plaintext_loopback = true;
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), -1);
+	o.url = "imap://127.0.0.1:1143";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), 0);
+	o.url = "imap://[::1]:1143";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), 0);
+	o.url = "imap://127.0.0.1.example:1143";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), -1);
+	o.url = "https://imap.acme.example";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), -1);
+	o.url = "imaps://imap.acme.example/INBOX";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), -1);
+	o.url = "imaps://u:p@imap.acme.example";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), -1);
+	o.url = "";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), -1);
+	o.url = "imaps://imap.acme.example";
+	o.user = "";
+	ck_assert_int_eq(imap_check_opts(&o, err, sizeof err), -1);
+}
+END_TEST
+
 Suite *mail_in_suite(void)
 {
 	Suite *s = suite_create("mail_in");
@@ -351,5 +457,12 @@ Suite *mail_in_suite(void)
 	tcase_add_test(p, auto_replies_and_bounces_are_flagged);
 	tcase_add_test(p, no_message_is_refused);
 	suite_add_tcase(s, p);
+	TCase *im = tcase_create("imap");
+	tcase_add_test(im, imap_search_line_parsed);
+	tcase_add_test(im, imap_literal_announced);
+	tcase_add_test(im, imap_mailbox_names_quoted);
+	tcase_add_test(im, imap_mailboxes_setting_parsed);
+	tcase_add_test(im, imap_settings_checked);
+	suite_add_tcase(s, im);
 	return s;
 }
