@@ -1,5 +1,5 @@
 /* fuzz_mail_in.c: libFuzzer target for the inbound email parser (bytes ->
- * mail_in_msg), seeded with tests/mail/in/*.eml (tests/fuzz/corpus/fuzz_mail_in).
+ * mail_in_msg), seeded with the .eml files of tests/mail/in (tests/fuzz/corpus/fuzz_mail_in).
  * Checks what the model relies on: every string is valid UTF-8 (or ASCII
  * for addresses and ids) without control bytes where they would reach a
  * header or the log, the body stays within MAIL_IN_MAX_BODY, and the
