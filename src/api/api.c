@@ -118,6 +118,17 @@ int api_problem_fields(req *r, const char *const *fields, const char *const *mes
 	return 0;
 }
 
+int api_problem_form(req *r, const form_errors *e)
+{
+	const char **f = arena_calloc(r->a, e->len + 1, sizeof *f);
+	const char **m = arena_calloc(r->a, e->len + 1, sizeof *m);
+	for (size_t i = 0; i < e->len; i++) {
+		f[i] = e->items[i].field;
+		m[i] = e->items[i].message;
+	}
+	return api_problem_fields(r, f, m, e->len);
+}
+
 int api_require(req *r, unsigned scope)
 {
 	if (r->api && (r->api->scopes & scope))

@@ -10,6 +10,7 @@
 
 #include "app/page.h"
 #include "model/api_key.h"
+#include "model/submit_form.h"
 
 typedef struct api_auth {
 	const char *key_id, *org_id, *user_id;
@@ -37,6 +38,8 @@ int api_problem_with(req *r, int status, const char *type, const char *detail, j
 void api_error(req *r, int status);
 /* 422 with the fields' messages as "errors": [{"field","message"}]. */
 int api_problem_fields(req *r, const char *const *fields, const char *const *messages, size_t n);
+/* The same for a form's errors (the checks the pages share). */
+int api_problem_form(req *r, const form_errors *e);
 
 /* 403 insufficient-scope unless the key has scope: 0, or 1 when refused
  * (the problem written; the handler returns 0). */

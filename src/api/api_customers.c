@@ -126,13 +126,7 @@ int api_customers_post(req *r)
 	int bad = api_customer_read(r->a, in, &ci, &errors);
 	json_decref(in);
 	if (bad) {
-		const char **f = arena_calloc(r->a, errors.len + 1, sizeof *f);
-		const char **m = arena_calloc(r->a, errors.len + 1, sizeof *m);
-		for (size_t i = 0; i < errors.len; i++) {
-			f[i] = errors.items[i].field;
-			m[i] = errors.items[i].message;
-		}
-		return api_problem_fields(r, f, m, errors.len);
+		return api_problem_form(r, &errors);
 	}
 	db_tx *tx = page_tx(r);
 	const char *id;

@@ -71,13 +71,7 @@ int api_messages_post(req *r)
 	if (!api_ticket_load(r, &t))
 		return 0;
 	if (bad) {
-		const char **f = arena_calloc(r->a, errors.len + 1, sizeof *f);
-		const char **msg = arena_calloc(r->a, errors.len + 1, sizeof *msg);
-		for (size_t i = 0; i < errors.len; i++) {
-			f[i] = errors.items[i].field;
-			msg[i] = errors.items[i].message;
-		}
-		return api_problem_fields(r, f, msg, errors.len);
+		return api_problem_form(r, &errors);
 	}
 	const char *message_id;
 	int new_version;

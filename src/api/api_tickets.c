@@ -269,17 +269,6 @@ int api_tickets_get(req *r)
 
 /* ---- POST /api/v1/tickets ---- */
 
-static int problem_errors(req *r, const form_errors *e)
-{
-	const char **f = arena_calloc(r->a, e->len + 1, sizeof *f);
-	const char **m = arena_calloc(r->a, e->len + 1, sizeof *m);
-	for (size_t i = 0; i < e->len; i++) {
-		f[i] = e->items[i].field;
-		m[i] = e->items[i].message;
-	}
-	return api_problem_fields(r, f, m, e->len);
-}
-
 int api_tickets_post(req *r)
 {
 	if (api_require(r, API_SCOPE_TICKETS_WRITE))
@@ -298,7 +287,7 @@ int api_tickets_post(req *r)
 	int bad = api_ticket_create_read(r->a, in, doc, &ti, &errors);
 	json_decref(in);
 	if (bad)
-		return problem_errors(r, &errors);
+		return api_problem_form(r, &errors);
 	ti.ip = page_client_ip(r);
 	const char *id, *number;
 	const char *res = api_ticket_create(page_tx(r), &ti, &id, &number);
@@ -372,7 +361,7 @@ int api_tickets_patch(req *r)
 	if (strcmp(im, "*") != 0 && !strstr(im, arena_sprintf(r->a, "\"v%d\"", t.version)))
 		return api_problem(r, 412, "precondition-failed", "The ticket changed since; GET it again.");
 	if (bad)
-		return problem_errors(r, &errors);
+		return api_problem_form(r, &errors);
 
 	desk_update u = { .status = p.status ? p.status : t.status, .priority = p.priority ? p.priority : t.priority,
 		.assignee_id = p.set_assignee ? p.assignee_id : t.assignee_id,
@@ -439,7 +428,7 @@ int api_tickets_patch(req *r)
 	buf_putc(&cf, '}');
 	u.custom_json = cf.data;
 	if (errors.len)
-		return problem_errors(r, &errors);
+		return api_problem_form(r, &errors);
 	bool aok, tok, cok, rok;
 	if (desk_update_check(page_tx(r), &t, &u, &aok, &tok, &cok, &rok) != 0)
 		return page_db_failure(r);
@@ -448,7 +437,7 @@ int api_tickets_patch(req *r)
 	if (!tok && !same(u.team_id, t.team_id))
 		form_errors_add(r->a, &errors, "team", "Not a team of this ticket's organization.");
 	if (errors.len)
-		return problem_errors(r, &errors);
+		return api_problem_form(r, &errors);
 	int new_version;
 	const char *res = desk_ticket_update(page_tx(r), t.id, t.version, &u, &new_version);
 	if (!res)

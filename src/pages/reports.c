@@ -446,20 +446,18 @@ static size_t rows_of(const report_rows *rr, enum report_group g, const report_r
 /* ---------------------------------------------------------------- reports */
 
 /* A report broken down by groups (priority, team, agent...): a section per
- * group, its table of every row and, where chart is set, a bar chart of
- * the first CHART_MAX_BARS rows. */
+ * group, its table of every row and, where it has a chart title, a bar
+ * chart of the first CHART_MAX_BARS rows. */
 typedef struct {
 	enum report_group g;
-	const char *heading; /* the section's */
-	const char *lower;   /* "by team": in the table's caption and the chart's title */
-	bool chart;
+	const char *heading;     /* the section's */
+	const char *caption;     /* the table's */
+	const char *chart_title; /* NULL: no chart */
 } report_grouping;
 
 typedef struct {
 	const report_grouping *groups;
 	size_t ngroups;
-	const char *caption;     /* "SLA compliance": the grouping's lower follows */
-	const char *chart_title; /* the same for the chart */
 	const char *const *cols; /* the table's, the label's first */
 	size_t ncols;
 	/* Writes a row's cells after its label (v: report_row.v) and answers
@@ -473,7 +471,7 @@ static void grouped_sections(req *r, const report_rows *rr, const grouped_report
 	for (size_t gi = 0; gi < g->ngroups; gi++) {
 		const report_grouping *gr = &g->groups[gi];
 		size_t n = rows_of(rr, gr->g, rows, rr->n);
-		tv *t = table_new(r, arena_sprintf(r->a, "%s %s", g->caption, gr->lower), g->cols, g->ncols);
+		tv *t = table_new(r, gr->caption, g->cols, g->ncols);
 		size_t nc = n < CHART_MAX_BARS ? n : CHART_MAX_BARS;
 		const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
 		long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
@@ -485,11 +483,11 @@ static void grouped_sections(req *r, const report_rows *rr, const grouped_report
 				values[i] = bar;
 			}
 		}
-		tv *ch = n && gr->chart ? bar_chart(r, arena_sprintf(r->a, "%s %s", g->chart_title, gr->lower),
-		                                   n > nc ? "The first 20 groups of the table below; the table has every group."
-		                                          : "The same numbers are in the table below.",
-		                                   labels, values, nc)
-		                       : NULL;
+		tv *ch = n && gr->chart_title ? bar_chart(r, gr->chart_title,
+		                                         n > nc ? "The first 20 rows of the table below; the table has every row."
+		                                                : "The same numbers are in the table below.",
+		                                         labels, values, nc)
+		                             : NULL;
 		section(r, sections, gr->heading, ch, t, n == 0);
 	}
 }
@@ -511,14 +509,14 @@ static long long sla_cells(req *r, tv *cells, const long long *v)
 static void sla_sections(req *r, const report_rows *rr, tv *sections)
 {
 	static const report_grouping groups[] = {
-		{ REPORT_BY_PRIORITY, "By priority", "by priority", true },
-		{ REPORT_BY_TEAM, "By team", "by team", true },
-		{ REPORT_BY_AGENT, "By agent", "by agent", true },
+		{ REPORT_BY_PRIORITY, "By priority", "SLA compliance by priority", "First response met, percent, by priority" },
+		{ REPORT_BY_TEAM, "By team", "SLA compliance by team", "First response met, percent, by team" },
+		{ REPORT_BY_AGENT, "By agent", "SLA compliance by agent", "First response met, percent, by agent" },
 	};
 	static const char *const cols[] = { "Group", "Tickets", "First response met", "First response breached",
 		"First response met %", "Resolution met", "Resolution breached", "Resolution met %" };
-	static const grouped_report g = { groups, sizeof groups / sizeof *groups, "SLA compliance",
-		"First response met, percent,", cols, sizeof cols / sizeof *cols, sla_cells };
+	static const grouped_report g = { groups, sizeof groups / sizeof *groups, cols, sizeof cols / sizeof *cols,
+		sla_cells };
 	grouped_sections(r, rr, &g, sections);
 }
 
@@ -536,14 +534,14 @@ static void time_sections(req *r, const report_rows *rr, tv *sections)
 {
 	/* The chart for the agents and organizations; the others are lists. */
 	static const report_grouping groups[] = {
-		{ REPORT_BY_AGENT, "By agent", "by agent", true },
-		{ REPORT_BY_ORG, "By organization", "by organization", true },
-		{ REPORT_BY_DOMAIN, "By requester's domain", "by requester's email domain", false },
-		{ REPORT_BY_TICKET, "By ticket", "by ticket (the 100 with the most time)", false },
+		{ REPORT_BY_AGENT, "By agent", "Time spent by agent", "Minutes spent by agent" },
+		{ REPORT_BY_ORG, "By organization", "Time spent by organization", "Minutes spent by organization" },
+		{ REPORT_BY_DOMAIN, "By requester's domain", "Time spent by requester's email domain", NULL },
+		{ REPORT_BY_TICKET, "By ticket", "Time spent by ticket (the 100 with the most time)", NULL },
 	};
 	static const char *const cols[] = { "Group", "Minutes", "Billable minutes", "Time", "Entries" };
-	static const grouped_report g = { groups, sizeof groups / sizeof *groups, "Time spent", "Minutes spent",
-		cols, sizeof cols / sizeof *cols, time_cells };
+	static const grouped_report g = { groups, sizeof groups / sizeof *groups, cols, sizeof cols / sizeof *cols,
+		time_cells };
 	grouped_sections(r, rr, &g, sections);
 }
 
@@ -553,68 +551,53 @@ static const char *avg_stay(req *r, long long secs, long long n)
 	return n > 0 ? desk_minutes_label(r->a, (secs / n + 30) / 60) : "–";
 }
 
+/* Entered, moved on, the average stay, still there, open now. The bar:
+ * entered. */
+static long long stage_cells(req *r, tv *cells, const long long *v)
+{
+	cell_int(r, cells, v[0]);
+	cell_int(r, cells, v[1]);
+	cell(r, cells, avg_stay(r, v[2], v[1]));
+	cell_int(r, cells, v[3]);
+	cell_int(r, cells, v[4]);
+	return v[0];
+}
+
 static void stage_sections(req *r, const report_rows *rr, tv *sections)
 {
+	static const report_grouping groups[] = {
+		{ REPORT_BY_STAGE, "Per stage", "Stays per workflow stage", "Tickets that entered each stage" },
+	};
 	static const char *const cols[] = { "Stage", "Entered", "Moved on", "Average stay (moved on)",
 		"Still there at the end", "Open now" };
-	tv *t = table_new(r, "Stays per workflow stage", cols, 6);
-	size_t nc = rr->n < CHART_MAX_BARS ? rr->n : CHART_MAX_BARS;
-	const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
-	long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
-	for (size_t i = 0; i < rr->n; i++) {
-		const long long *v = rr->rows[i].v;
-		const char *label = label_of(r, &rr->rows[i]);
-		tv *cells = table_row(r, t, label);
-		cell_int(r, cells, v[0]);
-		cell_int(r, cells, v[1]);
-		cell(r, cells, avg_stay(r, v[2], v[1]));
-		cell_int(r, cells, v[3]);
-		cell_int(r, cells, v[4]);
-		if (i < nc) {
-			labels[i] = label;
-			values[i] = v[0];
-		}
-	}
-	tv *ch = rr->n ? bar_chart(r, "Tickets that entered each stage",
-	                           rr->n > nc ? "The first 20 stages of the table below; the table has every stage."
-	                                      : "The same numbers are in the table below.",
-	                           labels, values, nc)
-	               : NULL;
-	section(r, sections, "Per stage", ch, t, rr->n == 0);
+	static const grouped_report g = { groups, 1, cols, sizeof cols / sizeof *cols, stage_cells };
+	grouped_sections(r, rr, &g, sections);
+}
+
+/* Assigned, open, resolved, the average first response and resolution,
+ * satisfaction, ratings. The bar: resolved. */
+static long long agent_cells(req *r, tv *cells, const long long *v)
+{
+	cell_int(r, cells, v[0]);
+	cell_int(r, cells, v[1]);
+	cell_int(r, cells, v[2]);
+	cell(r, cells, avg(r, v[3], v[4], ""));
+	cell(r, cells, avg(r, v[5], v[6], ""));
+	double s = avg_rating(&v[7]);
+	cell(r, cells, s < 0 ? "–" : arena_sprintf(r->a, "%.2f", s));
+	cell_int(r, cells, v[7] + v[8] + v[9] + v[10] + v[11]);
+	return v[2];
 }
 
 static void agent_sections(req *r, const report_rows *rr, tv *sections)
 {
+	static const report_grouping groups[] = {
+		{ REPORT_BY_AGENT, "Per agent", "Agent statistics", "Resolved tickets per agent" },
+	};
 	static const char *const cols[] = { "Agent", "Assigned", "Open", "Resolved", "Average first response (min)",
 		"Average resolution (min)", "Average satisfaction", "Ratings" };
-	tv *t = table_new(r, "Agent statistics", cols, 8);
-	size_t nc = rr->n < CHART_MAX_BARS ? rr->n : CHART_MAX_BARS;
-	const char **labels = arena_calloc(r->a, nc + 1, sizeof *labels);
-	long long *values = arena_calloc(r->a, nc + 1, sizeof *values);
-	for (size_t i = 0; i < rr->n; i++) {
-		const report_row *row = &rr->rows[i];
-		const long long *v = row->v;
-		const char *label = label_of(r, row);
-		tv *cells = table_row(r, t, label);
-		cell_int(r, cells, v[0]);
-		cell_int(r, cells, v[1]);
-		cell_int(r, cells, v[2]);
-		cell(r, cells, avg(r, v[3], v[4], ""));
-		cell(r, cells, avg(r, v[5], v[6], ""));
-		double s = avg_rating(&v[7]);
-		cell(r, cells, s < 0 ? "–" : arena_sprintf(r->a, "%.2f", s));
-		cell_int(r, cells, v[7] + v[8] + v[9] + v[10] + v[11]);
-		if (i < nc) {
-			labels[i] = label;
-			values[i] = v[2];
-		}
-	}
-	tv *ch = rr->n ? bar_chart(r, "Resolved tickets per agent",
-	                           rr->n > nc ? "The first 20 agents of the table below; the table has every agent."
-	                                      : "The same numbers are in the table below.",
-	                           labels, values, nc)
-	               : NULL;
-	section(r, sections, "Per agent", ch, t, rr->n == 0);
+	static const grouped_report g = { groups, 1, cols, sizeof cols / sizeof *cols, agent_cells };
+	grouped_sections(r, rr, &g, sections);
 }
 
 /* Created per day of the range, 0 on days without tickets: the line's
@@ -723,9 +706,12 @@ static int report_page(req *r, int kind)
 		return st;
 	chart_seq = 0;
 	tv *v = report_view(r, &c, kind);
+	/* The stages are read from the history as it is, not from the summary
+	 * the reports job folds: no "figures as of". */
+	tv_set_bool(r->a, v, "live", kind == R_STAGES);
 	if (c.error)
 		return page_render(r, 400, "report", v);
-	if ((st = set_freshness(r, v)))
+	if (kind != R_STAGES && (st = set_freshness(r, v)))
 		return st;
 	db_tx *tx = page_tx(r);
 	arena *a = r->a;
