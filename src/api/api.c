@@ -289,6 +289,11 @@ json_t *api_json_parse(const char *p, size_t n, const char **why)
 
 int api_body(req *r, json_t **out)
 {
+	return api_body_max(r, API_BODY_MAX, out);
+}
+
+int api_body_max(req *r, size_t max, json_t **out)
+{
 	*out = NULL;
 	str ct = r->content_type;
 	if (!(ct.len >= 16 && strncasecmp(ct.ptr, "application/json", 16) == 0 &&
@@ -297,7 +302,7 @@ int api_body(req *r, json_t **out)
 		return 1;
 	}
 	str body;
-	int st = req_read_body(r, API_BODY_MAX, &body);
+	int st = req_read_body(r, max, &body);
 	if (st) {
 		api_problem(r, st, st == 413 ? "body-too-large" : "bad-request", NULL);
 		return 1;

@@ -58,6 +58,12 @@ int api_send(req *r, int status, json_t *j, const char *location);
  * handler returns 0). */
 #define API_BODY_MAX (1024 * 1024)
 int api_body(req *r, json_t **out);
+/* The same with a larger bound, for a body that carries files in base64
+ * (a message's attachments): what the worker holds of it is bounded by
+ * max, the JSON's copy and the decoded bytes (spooled to disk before they
+ * are stored). */
+#define API_FILES_BODY_MAX (16 * 1024 * 1024)
+int api_body_max(req *r, size_t max, json_t **out);
 /* The JSON parsing and its bounds, without a request (fuzzed): NULL and
  * *why set for what is not one JSON object of at most 10 levels. */
 json_t *api_json_parse(const char *p, size_t n, const char **why);

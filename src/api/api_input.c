@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "auth/crypto.h"
 #include "core/str.h"
 #include "core/utf8.h"
 
@@ -256,6 +257,46 @@ int api_ticket_patch_read(arena *a, json_t *in, api_ticket_patch *out, form_erro
 	return (int)(errors->len - before);
 }
 
+static void read_files(arena *a, json_t *att, api_message_in *out, form_errors *errors)
+{
+	if (!att || json_is_null(att))
+		return;
+	if (!json_is_array(att)) {
+		form_errors_add(a, errors, "attachments", "Must be an array of {\"filename\", \"data\"} (the bytes in base64).");
+		return;
+	}
+	size_t n = json_array_size(att);
+	if (n > API_FILES_MAX) {
+		form_errors_add(a, errors, "attachments", arena_sprintf(a, "At most %d files.", API_FILES_MAX));
+		return;
+	}
+	out->files = arena_calloc(a, n + 1, sizeof *out->files);
+	for (size_t i = 0; i < n; i++) {
+		json_t *f = json_array_get(att, i);
+		const char *field = arena_sprintf(a, "attachments[%zu]", i);
+		json_t *name = json_is_object(f) ? json_object_get(f, "filename") : NULL;
+		json_t *data = json_is_object(f) ? json_object_get(f, "data") : NULL;
+		if (!json_is_string(name) || json_string_length(name) == 0 || json_string_length(name) > 255 ||
+		    memchr(json_string_value(name), '\0', json_string_length(name))) {
+			form_errors_add(a, errors, field, "Must have a \"filename\" of 1 to 255 bytes.");
+			continue;
+		}
+		if (!json_is_string(data)) {
+			form_errors_add(a, errors, field, "Must have the file's bytes in base64 as \"data\".");
+			continue;
+		}
+		size_t dn = json_string_length(data);
+		size_t cap = dn / 4 * 3 + 3;
+		unsigned char *bytes = arena_alloc(a, cap + 1);
+		long got = crypto_b64_decode(json_string_value(data), dn, bytes, cap);
+		if (got < 0) {
+			form_errors_add(a, errors, field, "Its \"data\" is not base64 (RFC 4648, with padding).");
+			continue;
+		}
+		out->files[out->nfiles++] = (api_file){ arena_strdup(a, json_string_value(name)), bytes, (size_t)got };
+	}
+}
+
 int api_message_read(arena *a, json_t *in, api_message_in *out, form_errors *errors)
 {
 	memset(out, 0, sizeof *out);
@@ -272,6 +313,7 @@ int api_message_read(arena *a, json_t *in, api_message_in *out, form_errors *err
 		form_errors_add(a, errors, "status", "Must be a ticket status.");
 	if (out->status && out->internal)
 		form_errors_add(a, errors, "status", "A note changes no status; send it with a reply or a PATCH.");
+	read_files(a, json_object_get(in, "attachments"), out, errors);
 	return (int)(errors->len - before);
 }
 

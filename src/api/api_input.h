@@ -28,11 +28,26 @@ typedef struct {
 } api_ticket_patch;
 int api_ticket_patch_read(arena *a, json_t *in, api_ticket_patch *out, form_errors *errors);
 
-/* POST /api/v1/tickets/{number}/messages: {"body", "internal", "status"}. */
+/* A file of a message, from {"filename", "data"} (standard base64). */
+typedef struct {
+	const char *filename;              /* as sent; attachment_store sanitises it */
+	const unsigned char *data;
+	size_t len;
+} api_file;
+
+/* At most this many files in one message's "attachments" (the
+ * attachment_max_per_message setting may allow fewer). */
+#define API_FILES_MAX 20
+
+/* POST /api/v1/tickets/{number}/messages: {"body", "internal", "status",
+ * "attachments": [{"filename", "data"}]}; the files' errors under
+ * "attachments[i]". */
 typedef struct {
 	const char *body;
 	bool internal;
 	const char *status;                /* after a reply, or NULL */
+	api_file *files;
+	size_t nfiles;
 } api_message_in;
 int api_message_read(arena *a, json_t *in, api_message_in *out, form_errors *errors);
 

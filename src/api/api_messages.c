@@ -10,6 +10,7 @@
 #include "model/attachment.h"
 #include "model/desk_ticket.h"
 #include "model/filename.h"
+#include "pages/uploads.h"
 #include "pages/pages.h"
 
 static json_t *message_json(req *r, const char *number, const desk_message *m)
@@ -61,7 +62,7 @@ int api_messages_post(req *r)
 	if (api_require(r, API_SCOPE_MESSAGES_WRITE))
 		return 0;
 	json_t *in;
-	if (api_body(r, &in))
+	if (api_body_max(r, API_FILES_BODY_MAX, &in))
 		return 0;
 	api_message_in m;
 	form_errors errors = { 0 };
@@ -70,13 +71,26 @@ int api_messages_post(req *r)
 	desk_ticket t;
 	if (!api_ticket_load(r, &t))
 		return 0;
-	if (bad) {
+	if (bad)
 		return api_problem_form(r, &errors);
-	}
+	/* The files go the way a form's do (uploads.c): the same limits, the
+	 * same sniffing, the same words for a file refused. */
+	for (size_t i = 0; i < m.nfiles; i++)
+		if (http_form_add_file(r->a, &r->app->req_settings.limits, &r->form, str_from_cstr("attachments"),
+		        str_from_cstr(m.files[i].filename), m.files[i].data, m.files[i].len))
+			return 500;
+	uploads up;
+	int st = uploads_check_count(r, &up, m.internal ? "note" : "reply", &errors);
+	if (!st && !errors.len)
+		st = uploads_store(r, &up, &errors);
+	if (st)
+		return st;
+	if (errors.len)
+		return api_problem_form(r, &errors);
 	const char *message_id;
 	int new_version;
-	const char *res = desk_ticket_post(page_tx(r), t.id, -1, m.body, m.internal, "[]", m.status, NULL, &message_id,
-	    &new_version);
+	const char *res = desk_ticket_post(page_tx(r), t.id, -1, m.body, m.internal, uploads_refs_json(r, &up), m.status,
+	    NULL, &message_id, &new_version);
 	if (!res)
 		return page_db_failure(r);
 	if (strcmp(res, "not_found") == 0)

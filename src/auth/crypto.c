@@ -35,6 +35,16 @@ long crypto_b64url_decode(const char *s, size_t n, unsigned char *dst, size_t ca
 	return (long)out_len;
 }
 
+long crypto_b64_decode(const char *s, size_t n, unsigned char *dst, size_t cap)
+{
+	size_t out_len = 0;
+	const char *end = NULL;
+	if (sodium_base642bin(dst, cap, s, n, "\r\n ", &out_len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != s + n)
+		return -1;
+	return (long)out_len;
+}
+
 char *crypto_token_new(arena *a, unsigned char raw[CRYPTO_TOKEN_LEN])
 {
 	randombytes_buf(raw, CRYPTO_TOKEN_LEN);

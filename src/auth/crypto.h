@@ -41,6 +41,10 @@ char *crypto_b64url_encode(arena *a, const void *p, size_t n);
 /* Returns decoded length, or -1 when s is not strict unpadded base64url or
  * decodes to more than cap bytes. */
 long crypto_b64url_decode(const char *s, size_t n, unsigned char *dst, size_t cap);
+/* The same for standard base64 with its padding (RFC 4648 section 4), as
+ * JSON carries files; line breaks and spaces between the characters are
+ * skipped, as MIME-style encoders wrap at 76. */
+long crypto_b64_decode(const char *s, size_t n, unsigned char *dst, size_t cap);
 char *crypto_hex(arena *a, const void *p, size_t n);
 /* Lower-case hex of p[0..n) into out, which holds 2n + 1 bytes. */
 void crypto_hex_into(char *out, const void *p, size_t n);

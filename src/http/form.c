@@ -158,6 +158,39 @@ static http_err form_file_open(form_collector *c)
 	return HTTP_OK;
 }
 
+int http_form_add_file(arena *a, const http_limits *l, http_form *form, str field, str filename,
+                       const void *bytes, size_t n)
+{
+	int fd = http_upload_spool_open(l->upload_dir_fd);
+	if (fd < 0) {
+		log_error("upload spool file not created", "err=\"%s\"", strerror(errno));
+		return -1;
+	}
+	int *slot = arena_alloc(a, sizeof *slot);
+	*slot = fd;
+	arena_on_free(a, form_fd_close, slot);
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(fd, (const char *)bytes + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_error("upload spool file not written", "err=\"%s\"", strerror(errno));
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	http_file *files = arena_alloc(a, sizeof *files * (form->nfiles + 1));
+	if (form->nfiles)
+		memcpy(files, form->files, sizeof *files * form->nfiles);
+	files[form->nfiles] = (http_file){ .field = field, .filename = filename, .content_type = STR_NULL, .fd = fd,
+		.size = n };
+	form->files = files;
+	form->nfiles++;
+	return 0;
+}
+
 static http_err form_spool_flush(form_collector *c)
 {
 	const char *p = c->spool_buf;

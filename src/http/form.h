@@ -49,6 +49,13 @@ typedef long (*http_body_reader)(void *ctx, char *dst, size_t n);
 http_err http_form_read(arena *a, str content_type, size_t content_length, http_body_reader read,
                         void *ctx, const http_limits *l, http_form *out);
 
+/* Adds a file of n bytes (already in memory: a JSON body's base64, say)
+ * to form as if it had come as a file part called field: spooled to a new
+ * file in l->upload_dir_fd, closed when the arena is reset. The strings
+ * must outlive the form. 0, or -1 (a spool file not made or written). */
+int http_form_add_file(arena *a, const http_limits *l, http_form *form, str field, str filename,
+                       const void *bytes, size_t n);
+
 /* First text field called `name`, or STR_NULL. */
 str http_form_field(const http_form *f, const char *name);
 

@@ -978,6 +978,75 @@ END_TEST
 /* Service users (0042) in the desk: not offered as assignees, not given a
  * ticket by auto-assign, marked on the members page and not changed as a
  * person there. */
+/* Files sent with a reply or note in base64 take the path of a form's
+ * files: listed with the message, downloaded as sent; a bad one is a 422
+ * by its index, and nothing is posted. */
+START_TEST(messages_carry_attachments_in_base64)
+{
+	fixture f;
+	setup(&f);
+	char *number = create_ticket(&f, f.key, f.type, "Files by API");
+	char uri[320], want[400];
+	harness_response r;
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/messages", number);
+	/* "hello attachment 2026\n", wrapped as a MIME encoder wraps. */
+	api(f.a, "POST", uri, f.key,
+	    "{\"body\":\"The log, attached.\",\"attachments\":[{\"filename\":\"log.txt\","
+	    "\"data\":\"aGVsbG8gYXR0YWNo\\r\\nbWVudCAyMDI2Cg==\"}]}", NULL, NULL, &r);
+	assert_status(&r, 201);
+	harness_response_free(&r);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	assert_has(&r, "\"file_name\":\"log.txt\"");
+	assert_has(&r, "\"size\":22");
+	char *att = json_field(strstr(r.body, "\"attachments\":[{"), "id");
+	ck_assert_ptr_nonnull(att);
+	harness_response_free(&r);
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/attachments/%s", number, att);
+	api(f.a, "GET", uri, f.key, NULL, NULL, NULL, &r);
+	assert_status(&r, 200);
+	ck_assert_msg(r.body_len == 22 && memcmp(r.body, "hello attachment 2026\n", 22) == 0, "body %.*s",
+	    (int)r.body_len, r.body);
+	harness_response_free(&r);
+	/* An internal note's file too. */
+	snprintf(uri, sizeof uri, "/api/v1/tickets/%s/messages", number);
+	api(f.a, "POST", uri, f.key,
+	    "{\"body\":\"Our copy.\",\"internal\":true,\"attachments\":[{\"filename\":\"copy.txt\",\"data\":\"Y29weQ==\"}]}",
+	    NULL, NULL, &r);
+	assert_status(&r, 201);
+	harness_response_free(&r);
+	/* Refused, each by its index, and the message not posted. */
+	static const struct {
+		const char *attachments, *field, *message;
+	} bad[] = {
+		{ "{}", "attachments", "Must be an array" },
+		{ "[{\"data\":\"Y29weQ==\"}]", "attachments[0]", "filename" },
+		{ "[{\"filename\":\"a.txt\",\"data\":\"not base64!\"}]", "attachments[0]", "not base64" },
+		{ "[{\"filename\":\"a.txt\",\"data\":\"Y29weQ==\"},{\"filename\":\"b.txt\",\"data\":7}]", "attachments[1]",
+		    "base64" },
+		/* An ELF header: sniffed, not in the allow-list, whatever its name. */
+		{ "[{\"filename\":\"notes.txt\",\"data\":\"f0VMRgIBAQAAAAAAAAAAAA==\"}]", "attachments", "kind of file" },
+		{ "[{\"filename\":\"empty.txt\",\"data\":\"\"}]", "attachments", "is empty" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char body[512];
+		snprintf(body, sizeof body, "{\"body\":\"Refused %zu.\",\"attachments\":%s}", i, bad[i].attachments);
+		api(f.a, "POST", uri, f.key, body, NULL, NULL, &r);
+		assert_problem(&r, 422, "validation-failed");
+		snprintf(want, sizeof want, "\"field\":\"%s\"", bad[i].field);
+		assert_has(&r, want);
+		assert_has(&r, bad[i].message);
+		harness_response_free(&r);
+		char like[64];
+		snprintf(like, sizeof like, "Refused %zu.", i);
+		assert_owner("select count(*)::text from ticket_messages where body = $1", like, NULL, "0");
+	}
+	free(att);
+	free(number);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(service_users_are_nobody_to_assign_or_list)
 {
 	fixture f;
@@ -1239,6 +1308,7 @@ Suite *api_suite(void)
 	tcase_add_test(refused, customers_refused_401_403_404_400_422);
 	tcase_add_test(works, customers_find_create_list_and_their_tickets);
 	tcase_add_test(works, attachments_listed_and_downloaded);
+	tcase_add_test(works, messages_carry_attachments_in_base64);
 	tcase_add_test(works, service_users_are_nobody_to_assign_or_list);
 	suite_add_tcase(s, works);
 	return s;
