@@ -64,6 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	form_errors e3 = { 0 };
 	if (api_message_read(a, j, &m, &e3) < 0)
 		abort();
+	/* Files: bounded, named, decoded to no more than their base64 allows. */
+	if (m.nfiles > API_FILES_MAX)
+		abort();
+	for (size_t i = 0; i < m.nfiles; i++)
+		if (!m.files[i].filename || !m.files[i].filename[0] || !m.files[i].data || m.files[i].len > API_FILES_BODY_MAX)
+			abort();
 	api_customer_in c;
 	form_errors e4 = { 0 };
 	int nc = api_customer_read(a, j, &c, &e4);

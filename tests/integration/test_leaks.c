@@ -216,7 +216,12 @@ static void api_request(app *a, const route *rt, const leak_admin *ad, long roun
 		if (ms[k].m == METHOD_PATCH)
 			b = rounds % 2 ? "{\"status\":\"open\",\"priority\":\"high\",\"tags\":[\"leak\"]}" : "{\"status\":1}";
 		else if (ms[k].m == METHOD_POST && strstr(rt->pattern, "messages"))
-			b = rounds % 2 ? "{\"body\":\"Leak reply\",\"internal\":true}" : "{\"body\":";
+			/* A note with a file in base64 (spooled and stored), a reply
+			 * with one refused (not base64), a body cut short. */
+			b = rounds % 3 == 0 ? "{\"body\":\"Leak reply\",\"internal\":true,\"attachments\":[{\"filename\":"
+			                      "\"leak.txt\",\"data\":\"bGVhayBieXRlcw==\"}]}"
+			    : rounds % 3 == 1 ? "{\"body\":\"Leak reply\",\"attachments\":[{\"filename\":\"x\",\"data\":\"!\"}]}"
+			                      : "{\"body\":";
 		else if (ms[k].m == METHOD_POST && strstr(rt->pattern, "customers")) /* 201, then 409; or 422 */
 			b = rounds % 2 ? "{\"email\":\"leak-customer@example.com\",\"name\":\"Leak\"}" : "{\"email\":\"x\"}";
 		else if (ms[k].m == METHOD_POST) {
