@@ -14,7 +14,7 @@
 -- after. Everything the triggers would have maintained is computed here:
 -- numbers (per-month counters advanced past them), SLA targets from
 -- sla_policies, first response/resolution timestamps and minutes,
--- last_activity_at. Rerunnable: each run adds another batch (orgs and users
+-- last_activity_at, the queue counts. Rerunnable: each run adds another batch (orgs and users
 -- are reused by slug/email).
 \set ON_ERROR_STOP on
 \if :{?n}
@@ -191,6 +191,9 @@ CROSS JOIN LATERAL generate_series(1, 6 + (s.g % 9)::int) m;
 
 -- Rebuild the dropped indexes.
 SELECT def FROM s_indexes \gexec
+
+-- /desk's queue counts, which the tickets' trigger keeps (0045).
+SELECT queue_counts_rebuild();
 
 COMMIT;
 RESET session_replication_role;

@@ -223,11 +223,49 @@ static const db_stmt q_list[QUEUE_SORT__MAX][2] = {
 	},
 };
 
+
+/* The page a queue opens on: one organization, by last activity, no filter,
+ * no cursor (what /desk and the API's first page ask for nearly always).
+ * The list above, planned per call so that its constants fold, spent as
+ * long planning as running; these name the queue's statuses as constants,
+ * so that a plan made once per connection (force_generic_plan around it)
+ * still proves the queue's partial index: $1 org, $2 limit, $3 (mine) the
+ * acting user. */
+#define PLAIN_SCOPE "t.routing_type <> 'internal' and t.assigned_org_id = $1::uuid and not t.is_spam and "
+#define LIST_PLAIN(name, cond) \
+	{ name, "with ids as materialized (select t.id, " US("t.last_activity_at") " as k1, 0::bigint as k2 " \
+	  "from tickets t where " PLAIN_SCOPE cond " order by t.last_activity_at desc, t.id desc limit $2" \
+	  QUEUE_ROWS("desc") }
+static const db_stmt q_list_plain[QUEUE__MAX] = {
+	[QUEUE_MINE] = LIST_PLAIN("queue_plain_mine", "t.status in " ACTIVE " and t.assignee_id = $3::uuid"),
+	[QUEUE_UNASSIGNED] = LIST_PLAIN("queue_plain_unassigned", "t.status in " ACTIVE " and t.assignee_id is null"),
+	[QUEUE_OPEN] = LIST_PLAIN("queue_plain_open", "t.status in " ACTIVE),
+	[QUEUE_WAITING] = LIST_PLAIN("queue_plain_waiting", "t.status in ('waiting_customer', 'waiting_internal')"),
+	[QUEUE_RESOLVED] = LIST_PLAIN("queue_plain_resolved", "t.status in ('resolved', 'closed', 'cancelled')"),
+};
+
+/* The statement of q_list_plain that serves f and after, or NULL. */
+static const db_stmt *plain_list(const db_tx *tx, const queue_filter *f, const queue_cursor *after)
+{
+	if (f->scope.all || !f->scope.org || after || f->sort != QUEUE_SORT_UPDATED || f->asc)
+		return NULL;
+	if (f->status || f->priority || f->assignee != QUEUE_ASSIGNEE_ANY || f->team || f->category || f->type ||
+	    f->tag || f->stage || f->q || f->requester)
+		return NULL;
+	if (f->queue == QUEUE_MINE && !tx->user_id)
+		return NULL;
+	return q_list_plain[f->queue].name ? &q_list_plain[f->queue] : NULL;
+}
+
 static const db_stmt q_staff_orgs = { "queue_staff_orgs",
 	"select o from unnest(app_staff_org_ids()) o limit 2" };
 
 static const db_stmt q_plan_per_call = { "queue_plan_per_call",
 	"select set_config('plan_cache_mode', 'force_custom_plan', true)" };
+
+/* Around the statements whose plan is made once per connection. */
+static const db_stmt q_plan_once = { "queue_plan_once",
+	"select set_config('plan_cache_mode', 'force_generic_plan', true)" };
 
 static int queue_plan_per_call(db_tx *tx)
 {
@@ -236,7 +274,11 @@ static int queue_plan_per_call(db_tx *tx)
 
 int queue_begin(db_tx *tx, queue_scope *scope)
 {
-	if (scope->all || scope->org)
+	/* One organization: nothing to look up, and the statements that need
+	 * planning per call say so in their own round trip (queue_list). */
+	if (scope->org && !scope->all)
+		return 0;
+	if (scope->all)
 		return queue_plan_per_call(tx);
 	db_call c[2] = { { &q_plan_per_call, NULL, 0, NULL }, { &q_staff_orgs, NULL, 0, NULL } };
 	db_result *res[2];
@@ -324,7 +366,20 @@ int queue_list(db_tx *tx, const queue_filter *f, const queue_cursor *after, int 
 		f->stage, /* workflows */
 	};
 	int np = 20;
-	db_result *res = db_tx_exec(tx, &q_list[f->sort][f->asc ? 1 : 0], np, p);
+	db_result *res;
+	const db_stmt *plain = plain_list(tx, f, after);
+	if (plain) {
+		const char *pp[3] = { f->scope.org, lim, tx->user_id };
+		/* Back to planning per call after it, as queue_counts() does. */
+		db_call calls[3] = { { &q_plan_once, NULL, 0, NULL }, { plain, NULL, f->queue == QUEUE_MINE ? 3 : 2, pp },
+			{ &q_plan_per_call, NULL, 0, NULL } };
+		db_result *r3[3];
+		res = db_tx_exec_all(tx, calls, 3, r3) ? r3[1] : NULL;
+	} else {
+		db_call calls[2] = { { &q_plan_per_call, NULL, 0, NULL }, { &q_list[f->sort][f->asc ? 1 : 0], NULL, np, p } };
+		db_result *r2[2];
+		res = db_tx_exec_all(tx, calls, 2, r2) ? r2[1] : NULL;
+	}
 	if (!res)
 		return -1;
 	size_t rows = (size_t)db_rows(res);
@@ -377,21 +432,28 @@ int queue_list(db_tx *tx, const queue_filter *f, const queue_cursor *after, int 
 
 /* $1 all, $2 org or NULL, $3 the cap: planned per call, as the lists. */
 static const db_stmt q_counts = { "queue_counts", COUNTS(QUEUE_SCOPE, "$3") };
-/* The common case, one organization: $1 org, $2 the cap. Nothing in it
- * depends on a parameter's value to find the queue indexes, so it is
- * planned once per connection (force_generic_plan around it): planning the
- * seven subqueries took as long as running them. */
+/* The common case, one organization: $1 org, $2 the cap (of the SLA
+ * queue only). Six of the counts are exact, the sums of the deltas the
+ * tickets' trigger keeps (ticket_queue_counts, 0045): one index range of
+ * a few rows per agent. The SLA queue depends on the clock and stays a
+ * capped count. Nothing depends on a parameter's value to find the
+ * indexes, so it is planned once per connection (force_generic_plan
+ * around it). */
+#define KEPT(cond) "coalesce(sum(c.n) filter (where " cond "), 0)"
 static const db_stmt q_counts_org = { "queue_counts_org",
-	COUNTS("(t.routing_type <> 'internal' and t.assigned_org_id = $1::uuid)", "$2") };
-static const db_stmt q_plan_once = { "queue_plan_once",
-	"select set_config('plan_cache_mode', 'force_generic_plan', true)" };
+	"select " KEPT("c.queue = 1 and c.assignee_id = (select app_user_id())") ", "
+	KEPT("c.queue = 1 and c.assignee_id is null") ", " KEPT("c.queue = 1") ", " KEPT("c.queue = 2") ", "
+	COUNT_SLA("(t.routing_type <> 'internal' and t.assigned_org_id = $1::uuid)", "$2") ", "
+	KEPT("c.queue = 3") ", " KEPT("c.queue = 4")
+	" from ticket_queue_counts c where c.organization_id = $1::uuid" };
 
-int queue_counts(db_tx *tx, const queue_scope *scope, long cap, long counts[QUEUE__MAX])
+int queue_counts(db_tx *tx, const queue_scope *scope, long cap, long counts[QUEUE__MAX], bool exact[QUEUE__MAX])
 {
+	bool kept = !scope->all && scope->org;
 	char c[24];
 	snprintf(c, sizeof c, "%ld", cap);
 	db_result *res;
-	if (!scope->all && scope->org) {
+	if (kept) {
 		const char *p[2] = { scope->org, c };
 		/* Back to planning per call after it, for the list. */
 		db_call calls[3] = { { &q_plan_once, NULL, 0, NULL }, { &q_counts_org, NULL, 2, p },
@@ -406,8 +468,10 @@ int queue_counts(db_tx *tx, const queue_scope *scope, long cap, long counts[QUEU
 	}
 	if (!res || db_rows(res) != 1)
 		return -1;
-	for (int i = 0; i < QUEUE__MAX; i++)
+	for (int i = 0; i < QUEUE__MAX; i++) {
 		counts[i] = (long)db_get_int(res, 0, i, 0);
+		exact[i] = kept && i != QUEUE_SLA;
+	}
 	return 0;
 }
 

@@ -106,7 +106,10 @@ typedef struct {
  * transaction is planned for its own parameters (a generic plan of "param
  * IS NULL OR ..." filters reads far more than it needs), and an agent of
  * exactly one organization gets it as scope->org (the same tickets, one
- * index range in the queue's order). 0, or -1 on a database failure. */
+ * index range in the queue's order). With scope->org given it does
+ * nothing: queue_list() and queue_counts() set the planning their own
+ * statements need in their own round trips, and leave the transaction
+ * planning per call. 0, or -1 on a database failure. */
 int queue_begin(db_tx *tx, queue_scope *scope);
 
 /* Up to limit tickets of the filter's queue, in its sort, after *after
@@ -114,9 +117,12 @@ int queue_begin(db_tx *tx, queue_scope *scope);
  * caller's to refuse. 0 or -1. */
 int queue_list(db_tx *tx, const queue_filter *f, const queue_cursor *after, int limit, queue_page *out);
 
-/* The number of tickets in each queue of the scope (no other filter),
- * each counted up to cap (so at most cap index entries per queue). 0 or -1. */
-int queue_counts(db_tx *tx, const queue_scope *scope, long cap, long counts[QUEUE__MAX]);
+/* The number of tickets in each queue of the scope (no other filter).
+ * exact[k] says counts[k] is the whole count (one organization's queues but
+ * the SLA one, kept by a trigger, 0045); the others are counted up to cap
+ * (so at most cap index entries per queue) and may be more when they reach
+ * it. 0 or -1. */
+int queue_counts(db_tx *tx, const queue_scope *scope, long cap, long counts[QUEUE__MAX], bool exact[QUEUE__MAX]);
 
 /* What the filter selects offer. */
 typedef struct {

@@ -22,7 +22,7 @@
 #include "pages/pages.h"
 
 #define PAGE_SIZE 50
-#define COUNT_CAP 1000      /* queue counts stop here and show "999+" */
+#define COUNT_CAP 1000      /* counted queues stop here and show "999+" (the kept ones are exact) */
 #define Q_MAX 200           /* characters of a search */
 #define TAG_MAX 50          /* characters of a tag */
 #define BULK_MAX 100        /* tickets in one bulk action */
@@ -313,9 +313,9 @@ static tv *words_view(req *r, const desk_word *w, const char *selected)
 	return list;
 }
 
-static const char *count_label(req *r, long n)
+static const char *count_label(req *r, long n, bool exact)
 {
-	return n >= COUNT_CAP ? "999+" : arena_sprintf(r->a, "%ld", n);
+	return !exact && n >= COUNT_CAP ? "999+" : arena_sprintf(r->a, "%ld", n);
 }
 
 static const char *const queue_empty[QUEUE__MAX] = {
@@ -343,8 +343,9 @@ int page_desk(req *r)
 
 	db_tx *tx = page_tx(r);
 	long counts[QUEUE__MAX];
+	bool exact[QUEUE__MAX];
 	if (queue_begin(tx, &f->scope) != 0 ||
-	    queue_counts(tx, &f->scope, COUNT_CAP, counts) != 0)
+	    queue_counts(tx, &f->scope, COUNT_CAP, counts, exact) != 0)
 		return page_db_failure(r);
 	/* An agent's day starts with their own tickets; with none, every open one. */
 	if (!q.queue_given)
@@ -372,7 +373,7 @@ int page_desk(req *r)
 		tv *x = tv_object(a);
 		tv_set_str(a, x, "href", desk_href(r, &q, (enum queue_kind)i, false, NULL));
 		tv_set_str(a, x, "label", desk_word_label(desk_queues, queue_kind_name((enum queue_kind)i)));
-		tv_set_str(a, x, "count", count_label(r, counts[i]));
+		tv_set_str(a, x, "count", count_label(r, counts[i], exact[i]));
 		tv_set_bool(a, x, "current", (int)f->queue == i);
 		tv_push(a, queues, x);
 	}

@@ -139,6 +139,24 @@ enum sched_outcome sched_job_workflow_views(db_tx *tx, int min_gap_s)
 	return job_end(tx, "workflow_views", NULL, "{}");
 }
 
+/* queue counts (0045): each key's deltas folded into one row */
+static const db_stmt q_queue_counts_fold = { "sched_queue_counts_fold", "select queue_counts_fold()" };
+
+enum sched_outcome sched_job_queue_counts(db_tx *tx, int min_gap_s, long long *folded)
+{
+	*folded = 0;
+	enum sched_outcome o = job_begin(tx, "queue_counts", min_gap_s, NULL);
+	if (o != SCHED_RAN)
+		return o;
+	db_result *res = db_tx_exec(tx, &q_queue_counts_fold, 0, NULL);
+	if (!res || db_rows(res) != 1 || db_is_null(res, 0, 0))
+		return SCHED_FAILED;
+	*folded = db_get_int(res, 0, 0, 0);
+	char result[64];
+	snprintf(result, sizeof result, "{\"folded\": %lld}", *folded);
+	return job_end(tx, "queue_counts", NULL, result);
+}
+
 enum sched_outcome sched_job_kb_views(db_tx *tx, kv *k, int min_gap_s, long long *updated)
 {
 	*updated = 0;

@@ -42,6 +42,11 @@ enum sched_outcome sched_job_reports(db_tx *tx, int min_gap_s, int batch, int ma
 /* Workflows: REFRESH MATERIALIZED VIEW CONCURRENTLY of agent_tickets and
  * workflow_stage_stats (workflow_views_refresh(), 0036). */
 enum sched_outcome sched_job_workflow_views(db_tx *tx, int min_gap_s);
+
+/* The queue counts' deltas (ticket_queue_counts, 0045) folded, one row per
+ * organization, queue and assignee, so that /desk sums a few rows:
+ * queue_counts_fold(). *folded: the rows folded away. */
+enum sched_outcome sched_job_queue_counts(db_tx *tx, int min_gap_s, long long *folded);
 /* automation (0037): the time rules (automation_time_run), at most `batch`
  * firings per run; each ticket once per rule and window (a unique firing
  * key, whichever scheduler gets there). *fired counts them. */

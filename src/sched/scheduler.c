@@ -96,7 +96,7 @@ static void sched_free(scheduler *s)
 
 enum job_kind { JOB_SLA, JOB_PURGE, JOB_SESSIONS, JOB_KB_VIEWS,
 	JOB_REPORTS /* reports: report_fold() */, JOB_WORKFLOW_VIEWS, JOB_AUTOMATION,
-	JOB_TEMPLATES /* recurring tickets (0038) */ };
+	JOB_TEMPLATES /* recurring tickets (0038) */, JOB_QUEUE_COUNTS /* /desk's counts (0045) */ };
 
 /* One job run: its own transaction and arena. Logs what happened. */
 static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge, int gap_s, sched_report *rep)
@@ -104,7 +104,8 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 	const char *name = kind == JOB_SLA ? "sla" : kind == JOB_SESSIONS ? "session_sets"
 	                 : kind == JOB_KB_VIEWS ? "kb_views" : kind == JOB_REPORTS ? "reports"
 	                 : kind == JOB_WORKFLOW_VIEWS ? "workflow_views" : kind == JOB_AUTOMATION ? "automation"
-	                 : kind == JOB_TEMPLATES ? "recurring_tickets" : purges[purge].job;
+	                 : kind == JOB_TEMPLATES ? "recurring_tickets" : kind == JOB_QUEUE_COUNTS ? "queue_counts"
+	                 : purges[purge].job;
 	char rid[64];
 	snprintf(rid, sizeof rid, "sched-%s-%lu", name, ++s->seq);
 	db_tx tx;
@@ -136,6 +137,9 @@ static enum sched_outcome run_job(scheduler *s, enum job_kind kind, size_t purge
 		break;
 	case JOB_TEMPLATES: /* recurring tickets (0038) */
 		o = sched_job_templates(&tx, gap_s, SCHED_TEMPLATES_PER_RUN, &n);
+		break;
+	case JOB_QUEUE_COUNTS:
+		o = sched_job_queue_counts(&tx, gap_s, &n);
 		break;
 	default:
 		o = sched_job_purge(&tx, name, purges[purge].what, gap_s, SCHED_BLOB_MAX_BATCHES, &n);
@@ -196,6 +200,9 @@ static void run_all(scheduler *s, int sla_gap_s, int purge_gap_s, int views_gap_
 	/* recurring tickets (0038): at the SLA job's interval */
 	if (!stopsig_requested())
 		run_job(s, JOB_TEMPLATES, 0, sla_gap_s, rep);
+	/* /desk's queue counts (0045): their deltas folded as often */
+	if (!stopsig_requested())
+		run_job(s, JOB_QUEUE_COUNTS, 0, sla_gap_s, rep);
 }
 
 int sched_run_once(const config *cfg, sched_report *report)
