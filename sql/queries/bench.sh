@@ -17,7 +17,9 @@ pgbench=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -1)
 q() { psql -X -qtA -U "$SU" -c "$1"; }
 
 org=$(q "SELECT assigned_org_id FROM tickets WHERE assigned_org_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-agent=$(q "SELECT user_id FROM memberships WHERE organization_id = '$org' AND role = 'agent' LIMIT 1")
+# A person: an API key's service user is an agent of its organization too.
+agent=$(q "SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+  WHERE m.organization_id = '$org' AND m.role = 'agent' AND NOT u.is_service LIMIT 1")
 cust=$(q "SELECT requester_id FROM tickets GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
 echo "org=$org agent=$agent customer=$cust"
 echo "open tickets in org: $(q "SELECT count(*) FROM tickets WHERE assigned_org_id = '$org' AND status IN ('new','open','in_progress','waiting_customer','waiting_internal')")"

@@ -10,6 +10,7 @@
 #include "app/page.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "pages/pages.h"
 
 static int load_session(req *r)
 {
@@ -23,6 +24,27 @@ static int load_session(req *r)
 	r->session = s;
 	r->user_id = s ? s->user_id : NULL;
 	return 0;
+}
+
+/* An API key's service user is no person and signs in nowhere (0046). A
+ * session made for one before is ended at its first use, and the request
+ * goes on as an anonymous visitor's (a page that needs a session then
+ * sends it to /login). The question is page_access's, which the header
+ * and the staff check ask anyway: a page that renders pays no statement
+ * more for it. Signing out is not asked: it ends the session either way,
+ * and needs no database. */
+static int refuse_service_session(req *r, const route *rt)
+{
+	if (!r->user_id || rt->handler == page_logout || rt->handler == page_logout_everywhere)
+		return 0;
+	const user_access *ua = page_access(r);
+	if (!ua)
+		return page_db_failure(r);
+	if (!ua->service)
+		return 0;
+	log_warn("session of a service user ended", "rid=%s", r->request_id);
+	int st = page_session_signout(r, true);
+	return st ? st : page_act_as(r, NULL);
 }
 
 /* The same check the form handlers make (page_csrf_ok); the route's
@@ -144,7 +166,7 @@ static int run_route(req *r)
 		return rt->handler(r);
 	}
 	if (rt->flags & (ROUTE_SESSION | ROUTE_CSRF | ROUTE_USER)) {
-		if ((st = load_session(r)))
+		if ((st = load_session(r)) || (st = refuse_service_session(r, rt)))
 			return st;
 	}
 	if (r->method == METHOD_POST && (st = req_read_form(r)))

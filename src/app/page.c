@@ -190,6 +190,7 @@ int page_act_as(req *r, const char *user_id)
 	if (db_tx_act_as(page_tx(r), user_id) != DB_OK)
 		return page_db_failure(r);
 	r->user_id = user_id;
+	r->access = NULL; /* page_access answers for the acting user */
 	return 0;
 }
 

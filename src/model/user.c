@@ -18,7 +18,9 @@ static const db_stmt q_access = { "user_access",
 	"select x.a[2] <> '', x.a[2] = 'admin', cardinality(x.a[3]::uuid[]), cardinality(x.a[4]::uuid[]), "
 	"(select count(*) from (select 1 from notifications "
 	" where user_id = app_user_id() and not read and (expires_at is null or expires_at > now()) "
-	" limit $1::int) n) from (select app_access() a) x" };
+	" limit $1::int) n), "
+	"exists (select from users u where u.id = app_user_id() and u.is_service) "
+	"from (select app_access() a) x" };
 
 int user_access_get(db_tx *tx, long unread_cap, user_access *out)
 {
@@ -34,5 +36,6 @@ int user_access_get(db_tx *tx, long unread_cap, user_access *out)
 	out->staff_orgs = (int)db_get_int(res, 0, 2, 0);
 	out->admin_orgs = (int)db_get_int(res, 0, 3, 0);
 	out->unread = (long)db_get_int(res, 0, 4, 0);
+	out->service = db_get_bool(res, 0, 5);
 	return 0;
 }

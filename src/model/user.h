@@ -17,6 +17,7 @@ typedef struct user_access {
 	int staff_orgs;        /* active organizations where they are active staff */
 	int admin_orgs;        /* ... where they are an admin */
 	long unread;           /* unread notifications, counted up to the cap */
+	bool service;          /* an API key's service user (0042): no person, signs in nowhere (0046) */
 } user_access;
 
 /* The acting user's access (inactive users and organizations count as

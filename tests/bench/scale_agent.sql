@@ -1,7 +1,9 @@
 -- tests/bench/scale_agent.sql: the benchmark's agent at scale, in a
 -- database filled by sql/scale/generate.sql (whose staff have no password):
 -- the first agent (by address) of the busiest organization (the most
--- tickets routed to it) gets the password hash :hash, and the ticket of
+-- tickets routed to it), a person and not an API key's service user
+-- (api-key-...@api.invalid would sort first, and signs in nowhere: 0046),
+-- gets the password hash :hash, and the ticket of
 -- that organization the workspace bench opens is one with exactly 10
 -- messages (the generator gives each 6 to 14), still open. Run by
 -- scripts/bench.sh as the superuser:
@@ -16,7 +18,7 @@ WHERE routing_type <> 'internal' AND assigned_org_id IS NOT NULL
 GROUP BY assigned_org_id ORDER BY count(*) DESC, assigned_org_id LIMIT 1 \gset
 SELECT u.id AS bench_agent_id, u.email AS bench_agent_email
 FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.organization_id = :'bench_org' AND m.role = 'agent' AND m.is_active AND u.is_active
+WHERE m.organization_id = :'bench_org' AND m.role = 'agent' AND m.is_active AND u.is_active AND NOT u.is_service
 ORDER BY u.email LIMIT 1 \gset
 UPDATE users SET password_hash = :'hash' WHERE id = :'bench_agent_id' AND password_hash IS DISTINCT FROM :'hash';
 SELECT t.number AS bench_ticket FROM tickets t

@@ -16,7 +16,9 @@
 #include <sodium.h>
 
 #include "auth/crypto.h"
+#include "integration/istaff.h"
 #include "integration/itest.h"
+#include "model/api_key.h"
 #include "model/email.h"
 
 Suite *login_suite(void); /* registered by test_integration.c's main() */
@@ -1421,6 +1423,264 @@ START_TEST(reset_link_expires)
 }
 END_TEST
 
+/* ---- an API key's service user (0046) ---- */
+
+typedef struct {
+	char *org, *id, *email;
+	char slug[96];
+	char key[128];  /* what an API client sends */
+} service_user;
+
+/* A key of a new organization, made as the operator makes one, whose
+ * service user is given the hash of PASSWORD (as a benchmark once did). */
+static void service_user_make(service_user *u)
+{
+	u->org = new_org(u->slug, sizeof u->slug, "svc");
+	arena *ar = arena_new(1024);
+	char secret[64];
+	unsigned char h[32];
+	api_key_secret_new(ar, secret, h);
+	char *kid = owner_sql("select key_id from api_key_create_operator($1::citext, 'login test key', '{tickets:read}', "
+	                      "$2::bytea)", u->slug, arena_sprintf(ar, "\\x%s", crypto_hex(ar, h, 32)));
+	ck_assert_ptr_nonnull(kid);
+	snprintf(u->key, sizeof u->key, "%s", api_key_format(ar, kid, secret));
+	u->id = owner_sql("select service_user_id from api_keys where id = $1", kid, NULL);
+	u->email = owner_sql("select email from users where id = $1 and is_service", u->id, NULL);
+	ck_assert_ptr_nonnull(u->email);
+	char *hash = crypto_password_hash(PASSWORD, strlen(PASSWORD));
+	ck_assert_ptr_nonnull(hash);
+	free(owner_sql("update users set password_hash = $2 where id = $1 returning id", u->id, hash));
+	free(hash);
+	free(kid);
+	arena_free(ar);
+}
+
+static void service_user_free(service_user *u)
+{
+	free(u->org);
+	free(u->id);
+	free(u->email);
+}
+
+/* GET /api/v1/tickets with the key: its status. */
+static int api_status(app *a, const service_user *u)
+{
+	char auth[200];
+	snprintf(auth, sizeof auth, "HTTP_AUTHORIZATION=Bearer %s", u->key);
+	const char *params[] = { auth, NULL };
+	harness_response r;
+	harness_request(a, "GET", "/api/v1/tickets", params, NULL, 0, &r);
+	int st = r.status;
+	harness_response_free(&r);
+	return st;
+}
+
+/* The right password of a service user gets what a wrong one gets: the
+ * same page and status after the same work, and no session. */
+START_TEST(service_user_with_a_password_is_a_wrong_password)
+{
+	app *a = login_app();
+	service_user u;
+	service_user_make(&u);
+	char known[128];
+	fresh_email(known, sizeof known, "svcknown");
+	free(make_user(known, CUSTOMER, PASSWORD));
+	ck_assert_int_eq(api_status(a, &u), 200); /* the key is good */
+
+	shown s;
+	show(a, "/login", NULL, &s);
+	harness_response r;
+	/* Warm up, as wrong_password_and_unknown_email_are_one_answer does. */
+	post_login(a, &s, NULL, known, "warming up", NULL, &r);
+	harness_response_free(&r);
+	post_login(a, &s, NULL, u.email, "warming up", NULL, &r);
+	harness_response_free(&r);
+
+	work before = work_now(a);
+	post_login(a, &s, NULL, known, "not the password", NULL, &r);
+	work wk = work_since(a, before);
+	ck_assert_int_eq(r.status, 422);
+	char *page_known = normalized(r.body, known);
+	harness_response_free(&r);
+
+	before = work_now(a);
+	post_login(a, &s, NULL, u.email, PASSWORD, NULL, &r);
+	work ws = work_since(a, before);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert(harness_cookie(&r, "sd_session") == NULL);
+	ck_assert(strstr(r.body, "The email address or the password is not right."));
+	char *page_service = normalized(r.body, u.email);
+	harness_response_free(&r);
+
+	ck_assert_str_eq(page_service, page_known);
+	ck_assert_msg(ws.verifications == 1 && wk.verifications == 1, "%lu and %lu password verifications",
+	    ws.verifications, wk.verifications);
+	ck_assert_msg(ws.kv == wk.kv && ws.db == wk.db, "service user: %lu Redis commands, %lu statements; "
+	    "wrong password: %lu, %lu", ws.kv, ws.db, wk.kv, wk.db);
+	/* In another case of its address too. */
+	char upper[200];
+	snprintf(upper, sizeof upper, "%s", u.email);
+	for (char *p = upper; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 32);
+	post_login(a, &s, NULL, upper, PASSWORD, NULL, &r);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert(harness_cookie(&r, "sd_session") == NULL);
+	harness_response_free(&r);
+	/* Nothing was upgraded or changed, and the key still works. */
+	char *hash = owner_sql("select password_hash from users where id = $1", u.id, NULL);
+	ck_assert(crypto_password_verify(hash, PASSWORD, strlen(PASSWORD)));
+	free(hash);
+	ck_assert_int_eq(api_status(a, &u), 200);
+	free(page_known);
+	free(page_service);
+	shown_free(&s);
+	service_user_free(&u);
+	harness_app_free(a);
+}
+END_TEST
+
+/* Asking for a sign-in link or a new password for a service user's
+ * address is asking for an unknown one's: the same page after the same
+ * work, and nothing queued. */
+START_TEST(service_user_is_sent_no_link)
+{
+	app *a = login_app();
+	service_user u;
+	service_user_make(&u);
+	static const struct {
+		const char *uri;
+		bool link_form;
+	} forms[] = { { "/login/link", true }, { "/password/forgot", false } };
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+		char unknown[128], warm[128];
+		fresh_email(unknown, sizeof unknown, "svcunknown");
+		fresh_email(warm, sizeof warm, "svcwarm");
+		shown s;
+		show(a, forms[i].link_form ? "/login" : "/password/forgot", NULL, &s);
+		const char *csrf = forms[i].link_form ? s.csrf_link : s.csrf;
+		harness_response r;
+		post_email(a, &s, forms[i].uri, csrf, warm, NULL, &r);
+		harness_response_free(&r);
+		post_email(a, &s, forms[i].uri, csrf, u.email, NULL, &r);
+		harness_response_free(&r);
+
+		work before = work_now(a);
+		post_email(a, &s, forms[i].uri, csrf, unknown, NULL, &r);
+		work wu = work_since(a, before);
+		ck_assert_int_eq(r.status, 200);
+		char *page_unknown = normalized(r.body, unknown);
+		harness_response_free(&r);
+		before = work_now(a);
+		post_email(a, &s, forms[i].uri, csrf, u.email, NULL, &r);
+		work ws = work_since(a, before);
+		ck_assert_int_eq(r.status, 200);
+		char *page_service = normalized(r.body, u.email);
+		harness_response_free(&r);
+
+		ck_assert_msg(strcmp(page_service, page_unknown) == 0, "%s: another page for the service user", forms[i].uri);
+		ck_assert_msg(ws.kv == wu.kv && ws.db == wu.db && ws.verifications == wu.verifications,
+		    "%s: service user %lu Redis commands, %lu statements; unknown %lu, %lu", forms[i].uri, ws.kv, ws.db,
+		    wu.kv, wu.db);
+		ck_assert_int_eq(outbox_to(u.email), 0);
+		ck_assert_int_eq(outbox_to(unknown), 0);
+		free(page_unknown);
+		free(page_service);
+		shown_free(&s);
+	}
+	service_user_free(&u);
+	harness_app_free(a);
+}
+END_TEST
+
+/* What may exist from before 0046: a sign-in link, a reset link, sessions.
+ * None is honoured; a person's session is; the key still works. */
+START_TEST(service_user_links_and_sessions_are_refused)
+{
+	app *a = login_app();
+	service_user u;
+	service_user_make(&u);
+	arena *ar = arena_new(1024);
+	char *token;
+
+	ck_assert_int_eq(signin_link_create(a->kv, ar, u.id, "", 3600, &token), KV_OK);
+	char *path = arena_sprintf(ar, "/login/link/%s", token);
+	char *sess = NULL;
+	ck_assert_int_eq(use_link_with(a, path, path, &sess), 410);
+	ck_assert_ptr_null(sess);
+
+	ck_assert_int_eq(reset_link_create(a->kv, ar, u.id, 3600, &token), KV_OK);
+	path = arena_sprintf(ar, "/password/reset/%s", token);
+	harness_response r;
+	reset_post(a, path, "a new password here", "a new password here", &r);
+	ck_assert_int_eq(r.status, 410);
+	ck_assert(harness_cookie(&r, "sd_session") == NULL);
+	harness_response_free(&r);
+	reset_post(a, path, "a new password here", "a new password here", &r);
+	ck_assert_int_eq(r.status, 410); /* spent for nothing */
+	harness_response_free(&r);
+	char *hash = owner_sql("select password_hash from users where id = $1", u.id, NULL);
+	ck_assert(crypto_password_verify(hash, PASSWORD, strlen(PASSWORD))); /* not the new one */
+	free(hash);
+
+	/* A session of one, at its first use: ended, and the desk asks for a
+	 * sign-in as it asks an anonymous visitor. */
+	browser b;
+	sign_in(a, u.id, &b);
+	get(a, "/desk", b.cookie, &r);
+	assert_redirect(&r, "/login?next=/desk");
+	ck_assert_msg(strstr(r.headers, "Set-Cookie: sd_session=; Path=/; Max-Age=0;") != NULL,
+	    "the session cookie is not deleted: %s", r.headers);
+	harness_response_free(&r);
+	assert_who(a, b.cookie, "anonymous");
+	free(b.cookie);
+	/* Every session of it ends at once. */
+	browser b2, b3;
+	sign_in(a, u.id, &b2);
+	sign_in(a, u.id, &b3);
+	get(a, "/my/tickets", b2.cookie, &r);
+	assert_status(&r, 303);
+	harness_response_free(&r);
+	assert_who(a, b3.cookie, "anonymous");
+	free(b2.cookie);
+	free(b3.cookie);
+	/* Signing out asks nothing of the database, and works as for anyone. */
+	sign_in(a, u.id, &b);
+	post_as(a, "/logout", &b, "", &r);
+	assert_redirect(&r, "/");
+	harness_response_free(&r);
+	assert_who(a, b.cookie, "anonymous");
+	free(b.cookie);
+
+	/* A person's session is honoured; its admin invites the key's user
+	 * nowhere (no link to choose a password); the key still works. */
+	char *admin = new_user("svcadmin", NULL, 0);
+	free(add_member(u.org, admin, "admin"));
+	sign_in(a, admin, &b);
+	get(a, "/desk", b.cookie, &r);
+	assert_status(&r, 200);
+	harness_response_free(&r);
+	assert_who(a, b.cookie, admin);
+	char *e = urlencode(u.email);
+	char fields[512];
+	snprintf(fields, sizeof fields, "org=%s&email=%s&role=admin", u.slug, e);
+	free(e);
+	post_as(a, "/desk/admin/members", &b, fields, &r);
+	assert_status(&r, 422);
+	assert_has(&r, "This invitation cannot be sent.");
+	harness_response_free(&r);
+	ck_assert_int_eq(outbox_to(u.email), 0);
+	ck_assert_int_eq(owner_count("select count(*) from memberships where user_id = $1 and role = 'agent'", u.id), 1);
+	ck_assert_int_eq(owner_count("select count(*) from memberships where user_id = $1", u.id), 1);
+	free(b.cookie);
+	free(admin);
+	ck_assert_int_eq(api_status(a, &u), 200);
+	arena_free(ar);
+	service_user_free(&u);
+	harness_app_free(a);
+}
+END_TEST
+
 Suite *login_suite(void)
 {
 	Suite *s = suite_create("login");
@@ -1456,5 +1716,12 @@ Suite *login_suite(void)
 	tcase_add_test(reset, reset_ends_other_sessions_and_signs_in_afresh);
 	tcase_add_test(reset, reset_link_expires);
 	suite_add_tcase(s, reset);
+	/* an API key's service user (0046) */
+	TCase *service = tcase_create("service");
+	tcase_set_timeout(service, 60);
+	tcase_add_test(service, service_user_with_a_password_is_a_wrong_password);
+	tcase_add_test(service, service_user_is_sent_no_link);
+	tcase_add_test(service, service_user_links_and_sessions_are_refused);
+	suite_add_tcase(s, service);
 	return s;
 }
