@@ -94,21 +94,15 @@ static const db_stmt q_time = { "report_time",
 	"where r.gs <> 11 or r.n <= 100 "
 	"order by r.gs, r.minutes desc, 2" };
 
-/* The moves are ticket_history's rows with a 'stage_id' key, of the
- * organization $3 (the partial index of 0043, whose predicate this repeats
- * so that the planner uses it); a stay lasts from its move to the ticket's
- * next one. Moves from the range's first day on: a stay that began before
- * it is not the range's. The bounds are timestamptz, as changed_at is: a
- * comparison with a date is no leakproof operator, and under row-level
- * security it could not be the index's condition. */
+/* The moves of the organization $3 from the range's first day on, each
+ * with the ticket's next move (report_stage_moves, 0044: it checks once
+ * that the user reads the organization's workflows, then reads the moves'
+ * partial index of 0043 with one look at each ticket, instead of a join
+ * here and row-level security's own per move); a stay lasts from its move
+ * to the next. A stay that began before the range is not the range's. */
 static const db_stmt q_stages = { "report_stages",
-	"with m as (select h.workflow_stage_id as stage_id, h.changed_at as entered, "
-	"  lead(h.changed_at) over (partition by h.ticket_id order by h.seq) as left_at "
-	"  from ticket_history h join tickets t on t.id = h.ticket_id "
-	"  where h.changes ? 'stage_id' and (h.workflow_stage_id is not null or not h.changes ? 'created') "
-	"  and h.organization_id = $3::uuid and h.changed_at >= $1::date::timestamptz "
-	"  and t.deleted_at is null and not t.is_spam "
-	"  and ($4::uuid is null or t.team_id = $4::uuid) and ($5::uuid is null or t.assignee_id = $5::uuid)), "
+	"with m as (select stage_id, entered, left_at "
+	"  from report_stage_moves($3::uuid, $1::date::timestamptz, $4::uuid, $5::uuid)), "
 	"g as (select stage_id, count(*) filter (where entered < $2::date + 1) as entered, "
 	"  count(*) filter (where left_at < $2::date + 1) as moved, "
 	"  coalesce(sum(extract(epoch from left_at - entered)) filter (where left_at < $2::date + 1), 0)::bigint as secs, "
