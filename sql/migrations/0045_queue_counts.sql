@@ -86,20 +86,23 @@ CREATE TRIGGER tickets_queue_count AFTER INSERT OR UPDATE OR DELETE ON tickets
 -- delta committed while it runs is not in its snapshot and waits for the
 -- next fold. Answers how many rows it folded away. Concurrent folds are
 -- safe (a row is deleted, and so summed, by one of them only); the
--- scheduler runs one at a time anyway.
+-- scheduler runs one at a time anyway. Rows of an organization that is
+-- gone (deleted with triggers off, so not cascaded) are dropped.
 CREATE FUNCTION queue_counts_fold() RETURNS bigint
 LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
   WITH keyed AS (
-    SELECT id, count(*) OVER w AS rows_of_key, sum(n) OVER w AS total
-    FROM ticket_queue_counts WINDOW w AS (PARTITION BY organization_id, queue, assignee_id)),
+    SELECT c.id, count(*) OVER w AS rows_of_key, sum(c.n) OVER w AS total, o.id IS NULL AS orphan
+    FROM ticket_queue_counts c LEFT JOIN organizations o ON o.id = c.organization_id
+    WINDOW w AS (PARTITION BY c.organization_id, c.queue, c.assignee_id)),
   gone AS (
     DELETE FROM ticket_queue_counts c USING keyed k
-    WHERE c.id = k.id AND (k.rows_of_key > 1 OR k.total = 0)
+    WHERE c.id = k.id AND (k.rows_of_key > 1 OR k.total = 0 OR k.orphan)
     RETURNING c.organization_id, c.queue, c.assignee_id, c.n),
   kept AS (
     INSERT INTO ticket_queue_counts (organization_id, queue, assignee_id, n)
-    SELECT organization_id, queue, assignee_id, sum(n) FROM gone
-    GROUP BY organization_id, queue, assignee_id HAVING sum(n) <> 0
+    SELECT g.organization_id, g.queue, g.assignee_id, sum(g.n) FROM gone g
+    WHERE EXISTS (SELECT FROM organizations o WHERE o.id = g.organization_id)
+    GROUP BY g.organization_id, g.queue, g.assignee_id HAVING sum(g.n) <> 0
     RETURNING 1)
   SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM kept)
 $$;

@@ -188,6 +188,9 @@ bool queue_cursor_decode(str s, queue_cursor *out)
 
 #define QUEUE_ROWS(dir) \
 	"), page as materialized (select " PAGE_COLUMNS ", ids.k1, ids.k2 from ids join tickets t on t.id = ids.id) " \
+	QUEUE_SELECT(dir)
+/* The page's rows as the model reads them, from the page's tickets. */
+#define QUEUE_SELECT(dir) \
 	"select t.id, t.number, t.title, t.status, t.priority, pe.requester, t.assignee_id, pe.assignee, tm.name, " \
 	"o.name, " SLA_STATE ", " \
 	"nullif(extract(epoch from " DUE_AT ")::bigint, 253402214400), extract(epoch from t.last_activity_at)::bigint, " \
@@ -230,15 +233,25 @@ static const db_stmt q_list[QUEUE_SORT__MAX][2] = {
  * long planning as running; these name the queue's statuses as constants,
  * so that a plan made once per connection (force_generic_plan around it)
  * still proves the queue's partial index: $1 org, $2 limit, $3 (mine) the
- * acting user. */
+ * acting user. The generic plan reads the page's rows straight from the
+ * queue index's order (an index scan, stopping at the limit), so the
+ * page needs no second fetch by id as the list above does. */
 #define PLAIN_SCOPE "t.routing_type <> 'internal' and t.assigned_org_id = $1::uuid and not t.is_spam and "
 #define LIST_PLAIN(name, cond) \
+	{ name, "with page as materialized (select " PAGE_COLUMNS ", " US("t.last_activity_at") " as k1, 0::bigint as k2 " \
+	  "from tickets t where " PLAIN_SCOPE cond " order by t.last_activity_at desc, t.id desc limit $2) " \
+	  QUEUE_SELECT("desc") }
+/* Unassigned, by ids first (the rows fetched after, as the list above
+ * does): with the rows' columns wanted, the planner prefers the
+ * organization's index of unassigned tickets and a sort of all of them
+ * (1,379 rows, 7.8 ms at a million tickets) to the queue index's order. */
+#define LIST_PLAIN_IDS(name, cond) \
 	{ name, "with ids as materialized (select t.id, " US("t.last_activity_at") " as k1, 0::bigint as k2 " \
 	  "from tickets t where " PLAIN_SCOPE cond " order by t.last_activity_at desc, t.id desc limit $2" \
 	  QUEUE_ROWS("desc") }
 static const db_stmt q_list_plain[QUEUE__MAX] = {
 	[QUEUE_MINE] = LIST_PLAIN("queue_plain_mine", "t.status in " ACTIVE " and t.assignee_id = $3::uuid"),
-	[QUEUE_UNASSIGNED] = LIST_PLAIN("queue_plain_unassigned", "t.status in " ACTIVE " and t.assignee_id is null"),
+	[QUEUE_UNASSIGNED] = LIST_PLAIN_IDS("queue_plain_unassigned", "t.status in " ACTIVE " and t.assignee_id is null"),
 	[QUEUE_OPEN] = LIST_PLAIN("queue_plain_open", "t.status in " ACTIVE),
 	[QUEUE_WAITING] = LIST_PLAIN("queue_plain_waiting", "t.status in ('waiting_customer', 'waiting_internal')"),
 	[QUEUE_RESOLVED] = LIST_PLAIN("queue_plain_resolved", "t.status in ('resolved', 'closed', 'cancelled')"),
