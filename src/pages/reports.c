@@ -623,7 +623,9 @@ static void stage_totals(req *r, const report_data *d, tv *v)
 		if (d->rr.rows[i].v[5] > snapshot)
 			snapshot = d->rr.rows[i].v[5];
 	}
-	tv_set_str(r->a, v, "total_line", entered == 0 && d->rr.n == 0 ? "No ticket entered a workflow stage in this range."
+	/* No average of no stays (a stage listed for its open tickets alone had none). */
+	tv_set_str(r->a, v, "total_line", entered == 0 ? "No ticket entered a workflow stage in this range."
+	    : moved == 0 ? arena_sprintf(r->a, "%lld stays began in this range; none moved on.", entered)
 	    : arena_sprintf(r->a, "%lld stays began in this range; %lld moved on, after %s on average.", entered, moved,
 	                    avg_stay(r, secs, moved)));
 	/* "Open now" is the scheduler's snapshot: say of when. */
