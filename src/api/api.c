@@ -234,6 +234,34 @@ json_t *api_time(long long epoch)
 	return json_string(s);
 }
 
+void api_next_link(req *r, json_t *out, const char *path, const char *const *keep, const char *cursor)
+{
+	if (!cursor) {
+		json_object_set_new(out, "next", json_null());
+		return;
+	}
+	buf next;
+	buf_init(&next, r->a, 256);
+	buf_printf(&next, "%s?", path);
+	for (; *keep; keep++) {
+		str v = req_query_get(r, *keep);
+		if (!v.len)
+			continue;
+		buf_printf(&next, "%s=", *keep);
+		for (size_t c = 0; c < v.len; c++) {
+			unsigned char ch = (unsigned char)v.ptr[c];
+			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+			    ch == '.' || ch == '_' || ch == '~')
+				buf_putc(&next, (char)ch);
+			else
+				buf_printf(&next, "%%%02X", ch);
+		}
+		buf_putc(&next, '&');
+	}
+	buf_printf(&next, "after=%s", cursor);
+	json_object_set_new(out, "next", json_string(next.data));
+}
+
 const char *api_json_str(json_t *o, const char *name)
 {
 	json_t *v = json_object_get(o, name);

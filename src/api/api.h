@@ -68,6 +68,12 @@ int api_body_max(req *r, size_t max, json_t **out);
  * *why set for what is not one JSON object of at most 10 levels. */
 json_t *api_json_parse(const char *p, size_t n, const char **why);
 
+/* Sets out's "next": the link to the page after, path with the request's
+ * parameters named in keep (NULL-terminated; those it has, in keep's
+ * order, percent-encoded) and after=cursor; null when cursor is NULL (the
+ * last page). */
+void api_next_link(req *r, json_t *out, const char *path, const char *const *keep, const char *cursor);
+
 /* A string member (NULL when absent or not a string). */
 const char *api_json_str(json_t *o, const char *name);
 /* Microseconds-free ISO 8601 UTC time of unix seconds, NULL for 0. */

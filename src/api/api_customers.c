@@ -98,15 +98,10 @@ int api_customers_list(req *r)
 		json_array_append_new(items, customer_json(r, &list[i]));
 	json_t *out = json_object();
 	json_object_set_new(out, "items", items);
+	static const char *const keep[] = { "limit", NULL };
 	unsigned char raw[16];
-	if (more && n && str_uuid_to_bytes(list[n - 1].id, raw)) {
-		const char *cursor = crypto_b64url_encode(r->a, raw, sizeof raw);
-		json_object_set_new(out, "next", json_string(lv.len ?
-		    arena_sprintf(r->a, "/api/v1/customers?limit=%ld&after=%s", limit, cursor) :
-		    arena_sprintf(r->a, "/api/v1/customers?after=%s", cursor)));
-	} else {
-		json_object_set_new(out, "next", json_null());
-	}
+	bool more_after = more && n && str_uuid_to_bytes(list[n - 1].id, raw);
+	api_next_link(r, out, "/api/v1/customers", keep, more_after ? crypto_b64url_encode(r->a, raw, sizeof raw) : NULL);
 	return api_send(r, 200, out, NULL);
 }
 

@@ -217,34 +217,10 @@ int api_ticket_list(req *r, const char *path, const char *requester)
 	}
 	json_t *out = json_object();
 	json_object_set_new(out, "items", items);
-	if (pg.more && pg.n) {
-		/* The same query with after= the last row's cursor. */
-		const char *cursor = queue_cursor_encode(r->a, &pg.rows[pg.n - 1].pos);
-		buf next;
-		buf_init(&next, r->a, 256);
-		buf_printf(&next, "%s?", path);
-		static const char *const keep[] = { "queue", "sort", "order", "status", "priority", "assignee", "team",
-			"category", "type", "tag", "q", "limit" };
-		for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
-			str v = req_query_get(r, keep[i]);
-			if (!v.len)
-				continue;
-			buf_printf(&next, "%s=", keep[i]);
-			for (size_t c = 0; c < v.len; c++) {
-				unsigned char ch = (unsigned char)v.ptr[c];
-				if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-				    ch == '.' || ch == '_' || ch == '~')
-					buf_putc(&next, (char)ch);
-				else
-					buf_printf(&next, "%%%02X", ch);
-			}
-			buf_putc(&next, '&');
-		}
-		buf_printf(&next, "after=%s", cursor);
-		json_object_set_new(out, "next", json_string(next.data));
-	} else {
-		json_object_set_new(out, "next", json_null());
-	}
+	/* The same query with after= the last row's cursor. */
+	static const char *const keep[] = { "queue", "sort", "order", "status", "priority", "assignee", "team", "category",
+		"type", "tag", "q", "limit", NULL };
+	api_next_link(r, out, path, keep, pg.more && pg.n ? queue_cursor_encode(r->a, &pg.rows[pg.n - 1].pos) : NULL);
 	return api_send(r, 200, out, NULL);
 }
 

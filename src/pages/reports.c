@@ -27,24 +27,9 @@
 #define MAX_DAYS 366
 #define CHART_MAX_BARS 20
 #define COMMENTS_SHOWN 20
+#define LEN(a) (sizeof (a) / sizeof *(a))
 
 enum report_kind { R_SLA, R_AGENTS, R_VOLUME, R_CSAT, R_TIME, R_STAGES, R__KINDS };
-
-static const struct {
-	const char *name;
-	const char *title;
-	const char *summary;
-} kinds[R__KINDS] = {
-	{ "sla", "SLA compliance", "First response and resolution met or breached, by priority, team and agent." },
-	{ "agents", "Agent statistics", "Assigned, open and resolved tickets, average response and resolution times "
-	                                "and satisfaction, per agent." },
-	{ "volume", "Ticket volumes", "Tickets created and resolved by day, channel, category and request type." },
-	{ "csat", "Customer satisfaction", "Ratings from 1 to 5 and the latest comments." },
-	{ "time", "Time spent", "Minutes recorded on tickets, billable or not, by agent, organization, "
-	                        "requester's domain and ticket, by the day the work was done." },
-	{ "stages", "Stage statistics", "Tickets entering each workflow stage, how long they stayed and how many "
-	                                "are still there, with the open tickets on each stage now." },
-};
 
 static const desk_word sources[] = {
 	{ "web", "Web form" }, { "email", "Email" }, { "api", "API" }, { "portal", "Portal" },
@@ -59,6 +44,56 @@ typedef struct {
 	queue_options opts;
 	const user_access *ua;
 } rctx;
+
+/* What a report read: its rows or, for satisfaction, the count of each
+ * rating and the latest comments; n: the rows of its CSV. */
+typedef struct {
+	report_rows rr;
+	long long counts[5];
+	report_comment *cm;
+	size_t ncm;
+	size_t n;
+} report_data;
+
+/* A report broken down by groups (priority, team, agent...): a section per
+ * group, its table of every row and, where it has a chart title, a bar
+ * chart of the first CHART_MAX_BARS rows. */
+typedef struct {
+	enum report_group g;
+	const char *heading;     /* the section's */
+	const char *caption;     /* the table's */
+	const char *chart_title; /* NULL: no chart */
+} report_grouping;
+
+typedef struct {
+	const report_grouping *groups;
+	size_t ngroups;
+	const char *const *cols; /* the table's, the label's first */
+	size_t ncols;
+	/* Writes a row's cells after its label (v: report_row.v) and answers
+	 * the value of its bar. */
+	long long (*cells)(req *r, tv *cells, const long long *v);
+} grouped_report;
+
+/* A report: what tells it from the others; report_page and report_csv do
+ * the rest. */
+typedef struct {
+	const char *name, *title, *summary;
+	int (*rows)(db_tx *tx, const report_query *q, report_rows *out);   /* the model call, or else: */
+	int (*load)(db_tx *tx, const report_query *q, report_data *d);
+	const grouped_report *grouped;   /* the page's sections by groups, or else: */
+	void (*sections)(req *r, const rctx *c, const report_data *d, tv *sections);
+	void (*totals)(req *r, const report_data *d, tv *v);   /* the total line, notes; may be NULL */
+	const char *const *csv_cols;   /* the CSV's header, NULL-terminated */
+	/* The cells of the CSV's row i, or else its group, key, name and csv_values values (row_csv). */
+	void (*csv_cells)(req *r, csv_writer *w, const report_data *d, size_t i);
+	int csv_values;
+	const char *choose_org;   /* an organization's report: what its page says while none is chosen (its CSV: 400) */
+	bool live;   /* read from the history as it is, not the summary the reports job folds: no "figures as of" */
+} report_kind;
+
+/* Defined at the end, after the functions the reports name. */
+static const report_kind kinds[R__KINDS];
 
 static str param(req *r, const char *name)
 {
@@ -445,26 +480,6 @@ static size_t rows_of(const report_rows *rr, enum report_group g, const report_r
 
 /* ---------------------------------------------------------------- reports */
 
-/* A report broken down by groups (priority, team, agent...): a section per
- * group, its table of every row and, where it has a chart title, a bar
- * chart of the first CHART_MAX_BARS rows. */
-typedef struct {
-	enum report_group g;
-	const char *heading;     /* the section's */
-	const char *caption;     /* the table's */
-	const char *chart_title; /* NULL: no chart */
-} report_grouping;
-
-typedef struct {
-	const report_grouping *groups;
-	size_t ngroups;
-	const char *const *cols; /* the table's, the label's first */
-	size_t ncols;
-	/* Writes a row's cells after its label (v: report_row.v) and answers
-	 * the value of its bar. */
-	long long (*cells)(req *r, tv *cells, const long long *v);
-} grouped_report;
-
 static void grouped_sections(req *r, const report_rows *rr, const grouped_report *g, tv *sections)
 {
 	const report_row **rows = arena_calloc(r->a, rr->n + 1, sizeof *rows);
@@ -492,6 +507,20 @@ static void grouped_sections(req *r, const report_rows *rr, const grouped_report
 	}
 }
 
+/* A row's first cells in a CSV: its group (when group), key and name, then
+ * its first n values. */
+static void row_csv(req *r, csv_writer *w, const report_row *row, bool group, int n)
+{
+	static const char *const names[] = { "total", "priority", "team", "agent", "day", "channel", "category",
+		"request_type", "ticket", "organization", "requester_domain", "stage" };
+	if (group)
+		csv_cell(w, names[row->group]);
+	csv_cell(w, row->key);
+	csv_cell(w, label_of(r, row));
+	for (int k = 0; k < n; k++)
+		csv_cell_int(w, row->v[k]);
+}
+
 /* Tickets; first response met, breached, %; resolution met, breached, %.
  * The bar: first response met, percent. */
 static long long sla_cells(req *r, tv *cells, const long long *v)
@@ -506,18 +535,24 @@ static long long sla_cells(req *r, tv *cells, const long long *v)
 	return v[1] + v[2] > 0 ? (100 * v[1] + (v[1] + v[2]) / 2) / (v[1] + v[2]) : 0;
 }
 
-static void sla_sections(req *r, const report_rows *rr, tv *sections)
+static const report_grouping sla_groups[] = {
+	{ REPORT_BY_PRIORITY, "By priority", "SLA compliance by priority", "First response met, percent, by priority" },
+	{ REPORT_BY_TEAM, "By team", "SLA compliance by team", "First response met, percent, by team" },
+	{ REPORT_BY_AGENT, "By agent", "SLA compliance by agent", "First response met, percent, by agent" },
+};
+static const char *const sla_cols[] = { "Group", "Tickets", "First response met", "First response breached",
+	"First response met %", "Resolution met", "Resolution breached", "Resolution met %" };
+static const grouped_report sla_report = { sla_groups, LEN(sla_groups), sla_cols, LEN(sla_cols), sla_cells };
+
+static void sla_totals(req *r, const report_data *d, tv *v)
 {
-	static const report_grouping groups[] = {
-		{ REPORT_BY_PRIORITY, "By priority", "SLA compliance by priority", "First response met, percent, by priority" },
-		{ REPORT_BY_TEAM, "By team", "SLA compliance by team", "First response met, percent, by team" },
-		{ REPORT_BY_AGENT, "By agent", "SLA compliance by agent", "First response met, percent, by agent" },
-	};
-	static const char *const cols[] = { "Group", "Tickets", "First response met", "First response breached",
-		"First response met %", "Resolution met", "Resolution breached", "Resolution met %" };
-	static const grouped_report g = { groups, sizeof groups / sizeof *groups, cols, sizeof cols / sizeof *cols,
-		sla_cells };
-	grouped_sections(r, rr, &g, sections);
+	for (size_t i = 0; i < d->rr.n; i++)
+		if (d->rr.rows[i].group == REPORT_TOTAL) {
+			const long long *x = d->rr.rows[i].v;
+			tv_set_str(r->a, v, "total_line", arena_sprintf(r->a,
+			    "%lld tickets. First response met %s of measured (%lld of %lld); resolution met %s (%lld of %lld).",
+			    x[0], pct(r, x[1], x[1] + x[2]), x[1], x[1] + x[2], pct(r, x[3], x[3] + x[4]), x[3], x[3] + x[4]));
+		}
 }
 
 /* Minutes, billable minutes, the time in words, entries. The bar: minutes. */
@@ -530,19 +565,26 @@ static long long time_cells(req *r, tv *cells, const long long *v)
 	return v[0];
 }
 
-static void time_sections(req *r, const report_rows *rr, tv *sections)
+/* The chart for the agents and organizations; the others are lists. */
+static const report_grouping time_groups[] = {
+	{ REPORT_BY_AGENT, "By agent", "Time spent by agent", "Minutes spent by agent" },
+	{ REPORT_BY_ORG, "By organization", "Time spent by organization", "Minutes spent by organization" },
+	{ REPORT_BY_DOMAIN, "By requester's domain", "Time spent by requester's email domain", NULL },
+	{ REPORT_BY_TICKET, "By ticket", "Time spent by ticket (the 100 with the most time)", NULL },
+};
+static const char *const time_cols[] = { "Group", "Minutes", "Billable minutes", "Time", "Entries" };
+static const grouped_report time_report = { time_groups, LEN(time_groups), time_cols, LEN(time_cols), time_cells };
+
+static void time_totals(req *r, const report_data *d, tv *v)
 {
-	/* The chart for the agents and organizations; the others are lists. */
-	static const report_grouping groups[] = {
-		{ REPORT_BY_AGENT, "By agent", "Time spent by agent", "Minutes spent by agent" },
-		{ REPORT_BY_ORG, "By organization", "Time spent by organization", "Minutes spent by organization" },
-		{ REPORT_BY_DOMAIN, "By requester's domain", "Time spent by requester's email domain", NULL },
-		{ REPORT_BY_TICKET, "By ticket", "Time spent by ticket (the 100 with the most time)", NULL },
-	};
-	static const char *const cols[] = { "Group", "Minutes", "Billable minutes", "Time", "Entries" };
-	static const grouped_report g = { groups, sizeof groups / sizeof *groups, cols, sizeof cols / sizeof *cols,
-		time_cells };
-	grouped_sections(r, rr, &g, sections);
+	for (size_t i = 0; i < d->rr.n; i++)
+		if (d->rr.rows[i].group == REPORT_TOTAL) {
+			const long long *x = d->rr.rows[i].v;
+			tv_set_str(r->a, v, "total_line", arena_sprintf(r->a, "%s spent in all (%lld minutes), %s billable, in %lld "
+			           "entries.", desk_minutes_label(r->a, x[0]), x[0], desk_minutes_label(r->a, x[1]), x[2]));
+		}
+	if (d->rr.n == 0)
+		tv_set_str(r->a, v, "total_line", "No time was recorded in this range.");
 }
 
 /* "3 h 20 min" on average over n stays of secs seconds in all, "–" for none. */
@@ -563,15 +605,42 @@ static long long stage_cells(req *r, tv *cells, const long long *v)
 	return v[0];
 }
 
-static void stage_sections(req *r, const report_rows *rr, tv *sections)
+static const report_grouping stage_groups[] = {
+	{ REPORT_BY_STAGE, "Per stage", "Stays per workflow stage", "Tickets that entered each stage" },
+};
+static const char *const stage_cols[] = { "Stage", "Entered", "Moved on", "Average stay (moved on)",
+	"Still there at the end", "Open now" };
+static const grouped_report stage_report = { stage_groups, LEN(stage_groups), stage_cols, LEN(stage_cols),
+	stage_cells };
+
+static void stage_totals(req *r, const report_data *d, tv *v)
 {
-	static const report_grouping groups[] = {
-		{ REPORT_BY_STAGE, "Per stage", "Stays per workflow stage", "Tickets that entered each stage" },
-	};
-	static const char *const cols[] = { "Stage", "Entered", "Moved on", "Average stay (moved on)",
-		"Still there at the end", "Open now" };
-	static const grouped_report g = { groups, 1, cols, sizeof cols / sizeof *cols, stage_cells };
-	grouped_sections(r, rr, &g, sections);
+	long long entered = 0, moved = 0, secs = 0, snapshot = 0;
+	for (size_t i = 0; i < d->rr.n; i++) {
+		entered += d->rr.rows[i].v[0];
+		moved += d->rr.rows[i].v[1];
+		secs += d->rr.rows[i].v[2];
+		if (d->rr.rows[i].v[5] > snapshot)
+			snapshot = d->rr.rows[i].v[5];
+	}
+	/* No average of no stays (a stage listed for its open tickets alone had none). */
+	tv_set_str(r->a, v, "total_line", entered == 0 ? "No ticket entered a workflow stage in this range."
+	    : moved == 0 ? arena_sprintf(r->a, "%lld stays began in this range; none moved on.", entered)
+	    : arena_sprintf(r->a, "%lld stays began in this range; %lld moved on, after %s on average.", entered, moved,
+	                    avg_stay(r, secs, moved)));
+	/* "Open now" is the scheduler's snapshot: say of when. */
+	if (snapshot > 0)
+		page_set_time(r, v, "snapshot", snapshot);
+	tv_set_bool(r->a, v, "has_snapshot_note", true);
+}
+
+static void stage_csv(req *r, csv_writer *w, const report_data *d, size_t i)
+{
+	const long long *v = d->rr.rows[i].v;
+	row_csv(r, w, &d->rr.rows[i], false, 2);
+	csv_cell_dec1(w, v[1] ? (double)v[2] / 60.0 / (double)v[1] : -1);
+	csv_cell_int(w, v[3]);
+	csv_cell_int(w, v[4]);
 }
 
 /* Assigned, open, resolved, the average first response and resolution,
@@ -589,15 +658,23 @@ static long long agent_cells(req *r, tv *cells, const long long *v)
 	return v[2];
 }
 
-static void agent_sections(req *r, const report_rows *rr, tv *sections)
+static const report_grouping agent_groups[] = {
+	{ REPORT_BY_AGENT, "Per agent", "Agent statistics", "Resolved tickets per agent" },
+};
+static const char *const agent_cols[] = { "Agent", "Assigned", "Open", "Resolved", "Average first response (min)",
+	"Average resolution (min)", "Average satisfaction", "Ratings" };
+static const grouped_report agent_report = { agent_groups, LEN(agent_groups), agent_cols, LEN(agent_cols),
+	agent_cells };
+
+static void agent_csv(req *r, csv_writer *w, const report_data *d, size_t i)
 {
-	static const report_grouping groups[] = {
-		{ REPORT_BY_AGENT, "Per agent", "Agent statistics", "Resolved tickets per agent" },
-	};
-	static const char *const cols[] = { "Agent", "Assigned", "Open", "Resolved", "Average first response (min)",
-		"Average resolution (min)", "Average satisfaction", "Ratings" };
-	static const grouped_report g = { groups, 1, cols, sizeof cols / sizeof *cols, agent_cells };
-	grouped_sections(r, rr, &g, sections);
+	const long long *v = d->rr.rows[i].v;
+	row_csv(r, w, &d->rr.rows[i], false, 3);
+	csv_cell_dec1(w, v[4] ? (double)v[3] / (double)v[4] : -1);
+	csv_cell_dec1(w, v[6] ? (double)v[5] / (double)v[6] : -1);
+	double s = avg_rating(&v[7]);
+	csv_cell(w, s < 0 ? NULL : arena_sprintf(r->a, "%.2f", s));
+	csv_cell_int(w, v[7] + v[8] + v[9] + v[10] + v[11]);
 }
 
 /* Created per day of the range, 0 on days without tickets: the line's
@@ -619,8 +696,9 @@ static size_t daily(req *r, const rctx *c, const report_rows *rr, long long **va
 	return n;
 }
 
-static void volume_sections(req *r, const rctx *c, const report_rows *rr, tv *sections)
+static void volume_sections(req *r, const rctx *c, const report_data *d, tv *sections)
 {
+	const report_rows *rr = &d->rr;
 	static const struct {
 		enum report_group g;
 		const char *heading;
@@ -660,10 +738,20 @@ static void volume_sections(req *r, const rctx *c, const report_rows *rr, tv *se
 	}
 }
 
-static void csat_sections(req *r, const long long counts[5], tv *sections)
+static int csat_load(db_tx *tx, const report_query *q, report_data *d)
 {
+	if (report_csat(tx, q, d->counts, COMMENTS_SHOWN, &d->cm, &d->ncm) != 0)
+		return -1;
+	d->n = 5 + d->ncm;   /* the CSV: a row per rating, then the comments */
+	return 0;
+}
+
+static void csat_sections(req *r, const rctx *c, const report_data *d, tv *sections)
+{
+	(void)c;
 	static const char *const cols[] = { "Rating", "Tickets", "Share" };
 	static const char *const labels[5] = { "1 (very dissatisfied)", "2", "3", "4", "5 (very satisfied)" };
+	const long long *counts = d->counts;
 	tv *t = table_new(r, "Satisfaction ratings", cols, 3);
 	long long total = counts[0] + counts[1] + counts[2] + counts[3] + counts[4];
 	for (int k = 0; k < 5; k++) {
@@ -675,6 +763,89 @@ static void csat_sections(req *r, const long long counts[5], tv *sections)
 	                   labels, counts, 5);
 	section(r, sections, "Ratings", ch, t, false);
 }
+
+/* The average and the latest comments. */
+static void csat_totals(req *r, const report_data *d, tv *v)
+{
+	arena *a = r->a;
+	const long long *counts = d->counts;
+	double s = avg_rating(counts);
+	tv_set_str(a, v, "total_line", s < 0 ? "No ratings in this range."
+	    : arena_sprintf(a, "Average satisfaction %.2f of 5 from %lld ratings.", s,
+	                    counts[0] + counts[1] + counts[2] + counts[3] + counts[4]));
+	tv *list = tv_list(a);
+	for (size_t i = 0; i < d->ncm; i++) {
+		tv *x = tv_object(a);
+		tv_set_str(a, x, "number", d->cm[i].number);
+		tv_set_int(a, x, "rating", d->cm[i].rating);
+		tv_set_str(a, x, "comment", d->cm[i].comment);
+		page_set_time(r, x, "at", d->cm[i].submitted);
+		tv_push(a, list, x);
+	}
+	tv_set(a, v, "comments", list);
+	tv_set_bool(a, v, "has_comments_section", true);
+	tv_set_bool(a, v, "has_comments", d->ncm > 0);
+}
+
+/* Rows 0 to 4: the number of each rating; then a row per comment. */
+static void csat_csv(req *r, csv_writer *w, const report_data *d, size_t i)
+{
+	(void)r;
+	if (i < 5) {
+		csv_cell_int(w, (long long)i + 1);
+		csv_cell_int(w, d->counts[i]);
+		csv_cell(w, NULL);
+		csv_cell(w, NULL);
+		csv_cell(w, NULL);
+		return;
+	}
+	const report_comment *cm = &d->cm[i - 5];
+	char when[32];
+	time_t t = (time_t)cm->submitted;
+	struct tm tmv;
+	gmtime_r(&t, &tmv);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+	csv_cell_int(w, cm->rating);
+	csv_cell(w, NULL);
+	csv_cell(w, cm->number);
+	csv_cell(w, cm->comment);
+	csv_cell(w, when);
+}
+
+static const report_kind kinds[R__KINDS] = {
+	[R_SLA] = { "sla", "SLA compliance", "First response and resolution met or breached, by priority, team and agent.",
+		.rows = report_sla, .grouped = &sla_report, .totals = sla_totals,
+		.csv_cols = (const char *const[]){ "group", "key", "name", "tickets", "first_response_met",
+			"first_response_breached", "resolution_met", "resolution_breached", NULL },
+		.csv_values = REPORT_SLA_VALUES },
+	[R_AGENTS] = { "agents", "Agent statistics", "Assigned, open and resolved tickets, average response and "
+		"resolution times and satisfaction, per agent.",
+		.rows = report_agents, .grouped = &agent_report,
+		.csv_cols = (const char *const[]){ "agent_id", "agent", "assigned", "open", "resolved",
+			"avg_first_response_minutes", "avg_resolution_minutes", "avg_satisfaction", "ratings", NULL },
+		.csv_cells = agent_csv },
+	[R_VOLUME] = { "volume", "Ticket volumes", "Tickets created and resolved by day, channel, category and request type.",
+		.rows = report_volume, .sections = volume_sections,
+		.csv_cols = (const char *const[]){ "group", "key", "name", "created", "resolved", NULL },
+		.csv_values = REPORT_VOLUME_VALUES },
+	[R_CSAT] = { "csat", "Customer satisfaction", "Ratings from 1 to 5 and the latest comments.",
+		.load = csat_load, .sections = csat_sections, .totals = csat_totals,
+		.csv_cols = (const char *const[]){ "rating", "tickets", "ticket", "comment", "submitted_at", NULL },
+		.csv_cells = csat_csv },
+	[R_TIME] = { "time", "Time spent", "Minutes recorded on tickets, billable or not, by agent, organization, "
+		"requester's domain and ticket, by the day the work was done.",
+		.rows = report_time, .grouped = &time_report, .totals = time_totals,
+		.csv_cols = (const char *const[]){ "group", "key", "name", "minutes", "billable_minutes", "entries", NULL },
+		.csv_values = REPORT_TIME_VALUES },
+	[R_STAGES] = { "stages", "Stage statistics", "Tickets entering each workflow stage, how long they stayed and "
+		"how many are still there, with the open tickets on each stage now.",
+		.rows = report_stages, .grouped = &stage_report, .totals = stage_totals,
+		.csv_cols = (const char *const[]){ "stage_id", "stage", "entered", "moved_on", "avg_stay_minutes",
+			"still_there", "open_now", NULL },
+		.csv_cells = stage_csv,
+		.choose_org = "Choose an organization above: stages follow each organization's own workflows.",
+		.live = true },
+};
 
 /* ------------------------------------------------------------------- pages */
 
@@ -698,248 +869,76 @@ static int kind_of(const char *name)
 	return -1;
 }
 
+/* Reads report k for the parameters of c. 0 or -1. */
+static int report_load(req *r, const report_kind *k, const rctx *c, report_data *d)
+{
+	memset(d, 0, sizeof *d);
+	int rc = k->rows ? k->rows(page_tx(r), &c->q, &d->rr) : k->load(page_tx(r), &c->q, d);
+	if (k->rows)
+		d->n = d->rr.n;
+	return rc;
+}
+
 static int report_page(req *r, int kind)
 {
+	const report_kind *k = &kinds[kind];
 	rctx c;
 	int st = begin(r, &c);
 	if (st)
 		return st;
 	chart_seq = 0;
 	tv *v = report_view(r, &c, kind);
-	/* The stages are read from the history as it is, not from the summary
-	 * the reports job folds: no "figures as of". */
-	tv_set_bool(r->a, v, "live", kind == R_STAGES);
+	tv_set_bool(r->a, v, "live", k->live);
 	if (c.error)
 		return page_render(r, 400, "report", v);
-	if (kind != R_STAGES && (st = set_freshness(r, v)))
+	if (!k->live && (st = set_freshness(r, v)))
 		return st;
-	db_tx *tx = page_tx(r);
-	arena *a = r->a;
-	tv *sections = tv_list(a);
-	report_rows rr;
-	if (kind == R_SLA) {
-		if (report_sla(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		for (size_t i = 0; i < rr.n; i++)
-			if (rr.rows[i].group == REPORT_TOTAL) {
-				const long long *x = rr.rows[i].v;
-				tv_set_str(a, v, "total_line", arena_sprintf(a,
-				    "%lld tickets. First response met %s of measured (%lld of %lld); resolution met %s (%lld of %lld).",
-				    x[0], pct(r, x[1], x[1] + x[2]), x[1], x[1] + x[2], pct(r, x[3], x[3] + x[4]), x[3], x[3] + x[4]));
-			}
-		sla_sections(r, &rr, sections);
-	} else if (kind == R_AGENTS) {
-		if (report_agents(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		agent_sections(r, &rr, sections);
-	} else if (kind == R_VOLUME) {
-		if (report_volume(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		volume_sections(r, &c, &rr, sections);
-	} else if (kind == R_TIME) {
-		if (report_time(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		for (size_t i = 0; i < rr.n; i++)
-			if (rr.rows[i].group == REPORT_TOTAL) {
-				const long long *x = rr.rows[i].v;
-				tv_set_str(a, v, "total_line", arena_sprintf(a, "%s spent in all (%lld minutes), %s billable, in %lld entries.",
-				    desk_minutes_label(r->a, x[0]), x[0], desk_minutes_label(r->a, x[1]), x[2]));
-			}
-		if (rr.n == 0)
-			tv_set_str(a, v, "total_line", "No time was recorded in this range.");
-		time_sections(r, &rr, sections);
-	} else if (kind == R_STAGES && !c.q.org) {
-		/* Stages belong to an organization's workflows. */
-		tv_set_str(a, v, "total_line", "Choose an organization above: stages follow each organization's own workflows.");
-	} else if (kind == R_STAGES) {
-		if (report_stages(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		long long entered = 0, moved = 0, secs = 0, snapshot = 0;
-		for (size_t i = 0; i < rr.n; i++) {
-			entered += rr.rows[i].v[0];
-			moved += rr.rows[i].v[1];
-			secs += rr.rows[i].v[2];
-			if (rr.rows[i].v[5] > snapshot)
-				snapshot = rr.rows[i].v[5];
-		}
-		tv_set_str(a, v, "total_line", entered == 0 && rr.n == 0 ? "No ticket entered a workflow stage in this range."
-		    : arena_sprintf(a, "%lld stays began in this range; %lld moved on, after %s on average.", entered, moved,
-		                    avg_stay(r, secs, moved)));
-		/* "Open now" is the scheduler's snapshot: say of when. */
-		if (snapshot > 0)
-			page_set_time(r, v, "snapshot", snapshot);
-		tv_set_bool(a, v, "has_snapshot_note", true);
-		stage_sections(r, &rr, sections);
+	tv *sections = tv_list(r->a);
+	if (k->choose_org && !c.q.org) {
+		tv_set_str(r->a, v, "total_line", k->choose_org);
 	} else {
-		long long counts[5];
-		report_comment *cm;
-		size_t ncm;
-		if (report_csat(tx, &c.q, counts, COMMENTS_SHOWN, &cm, &ncm) != 0)
+		report_data d;
+		if (report_load(r, k, &c, &d) != 0)
 			return page_db_failure(r);
-		double s = avg_rating(counts);
-		tv_set_str(a, v, "total_line", s < 0 ? "No ratings in this range."
-		    : arena_sprintf(a, "Average satisfaction %.2f of 5 from %lld ratings.", s,
-		                    counts[0] + counts[1] + counts[2] + counts[3] + counts[4]));
-		csat_sections(r, counts, sections);
-		tv *list = tv_list(a);
-		for (size_t i = 0; i < ncm; i++) {
-			tv *x = tv_object(a);
-			tv_set_str(a, x, "number", cm[i].number);
-			tv_set_int(a, x, "rating", cm[i].rating);
-			tv_set_str(a, x, "comment", cm[i].comment);
-			page_set_time(r, x, "at", cm[i].submitted);
-			tv_push(a, list, x);
-		}
-		tv_set(a, v, "comments", list);
-		tv_set_bool(a, v, "has_comments_section", true);
-		tv_set_bool(a, v, "has_comments", ncm > 0);
+		if (k->grouped)
+			grouped_sections(r, &d.rr, k->grouped, sections);
+		else
+			k->sections(r, &c, &d, sections);
+		if (k->totals)
+			k->totals(r, &d, v);
 	}
-	tv_set(a, v, "sections", sections);
+	tv_set(r->a, v, "sections", sections);
 	return page_render(r, 200, "report", v);
-}
-
-/* ---------------------------------------------------------------------- CSV */
-
-static void csv_header(csv_writer *w, const char *const *cols, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		csv_cell(w, cols[i]);
-	csv_end_row(w);
-}
-
-static const char *group_name(enum report_group g)
-{
-	static const char *const names[] = { "total", "priority", "team", "agent", "day", "channel", "category",
-		"request_type", "ticket", "organization", "requester_domain", "stage" };
-	return names[g];
 }
 
 static int report_csv(req *r, int kind)
 {
+	const report_kind *k = &kinds[kind];
 	rctx c;
 	int st = begin(r, &c);
 	if (st)
 		return st;
-	if (c.error || (kind == R_STAGES && !c.q.org)) /* the page says: choose an organization */
+	if (c.error || (k->choose_org && !c.q.org)) /* the page says: choose an organization */
 		return 400;
-	db_tx *tx = page_tx(r);
+	report_data d;
+	if (report_load(r, k, &c, &d) != 0)
+		return page_db_failure(r);
 	buf b;
 	buf_init(&b, r->a, 4096);
 	csv_writer w;
 	csv_init(&w, &b);
-	report_rows rr;
-	if (kind == R_SLA) {
-		static const char *const cols[] = { "group", "key", "name", "tickets", "first_response_met",
-			"first_response_breached", "resolution_met", "resolution_breached" };
-		if (report_sla(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		csv_header(&w, cols, 8);
-		for (size_t i = 0; i < rr.n; i++) {
-			csv_cell(&w, group_name(rr.rows[i].group));
-			csv_cell(&w, rr.rows[i].key);
-			csv_cell(&w, label_of(r, &rr.rows[i]));
-			for (int k = 0; k < REPORT_SLA_VALUES; k++)
-				csv_cell_int(&w, rr.rows[i].v[k]);
-			csv_end_row(&w);
-		}
-	} else if (kind == R_AGENTS) {
-		static const char *const cols[] = { "agent_id", "agent", "assigned", "open", "resolved",
-			"avg_first_response_minutes", "avg_resolution_minutes", "avg_satisfaction", "ratings" };
-		if (report_agents(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		csv_header(&w, cols, 9);
-		for (size_t i = 0; i < rr.n; i++) {
-			const long long *v = rr.rows[i].v;
-			csv_cell(&w, rr.rows[i].key);
-			csv_cell(&w, label_of(r, &rr.rows[i]));
-			csv_cell_int(&w, v[0]);
-			csv_cell_int(&w, v[1]);
-			csv_cell_int(&w, v[2]);
-			csv_cell_dec1(&w, v[4] ? (double)v[3] / (double)v[4] : -1);
-			csv_cell_dec1(&w, v[6] ? (double)v[5] / (double)v[6] : -1);
-			double s = avg_rating(&v[7]);
-			if (s < 0)
-				csv_cell(&w, NULL);
-			else
-				csv_cell(&w, arena_sprintf(r->a, "%.2f", s));
-			csv_cell_int(&w, v[7] + v[8] + v[9] + v[10] + v[11]);
-			csv_end_row(&w);
-		}
-	} else if (kind == R_VOLUME) {
-		static const char *const cols[] = { "group", "key", "name", "created", "resolved" };
-		if (report_volume(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		csv_header(&w, cols, 5);
-		for (size_t i = 0; i < rr.n; i++) {
-			csv_cell(&w, group_name(rr.rows[i].group));
-			csv_cell(&w, rr.rows[i].key);
-			csv_cell(&w, label_of(r, &rr.rows[i]));
-			csv_cell_int(&w, rr.rows[i].v[0]);
-			csv_cell_int(&w, rr.rows[i].v[1]);
-			csv_end_row(&w);
-		}
-	} else if (kind == R_TIME) {
-		static const char *const cols[] = { "group", "key", "name", "minutes", "billable_minutes", "entries" };
-		if (report_time(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		csv_header(&w, cols, 6);
-		for (size_t i = 0; i < rr.n; i++) {
-			csv_cell(&w, group_name(rr.rows[i].group));
-			csv_cell(&w, rr.rows[i].key);
-			csv_cell(&w, label_of(r, &rr.rows[i]));
-			for (int k = 0; k < REPORT_TIME_VALUES; k++)
-				csv_cell_int(&w, rr.rows[i].v[k]);
-			csv_end_row(&w);
-		}
-	} else if (kind == R_STAGES) {
-		static const char *const cols[] = { "stage_id", "stage", "entered", "moved_on", "avg_stay_minutes",
-			"still_there", "open_now" };
-		if (report_stages(tx, &c.q, &rr) != 0)
-			return page_db_failure(r);
-		csv_header(&w, cols, 7);
-		for (size_t i = 0; i < rr.n; i++) {
-			const long long *v = rr.rows[i].v;
-			csv_cell(&w, rr.rows[i].key);
-			csv_cell(&w, label_of(r, &rr.rows[i]));
-			csv_cell_int(&w, v[0]);
-			csv_cell_int(&w, v[1]);
-			csv_cell_dec1(&w, v[1] ? (double)v[2] / 60.0 / (double)v[1] : -1);
-			csv_cell_int(&w, v[3]);
-			csv_cell_int(&w, v[4]);
-			csv_end_row(&w);
-		}
-	} else {
-		long long counts[5];
-		report_comment *cm;
-		size_t ncm;
-		if (report_csat(tx, &c.q, counts, COMMENTS_SHOWN, &cm, &ncm) != 0)
-			return page_db_failure(r);
-		static const char *const cols[] = { "rating", "tickets", "ticket", "comment", "submitted_at" };
-		csv_header(&w, cols, 5);
-		for (int k = 0; k < 5; k++) {
-			csv_cell_int(&w, k + 1);
-			csv_cell_int(&w, counts[k]);
-			csv_cell(&w, NULL);
-			csv_cell(&w, NULL);
-			csv_cell(&w, NULL);
-			csv_end_row(&w);
-		}
-		for (size_t i = 0; i < ncm; i++) {
-			char when[32];
-			time_t t = (time_t)cm[i].submitted;
-			struct tm tmv;
-			gmtime_r(&t, &tmv);
-			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-			csv_cell_int(&w, cm[i].rating);
-			csv_cell(&w, NULL);
-			csv_cell(&w, cm[i].number);
-			csv_cell(&w, cm[i].comment);
-			csv_cell(&w, when);
-			csv_end_row(&w);
-		}
+	for (const char *const *col = k->csv_cols; *col; col++)
+		csv_cell(&w, *col);
+	csv_end_row(&w);
+	for (size_t i = 0; i < d.n; i++) {
+		if (k->csv_cells)
+			k->csv_cells(r, &w, &d, i);
+		else
+			row_csv(r, &w, &d.rr.rows[i], true, k->csv_values);
+		csv_end_row(&w);
 	}
 	resp_header(r, "Content-Disposition",
-	            arena_sprintf(r->a, "attachment; filename=\"%s-%s-%s.csv\"", kinds[kind].name, c.from, c.to));
+	            arena_sprintf(r->a, "attachment; filename=\"%s-%s-%s.csv\"", k->name, c.from, c.to));
 	resp_header(r, "Cache-Control", "private, no-store");
 	resp_body(r, 200, "text/csv; charset=utf-8", b.data ? b.data : "", b.len);
 	return 0;

@@ -244,6 +244,8 @@ START_TEST(stages_report_counts_the_stays)
 	char *t1 = ticket(f.customer, f.org, f.agent);
 	char *t2 = ticket(f.customer, f.org, "");
 	assert_owner("select current_stage_id::text from tickets where id = $1::uuid", t2, NULL, triage);
+	/* Both on Triage still: no average of no stays. */
+	expect(&f, &f.ag, "/desk/reports/stages", 200, "2 stays began in this range; none moved on.</p>");
 	/* t1 came onto Triage two hours ago, and moves on to Work now. */
 	free(owner3("with u as (update ticket_history set changed_at = now() - interval '2 hours' "
 	            "where ticket_id = $1::uuid and changes ? 'stage_id' returning 1) select count(*)::text from u",
@@ -256,6 +258,11 @@ START_TEST(stages_report_counts_the_stays)
 	expect(&f, &f.ag, "/desk/reports/stages", 200, "<th scope=\"row\">Flow: Triage</th>");
 	expect(&f, &f.ag, "/desk/reports/stages", 200, "Tickets that entered each stage");
 	expect(&f, &f.ag, "/desk/reports/stages", 200, "Open now is every open ticket on the stage");
+	/* A range without stays lists the stages for their open tickets, and
+	 * says so without an average. */
+	expect(&f, &f.ag, "/desk/reports/stages?from=2020-01-01&to=2020-01-31", 200, "<th scope=\"row\">Flow: Triage</th>");
+	expect(&f, &f.ag, "/desk/reports/stages?from=2020-01-01&to=2020-01-31", 200,
+	    "No ticket entered a workflow stage in this range.");
 	harness_response r;
 	get(f.a, "/desk/reports/stages.csv", f.ag.cookie, &r);
 	assert_status(&r, 200);
