@@ -174,3 +174,41 @@ BEGIN
   RETURN QUERY SELECT 'invited'::text, v_user, v_created;
 END;
 $$;
+
+-- The acting user's access (0029) also says whether they are a service
+-- user (its fifth element, 'true' or 'false'), read from the row it
+-- already reads: the page's access question (user_access in
+-- src/model/user.c), which the dispatcher asks of every signed-in request,
+-- then needs no look at users under their row-level security, whose
+-- policies cost more to plan than the rest of the question.
+CREATE OR REPLACE FUNCTION app_access() RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_uid text := coalesce(current_setting('app.user_id', true), '');
+  v_cache text := current_setting('app.access_cache', true);
+  v_user uuid := nullif(v_uid, '')::uuid;
+  v_role text;
+  v_service boolean;
+  v_staff uuid[];
+  v_admin uuid[];
+  v_out text[];
+BEGIN
+  IF v_cache IS NOT NULL AND v_cache <> '' THEN
+    v_out := string_to_array(v_cache, '|');
+    IF v_out[1] = v_uid THEN
+      RETURN v_out;
+    END IF;
+  END IF;
+  SELECT u.platform_role, u.is_service INTO v_role, v_service FROM users u WHERE u.id = v_user AND u.is_active;
+  SELECT coalesce(array_agg(m.organization_id), '{}'),
+         coalesce(array_agg(m.organization_id) FILTER (WHERE m.role = 'admin'), '{}')
+    INTO v_staff, v_admin
+    FROM memberships m
+    JOIN organizations o ON o.id = m.organization_id AND o.is_active
+    JOIN users u ON u.id = m.user_id AND u.is_active
+   WHERE m.user_id = v_user AND m.is_active;
+  v_out := ARRAY[v_uid, coalesce(v_role, ''), v_staff::text, v_admin::text, coalesce(v_service, false)::text];
+  PERFORM set_config('app.access_cache', array_to_string(v_out, '|'), true);
+  RETURN v_out;
+END;
+$$;

@@ -7,7 +7,7 @@
 -- the staff access row-level security gives its user).
 BEGIN;
 \ir lib/fixtures.psql
-SELECT plan(27);
+SELECT plan(29);
 :tap_grants
 
 \set hash     '''$argon2id$v=19$m=8,t=1,p=1$b2xkc2FsdA$b2xkaGFzaA'''
@@ -43,6 +43,12 @@ SELECT is((SELECT count(*)::int FROM track_requests), :tracked_before + 1, 'and 
 SELECT set_config('app.user_id', :'svc', true);
 SELECT results_eq($$SELECT may_sign_in, is_staff FROM auth_signin_check()$$, $$VALUES (false, false)$$,
                   'a service user may not sign in (a link or token issued before is worth nothing)');
+SELECT is((app_access())[5], 'true', 'the access of a service user says so (what ends a session of one)');
+SELECT set_config('app.access_cache', '', true);
+SELECT set_config('app.user_id', '20000000-0000-4000-8000-0000000000b2', true);
+SELECT is((app_access())[5], 'false', 'and a person''s says not');
+SELECT set_config('app.access_cache', '', true);
+SELECT set_config('app.user_id', :'svc', true);
 SELECT results_eq($$SELECT may_sign_in, is_staff FROM auth_signin_check(true)$$, $$VALUES (false, false)$$,
                   'not even with its address proved');
 SELECT is(app_user_set_password(:new_hash), false, 'a reset link redeemed for one stores no password');

@@ -19,7 +19,7 @@ static const db_stmt q_access = { "user_access",
 	"(select count(*) from (select 1 from notifications "
 	" where user_id = app_user_id() and not read and (expires_at is null or expires_at > now()) "
 	" limit $1::int) n), "
-	"exists (select from users u where u.id = app_user_id() and u.is_service) "
+	"coalesce(x.a[5] = 'true', false) " /* a service user (0046) */
 	"from (select app_access() a) x" };
 
 int user_access_get(db_tx *tx, long unread_cap, user_access *out)
