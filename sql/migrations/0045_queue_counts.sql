@@ -109,18 +109,42 @@ $$;
 REVOKE EXECUTE ON FUNCTION queue_counts_fold() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION queue_counts_fold() TO supportdesk_app;
 
--- The counts from the tickets themselves: for this migration and for bulk
+-- The counts from the tickets themselves, per organization, queue and
+-- assignee: what the kept sums must be. Owner only.
+CREATE VIEW ticket_queue_counts_expected AS
+  SELECT t.assigned_org_id AS organization_id, q AS queue, t.assignee_id, count(*) AS n
+  FROM tickets t
+  CROSS JOIN LATERAL unnest(ticket_queue_set(t.assigned_org_id, t.routing_type, t.deleted_at, t.status, t.is_spam)) q
+  GROUP BY t.assigned_org_id, q, t.assignee_id;
+-- A view runs as its owner, past row-level security: never the app's.
+REVOKE ALL ON ticket_queue_counts_expected FROM PUBLIC;
+
+-- The counts rebuilt from the tickets: for this migration and for bulk
 -- loads that run without triggers (sql/scale/generate.sql). Owner only.
 CREATE FUNCTION queue_counts_rebuild() RETURNS bigint
 LANGUAGE sql SET search_path = public, pg_temp AS $$
   DELETE FROM ticket_queue_counts;
   INSERT INTO ticket_queue_counts (organization_id, queue, assignee_id, n)
-  SELECT t.assigned_org_id, q, t.assignee_id, count(*)
-  FROM tickets t
-  CROSS JOIN LATERAL unnest(ticket_queue_set(t.assigned_org_id, t.routing_type, t.deleted_at, t.status, t.is_spam)) q
-  GROUP BY t.assigned_org_id, q, t.assignee_id;
+  SELECT organization_id, queue, assignee_id, n FROM ticket_queue_counts_expected;
   SELECT count(*) FROM ticket_queue_counts
 $$;
 REVOKE EXECUTE ON FUNCTION queue_counts_rebuild() FROM PUBLIC;
+
+-- Where the kept sums and the tickets disagree (nothing, unless a bulk load
+-- ran without triggers and without the rebuild): for tests and operators.
+-- Owner only.
+CREATE FUNCTION queue_counts_drift()
+RETURNS TABLE (organization_id uuid, queue smallint, assignee_id uuid, kept numeric, counted bigint)
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+  SELECT coalesce(k.organization_id, e.organization_id), coalesce(k.queue, e.queue),
+         coalesce(k.assignee_id, e.assignee_id), k.n, e.n
+  FROM (SELECT c.organization_id, c.queue, c.assignee_id, sum(c.n) AS n FROM ticket_queue_counts c
+        GROUP BY 1, 2, 3 HAVING sum(c.n) <> 0) k
+  FULL JOIN ticket_queue_counts_expected e
+    ON e.organization_id = k.organization_id AND e.queue = k.queue
+   AND coalesce(e.assignee_id, '00000000-0000-0000-0000-000000000000') = coalesce(k.assignee_id, '00000000-0000-0000-0000-000000000000')
+  WHERE k.n IS DISTINCT FROM e.n
+$$;
+REVOKE EXECUTE ON FUNCTION queue_counts_drift() FROM PUBLIC;
 
 SELECT queue_counts_rebuild();
